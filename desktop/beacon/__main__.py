@@ -1,0 +1,129 @@
+"""Command line entry point: ``beacon`` and ``python -m beacon``.
+
+The parser is the stable contract of DESIGN.md's "Command line" table. Each command's
+work lives in ``beacon.cli.<command>`` and is imported only when that command runs, so
+``beacon --version`` and ``beacon listen`` never pay for Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from beacon import __version__
+
+# command name -> module under beacon.cli that defines ``run(args) -> int``
+_COMMANDS = {
+    "listen": "listen",
+    "login": "login",
+    "logout": "login",
+    "check": "check",
+    "history": "history",
+    "demo": "app",
+    "demo-server": "demo_server",
+}
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: $XDG_CONFIG_HOME/beacon/config.toml)",
+    )
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+
+    parser = argparse.ArgumentParser(
+        prog="beacon",
+        description="Desktop client for Pusher Channels: feed window, tray icon, notifications.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"beacon {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "listen", parents=[common], help="print received events as JSON lines on stdout"
+    )
+    p.add_argument("--account", metavar="A", help="only this account (default: all)")
+    p.add_argument(
+        "--channel",
+        action="append",
+        default=[],
+        metavar="C",
+        help="subscribe to C instead of the configured channels (repeatable)",
+    )
+    p.add_argument("--count", type=_positive_int, metavar="N", help="exit 0 after N events")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="exit 4 if no account is connected within S seconds",
+    )
+
+    p = sub.add_parser("login", parents=[common], help="store account A's secret in the keyring")
+    p.add_argument("account", metavar="A")
+    p.add_argument("--stdin", action="store_true", help="read one line from standard input")
+    p.add_argument(
+        "--encryption-key",
+        action="store_true",
+        help="store the encryption master key (base64, 32 bytes) instead of the secret",
+    )
+
+    p = sub.add_parser("logout", parents=[common], help="remove account A's secrets")
+    p.add_argument("account", metavar="A")
+
+    sub.add_parser(
+        "check", parents=[common], help="validate the config, the keyring and reachability"
+    )
+
+    p = sub.add_parser("history", parents=[common], help="print the stored feed, newest first")
+    p.add_argument("--search", metavar="TEXT", help="full-text search")
+    p.add_argument("--channel", metavar="C", help="only this channel")
+    p.add_argument("--limit", type=_positive_int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    sub.add_parser(
+        "demo", parents=[common], help="the app on a throwaway profile with the demo server"
+    )
+
+    p = sub.add_parser("demo-server", parents=[common], help="run only the embedded demo server")
+    p.add_argument("--port", type=_port, default=0, metavar="P", help="0 picks a free port")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.5,
+        metavar="R",
+        help="generated ticket events per second (0: none)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "app"
+    module = importlib.import_module(f"beacon.cli.{_COMMANDS.get(command, command)}")
+    result: int = module.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

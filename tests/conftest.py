@@ -1,0 +1,5 @@
+"""Suite-wide configuration. Fixtures live in ``tests/support`` modules, loaded here."""
+
+pytest_plugins = [
+    "support.soketi",
+]

@@ -1,0 +1,1 @@
+"""Test support: real servers on free ports, the headless desktop, fault-injection proxies."""
