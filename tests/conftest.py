@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "support.soketi",
+    "support.proxy",
 ]
