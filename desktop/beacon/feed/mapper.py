@@ -1,0 +1,229 @@
+"""Turning a received event into a feed item, by the user's rules or the defaults.
+
+The defaults (DESIGN.md, "Config file") when no ``[[rule]]`` matches, or when the
+matching rule leaves a field out:
+
+- title: the first non-empty of the data's ``title``, ``subject``, ``name``; else the
+  event name;
+- body: ``message``, ``body``, ``text`` or ``description``; else the data as compact JSON;
+- url: ``url``, ``link`` or ``html_url``.
+
+Every url, from a rule or the data, is kept only when it is an absolute ``http``/``https``
+URL: a ``javascript:``, ``file:`` or relative url is dropped, since clicking an item opens
+it. Values filled into a url template after its start are percent-encoded, so event data
+cannot move the link to another host; a template that *starts* with a placeholder
+(``url = "{html_url}"``) takes that value as the whole URL (and it is still checked).
+
+Title and body are plain text, never markup: control characters are removed, the title is
+one line, and both are capped in length (the full payload is kept in ``FeedItem.payload``).
+
+Keywords (``[notifications] keywords``) match title and body case-insensitively as whole
+words. A hit sets ``keyword_hit`` and makes the item pop up even when its rule says
+``feed`` or ``mute``: the design says keywords always pop up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from beacon.config.model import Rule
+from beacon.feed.item import FeedItem, Priority
+from beacon.feed.rules import first_match
+from beacon.feed.template import render, to_text
+
+log = logging.getLogger("beacon.feed")
+
+TITLE_MAX = 300
+BODY_MAX = 10_000
+URL_MAX = 4096
+
+_TITLE_KEYS = ("title", "subject", "name")
+_BODY_KEYS = ("message", "body", "text", "description")
+_URL_KEYS = ("url", "link", "html_url")
+_NOTIFY_MODES = ("popup", "feed", "mute")
+
+# C0 and C1 controls except tab and newline, and DEL: they have no place in shown text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+class FeedMapper:
+    """Maps events to items. Pure and cheap: safe to call for every event."""
+
+    def __init__(self, rules: Sequence[Rule], keywords: Sequence[str] = ()) -> None:
+        self._rules = tuple(rules)
+        words = sorted({k.strip().casefold() for k in keywords if k.strip()}, key=len)
+        # Longest first so "printer fire" wins over "printer" in the alternation.
+        words.reverse()
+        self._keywords: re.Pattern[str] | None = (
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
+                re.IGNORECASE,
+            )
+            if words
+            else None
+        )
+
+    def map(
+        self,
+        account: str,
+        channel: str,
+        event: str,
+        data: Any,
+        raw_data: str,
+        user_id: str | None,
+        received_at: datetime,
+    ) -> FeedItem | None:
+        """The item for one event, or ``None`` when a rule mutes it (and no keyword hit)."""
+        rule = first_match(self._rules, account, channel, event)
+
+        title_t = rule.title if rule is not None else None
+        body_t = rule.body if rule is not None else None
+        url_t = rule.url if rule is not None else None
+
+        title = render(title_t, data) if title_t is not None else default_title(data, event)
+        body = render(body_t, data) if body_t is not None else default_body(data)
+        url = _render_url(url_t, data) if url_t is not None else default_url(data)
+        title = clean_title(title) or clean_title(event)
+        body = clean_body(body)
+
+        notify = _notify(rule, data)
+        keyword_hit = self.keyword_hit(title, body)
+        if keyword_hit:
+            notify = "popup"
+        if notify == "mute":
+            return None
+
+        return FeedItem(
+            account=account,
+            channel=channel,
+            event=event,
+            title=title,
+            body=body,
+            url=url,
+            priority=_priority(rule, data),
+            payload=raw_data,
+            received_at=received_at,
+            notify=notify,
+            keyword_hit=keyword_hit,
+            event_id=event_id(data),
+            user_id=user_id,
+        )
+
+    def keyword_hit(self, *texts: str) -> bool:
+        """Whether any keyword occurs as a whole word in ``texts``."""
+        if self._keywords is None:
+            return False
+        return any(self._keywords.search(t) for t in texts)
+
+
+def default_title(data: Any, event: str) -> str:
+    """DESIGN.md's default title: title, subject or name from the data, else the event."""
+    return _first_text(data, _TITLE_KEYS) or event
+
+
+def default_body(data: Any) -> str:
+    """DESIGN.md's default body: message, body, text or description, else compact JSON."""
+    if isinstance(data, dict):
+        found = _first_text(data, _BODY_KEYS)
+        if found:
+            return found
+        return to_text(data) if data else ""
+    return to_text(data)
+
+
+def default_url(data: Any) -> str | None:
+    """DESIGN.md's default url: url, link or html_url, if it is a safe http(s) URL."""
+    if not isinstance(data, dict):
+        return None
+    for key in _URL_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return safe_url(value)
+    return None
+
+
+def event_id(data: Any) -> str | None:
+    """``str(data["id"])`` when the data is an object with a scalar ``id``."""
+    if not isinstance(data, dict):
+        return None
+    value = data.get("id")
+    if value is None or isinstance(value, dict | list):
+        return None
+    return to_text(value)
+
+
+def safe_url(text: str) -> str | None:
+    """``text`` when it is an absolute http(s) URL with a host, else ``None``."""
+    url = text.strip()
+    if not url or len(url) > URL_MAX or _CONTROL.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def clean_title(text: str) -> str:
+    """One line of plain text, at most ``TITLE_MAX`` characters."""
+    return _cap(_SPACE_RUN.sub(" ", _CONTROL.sub("", text)).strip(), TITLE_MAX)
+
+
+def clean_body(text: str) -> str:
+    """Plain text with its line breaks, at most ``BODY_MAX`` characters."""
+    return _cap(_CONTROL.sub("", text.replace("\r\n", "\n")).strip(), BODY_MAX)
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _first_text(data: Any, keys: Sequence[str]) -> str:
+    if not isinstance(data, dict):
+        return ""
+    for key in keys:
+        value = data.get(key)
+        if value is None or isinstance(value, dict | list):
+            continue
+        text = to_text(value)
+        if text.strip():
+            return text
+    return ""
+
+
+def _render_url(template: str, data: Any) -> str | None:
+    # The scheme and host must come from the config, not from the data, unless the
+    # template hands the whole URL to the data on purpose ("{html_url}").
+    if template.lstrip().startswith("{") and not template.lstrip().startswith("{{"):
+        return safe_url(render(template, data))
+    return safe_url(render(template, data, escape=lambda v: quote(v, safe="")))
+
+
+def _notify(rule: Rule | None, data: Any) -> str:
+    if rule is None:
+        return "popup"
+    value = render(rule.notify, data).strip().lower() if "{" in rule.notify else rule.notify
+    if value not in _NOTIFY_MODES:
+        log.debug("rule notify %r gave %r; using popup", rule.notify, value)
+        return "popup"
+    return value
+
+
+def _priority(rule: Rule | None, data: Any) -> Priority:
+    if rule is None:
+        return Priority.NORMAL
+    name = render(rule.priority, data) if "{" in rule.priority else rule.priority
+    try:
+        return Priority.from_name(name.strip())
+    except KeyError:
+        return Priority.NORMAL
+

@@ -1,0 +1,518 @@
+"""The feed history: SQLite in WAL mode, searchable with FTS5, pruned by count and age.
+
+Durability. DESIGN.md says an item that was shown survives a crash. ``add_batch`` commits
+before it returns, and callers show items only after that. The database runs in WAL mode
+with ``synchronous=FULL``: each commit is fsynced into the WAL, so a committed batch
+survives a power cut as well as a ``kill -9``. (``synchronous=NORMAL`` with WAL would
+already survive a killed *process*, since the committed pages sit in the OS page cache,
+but a power cut could lose the last batches that were on screen.) The cost is one fsync
+per batch, paid in the executor thread that runs ``add_batch``; batches make it rare.
+
+Concurrency. One ``History`` may be used from several threads (the services layer runs
+``add_batch`` in an executor) but only one call runs at a time: a lock guards the
+connection. Another process may read the same file (``beacon history``) at any time, as
+WAL allows.
+
+Schema versions go by ``PRAGMA user_version``; ``_MIGRATIONS[n]`` takes a database from
+version ``n`` to ``n + 1``, each in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from beacon.feed.item import FeedItem, Priority
+
+log = logging.getLogger("beacon.store")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Prune after this many stored items, besides on open.
+PRUNE_EVERY = 1000
+# SQLite's default limit on host parameters is 32766; stay far below it.
+_CHUNK = 500
+
+
+class HistoryError(Exception):
+    """The history file cannot be used (not a database, too new, unreadable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    """What part of the history to look at. Empty fields do not filter."""
+
+    account: str | None = None
+    channel: str | None = None
+    unread_only: bool = False
+    min_priority: Priority | None = None
+    search: str | None = None
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    # AUTOINCREMENT: ids are never reused after pruning, so an id held by the UI (or a
+    # clicked notification) can never point at a different item later.
+    db.execute(
+        """CREATE TABLE items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            event TEXT NOT NULL,
+            event_id TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            url TEXT,
+            priority INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            received_us INTEGER NOT NULL,
+            notify TEXT NOT NULL,
+            keyword_hit INTEGER NOT NULL DEFAULT 0,
+            user_id TEXT,
+            read INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    # The same event delivered twice (a reconnect, two subscriptions) is stored once.
+    db.execute(
+        "CREATE UNIQUE INDEX items_event ON items(account, channel, event, event_id)"
+        " WHERE event_id IS NOT NULL"
+    )
+    db.execute("CREATE INDEX items_channel ON items(channel, account, id)")
+    db.execute("CREATE INDEX items_received ON items(received_us)")
+    db.execute("CREATE INDEX items_unread ON items(id) WHERE read = 0")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    # External content: the text lives once, in items; triggers keep the index in step.
+    db.execute(
+        "CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='items',"
+        " content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"
+        " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body);"
+        " END"
+    )
+    db.execute(
+        "CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
+        " INSERT INTO items_fts(items_fts, rowid, title, body)"
+        " VALUES ('delete', old.id, old.title, old.body);"
+        " END"
+    )
+    db.execute(
+        "CREATE TRIGGER items_au AFTER UPDATE OF title, body ON items BEGIN"
+        " INSERT INTO items_fts(items_fts, rowid, title, body)"
+        " VALUES ('delete', old.id, old.title, old.body);"
+        " INSERT INTO items_fts(rowid, title, body) VALUES (new.id, new.title, new.body);"
+        " END"
+    )
+    # Items stored by version 1 become searchable too.
+    db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_COLUMNS = (
+    "id, account, channel, event, event_id, title, body, url, priority, payload,"
+    " received_us, notify, keyword_hit, user_id, read"
+)
+# unicode61 splits on everything but letters, digits and private-use characters.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 query for what a user typed; ``None`` when it has no searchable word.
+
+    Every word is quoted, so no input is FTS5 syntax (``AND``, ``"``, ``*``, ``NEAR(``
+    are searched as words or ignored); the last word matches as a prefix, since people
+    search while typing. All words must occur.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch, exact (no float rounding)."""
+    if moment.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+class History:
+    """The stored feed. See the module docstring for durability and threading."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        retention_count: int | None = 100_000,
+        retention_days: float | None = 90,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.path = path
+        self.retention_count = retention_count
+        self.retention_days = retention_days
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._since_prune = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{path}: cannot open the history: {exc}") from exc
+        try:
+            self._setup()
+            self.prune()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise HistoryError(f"{path}: cannot use the history: {exc}") from exc
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- setup -----------------------------------------------------------------
+
+    def _setup(self) -> None:
+        db = self._db
+        db.execute("PRAGMA busy_timeout = 5000")
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise HistoryError(f"{self.path}: WAL mode is not available (got {mode!r})")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: written by a newer Beacon (schema {version}, this one knows"
+                f" {SCHEMA_VERSION}). Update Beacon, or move the file away to start afresh"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            with self._transaction():
+                _MIGRATIONS[step](db)
+                # PRAGMA takes no parameters; step is our own int.
+                db.execute(f"PRAGMA user_version = {step + 1}")
+            log.info("history %s migrated to schema %d", self.path, step + 1)
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    # -- writing ---------------------------------------------------------------
+
+    def add_batch(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        """Store ``items`` in one transaction, committed before this returns.
+
+        Returns the items that were stored, with their ids, in the given order; an item
+        whose account, channel, event and event id are already stored is dropped.
+        """
+        if not items:
+            return []
+        stored: list[FeedItem] = []
+        with self._lock:
+            db = self._db
+            with self._transaction():
+                for item in items:
+                    cur = db.execute(
+                        "INSERT OR IGNORE INTO items (account, channel, event, event_id, title,"
+                        " body, url, priority, payload, received_us, notify, keyword_hit,"
+                        " user_id, read) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        _row(item),
+                    )
+                    if cur.rowcount == 1 and cur.lastrowid is not None:
+                        stored.append(item.with_id(cur.lastrowid))
+            self._since_prune += len(stored)
+            due = self._since_prune >= PRUNE_EVERY
+        if due:
+            self.prune()
+        return stored
+
+    def mark_read(self, ids: Iterable[int]) -> None:
+        """Mark these items read (unknown ids are ignored)."""
+        with self._lock, self._transaction():
+            for chunk in _chunks(list(ids)):
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(
+                    f"UPDATE items SET read = 1 WHERE read = 0 AND id IN ({marks})", chunk
+                )
+
+    def mark_all_read(self, flt: FeedFilter | None = None) -> None:
+        """Mark every unread item that passes ``flt`` read."""
+        where, params = _where(flt or FeedFilter(), prefix="", search=True)
+        with self._lock, self._transaction():
+            self._db.execute(
+                f"UPDATE items SET read = 1 WHERE read = 0 AND {where}",
+                params,
+            )
+
+    def prune(self) -> int:
+        """Apply retention (count, then age); returns how many items were removed."""
+        with self._lock:
+            self._since_prune = 0
+            removed = 0
+            with self._transaction():
+                if self.retention_count is not None:
+                    row = self._db.execute(
+                        "SELECT id FROM items ORDER BY id DESC LIMIT 1 OFFSET ?",
+                        (self.retention_count,),
+                    ).fetchone()
+                    if row is not None:
+                        removed += self._db.execute(
+                            "DELETE FROM items WHERE id <= ?", (row[0],)
+                        ).rowcount
+                if self.retention_days is not None:
+                    cutoff = self._clock() - timedelta(days=self.retention_days)
+                    removed += self._db.execute(
+                        "DELETE FROM items WHERE received_us < ?", (to_us(cutoff),)
+                    ).rowcount
+        if removed:
+            log.info("pruned %d old items from the history", removed)
+        return removed
+
+    # -- reading ---------------------------------------------------------------
+
+    def page(
+        self,
+        flt: FeedFilter | None = None,
+        *,
+        before_id: int | None = None,
+        limit: int = 200,
+    ) -> list[FeedItem]:
+        """Up to ``limit`` items that pass ``flt``, newest first, all older than
+        ``before_id`` when given (keyset paging: pass the last id of the previous page).
+        """
+        flt = flt or FeedFilter()
+        match = fts_query(flt.search) if flt.search else None
+        where, params = _where(flt, prefix="i.")
+        if before_id is not None:
+            where += " AND i.id < ?"
+            params.append(before_id)
+        if match is not None:
+            # The FTS table drives the loop, newest rowid first, so a common word over a
+            # million items still stops after `limit` hits.
+            sql = (
+                f"SELECT {_prefixed('i.')} FROM items_fts CROSS JOIN items i"
+                " ON i.id = items_fts.rowid"
+                f" WHERE items_fts MATCH ? AND {where} ORDER BY items_fts.rowid DESC LIMIT ?"
+            )
+            params = [match, *params]
+        else:
+            sql = f"SELECT {_prefixed('i.')} FROM items i WHERE {where} ORDER BY i.id DESC LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [_item(r) for r in rows]
+
+    def get(self, item_id: int) -> FeedItem | None:
+        """The item with this id, or ``None`` (never stored, or pruned)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+        return _item(row) if row is not None else None
+
+    def count(self, flt: FeedFilter | None = None) -> int:
+        """How many stored items pass ``flt``."""
+        flt = flt or FeedFilter()
+        where, params = _where(flt, prefix="i.")
+        match = fts_query(flt.search) if flt.search else None
+        if match is not None:
+            sql = (
+                "SELECT count(*) FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid"
+                f" WHERE items_fts MATCH ? AND {where}"
+            )
+            params = [match, *params]
+        else:
+            sql = f"SELECT count(*) FROM items i WHERE {where}"
+        with self._lock:
+            result: int = self._db.execute(sql, params).fetchone()[0]
+        return result
+
+    def unread_count(self) -> int:
+        """How many items are unread."""
+        with self._lock:
+            result: int = self._db.execute(
+                "SELECT count(*) FROM items WHERE read = 0"
+            ).fetchone()[0]
+        return result
+
+    def matches(self, item_ids: Iterable[int], flt: FeedFilter) -> set[int]:
+        """Which of ``item_ids`` are stored and pass ``flt``."""
+        where, params = _where(flt, prefix="i.")
+        match = fts_query(flt.search) if flt.search else None
+        found: set[int] = set()
+        with self._lock:
+            for chunk in _chunks(list(item_ids)):
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT i.id FROM items i WHERE i.id IN ({marks}) AND {where}"
+                args: list[Any] = [*chunk, *params]
+                if match is not None:
+                    sql += (
+                        " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?"
+                        f" AND rowid IN ({marks}))"
+                    )
+                    args += [match, *chunk]
+                found.update(r[0] for r in self._db.execute(sql, args))
+        return found
+
+    def channels(self) -> list[tuple[str, str]]:
+        """Every ``(account, channel)`` with stored items, sorted."""
+        # A skip-scan over the (channel, account, id) index: one probe per distinct
+        # pair instead of reading every row.
+        sql = """
+            WITH RECURSIVE pairs(channel, account) AS (
+                SELECT * FROM (SELECT channel, account FROM items
+                               ORDER BY channel, account LIMIT 1)
+                UNION ALL
+                SELECT (SELECT channel FROM items
+                        WHERE (channel, account) > (pairs.channel, pairs.account)
+                        ORDER BY channel, account LIMIT 1),
+                       (SELECT account FROM items
+                        WHERE (channel, account) > (pairs.channel, pairs.account)
+                        ORDER BY channel, account LIMIT 1)
+                FROM pairs WHERE pairs.channel IS NOT NULL
+            )
+            SELECT account, channel FROM pairs WHERE channel IS NOT NULL
+        """
+        with self._lock:
+            rows = self._db.execute(sql).fetchall()
+        return sorted((a, c) for a, c in rows)
+
+    def accounts(self) -> list[str]:
+        """Every account with stored items, sorted."""
+        return sorted({account for account, _ in self.channels()})
+
+    def close(self) -> None:
+        """Close the database; the history cannot be used afterwards."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back when the body raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        # IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock.
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        elif self._db.in_transaction:
+            # SQLite may have rolled back already (e.g. on SQLITE_FULL).
+            self._db.execute("ROLLBACK")
+
+
+def _where(flt: FeedFilter, prefix: str, *, search: bool = False) -> tuple[str, list[Any]]:
+    """SQL conditions for ``flt`` over ``items`` (aliased by ``prefix``).
+
+    The search term is left to the caller, which can let FTS drive the query, unless
+    ``search`` is true: then it becomes a subquery.
+    """
+    clauses = ["1"]
+    params: list[Any] = []
+    match = fts_query(flt.search) if search and flt.search else None
+    if match is not None:
+        clauses.append(f"{prefix}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        params.append(match)
+    if flt.account is not None:
+        clauses.append(f"{prefix}account = ?")
+        params.append(flt.account)
+    if flt.channel is not None:
+        clauses.append(f"{prefix}channel = ?")
+        params.append(flt.channel)
+    if flt.unread_only:
+        # Literal "read = 0" so the planner can use the partial index items_unread.
+        clauses.append(f"{prefix}read = 0")
+    if flt.min_priority is not None:
+        clauses.append(f"{prefix}priority >= ?")
+        params.append(int(flt.min_priority))
+    return " AND ".join(clauses), params
+
+
+def _prefixed(prefix: str) -> str:
+    return ", ".join(prefix + c.strip() for c in _COLUMNS.split(","))
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _row(item: FeedItem) -> tuple[Any, ...]:
+    return (
+        item.account,
+        item.channel,
+        item.event,
+        item.event_id,
+        item.title,
+        item.body,
+        item.url,
+        int(item.priority),
+        item.payload,
+        to_us(item.received_at),
+        item.notify,
+        int(item.keyword_hit),
+        item.user_id,
+        int(item.read),
+    )
+
+
+def _item(row: Sequence[Any]) -> FeedItem:
+    (
+        item_id,
+        account,
+        channel,
+        event,
+        event_id,
+        title,
+        body,
+        url,
+        priority,
+        payload,
+        received_us,
+        notify,
+        keyword_hit,
+        user_id,
+        read,
+    ) = row
+    return FeedItem(
+        account=account,
+        channel=channel,
+        event=event,
+        title=title,
+        body=body,
+        url=url,
+        priority=Priority(priority),
+        payload=payload,
+        received_at=from_us(received_us),
+        notify=notify,
+        keyword_hit=bool(keyword_hit),
+        event_id=event_id,
+        user_id=user_id,
+        read=bool(read),
+        id=item_id,
+    )
