@@ -6,6 +6,7 @@ import pytest
 
 pytest_plugins = [
     "support.soketi",
+    "support.proxy",
 ]
 
 _KINDS = {"unit", "integration", "gui"}
