@@ -1,0 +1,50 @@
+"""The command line's stable surface: versions and argument errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import beacon
+from beacon.__main__ import build_parser
+
+pytestmark = pytest.mark.unit
+
+BEACON = Path(sys.executable).with_name("beacon")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[str(BEACON), "--version"], [sys.executable, "-m", "beacon", "--version"]],
+    ids=["console-script", "python-m"],
+)
+def test_version_is_printed(argv: list[str]) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"beacon {beacon.__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["listen", "--count", "0"],
+        ["history", "--limit", "-1"],
+        ["demo-server", "--port", "70000"],
+        ["login"],
+    ],
+)
+def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_every_command_takes_config() -> None:
+    parser = build_parser()
+    for command in ["listen", "login A", "logout A", "check", "history", "demo", "demo-server"]:
+        args = parser.parse_args([*command.split(), "--config", "/x/config.toml"])
+        assert args.config == Path("/x/config.toml")
