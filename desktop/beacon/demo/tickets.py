@@ -1,0 +1,240 @@
+"""Realistic support-ticket activity for the demo: a small helpdesk that never sleeps.
+
+:class:`TicketGenerator` keeps a consistent lifecycle: ticket ids only grow; only open
+tickets are assigned, commented on, escalated or resolved; only assigned tickets are
+commented on by agents or resolved; escalation only raises the priority. Everything goes to
+the public channel ``tickets``; what concerns agent 7 (``DemoServer``'s demo user) also goes
+to ``private-agent-7``.
+
+The event data is small and flat enough for rule templates (DESIGN.md's example rule uses
+``{subject}``, ``{requester.name}: {preview}`` and ``.../tickets/{id}``)::
+
+    {"id": 1042, "subject": "Printer on fire", "requester": {"name": ..., "email": ...},
+     "agent": {"id": "agent-7", "name": "Priya Shah"} | null, "priority": "high",
+     "status": "open", "preview": "...", "url": "https://helpdesk.example.invalid/tickets/1042",
+     "updated_at": "2026-11-27T21:04:05Z"}
+
+``id`` is the ticket's id, so every event about one ticket carries the same ``id``.
+The generator is pure (no I/O, no clock unless given one), and seeded for tests.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+PUBLIC_CHANNEL = "tickets"
+AGENT_CHANNEL = "private-agent-7"
+MY_AGENT_ID = "agent-7"
+BASE_URL = "https://helpdesk.example.invalid/tickets"
+PRIORITIES = ("low", "normal", "high", "urgent")
+EVENTS = (
+    "ticket.created",
+    "ticket.assigned",
+    "ticket.commented",
+    "ticket.escalated",
+    "ticket.resolved",
+)
+
+AGENTS: tuple[tuple[str, str], ...] = (
+    ("agent-7", "Priya Shah"),
+    ("agent-3", "Marcus Lee"),
+    ("agent-12", "Sofia Rossi"),
+    ("agent-5", "Tomás García"),
+    ("agent-9", "Hannah Okafor"),
+)
+
+REQUESTERS: tuple[tuple[str, str], ...] = (
+    ("Dana Whitfield", "dana.whitfield@northwind.example"),
+    ("Kenji Watanabe", "k.watanabe@fabrikam.example"),
+    ("Amara Nwosu", "amara@contoso.example"),
+    ("Lukas Becker", "lukas.becker@tailspin.example"),
+    ("Isabel Ferreira", "isabel.ferreira@adventure-works.example"),
+    ("Omar Haddad", "omar.haddad@litware.example"),
+    ("Grace Kim", "grace.kim@proseware.example"),
+    ("Noah Schmidt", "noah@wingtip.example"),
+    ("Chloé Martin", "chloe.martin@fourthcoffee.example"),
+    ("Ravi Iyer", "ravi.iyer@woodgrove.example"),
+)
+
+# (subject, first message, usual priority)
+SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    ("Printer on fire", "The 3rd floor printer is smoking after the last print job.", "urgent"),
+    ("Cannot log in after password reset", "The reset link worked, but login says the "
+     "password is wrong.", "high"),
+    ("Invoice #88231 shows the wrong VAT rate", "We were charged 21% instead of 19%.",
+     "normal"),
+    ("Export to CSV times out", "Exporting last quarter's orders fails after a minute.",
+     "normal"),
+    ("Dashboard outage for the EU team", "Nobody in Berlin can load the dashboard since "
+     "09:10.", "urgent"),
+    ("Request: add a second admin", "Please make Lukas an admin for our workspace.", "low"),
+    ("Webhook deliveries delayed", "Order webhooks arrive 10-15 minutes late today.", "high"),
+    ("Typo on the pricing page", "'Anual' should be 'Annual' in the plan table.", "low"),
+    ("2FA codes not arriving by SMS", "Codes never arrive on my Vodafone number.", "high"),
+    ("Refund for a duplicate charge", "Our card was charged twice for November.", "normal"),
+    ("API returns 502 intermittently", "About 1 in 20 calls to /v2/orders fail with 502.",
+     "high"),
+    ("How do I change our billing email?", "Finance moved to a shared inbox.", "low"),
+    ("Mobile app crashes on start", "Since the update the Android app closes at once.",
+     "high"),
+    ("SSO login loops back to the start page", "Okta sign-in succeeds, then we are sent back "
+     "to the login page.", "urgent"),
+    ("Search misses recent tickets", "Tickets from today do not show up in search.",
+     "normal"),
+    ("Please delete my account data", "Under GDPR I ask you to erase my personal data.",
+     "normal"),
+)
+
+AGENT_COMMENTS: tuple[str, ...] = (
+    "Thanks, I can reproduce this. Looking into it now.",
+    "Could you send a screenshot of the error?",
+    "I've asked the platform team to check the logs.",
+    "A fix is being deployed; I'll confirm once it's live.",
+    "Which browser and version are you using?",
+    "I've applied a workaround on our side, please try again.",
+)
+REQUESTER_COMMENTS: tuple[str, ...] = (
+    "Still happening on our side, unfortunately.",
+    "Screenshot attached. It started this morning.",
+    "That worked, thank you!",
+    "Any update? The team is blocked.",
+    "We're on Chrome 131 on Windows 11.",
+)
+ESCALATIONS: tuple[str, ...] = (
+    "Customer is blocked and the SLA ends in 30 minutes.",
+    "Affects several customers: possible outage.",
+    "Requester is on the enterprise plan.",
+    "No reply within the first-response target.",
+)
+RESOLUTIONS: tuple[str, ...] = (
+    "Fixed in today's release.",
+    "Workaround confirmed by the requester.",
+    "Answered: see the help-center article.",
+    "Refund issued; it shows up in 3-5 days.",
+    "Duplicate of an earlier ticket; merged.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One event to publish: ``data`` is a JSON-ready dict."""
+
+    channel: str
+    event: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Ticket:
+    id: int
+    subject: str
+    requester: tuple[str, str]
+    priority: str
+    agent: tuple[str, str] | None = None
+    status: str = "open"
+
+
+class TicketGenerator:
+    """An endless, seeded stream of consistent ticket events; call :meth:`next_events`."""
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        *,
+        first_id: int = 1042,
+        clock: Callable[[], datetime] | None = None,
+        max_open: int = 30,
+    ) -> None:
+        self._random = random.Random(seed)
+        self._next_id = first_id
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._max_open = max_open
+        self.open: dict[int, Ticket] = {}  # open tickets by id, oldest first
+
+    def __iter__(self) -> Iterator[TicketEvent]:
+        while True:
+            yield from self.next_events()
+
+    def next_events(self) -> list[TicketEvent]:
+        """The events of one step: one on ``tickets``, plus a copy for agent 7's channel."""
+        action = self._choose()
+        ticket, event, extra = getattr(self, f"_{action}")()
+        data = self._data(ticket, extra)
+        events = [TicketEvent(PUBLIC_CHANNEL, event, data)]
+        if ticket.agent is not None and ticket.agent[0] == MY_AGENT_ID:
+            events.append(TicketEvent(AGENT_CHANNEL, event, data))
+        return events
+
+    def _choose(self) -> str:
+        unassigned = [t for t in self.open.values() if t.agent is None]
+        assigned = [t for t in self.open.values() if t.agent is not None]
+        weights = {
+            "create": 3.0 if len(self.open) < 5 else 1.5 if len(self.open) < self._max_open else 0,
+            "assign": 3.0 if unassigned else 0,
+            "comment": 3.0 if assigned else 0,
+            "escalate": 1.0 if any(t.priority != "urgent" for t in self.open.values()) else 0,
+            "resolve": (2.0 + len(assigned) / 5) if assigned else 0,
+        }
+        names = list(weights)
+        return self._random.choices(names, [weights[n] for n in names])[0]
+
+    def _pick(self, tickets: list[Ticket]) -> Ticket:
+        return self._random.choice(tickets)
+
+    def _create(self) -> tuple[Ticket, str, dict[str, Any]]:
+        subject, message, usual = self._random.choice(SUBJECTS)
+        priority = usual
+        if self._random.random() < 0.3:  # people do not always pick the obvious priority
+            priority = self._random.choice(PRIORITIES)
+        ticket = Ticket(self._next_id, subject, self._random.choice(REQUESTERS), priority)
+        self._next_id += 1
+        self.open[ticket.id] = ticket
+        return ticket, "ticket.created", {"preview": message}
+
+    def _assign(self) -> tuple[Ticket, str, dict[str, Any]]:
+        ticket = self._pick([t for t in self.open.values() if t.agent is None])
+        ticket.agent = self._random.choice(AGENTS)
+        return ticket, "ticket.assigned", {"preview": f"Assigned to {ticket.agent[1]}"}
+
+    def _comment(self) -> tuple[Ticket, str, dict[str, Any]]:
+        ticket = self._pick([t for t in self.open.values() if t.agent is not None])
+        assert ticket.agent is not None
+        if self._random.random() < 0.5:
+            author, text = ticket.agent[1], self._random.choice(AGENT_COMMENTS)
+            ticket.status = "pending"
+        else:
+            author, text = ticket.requester[0], self._random.choice(REQUESTER_COMMENTS)
+            ticket.status = "open"
+        return ticket, "ticket.commented", {"preview": text, "author": author}
+
+    def _escalate(self) -> tuple[Ticket, str, dict[str, Any]]:
+        ticket = self._pick([t for t in self.open.values() if t.priority != "urgent"])
+        previous = ticket.priority
+        ticket.priority = PRIORITIES[PRIORITIES.index(previous) + 1]
+        reason = self._random.choice(ESCALATIONS)
+        return ticket, "ticket.escalated", {"preview": reason, "previous_priority": previous}
+
+    def _resolve(self) -> tuple[Ticket, str, dict[str, Any]]:
+        ticket = self._pick([t for t in self.open.values() if t.agent is not None])
+        ticket.status = "resolved"
+        del self.open[ticket.id]
+        return ticket, "ticket.resolved", {"preview": self._random.choice(RESOLUTIONS)}
+
+    def _data(self, ticket: Ticket, extra: dict[str, Any]) -> dict[str, Any]:
+        agent = None if ticket.agent is None else {"id": ticket.agent[0], "name": ticket.agent[1]}
+        data: dict[str, Any] = {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "requester": {"name": ticket.requester[0], "email": ticket.requester[1]},
+            "agent": agent,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "url": f"{BASE_URL}/{ticket.id}",
+            "updated_at": self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        data.update(extra)
+        return data
