@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from beacon import __version__
+from beacon.logs import setup_logging
 
 # command name -> module under beacon.cli that defines ``run(args) -> int``
 _COMMANDS = {
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args.verbose)
     command = args.command or "app"
     module = importlib.import_module(f"beacon.cli.{_COMMANDS.get(command, command)}")
     result: int = module.run(args)
