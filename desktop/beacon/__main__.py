@@ -42,20 +42,36 @@ def _port(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name.
+
+    The copies on the subcommands default to SUPPRESS, so that ``beacon --config X listen``
+    is not overwritten by the subparser's own default.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
         type=Path,
         metavar="PATH",
+        default=argparse.SUPPRESS if suppress else None,
         help="config file (default: $XDG_CONFIG_HOME/beacon/config.toml)",
     )
-    common.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
+        help="more logging (-vv: debug)",
+    )
+    return common
 
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(
         prog="beacon",
         description="Desktop client for Pusher Channels: feed window, tray icon, notifications.",
-        parents=[common],
+        parents=[_common_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"beacon {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -48,3 +48,23 @@ def test_every_command_takes_config() -> None:
     for command in ["listen", "login A", "logout A", "check", "history", "demo", "demo-server"]:
         args = parser.parse_args([*command.split(), "--config", "/x/config.toml"])
         assert args.config == Path("/x/config.toml")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "/x.toml", "-v", "listen"],
+        ["listen", "--config", "/x.toml", "-v"],
+        ["-v", "history", "--config", "/x.toml"],
+    ],
+)
+def test_common_options_work_before_and_after_the_command(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.config == Path("/x.toml")
+    assert args.verbose == 1
+
+
+def test_defaults_without_common_options() -> None:
+    args = build_parser().parse_args(["listen"])
+    assert args.config is None
+    assert args.verbose == 0
