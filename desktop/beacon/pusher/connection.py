@@ -1,0 +1,713 @@
+"""The Pusher Channels protocol 7 client as a sans-I/O state machine.
+
+One ``PusherConnection`` lives as long as an account: it spans every socket the runtime
+opens for that account, so it owns the retry schedule and the channel list, and it
+re-subscribes every channel after each reconnect.
+
+The runtime drives it with what happened and when (``now`` is a monotonic clock in
+seconds):
+
+- ``connect(now)``, ``opened(now)``, ``receive(text, now)``, ``closed(code, reason, now)``,
+  ``tick(now)`` at ``next_deadline()``, ``wake(now)``, ``disconnect(now)``;
+- answers to its requests: ``authorized()`` / ``auth_failed()``,
+  ``signin_authorized()`` / ``signin_failed()``;
+- user actions: ``subscribe()``, ``unsubscribe()``, ``send_event()``.
+
+Each returns the resulting ``ProtocolEvent`` list; frames to send accumulate and are
+collected with ``data_to_send()``. Nothing here blocks, sleeps or reads a clock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from beacon.pusher.channels import (
+    SERVER_TO_USER_PREFIX,
+    ChannelKind,
+    channel_kind,
+    channel_name_problem,
+)
+from beacon.pusher.crypto import DecryptError, PayloadError, decrypt
+from beacon.pusher.errors import ClientEventError, ProtocolError
+from beacon.pusher.events import (
+    AuthNeeded,
+    CacheMiss,
+    DropTransport,
+    EventDropped,
+    EventReceived,
+    FrameSkipped,
+    MemberAdded,
+    MemberRemoved,
+    OpenTransport,
+    ProtocolEvent,
+    ServerError,
+    SignedIn,
+    SigninFailed,
+    SigninNeeded,
+    StateChanged,
+    Subscribed,
+    SubscriptionFailed,
+)
+from beacon.pusher.frames import decode_data, encode, parse
+from beacon.pusher.policy import CloseAction, backoff, close_decision
+from beacon.pusher.states import ConnectionState
+
+__all__ = ["ChannelStatus", "PusherConnection"]
+
+log = logging.getLogger("beacon.pusher")
+
+DEFAULT_ACTIVITY_TIMEOUT = 120.0
+# Two immediate (4200-range) reconnects closer together than this fall back to backoff,
+# so a server that keeps asking for an immediate reconnect cannot make us spin.
+IMMEDIATE_RETRY_GUARD = 1.0
+# Encrypted events held while a fresh key is fetched; beyond this the oldest are dropped.
+MAX_HELD_EVENTS = 1000
+_PROTOCOL_PREFIXES = ("pusher:", "pusher_internal:")
+
+
+class ChannelStatus(Enum):
+    PENDING = "pending"  # waiting for a connection
+    AUTHORIZING = "authorizing"  # waiting for the runtime's auth answer
+    SUBSCRIBING = "subscribing"  # pusher:subscribe sent
+    SUBSCRIBED = "subscribed"
+    FAILED = "failed"  # refused; stays so until the next connection
+
+
+@dataclass(slots=True, eq=False)
+class _Channel:
+    name: str
+    kind: ChannelKind
+    status: ChannelStatus = ChannelStatus.PENDING
+    shared_secret: bytes | None = None
+    me: str | None = None
+    members: dict[str, Any] = field(default_factory=dict)
+    # Encrypted channels: a fresh key is being fetched after a decrypt failure; events
+    # wait here so that they stay in order.
+    reauthorizing: bool = False
+    held: list[tuple[str, Any, str | None]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.status = ChannelStatus.PENDING
+        self.me = None
+        self.members = {}
+        self.reauthorizing = False
+
+
+_Handler = Callable[["PusherConnection", str | None, Any], list[ProtocolEvent]]
+
+
+def _words(exc_text: str, code: int | None) -> str:
+    return f"{exc_text} ({code})" if code is not None else exc_text
+
+
+class PusherConnection:
+    """One account's protocol state across reconnects. See the module docstring."""
+
+    def __init__(
+        self,
+        channels: Iterable[str] = (),
+        *,
+        activity_timeout: float | None = None,
+        pong_timeout: float = 30.0,
+        connect_timeout: float = 15.0,
+        signin: bool = False,
+        backoff_factory: Callable[[], Iterator[float]] = backoff,
+    ) -> None:
+        self.state = ConnectionState.INITIALIZED
+        self.detail = "not started"
+        self.needs_login = False
+        self.socket_id: str | None = None
+        self.user_id: str | None = None
+        self._activity_override = activity_timeout
+        self._activity_timeout = activity_timeout or DEFAULT_ACTIVITY_TIMEOUT
+        self._pong_timeout = pong_timeout
+        self._connect_timeout = connect_timeout
+        self._signin = signin
+        self._backoff_factory = backoff_factory
+        self._backoff = backoff_factory()
+        self._channels: dict[str, _Channel] = {}
+        self._out: list[str] = []
+        # True while the runtime owns a socket (or an attempt) that this object awaits.
+        self._transport = False
+        self._attempt_started = 0.0
+        self._last_received = 0.0
+        self._ping_sent_at: float | None = None
+        self._retry_at: float | None = None
+        self._last_immediate: float | None = None
+        self._last_error: str | None = None
+        for name in channels:
+            self._add_channel(name)
+
+    # -- queries ---------------------------------------------------------------------
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels asked for, in the order they were added."""
+        return [name for name in self._channels if not name.startswith(SERVER_TO_USER_PREFIX)]
+
+    def channel_status(self, channel: str) -> ChannelStatus | None:
+        ch = self._channels.get(channel)
+        return ch.status if ch is not None else None
+
+    def members(self, channel: str) -> dict[str, Any]:
+        """A presence channel's members: user id -> user info (a copy)."""
+        ch = self._channels.get(channel)
+        return dict(ch.members) if ch is not None else {}
+
+    def data_to_send(self) -> list[str]:
+        """Frames to send, oldest first; each call hands them over once."""
+        out = self._out
+        if out:
+            self._out = []
+        return out
+
+    @property
+    def has_data_to_send(self) -> bool:
+        return bool(self._out)
+
+    def next_deadline(self) -> float | None:
+        """When ``tick()`` next has work to do (monotonic seconds), or ``None``."""
+        state = self.state
+        if state is ConnectionState.CONNECTED:
+            if self._ping_sent_at is not None:
+                return self._ping_sent_at + self._pong_timeout
+            return self._last_received + self._activity_timeout
+        if state is ConnectionState.CONNECTING and self._transport:
+            return self._attempt_started + self._connect_timeout
+        if state is ConnectionState.UNAVAILABLE:
+            return self._retry_at
+        return None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def connect(self, now: float) -> list[ProtocolEvent]:
+        """Start (or restart, after ``failed``/``disconnected``) connecting now."""
+        if self.state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
+            return []
+        self._backoff = self._backoff_factory()
+        self.needs_login = False
+        return self._start_attempt(now, "connecting")
+
+    def opened(self, now: float) -> None:
+        """The socket is open; the server's ``pusher:connection_established`` is awaited."""
+        self._last_received = now
+
+    def closed(self, code: int | None, reason: str, now: float) -> list[ProtocolEvent]:
+        """The socket closed (``code`` from the close frame) or could not be opened
+        (``code=None``, ``reason`` says what went wrong)."""
+        if not self._transport:
+            return []  # a socket this object already gave up on
+        events = self._lose_transport()
+        events += self._after_close(code, reason, now)
+        return events
+
+    def disconnect(self, now: float) -> list[ProtocolEvent]:
+        """Close on purpose: no retry until ``connect()``."""
+        events: list[ProtocolEvent] = []
+        if self._transport:
+            events += self._lose_transport()
+            events.append(DropTransport("closed by the user", 1000))
+        self._retry_at = None
+        self._set_state(events, ConnectionState.DISCONNECTED, "disconnected")
+        return events
+
+    def wake(self, now: float) -> list[ProtocolEvent]:
+        """The network changed or the machine woke up: retry a waiting connection at once,
+        and check a connected one with a ping (its socket may be dead)."""
+        if self.state is ConnectionState.UNAVAILABLE:
+            self._backoff = self._backoff_factory()
+            return self._start_attempt(now, "connecting (woken up)")
+        if self.state is ConnectionState.CONNECTED and self._ping_sent_at is None:
+            self._send_ping(now)
+        return []
+
+    def tick(self, now: float) -> list[ProtocolEvent]:
+        """Run timers that are due: retry, handshake timeout, ping, pong timeout."""
+        state = self.state
+        if state is ConnectionState.CONNECTED:
+            if self._ping_sent_at is not None:
+                if now >= self._ping_sent_at + self._pong_timeout:
+                    return self._drop(
+                        now, f"no answer to ping within {self._pong_timeout:g} s"
+                    )
+            elif now >= self._last_received + self._activity_timeout:
+                self._send_ping(now)
+        elif state is ConnectionState.CONNECTING:
+            if self._transport and now >= self._attempt_started + self._connect_timeout:
+                return self._drop(
+                    now, f"no handshake from the server within {self._connect_timeout:g} s"
+                )
+        elif state is ConnectionState.UNAVAILABLE:
+            if self._retry_at is not None and now >= self._retry_at:
+                return self._start_attempt(now, "connecting")
+        return []
+
+    # -- receiving -------------------------------------------------------------------
+
+    def receive(self, text: str | bytes, now: float) -> list[ProtocolEvent]:
+        """Handle one text frame. Malformed frames are logged and skipped, never fatal."""
+        if not self._transport:
+            return []
+        self._last_received = now
+        self._ping_sent_at = None  # any frame proves the connection alive
+        try:
+            event, channel, data, raw, user_id = parse(text)
+        except ProtocolError as exc:
+            log.warning("skipped a malformed frame: %s", exc)
+            return [FrameSkipped(str(exc))]
+        if channel is not None and not event.startswith(_PROTOCOL_PREFIXES):
+            # The hot path: an application event on a channel.
+            ch = self._channels.get(channel)
+            if ch is None:
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("event %s on unknown channel %s ignored", event, channel)
+                return []
+            if ch.kind is ChannelKind.ENCRYPTED:
+                return self._encrypted_event(ch, event, data, user_id)
+            return [EventReceived(channel, event, data, raw, user_id)]
+        handler = self._handlers.get(event)
+        if handler is None:
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("unhandled protocol event %s ignored", event)
+            return []
+        try:
+            return handler(self, channel, data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A protocol event whose data has the wrong shape: skip it like a bad frame.
+            log.warning("skipped a malformed %s frame: %s", event, exc)
+            return [FrameSkipped(f"malformed {event}: {exc}")]
+
+    def _on_established(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        socket_id = data["socket_id"]
+        if type(socket_id) is not str or not socket_id:
+            raise ValueError("no socket_id")
+        if self.state is not ConnectionState.CONNECTING:
+            raise ValueError("connection_established while already connected")
+        timeout = data.get("activity_timeout")
+        if self._activity_override is not None:
+            self._activity_timeout = self._activity_override
+        elif isinstance(timeout, int | float) and timeout > 0:
+            self._activity_timeout = float(timeout)
+        self.socket_id = socket_id
+        self._backoff = self._backoff_factory()
+        self._last_error = None
+        events: list[ProtocolEvent] = []
+        self._set_state(events, ConnectionState.CONNECTED, "connected")
+        for ch in list(self._channels.values()):
+            if ch.kind is ChannelKind.SERVER_TO_USER:
+                del self._channels[ch.name]  # sign-in makes a fresh one
+            else:
+                events += self._begin_subscription(ch)
+        if self._signin:
+            events.append(SigninNeeded(socket_id))
+        return events
+
+    def _on_error(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        code = data.get("code") if type(data) is dict else None
+        message = data.get("message") if type(data) is dict else data
+        message = str(message) if message is not None else "unknown error"
+        code = code if type(code) is int else None
+        self._last_error = message
+        log.warning("server error %s: %s", code, message)
+        return [ServerError(code, message)]
+
+    def _on_ping(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        self._out.append(encode("pusher:pong", {}))
+        return []
+
+    def _on_pong(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        return []
+
+    def _on_subscription_succeeded(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        ch = self._channels.get(channel) if channel is not None else None
+        if ch is None:
+            return []
+        ch.status = ChannelStatus.SUBSCRIBED
+        if ch.kind is ChannelKind.PRESENCE:
+            presence = data["presence"]
+            members = presence.get("hash") or {}
+            ids = presence.get("ids") or list(members)
+            ch.members = {str(uid): members.get(uid) for uid in ids}
+            return [Subscribed(ch.name, dict(ch.members), ch.me)]
+        return [Subscribed(ch.name)]
+
+    def _on_subscription_error(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        ch = self._channels.get(channel) if channel is not None else None
+        if ch is None or channel is None:
+            return []
+        status = data.get("status") if type(data) is dict else None
+        error = data.get("error") if type(data) is dict else data
+        reason = str(error) if error else "the server refused the subscription"
+        ch.status = ChannelStatus.FAILED
+        log.warning("subscription to %s refused: %s", channel, reason)
+        return [SubscriptionFailed(channel, reason, status if type(status) is int else None)]
+
+    def _on_member_added(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        ch = self._channels.get(channel) if channel is not None else None
+        if ch is None or ch.kind is not ChannelKind.PRESENCE:
+            return []
+        user_id = str(data["user_id"])
+        info = data.get("user_info")
+        ch.members[user_id] = info
+        return [MemberAdded(ch.name, user_id, info)]
+
+    def _on_member_removed(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        ch = self._channels.get(channel) if channel is not None else None
+        if ch is None or ch.kind is not ChannelKind.PRESENCE:
+            return []
+        user_id = str(data["user_id"])
+        if user_id not in ch.members:
+            return []
+        info = ch.members.pop(user_id)
+        return [MemberRemoved(ch.name, user_id, info)]
+
+    def _on_cache_miss(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        if channel is None or channel not in self._channels:
+            return []
+        return [CacheMiss(channel)]
+
+    def _on_signin_success(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        user_data = data["user_data"]
+        if type(user_data) is str:
+            user_data = json.loads(user_data)
+        user_id = user_data["id"]
+        if type(user_id) is not str or not user_id:
+            raise ValueError("user data has no id")
+        self.user_id = user_id
+        name = SERVER_TO_USER_PREFIX + user_id
+        ch = _Channel(name, ChannelKind.SERVER_TO_USER, ChannelStatus.SUBSCRIBING)
+        self._channels[name] = ch
+        # pusher-js subscribes to the user's channel with an empty auth; the server
+        # already knows who this socket is.
+        self._out.append(encode("pusher:subscribe", {"channel": name, "auth": ""}))
+        return [SignedIn(user_id, user_data)]
+
+    def _on_subscription_count(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
+        return []
+
+    _handlers: ClassVar[dict[str, _Handler]] = {
+        "pusher:connection_established": _on_established,
+        "pusher:error": _on_error,
+        "pusher:ping": _on_ping,
+        "pusher:pong": _on_pong,
+        "pusher_internal:subscription_succeeded": _on_subscription_succeeded,
+        "pusher:subscription_succeeded": _on_subscription_succeeded,
+        "pusher:subscription_error": _on_subscription_error,
+        "pusher_internal:member_added": _on_member_added,
+        "pusher_internal:member_removed": _on_member_removed,
+        "pusher:cache_miss": _on_cache_miss,
+        "pusher:signin_success": _on_signin_success,
+        "pusher:subscription_count": _on_subscription_count,
+    }
+
+    def _encrypted_event(
+        self, ch: _Channel, event: str, data: Any, user_id: str | None
+    ) -> list[ProtocolEvent]:
+        if ch.reauthorizing:
+            return self._hold(ch, event, data, user_id)
+        key = ch.shared_secret
+        if key is None:
+            return [EventDropped(ch.name, event, "no key for this channel yet")]
+        try:
+            plain = decrypt(key, data)
+        except PayloadError as exc:
+            log.warning("dropped %s on %s: %s", event, ch.name, exc)
+            return [EventDropped(ch.name, event, str(exc))]
+        except DecryptError:
+            # The key may have been rotated: fetch a fresh one once, then retry.
+            log.info("cannot decrypt %s on %s; fetching a fresh key", event, ch.name)
+            ch.reauthorizing = True
+            events = self._hold(ch, event, data, user_id)
+            assert self.socket_id is not None
+            events.append(AuthNeeded(ch.name, self.socket_id))
+            return events
+        value, raw = decode_data(plain)
+        return [EventReceived(ch.name, event, value, raw, user_id)]
+
+    def _hold(
+        self, ch: _Channel, event: str, data: Any, user_id: str | None
+    ) -> list[ProtocolEvent]:
+        events: list[ProtocolEvent] = []
+        if len(ch.held) >= MAX_HELD_EVENTS:
+            old_event = ch.held.pop(0)[0]
+            reason = "too many events waiting for a fresh key"
+            log.warning("dropped %s on %s: %s", old_event, ch.name, reason)
+            events.append(EventDropped(ch.name, old_event, reason))
+        ch.held.append((event, data, user_id))
+        return events
+
+    def _release_held(self, ch: _Channel) -> list[ProtocolEvent]:
+        held, ch.held = ch.held, []
+        ch.reauthorizing = False
+        events: list[ProtocolEvent] = []
+        for event, data, user_id in held:
+            try:
+                assert ch.shared_secret is not None
+                plain = decrypt(ch.shared_secret, data)
+            except (PayloadError, DecryptError) as exc:
+                reason = f"cannot decrypt even with a fresh key: {exc}"
+                log.warning("dropped %s on %s: %s", event, ch.name, reason)
+                events.append(EventDropped(ch.name, event, reason))
+                continue
+            value, raw = decode_data(plain)
+            events.append(EventReceived(ch.name, event, value, raw, user_id))
+        return events
+
+    def _drop_held(self, ch: _Channel, reason: str) -> list[ProtocolEvent]:
+        held, ch.held = ch.held, []
+        ch.reauthorizing = False
+        for event, _, _ in held:
+            log.warning("dropped %s on %s: %s", event, ch.name, reason)
+        return [EventDropped(ch.name, event, reason) for event, _, _ in held]
+
+    # -- channels --------------------------------------------------------------------
+
+    def subscribe(self, channel: str) -> list[ProtocolEvent]:
+        """Add a channel; it is subscribed now if connected, else on connecting.
+
+        Raises ``ValueError`` for a name the protocol does not allow.
+        """
+        if channel in self._channels:
+            return []
+        ch = self._add_channel(channel)
+        if self.state is ConnectionState.CONNECTED:
+            return self._begin_subscription(ch)
+        return []
+
+    def unsubscribe(self, channel: str) -> None:
+        ch = self._channels.pop(channel, None)
+        if ch is None:
+            return
+        if self.state is ConnectionState.CONNECTED and ch.status in (
+            ChannelStatus.SUBSCRIBING,
+            ChannelStatus.SUBSCRIBED,
+        ):
+            self._out.append(encode("pusher:unsubscribe", {"channel": channel}))
+
+    def _add_channel(self, name: str) -> _Channel:
+        problem = channel_name_problem(name)
+        if problem is not None:
+            raise ValueError(problem)
+        ch = _Channel(name, channel_kind(name))
+        self._channels[name] = ch
+        return ch
+
+    def _begin_subscription(self, ch: _Channel) -> list[ProtocolEvent]:
+        assert self.socket_id is not None
+        if ch.kind.needs_auth:
+            ch.status = ChannelStatus.AUTHORIZING
+            return [AuthNeeded(ch.name, self.socket_id)]
+        ch.status = ChannelStatus.SUBSCRIBING
+        self._out.append(encode("pusher:subscribe", {"channel": ch.name}))
+        return []
+
+    def authorized(
+        self,
+        channel: str,
+        auth: str,
+        channel_data: str | None = None,
+        shared_secret: bytes | None = None,
+        *,
+        socket_id: str | None = None,
+    ) -> list[ProtocolEvent]:
+        """The runtime's answer to ``AuthNeeded``. Pass the ``socket_id`` the request
+        named, so that an answer that outlived its connection is ignored."""
+        ch = self._channels.get(channel)
+        if ch is None or not self._current(socket_id):
+            return []
+        if ch.kind is ChannelKind.ENCRYPTED:
+            if shared_secret is None or len(shared_secret) != 32:
+                return self.auth_failed(
+                    channel, "the auth answer has no valid shared_secret", socket_id=socket_id
+                )
+            ch.shared_secret = shared_secret
+            if ch.reauthorizing:
+                return self._release_held(ch)
+        if ch.status is not ChannelStatus.AUTHORIZING:
+            return []
+        message: dict[str, Any] = {"channel": channel, "auth": auth}
+        if channel_data is not None:
+            message["channel_data"] = channel_data
+            if ch.kind is ChannelKind.PRESENCE:
+                try:
+                    ch.me = str(json.loads(channel_data)["user_id"])
+                except (ValueError, KeyError, TypeError):
+                    return self.auth_failed(
+                        channel, "the auth answer's channel_data has no user_id",
+                        socket_id=socket_id,
+                    )
+        elif ch.kind is ChannelKind.PRESENCE:
+            return self.auth_failed(
+                channel, "the auth answer has no channel_data for a presence channel",
+                socket_id=socket_id,
+            )
+        ch.status = ChannelStatus.SUBSCRIBING
+        self._out.append(encode("pusher:subscribe", message))
+        return []
+
+    def auth_failed(
+        self,
+        channel: str,
+        reason: str,
+        needs_login: bool = False,
+        *,
+        status: int | None = None,
+        socket_id: str | None = None,
+    ) -> list[ProtocolEvent]:
+        """The runtime could not authorize ``channel``. With ``needs_login`` the account's
+        credentials are refused: the connection fails instead of retrying in a loop."""
+        ch = self._channels.get(channel)
+        if ch is None or not self._current(socket_id):
+            return []
+        if ch.reauthorizing:
+            return self._drop_held(ch, f"no fresh key: {reason}")
+        ch.status = ChannelStatus.FAILED
+        log.warning("cannot authorize %s: %s", channel, reason)
+        events: list[ProtocolEvent] = [SubscriptionFailed(channel, reason, status, needs_login)]
+        if needs_login:
+            events += self._fail_for_login(f"needs login: {reason}")
+        return events
+
+    def signin_authorized(
+        self, auth: str, user_data: str, *, socket_id: str | None = None
+    ) -> list[ProtocolEvent]:
+        """The runtime's answer to ``SigninNeeded``."""
+        if not self._current(socket_id):
+            return []
+        self._out.append(encode("pusher:signin", {"auth": auth, "user_data": user_data}))
+        return []
+
+    def signin_failed(
+        self, reason: str, needs_login: bool = False, *, socket_id: str | None = None
+    ) -> list[ProtocolEvent]:
+        if not self._current(socket_id):
+            return []
+        log.warning("cannot sign in: %s", reason)
+        events: list[ProtocolEvent] = [SigninFailed(reason, needs_login)]
+        if needs_login:
+            events += self._fail_for_login(f"needs login: {reason}")
+        return events
+
+    def send_event(self, channel: str, event: str, data: Any) -> None:
+        """Queue a client event. Raises ``ClientEventError`` when the protocol forbids it."""
+        if not event.startswith("client-"):
+            raise ClientEventError(f"client event names start with 'client-', not {event!r}")
+        kind = channel_kind(channel)
+        if not kind.allows_client_events:
+            raise ClientEventError(
+                f"client events are only allowed on private- and presence- channels, "
+                f"and {channel!r} is a {kind.value} channel"
+            )
+        ch = self._channels.get(channel)
+        if (
+            ch is None
+            or ch.status is not ChannelStatus.SUBSCRIBED
+            or self.state is not ConnectionState.CONNECTED
+        ):
+            raise ClientEventError(f"not subscribed to {channel!r} yet")
+        self._out.append(encode(event, data, channel))
+
+    # -- internals -------------------------------------------------------------------
+
+    def _current(self, socket_id: str | None) -> bool:
+        if self.state is not ConnectionState.CONNECTED:
+            return False
+        return socket_id is None or socket_id == self.socket_id
+
+    def _set_state(
+        self,
+        events: list[ProtocolEvent],
+        state: ConnectionState,
+        detail: str,
+        *,
+        retry_in: float | None = None,
+        code: int | None = None,
+    ) -> None:
+        previous = self.state
+        if previous is state and detail == self.detail:
+            return
+        self.state = state
+        self.detail = detail
+        log.info("%s -> %s: %s", previous.value, state.value, detail)
+        events.append(
+            StateChanged(previous, state, detail, self.needs_login, retry_in, code)
+        )
+
+    def _start_attempt(self, now: float, detail: str) -> list[ProtocolEvent]:
+        events: list[ProtocolEvent] = []
+        self._transport = True
+        self._attempt_started = now
+        self._retry_at = None
+        self._ping_sent_at = None
+        self._set_state(events, ConnectionState.CONNECTING, detail)
+        events.append(OpenTransport())
+        return events
+
+    def _send_ping(self, now: float) -> None:
+        self._ping_sent_at = now
+        self._out.append(encode("pusher:ping", {}))
+
+    def _lose_transport(self) -> list[ProtocolEvent]:
+        """Forget everything that belonged to the socket that just went away."""
+        self._transport = False
+        self.socket_id = None
+        self.user_id = None
+        self._ping_sent_at = None
+        self._out = []  # frames for a dead socket mean nothing on the next one
+        events: list[ProtocolEvent] = []
+        for ch in self._channels.values():
+            if ch.held:
+                events += self._drop_held(ch, "the connection closed before a fresh key came")
+            ch.reset()
+        return events
+
+    def _drop(self, now: float, reason: str) -> list[ProtocolEvent]:
+        log.info("dropping the connection: %s", reason)
+        events = self._lose_transport()
+        events.append(DropTransport(reason, 1000))
+        events += self._after_close(None, reason, now)
+        return events
+
+    def _fail_for_login(self, detail: str) -> list[ProtocolEvent]:
+        events: list[ProtocolEvent] = []
+        if self._transport:
+            events += self._lose_transport()
+            events.append(DropTransport(detail, 1000))
+        self.needs_login = True
+        self._retry_at = None
+        self._set_state(events, ConnectionState.FAILED, detail)
+        return events
+
+    def _after_close(self, code: int | None, reason: str, now: float) -> list[ProtocolEvent]:
+        events: list[ProtocolEvent] = []
+        why = reason or self._last_error or (
+            "the server closed the connection" if code is not None else "connection lost"
+        )
+        decision = close_decision(code)
+        if decision.action is CloseAction.FAIL:
+            self._retry_at = None
+            self._set_state(
+                events, ConnectionState.FAILED, f"failed: {_words(why, code)}", code=code
+            )
+            return events
+        if decision.action is CloseAction.RECONNECT and (
+            self._last_immediate is None or now - self._last_immediate >= IMMEDIATE_RETRY_GUARD
+        ):
+            self._last_immediate = now
+            events += self._start_attempt(now, f"reconnecting after: {_words(why, code)}")
+            return events
+        delay = max(next(self._backoff), decision.min_delay)
+        self._retry_at = now + delay
+        self._set_state(
+            events,
+            ConnectionState.UNAVAILABLE,
+            f"retrying in {delay:.1f} s after: {_words(why, code)}",
+            retry_in=delay,
+            code=code,
+        )
+        return events
