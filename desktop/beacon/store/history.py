@@ -33,6 +33,9 @@ from beacon.feed.item import FeedItem, Priority
 
 log = logging.getLogger("beacon.store")
 
+# The history's file name inside ``beacon.config.data_dir()``.
+HISTORY_FILE = "history.sqlite3"
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Prune after this many stored items, besides on open.
 PRUNE_EVERY = 1000
