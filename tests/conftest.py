@@ -7,6 +7,7 @@ import pytest
 pytest_plugins = [
     "support.soketi",
     "support.proxy",
+    "support.demo",
 ]
 
 _KINDS = {"unit", "integration", "gui"}
