@@ -1,0 +1,550 @@
+"""Read and validate ``config.toml`` into a ``Config``.
+
+Validation is driven by the option tables of ``options.py``. Every problem becomes a
+``ConfigError`` that names the file, the line, the problem and the fix; all problems are
+collected and the first (in file order) is raised, carrying the rest in ``problems``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+import platformdirs
+
+from beacon.config import options as opt
+from beacon.config.errors import ConfigError
+from beacon.config.locate import LineIndex, Path_
+from beacon.config.model import (
+    AccountSettings,
+    AuthMode,
+    AuthSettings,
+    Config,
+    FeedSettings,
+    NotificationSettings,
+    NotifyMode,
+    PriorityName,
+    Rule,
+)
+
+APP_NAME = "beacon"
+CONFIG_NAME = "config.toml"
+
+
+def _xdg_dir(variable: str) -> Path | None:
+    # The XDG spec says to ignore relative paths; tests set these on every OS.
+    value = os.environ.get(variable, "")
+    return Path(value) / APP_NAME if value and os.path.isabs(value) else None
+
+
+def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/beacon/config.toml``, or the platform's config dir."""
+    base = _xdg_dir("XDG_CONFIG_HOME") or platformdirs.user_config_path(APP_NAME, appauthor=False)
+    return base / CONFIG_NAME
+
+
+def data_dir() -> Path:
+    """``$XDG_DATA_HOME/beacon``, or the platform's data dir (not created here)."""
+    return _xdg_dir("XDG_DATA_HOME") or platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config at ``path`` (default: ``default_config_path()``).
+
+    A missing file is an empty ``Config``; anything wrong raises ``ConfigError``.
+    """
+    path = path if path is not None else default_config_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except IsADirectoryError:
+        raise ConfigError(
+            path, None, "is a directory, not a config file", "point --config at a TOML file"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            path,
+            None,
+            f"cannot be read: {exc.strerror or exc}",
+            "make the file readable by your user (chmod u+r)",
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            path, line, "is not UTF-8 text", "save the file with UTF-8 encoding"
+        ) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(path, text, exc) from None
+    return _Loader(path, text).load(raw)
+
+
+# --- syntax errors ----------------------------------------------------------------------
+
+_AT_RE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_SYNTAX_FIXES = (
+    ("Invalid value", 'give the value a TOML type: "text" in quotes, true/false, a number, '
+     "[a, list] or { a = table }"),
+    ("Illegal character", 'close the string on the same line, or use """ for text that '
+     "spans lines"),
+    ("Expected '=' after a key", "write key = value; quote keys that hold other characters"),
+    ("Invalid initial character for a key part", 'keys are letters, digits, _ and -; '
+     'quote other keys: "my key" = 1'),
+    ("Cannot declare", "declare each table once; use [[name]] for a list of tables"),
+    ("Cannot overwrite a value", "set each key once per table"),
+    ("Unclosed array", "close the list with ]"),
+    ("Unclosed inline table", "close the table with }; inline tables fit on one line"),
+    ("Unclosed multiline string", 'close the text with the same quotes it opened with'),
+    ("Expected ']' at the end", "end the header with ] (or ]] for [[...]])"),
+    ("Expected newline or end of document", "put each key = value on its own line"),
+)  # fmt: skip
+
+
+def _syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    message = str(exc)
+    match = _AT_RE.search(message)
+    line: int | None = None
+    if match is not None:
+        message = message[: match.start()]
+        if match.group(1):
+            line = int(match.group(1))
+            message += f" (column {match.group(2)})"
+        else:
+            lines = text.rstrip().splitlines()
+            line = max(len(lines), 1)
+            message += " (at the end of the file)"
+    fix = next(
+        (fix for prefix, fix in _SYNTAX_FIXES if message.startswith(prefix)),
+        "correct the TOML syntax at that spot (https://toml.io)",
+    )
+    if match is not None and not match.group(1):
+        fix = (
+            "something is still open where the file ends: close the list with ], the "
+            "string with its quotes, or finish the last key = value"
+        )
+    return ConfigError(path, line, f"TOML syntax error: {message}", fix)
+
+
+# --- validation -------------------------------------------------------------------------
+
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+# Headers that carry a credential: a literal value there is a secret in the file.
+_CREDENTIAL_HEADER_RE = re.compile(
+    r"^(authorization|proxy-authorization|cookie)$|token|secret|api-?key|password", re.I
+)
+_NEEDS_AUTH = ("private-", "presence-")
+
+
+def _closest(key: str, known: Mapping[str, Any] | set[str]) -> str | None:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _suggest(key: str, known: Mapping[str, Any]) -> str:
+    close = _closest(key, known)
+    if close is not None:
+        return f'did you mean "{close}"? Rename it, or remove the line'
+    return f"remove it; the keys allowed here are: {', '.join(known)}"
+
+
+class _Loader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = LineIndex.scan(text)
+        self.problems: list[ConfigError] = []
+        self.misspelt: set[Path_] = set()  # (table..., key) that an unknown key resembles
+        self.account_names: set[str] = set()
+
+    def load(self, raw: dict[str, Any]) -> Config:
+        root = self._table(raw, opt.ROOT, (), "top level", None, "")
+        accounts = self._accounts(root.get("account", []))
+        rules = self._rules(root.get("rule", []))
+        notifications = self._notifications(root.get("notifications"))
+        feed = self._feed(root.get("feed"))
+        if self.problems:
+            ordered = sorted(self.problems, key=lambda p: p.line or 0)
+            first = ordered[0]
+            raise ConfigError(first.path, first.line, first.message, first.fix, ordered)
+        return Config(
+            path=self.path,
+            accounts=tuple(accounts),
+            rules=tuple(rules),
+            notifications=notifications,
+            feed=feed,
+        )
+
+    def _misspelt(self, where: Path_, *keys: str) -> bool:
+        return any((*where, key) in self.misspelt for key in keys)
+
+    def _problem(self, where: Path_, message: str, fix: str) -> None:
+        self.problems.append(ConfigError(self.path, self.lines.line_of(where), message, fix))
+
+    def _table(
+        self,
+        raw: dict[str, Any],
+        options: Mapping[str, opt.Option],
+        where: Path_,
+        context: str,
+        account: str | None,
+        prefix: str,
+    ) -> dict[str, Any]:
+        """The keys of ``raw`` that are known and valid; a problem for each other one."""
+        valid: dict[str, Any] = {}
+        who = account or "ACCOUNT"
+        for key, value in raw.items():
+            at = (*where, key)
+            kind = opt.secret_kind(key)
+            if kind is not None:
+                flag = " --encryption-key" if kind == "encryption" else ""
+                self._problem(
+                    at,
+                    f"{context}: {prefix}{key} puts a secret in the config file, which is not "
+                    "a safe place for it",
+                    f"remove the line and store it in the OS keyring: beacon login {who}{flag}",
+                )
+                continue
+            option = options.get(key)
+            if option is None:
+                close = _closest(key, options)
+                if close is not None:
+                    self.misspelt.add((*where, close))
+                self._problem(at, f"{context}: unknown key {prefix}{key}", _suggest(key, options))
+                continue
+            problem = option.validate(value)
+            if problem is not None:
+                self._problem(
+                    (*at, *problem.at),
+                    f"{context}: {prefix}{key} {problem.message}",
+                    problem.fix.replace("{account}", who),
+                )
+                continue
+            valid[key] = value
+        for option in options.values():
+            # A misspelt key already has its "did you mean"; "missing" would only repeat it.
+            if (
+                option.required
+                and option.name not in raw
+                and not self._misspelt(where, option.name)
+            ):
+                self._problem(
+                    where,
+                    f"{context}: {prefix}{option.name} is missing ({option.help})",
+                    f"add {option.example}",
+                )
+        return valid
+
+    # --- [[account]] ---
+
+    def _accounts(self, tables: list[dict[str, Any]]) -> list[AccountSettings]:
+        accounts: list[AccountSettings] = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(tables):
+            where: Path_ = ("account", i)
+            name = raw.get("name")
+            named = isinstance(name, str) and name.strip() != ""
+            context = f'account "{name}"' if named else f"[[account]] #{i + 1}"
+            values = self._table(raw, opt.ACCOUNT, where, context, name if named else None, "")
+            if "name" in values:
+                self.account_names.add(values["name"])
+                if values["name"] in seen:
+                    self._problem(
+                        (*where, "name"),
+                        f'{context}: the name "{name}" is already used by [[account]] '
+                        f"#{seen[values['name']] + 1}",
+                        "give each [[account]] its own name (it is also the keyring user name)",
+                    )
+                    continue
+                seen[values["name"]] = i
+            account = self._account(raw, values, where, context)
+            if account is not None:
+                accounts.append(account)
+        return accounts
+
+    def _account(
+        self, raw: dict[str, Any], values: dict[str, Any], where: Path_, context: str
+    ) -> AccountSettings | None:
+        before = len(self.problems)
+        name = values.get("name")
+        auth = None
+        if "auth" in values:
+            auth = self._auth(values["auth"], (*where, "auth"), context, name)
+        cluster, host = values.get("cluster"), values.get("host")
+        if cluster is not None and host is not None:
+            self._problem(
+                (*where, "cluster"),
+                f"{context}: has both cluster (Pusher cloud) and host (self-hosted)",
+                "keep cluster for Pusher's cloud, or host/port/tls for your own server",
+            )
+        if (
+            "cluster" not in raw
+            and "host" not in raw
+            and not self._misspelt(where, "cluster", "host")
+        ):
+            self._problem(
+                where,
+                f"{context}: says neither cluster nor host, so Beacon cannot tell where to connect",
+                'add cluster = "mt1" (from your Pusher dashboard), or host = "..." and port = '
+                "... for a self-hosted server",
+            )
+        if host is None:
+            for key in ("port", "tls"):
+                if key in values:
+                    self._problem(
+                        (*where, key),
+                        f"{context}: {key} applies only to a self-hosted server (host)",
+                        f'remove {key}, or add host = "..." for a self-hosted server',
+                    )
+        elif ":" in host:
+            try:
+                ipaddress.IPv6Address(host)
+            except ValueError:
+                self._problem(
+                    (*where, "host"),
+                    f'{context}: host "{host}" is not a host name or address',
+                    'write a host name or address: host = "127.0.0.1"',
+                )
+        ca_file = None
+        if "ca_file" in values:
+            ca_file = Path(values["ca_file"]).expanduser()
+            if not ca_file.is_absolute():
+                ca_file = self.path.parent / ca_file
+            if not ca_file.is_file():
+                self._problem(
+                    (*where, "ca_file"),
+                    f"{context}: ca_file {ca_file} does not exist",
+                    "point ca_file at a PEM file of CA certificates, or remove it to trust "
+                    "the system's CAs",
+                )
+        channels = tuple(values.get("channels", opt.ACCOUNT["channels"].default))
+        self._channels(channels, where, context, auth, has_auth="auth" in raw)
+        signin = values.get("signin", opt.ACCOUNT["signin"].default)
+        if signin and "auth" in raw:
+            if auth is not None and auth.mode == "sign" and auth.user is None:
+                self._problem(
+                    (*where, "signin"),
+                    f"{context}: signin = true in mode sign needs the user to sign in as",
+                    'add user = { id = "..." } to [account.auth]',
+                )
+        elif signin:
+            self._problem(
+                (*where, "signin"),
+                f"{context}: signin = true needs an [account.auth] table",
+                'add [account.auth] with mode = "endpoint" or "sign"',
+            )
+        if len(self.problems) > before or name is None or "key" not in values:
+            return None
+        activity = values.get("activity_timeout")
+        return AccountSettings(
+            name=name,
+            key=values["key"],
+            channels=channels,
+            cluster=cluster,
+            host=host,
+            port=values.get("port"),
+            tls=values.get("tls", opt.ACCOUNT["tls"].default),
+            ca_file=ca_file,
+            auth=auth,
+            activity_timeout=float(activity) if activity is not None else None,
+            pong_timeout=float(values.get("pong_timeout", opt.ACCOUNT["pong_timeout"].default)),
+            signin=signin,
+        )
+
+    def _channels(
+        self,
+        channels: tuple[str, ...],
+        where: Path_,
+        context: str,
+        auth: AuthSettings | None,
+        *,
+        has_auth: bool,
+    ) -> None:
+        seen: set[str] = set()
+        for i, channel in enumerate(channels):
+            at = (*where, "channels", i)
+            if channel in seen:
+                self._problem(at, f'{context}: channel "{channel}" is listed twice',
+                              "list each channel once")  # fmt: skip
+            seen.add(channel)
+            if channel.startswith(_NEEDS_AUTH) and not has_auth:
+                self._problem(
+                    at,
+                    f'{context}: channel "{channel}" needs authorization, but the account has '
+                    "no [account.auth] table",
+                    'add [account.auth] with mode = "endpoint" and endpoint = "https://...", '
+                    'or mode = "sign"',
+                )
+            elif channel.startswith("presence-") and auth is not None:
+                if auth.mode == "sign" and auth.user is None:
+                    self._problem(
+                        at,
+                        f'{context}: presence channel "{channel}" in mode sign needs the user '
+                        "to join as",
+                        'add user = { id = "...", info = { name = "..." } } to [account.auth]',
+                    )
+
+    def _auth(
+        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+    ) -> AuthSettings | None:
+        before = len(self.problems)
+        values = self._table(raw, opt.AUTH, where, context, account, "auth.")
+        mode = values.get("mode")
+        headers: dict[str, str] = {}
+        if "headers" in values:
+            headers = self._headers(values["headers"], (*where, "headers"), context, account)
+        user = None
+        if "user" in values:
+            user = self._table(
+                values["user"], opt.USER, (*where, "user"), context, account, "auth.user."
+            )
+            user.setdefault("info", opt.USER["info"].default)
+        if mode == "endpoint" and "endpoint" not in raw:
+            self._problem(
+                where,
+                f"{context}: auth mode endpoint needs the endpoint URL",
+                f"add {opt.AUTH['endpoint'].example}",
+            )
+        if mode == "sign":
+            for key in ("endpoint", "headers"):
+                if key in raw:
+                    self._problem(
+                        (*where, key),
+                        f'{context}: auth.{key} is used only with mode = "endpoint"',
+                        f'remove {key}, or set mode = "endpoint"',
+                    )
+        if mode == "endpoint" and "user" in raw:
+            self._problem(
+                (*where, "user"),
+                f'{context}: auth.user is used only with mode = "sign" (in mode endpoint, '
+                "the endpoint answers with the user)",
+                'remove user, or set mode = "sign"',
+            )
+        if len(self.problems) > before or mode is None:
+            return None
+        return AuthSettings(
+            mode=cast(AuthMode, mode),
+            endpoint=values.get("endpoint"),
+            headers=headers,
+            user=user,
+        )
+
+    def _headers(
+        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+    ) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for name, value in raw.items():
+            at = (*where, name)
+            if _HEADER_NAME_RE.fullmatch(name) is None:
+                self._problem(at, f'{context}: "{name}" is not a valid HTTP header name',
+                              "use letters, digits and - in header names")  # fmt: skip
+                continue
+            if not isinstance(value, str):
+                self._problem(
+                    at,
+                    f"{context}: header {name} must be a string, not {opt.describe(value)}",
+                    f'write it as {name} = "..."',
+                )
+                continue
+            if "\n" in value or "\r" in value:
+                self._problem(at, f"{context}: header {name} spans lines",
+                              "put the header value on one line")  # fmt: skip
+                continue
+            unknown = [p for p in _PLACEHOLDER_RE.findall(value) if p != "secret"]
+            if unknown:
+                self._problem(
+                    at,
+                    f"{context}: header {name} uses {{{unknown[0]}}}, but the only "
+                    "placeholder is {secret}",
+                    "write {secret} where the keyring secret goes",
+                )
+                continue
+            if _CREDENTIAL_HEADER_RE.search(name) and "{secret}" not in value:
+                self._problem(
+                    at,
+                    f"{context}: header {name} holds a literal credential; secrets never go "
+                    "in the config file",
+                    f'write {name} = "Bearer {{secret}}" (or whatever form it takes) and store '
+                    f"the secret with: beacon login {account or 'ACCOUNT'}",
+                )
+                continue
+            headers[name] = value
+        return headers
+
+    # --- [[rule]] ---
+
+    def _rules(self, tables: list[dict[str, Any]]) -> list[Rule]:
+        rules: list[Rule] = []
+        for i, raw in enumerate(tables):
+            where: Path_ = ("rule", i)
+            context = f"[[rule]] #{i + 1}"
+            before = len(self.problems)
+            values = self._table(raw, opt.RULE, where, context, None, "")
+            account = values.get("account")
+            if account is not None and account not in self.account_names:
+                close = _closest(account, self.account_names)
+                hint = f'did you mean "{close}"? Fix the name' if close else "write the name"
+                self._problem(
+                    (*where, "account"),
+                    f'{context}: no [[account]] is named "{account}"',
+                    f"{hint} of an [[account]], or remove the line to match every account",
+                )
+            if len(self.problems) > before:
+                continue
+            d = {o.name: o.default for o in opt.RULE.values()}
+            d.update(values)
+            rules.append(
+                Rule(
+                    account=d["account"],
+                    channel=d["channel"],
+                    event=d["event"],
+                    notify=cast(NotifyMode, d["notify"]),
+                    title=d["title"],
+                    body=d["body"],
+                    url=d["url"],
+                    priority=cast(PriorityName, d["priority"]),
+                )
+            )
+        return rules
+
+    # --- [notifications] and [feed] ---
+
+    def _notifications(self, raw: dict[str, Any] | None) -> NotificationSettings:
+        if raw is None:
+            return NotificationSettings()
+        where: Path_ = ("notifications",)
+        values = self._table(raw, opt.NOTIFICATIONS, where, "[notifications]", None, "")
+        coalesce: dict[str, Any] = {}
+        if "coalesce" in values:
+            coalesce = self._table(
+                values["coalesce"], opt.COALESCE, (*where, "coalesce"), "[notifications]",
+                None, "coalesce.",
+            )  # fmt: skip
+        quiet = values.get("quiet_hours")
+        return NotificationSettings(
+            quiet_hours=opt.parse_quiet_hours(quiet) if quiet is not None else None,
+            keywords=tuple(values.get("keywords", opt.NOTIFICATIONS["keywords"].default)),
+            coalesce_count=coalesce.get("count", opt.COALESCE["count"].default),
+            coalesce_seconds=float(coalesce.get("seconds", opt.COALESCE["seconds"].default)),
+        )
+
+    def _feed(self, raw: dict[str, Any] | None) -> FeedSettings:
+        if raw is None:
+            return FeedSettings()
+        values = self._table(raw, opt.FEED, ("feed",), "[feed]", None, "")
+        d = {o.name: o.default for o in opt.FEED.values()}
+        d.update(values)
+        return FeedSettings(
+            retention_count=d["retention_count"],
+            retention_days=d["retention_days"],
+            always_hold=d["always_hold"],
+        )

@@ -1,0 +1,372 @@
+"""Every config option, declared once: its type, default, help text and checks.
+
+``load.py`` walks these tables to validate a file, the defaults fill what a file leaves
+out, and the help texts are what ``beacon check`` and error messages quote. A test keeps
+the defaults here equal to the dataclass defaults of ``model.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+Kind = Literal["string", "integer", "number", "boolean", "strings", "table", "tables"]
+
+_KIND_WORDS: dict[Kind, str] = {
+    "string": "a string in quotes",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "strings": "a list of strings",
+    "table": "a table",
+    "tables": "a list of tables",
+}
+
+MAX_CHANNEL_NAME = 164
+_CHANNEL_RE = re.compile(r"[A-Za-z0-9_\-=@,.;]+")
+_CLUSTER_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_QUIET_RE = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+_URL_UNSAFE = re.compile(r"[\s/?#%]")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong with a value and how to fix it.
+
+    ``at`` points below the option, for an element of a list: ``(2,)`` is the third.
+    A fix may say ``{account}``; the loader puts the account's name there.
+    """
+
+    message: str
+    fix: str
+    at: tuple[str | int, ...] = ()
+
+
+Check = Callable[[Any], Problem | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One key of one table of the config file."""
+
+    name: str
+    kind: Kind
+    help: str
+    example: str  # a valid line, quoted in fixes: 'port = 6001'
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False  # > 0; for numbers where 0 makes no sense
+    non_empty: bool = False
+    check: Check | None = None  # for a value of the right type
+    item_check: Check | None = None  # for each element of a "strings" option
+
+    def validate(self, value: Any) -> Problem | None:
+        """The first problem with ``value``, or None when it is fine."""
+        if not _has_kind(value, self.kind):
+            return Problem(
+                f"must be {_KIND_WORDS[self.kind]}, not {describe(value)}",
+                f"write it as {self.example}",
+            )
+        if self.kind == "strings":
+            for i, item in enumerate(value):
+                if not isinstance(item, str):
+                    return Problem(
+                        f"must hold only strings, but item {i + 1} is {describe(item)}",
+                        f"put each item in quotes: {self.example}",
+                        (i,),
+                    )
+                if self.non_empty and not item.strip():
+                    return Problem(f"item {i + 1} is empty", "remove the empty item", (i,))
+                if self.item_check is not None:
+                    problem = self.item_check(item)
+                    if problem is not None:
+                        return Problem(problem.message, problem.fix, (i, *problem.at))
+        if self.choices and value not in self.choices:
+            options = " | ".join(f'"{c}"' for c in self.choices)
+            return Problem(
+                f"must be one of {options}, not {describe(value)}",
+                f"write it as {self.example}",
+            )
+        if self.kind == "string" and self.non_empty and not value.strip():
+            return Problem("must not be empty", f"write it as {self.example}")
+        if self.kind in ("integer", "number"):
+            problem = self._range(value)
+            if problem is not None:
+                return problem
+        if self.check is not None:
+            return self.check(value)
+        return None
+
+    def _range(self, value: float) -> Problem | None:
+        low, high = self.minimum, self.maximum
+        if self.positive and value <= 0:
+            return Problem(f"must be more than 0, not {value}", f"write it as {self.example}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                span = f"from {low:g} to {high:g}"
+            elif low is not None:
+                span = f"{low:g} or more"
+            else:
+                span = f"{high:g} or less"
+            return Problem(f"must be {span}, not {value}", f"write it as {self.example}")
+        return None
+
+
+def _has_kind(value: Any, kind: Kind) -> bool:
+    # bool is an int in Python, but "port = true" is never meant as 1.
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        )
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "strings":
+        return isinstance(value, list)
+    if kind == "table":
+        return isinstance(value, dict)
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def describe(value: Any) -> str:
+    """A TOML value in words, for "must be X, not Y"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'the string "{shown}"'
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, datetime | date | time):
+        return f"the date/time {value.isoformat()}"
+    return type(value).__name__
+
+
+# --- checks shared by several options ---------------------------------------------------
+
+
+def channel_problem(name: str) -> Problem | None:
+    """Whether ``name`` is a valid Pusher channel name."""
+    fix = "use only letters, digits and _ - = @ , . ; (at most 164 characters)"
+    if not name:
+        return Problem("holds an empty channel name", "remove it or give the channel's name")
+    if len(name) > MAX_CHANNEL_NAME:
+        return Problem(
+            f'holds "{name[:30]}...", {len(name)} characters long; channel names are at most 164',
+            "shorten the channel name",
+        )
+    if _CHANNEL_RE.fullmatch(name) is None:
+        bad = next(c for c in name if _CHANNEL_RE.fullmatch(c) is None)
+        return Problem(f'holds "{name}", not a valid channel name: it contains {bad!r}', fix)
+    return None
+
+
+def _cluster(value: str) -> Problem | None:
+    if _CLUSTER_RE.fullmatch(value) is None:
+        return Problem(
+            f'"{value}" is not a cluster name',
+            'write the cluster shown in your Pusher dashboard, e.g. cluster = "eu"',
+        )
+    return None
+
+
+def _host(value: str) -> Problem | None:
+    if "://" in value:
+        bare = value.split("://", 1)[1].split("/", 1)[0]
+        return Problem(
+            "must be a host name, not a URL",
+            f'write host = "{bare}" (no scheme; tls = true means wss://, false ws://)',
+        )
+    if ":" in value and value.count(":") == 1:
+        name, port = value.split(":")
+        return Problem(
+            "must not include the port",
+            f'write host = "{name}" and port = {port} on its own line',
+        )
+    if _URL_UNSAFE.search(value) or not value:
+        return Problem(
+            f'"{value}" is not a host name', 'write a host name or address: host = "127.0.0.1"'
+        )
+    return None
+
+
+def _app_key(value: str) -> Problem | None:
+    if _URL_UNSAFE.search(value):
+        return Problem(
+            "must not contain spaces, /, ?, # or %",
+            "copy the app key exactly from your server's app settings",
+        )
+    return None
+
+
+def _endpoint(value: str) -> Problem | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return Problem(
+            f'"{value}" is not an http(s) URL',
+            'write the full URL: endpoint = "https://example.com/pusher/auth"',
+        )
+    return None
+
+
+def _quiet_hours(value: str) -> Problem | None:
+    fix = 'write it as quiet_hours = "22:00-07:00" (24-hour HH:MM-HH:MM)'
+    match = _QUIET_RE.fullmatch(value)
+    if match is None:
+        return Problem(f'"{value}" is not a time range', fix)
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return Problem(f'"{value}" holds a time that does not exist', fix)
+    if (h1, m1) == (h2, m2):
+        return Problem(f'"{value}" starts and ends at the same time', fix)
+    return None
+
+
+def parse_quiet_hours(value: str) -> tuple[str, str]:
+    start, end = value.split("-")
+    return start, end
+
+
+# --- the tables -------------------------------------------------------------------------
+
+
+def _table(*options: Option) -> Mapping[str, Option]:
+    return {option.name: option for option in options}
+
+
+ROOT = _table(
+    Option("account", "tables", "the accounts to connect, one [[account]] table each",
+           "[[account]]", default=()),
+    Option("rule", "tables", "how events are shown; first match wins", "[[rule]]", default=()),
+    Option("notifications", "table", "quiet hours, keywords and storm control",
+           "[notifications]"),
+    Option("feed", "table", "history retention and update-bar behaviour", "[feed]"),
+)  # fmt: skip
+
+ACCOUNT = _table(
+    Option("name", "string", "unique; also the keyring user name", 'name = "support"',
+           required=True, non_empty=True),
+    Option("key", "string", "the public app key", 'key = "app-key"', required=True,
+           non_empty=True, check=_app_key),
+    Option("cluster", "string", "Pusher cloud cluster (or host/port/tls for self-hosted)",
+           'cluster = "eu"', check=_cluster),
+    Option("host", "string", "self-hosted server's host name or address",
+           'host = "127.0.0.1"', check=_host),
+    Option("port", "integer", "self-hosted server's port (default 443 with TLS, 80 without)",
+           "port = 6001", minimum=1, maximum=65535),
+    Option("tls", "boolean", "self-hosted: wss:// (true) or ws:// (false)", "tls = false",
+           default=True),
+    Option("ca_file", "string", "PEM file of extra CA certificates to trust",
+           'ca_file = "/etc/ssl/company-ca.pem"', non_empty=True),
+    Option("channels", "strings", "channels to subscribe to",
+           'channels = ["tickets", "private-agent-7"]', default=(),
+           item_check=channel_problem),
+    Option("auth", "table", "how private, presence and encrypted channels are authorized",
+           "[account.auth]"),
+    Option("activity_timeout", "number",
+           "seconds of silence before a ping (default: the server's)",
+           "activity_timeout = 120", positive=True),
+    Option("pong_timeout", "number", "seconds to wait for a pong before reconnecting",
+           "pong_timeout = 30", default=30.0, positive=True),
+    Option("signin", "boolean", "sign in with pusher:signin after connecting",
+           "signin = true", default=False),
+)  # fmt: skip
+
+AUTH = _table(
+    Option("mode", "string", '"endpoint" (your server signs) or "sign" (the app secret does)',
+           'mode = "endpoint"', required=True, choices=("endpoint", "sign")),
+    Option("endpoint", "string", "URL that authorizes channels (mode endpoint)",
+           'endpoint = "https://example.com/pusher/auth"', check=_endpoint),
+    Option("headers", "table", 'HTTP headers for the endpoint; "{secret}" is the keyring secret',
+           'headers = { Authorization = "Bearer {secret}" }', default={}),
+    Option("user", "table", "presence and sign-in user data (mode sign)",
+           'user = { id = "agent-7", info = { name = "Ann" } }'),
+)  # fmt: skip
+
+USER = _table(
+    Option("id", "string", "the user id that presence channels show", 'id = "agent-7"',
+           required=True, non_empty=True),
+    Option("info", "table", "extra user information for presence channels",
+           'info = { name = "Ann" }', default={}),
+    Option("watchlist", "strings", "user ids to watch (pusher:signin)",
+           'watchlist = ["agent-8"]', default=(), non_empty=True),
+)  # fmt: skip
+
+RULE = _table(
+    Option("account", "string", "only events of this account", 'account = "support"'),
+    Option("channel", "string", "channel glob", 'channel = "tickets"', default="*",
+           non_empty=True),
+    Option("event", "string", "event name glob", 'event = "ticket.*"', default="*",
+           non_empty=True),
+    Option("notify", "string", "popup | feed | mute", 'notify = "popup"', default="popup",
+           choices=("popup", "feed", "mute")),
+    Option("title", "string", "title template over the event data", 'title = "{subject}"'),
+    Option("body", "string", "body template", 'body = "{requester.name}: {preview}"'),
+    Option("url", "string", "link template", 'url = "https://example.com/tickets/{id}"'),
+    Option("priority", "string", "low | normal | high | urgent", 'priority = "high"',
+           default="normal", choices=("low", "normal", "high", "urgent")),
+)  # fmt: skip
+
+NOTIFICATIONS = _table(
+    Option("quiet_hours", "string", "popups held back in this time range (feed still fills)",
+           'quiet_hours = "22:00-07:00"', check=_quiet_hours),
+    Option("keywords", "strings", "words that always pop up and are highlighted",
+           'keywords = ["outage", "urgent"]', default=(), non_empty=True),
+    Option("coalesce", "table", "more popups than this in a window: one summary popup",
+           "coalesce = { count = 5, seconds = 10 }"),
+)  # fmt: skip
+
+COALESCE = _table(
+    Option("count", "integer", "popups allowed in the window before one summary",
+           "count = 5", default=5, minimum=1),
+    Option("seconds", "number", "the window, in seconds", "seconds = 10", default=10.0,
+           positive=True),
+)  # fmt: skip
+
+FEED = _table(
+    Option("retention_count", "integer", "most items kept in history",
+           "retention_count = 100000", default=100_000, minimum=1),
+    Option("retention_days", "integer", "days an item is kept in history",
+           "retention_days = 90", default=90, minimum=1),
+    Option("always_hold", "boolean", "new items always wait behind the update bar",
+           "always_hold = false", default=False),
+)  # fmt: skip
+
+# Keys that would put a secret in the file; each gets "use beacon login" instead.
+SECRET_KEYS = frozenset(
+    {
+        "secret", "app_secret", "token", "password", "passwd", "auth_token", "access_token",
+        "api_token", "bearer", "client_secret", "api_secret", "private_key",
+    }
+)  # fmt: skip
+ENCRYPTION_KEYS = frozenset(
+    {"encryption_key", "encryption_master_key", "encryption_master_key_base64", "master_key"}
+)
+
+
+def secret_kind(key: str) -> Literal["secret", "encryption", None]:
+    """Whether ``key`` names a secret (or an encryption key) that belongs in the keyring."""
+    normal = key.lower().replace("-", "_")
+    if normal in ENCRYPTION_KEYS:
+        return "encryption"
+    if normal in SECRET_KEYS or normal.endswith(("_secret", "_token", "_password")):
+        return "secret"
+    return None
