@@ -1,0 +1,280 @@
+"""The feed list model: a thin, paged window onto the history store.
+
+The store owns the data (STYLE habit 5): this model holds only the rows the view has
+asked for so far, newest first, and grows at the bottom through ``fetchMore`` one page at
+a time. New items reach it from the engine service in batches, each inserted with a
+single ``beginInsertRows``. A filter change is a new query, never a Python-side filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from beacon.feed.item import FeedItem, Priority
+from beacon.store.history import FeedFilter, History
+from beacon.ui.timefmt import absolute_time, relative_time
+
+log = logging.getLogger("beacon.ui")
+
+_USER = int(Qt.ItemDataRole.UserRole)
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class FeedRole(IntEnum):
+    """Custom roles; the delegate and the details pane read rows only through these."""
+
+    ITEM = _USER + 1
+    ITEM_ID = _USER + 2
+    TITLE = _USER + 3
+    PREVIEW = _USER + 4
+    CHANNEL = _USER + 5
+    ACCOUNT = _USER + 6
+    RECEIVED_AT = _USER + 7
+    RELATIVE_TIME = _USER + 8
+    PRIORITY = _USER + 9
+    UNREAD = _USER + 10
+    URL = _USER + 11
+    KEYWORD_HIT = _USER + 12
+    HIGHLIGHTED = _USER + 13
+
+
+_ROLE_NAMES = {
+    FeedRole.ITEM: b"item",
+    FeedRole.ITEM_ID: b"itemId",
+    FeedRole.TITLE: b"title",
+    FeedRole.PREVIEW: b"preview",
+    FeedRole.CHANNEL: b"channel",
+    FeedRole.ACCOUNT: b"account",
+    FeedRole.RECEIVED_AT: b"receivedAt",
+    FeedRole.RELATIVE_TIME: b"relativeTime",
+    FeedRole.PRIORITY: b"priority",
+    FeedRole.UNREAD: b"unread",
+    FeedRole.URL: b"url",
+    FeedRole.KEYWORD_HIT: b"keywordHit",
+    FeedRole.HIGHLIGHTED: b"highlighted",
+}
+
+# A preview is one line; anything past this is never visible and only costs layout time.
+_PREVIEW_CHARS = 240
+
+
+# Markdown emphasis and heading marks, which the details pane renders but a row shows raw.
+_MARKUP = re.compile(r"(\*\*|__|`+|^#+\s|\n#+\s)")
+
+
+def preview_line(body: str) -> str:
+    """The body folded onto one line, trimmed to what a row can show."""
+    text = _MARKUP.sub(" ", body[: _PREVIEW_CHARS * 2])
+    return " ".join(text.split())[:_PREVIEW_CHARS]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FeedModel(QAbstractListModel):
+    """Rows of :class:`FeedItem`, newest first, paged in from a :class:`History`."""
+
+    def __init__(
+        self,
+        history: History,
+        *,
+        page_size: int = 200,
+        clock: Callable[[], datetime] = _utcnow,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._history = history
+        self._page_size = page_size
+        self._clock = clock
+        self._items: list[FeedItem] = []
+        self._filter = FeedFilter()
+        # Rows at or above this id are withheld (they sit behind the update bar).
+        self._ceiling: int | None = None
+        self._exhausted = False
+        self._highlighted: set[int] = set()
+
+    # -- Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = super().roleNames()
+        names.update({int(role): QByteArray(name) for role, name in _ROLE_NAMES.items()})
+        return names
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole or role == FeedRole.TITLE:
+            return item.title
+        if role == FeedRole.PREVIEW:
+            return preview_line(item.body)
+        if role == FeedRole.RELATIVE_TIME:
+            return relative_time(item.received_at, self._clock())
+        if role == FeedRole.UNREAD:
+            return not item.read
+        if role == FeedRole.PRIORITY:
+            return int(item.priority)
+        if role == FeedRole.CHANNEL:
+            return item.channel
+        if role == FeedRole.ACCOUNT:
+            return item.account
+        if role == FeedRole.HIGHLIGHTED:
+            return item.id in self._highlighted
+        if role == FeedRole.KEYWORD_HIT:
+            return item.keyword_hit
+        if role == FeedRole.ITEM:
+            return item
+        if role == FeedRole.ITEM_ID:
+            return item.id
+        if role == FeedRole.RECEIVED_AT:
+            return item.received_at
+        if role == FeedRole.URL:
+            return item.url
+        if role == Qt.ItemDataRole.ToolTipRole:
+            when = absolute_time(item.received_at)
+            return f"{item.account} · {item.channel} · {item.event}\n{when}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._spoken(item)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        before = self._items[-1].id if self._items else self._ceiling
+        page = self._history.page(self._filter, before_id=before, limit=self._page_size)
+        if len(page) < self._page_size:
+            self._exhausted = True
+        if not page:
+            return
+        first = len(self._items)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._items.extend(page)
+        self.endInsertRows()
+
+    # -- what the window drives -----------------------------------------------------------
+
+    @property
+    def filter(self) -> FeedFilter:
+        return self._filter
+
+    def set_filter(self, flt: FeedFilter, *, ceiling: int | None = None) -> None:
+        """Show ``flt`` from the store afresh; rows with id >= ``ceiling`` stay out."""
+        self.beginResetModel()
+        self._filter = flt
+        self._ceiling = ceiling
+        self._items = []
+        self._exhausted = False
+        self._highlighted.clear()
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def prepend(self, items: Sequence[FeedItem]) -> None:
+        """Insert committed items (newest first) at the top in one batch."""
+        if not items:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(items) - 1)
+        self._items[0:0] = items
+        self.endInsertRows()
+
+    def item(self, row: int) -> FeedItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def row_of(self, item_id: int) -> int:
+        """The row that shows ``item_id``, or -1."""
+        for row, item in enumerate(self._items):
+            if item.id == item_id:
+                return row
+        return -1
+
+    def top_id(self) -> int | None:
+        return self._items[0].id if self._items else None
+
+    def set_read(self, rows: Iterable[int]) -> None:
+        """Reflect a read mark the store already has."""
+        changed = []
+        for row in rows:
+            item = self._items[row]
+            if not item.read:
+                self._items[row] = replace(item, read=True)
+                changed.append(row)
+        self._emit_rows(changed, [FeedRole.UNREAD, Qt.ItemDataRole.AccessibleTextRole])
+
+    def set_all_read(self) -> None:
+        self.set_read(range(len(self._items)))
+
+    def highlight(self, item_ids: Iterable[int]) -> None:
+        """Mark rows as just revealed; the delegate tints them until :meth:`clear_highlight`."""
+        self._highlighted.update(item_ids)
+        rows = [r for r, it in enumerate(self._items) if it.id in self._highlighted]
+        self._emit_rows(rows, [FeedRole.HIGHLIGHTED])
+
+    def clear_highlight(self) -> None:
+        if not self._highlighted:
+            return
+        rows = [r for r, it in enumerate(self._items) if it.id in self._highlighted]
+        self._highlighted.clear()
+        self._emit_rows(rows, [FeedRole.HIGHLIGHTED])
+
+    def highlighted_ids(self) -> set[int]:
+        return set(self._highlighted)
+
+    def refresh_times(self, first: int, last: int) -> None:
+        """Tell views that the relative times of rows ``first..last`` moved on."""
+        last = min(last, len(self._items) - 1)
+        if first < 0 or first > last:
+            return
+        self.dataChanged.emit(
+            self.index(first), self.index(last), [int(FeedRole.RELATIVE_TIME)]
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _emit_rows(self, rows: Sequence[int], roles: Sequence[int]) -> None:
+        if not rows:
+            return
+        role_ints = [int(r) for r in roles]
+        self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)), role_ints)
+
+    def _spoken(self, item: FeedItem) -> str:
+        parts = [item.title]
+        if not item.read:
+            parts.insert(0, "Unread")
+        if item.priority >= Priority.HIGH:
+            parts.append(f"{item.priority.name.lower()} priority")
+        preview = preview_line(item.body)
+        if preview:
+            parts.append(preview)
+        parts.append(f"{item.channel}, {relative_time(item.received_at, self._clock())}")
+        return ". ".join(parts)

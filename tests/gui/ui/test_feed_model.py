@@ -1,0 +1,117 @@
+"""FeedModel: paging from the store, batched inserts, filters as queries, read marks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from beacon.feed.item import Priority
+from beacon.store.history import FeedFilter, History
+from beacon.ui.feed_model import FeedModel, FeedRole, preview_line
+from support.feeditems import make_item
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    h = History(tmp_path / "history.sqlite3")
+    yield h
+    h.close()
+
+
+def _fill(history: History, count: int) -> None:
+    history.add_batch([make_item(n) for n in range(count)])
+
+
+def test_model_passes_qtmodeltester_while_paging(
+    history: History, qtmodeltester: ModelTester
+) -> None:
+    _fill(history, 450)
+    model = FeedModel(history, page_size=200)
+    model.fetchMore(QModelIndex())
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() >= 200
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 450
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_pages_newest_first_and_never_loads_everything(history: History) -> None:
+    _fill(history, 1000)
+    model = FeedModel(history, page_size=100)
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 100
+    titles = [model.index(r).data(FeedRole.TITLE) for r in range(3)]
+    assert titles == ["Ticket 999", "Ticket 998", "Ticket 997"]
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 200
+    assert model.index(199).data(FeedRole.TITLE) == "Ticket 800"
+
+
+def test_prepend_is_one_insert_at_the_top(history: History, qtbot: QtBot) -> None:
+    _fill(history, 10)
+    model = FeedModel(history)
+    model.fetchMore(QModelIndex())
+    new = history.add_batch([make_item(n) for n in range(10, 15)])
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.prepend(list(reversed(new)))
+    assert inserted == [(0, 4)]
+    assert model.index(0).data(FeedRole.TITLE) == "Ticket 14"
+    assert model.rowCount() == 15
+
+
+def test_filter_is_a_store_query_with_a_ceiling(history: History) -> None:
+    history.add_batch(
+        [make_item(n, channel="tickets" if n % 2 else "alerts") for n in range(20)]
+    )
+    model = FeedModel(history)
+    model.set_filter(FeedFilter(channel="alerts"))
+    assert {model.index(r).data(FeedRole.CHANNEL) for r in range(model.rowCount())} == {"alerts"}
+    assert model.rowCount() == 10
+    # Held items (ids >= the ceiling) stay out of a fresh query.
+    ceiling = model.index(0).data(FeedRole.ITEM_ID)
+    model.set_filter(FeedFilter(), ceiling=ceiling)
+    assert all(
+        model.index(r).data(FeedRole.ITEM_ID) < ceiling for r in range(model.rowCount())
+    )
+
+
+def test_search_uses_full_text_search(history: History) -> None:
+    history.add_batch(
+        [make_item(1, title="Printer on fire"), make_item(2, title="VPN down"),
+         make_item(3, body="the printer again")]
+    )
+    model = FeedModel(history)
+    model.set_filter(FeedFilter(search="printer"))
+    assert sorted(model.index(r).data(FeedRole.TITLE) for r in range(model.rowCount())) == [
+        "Printer on fire",
+        "Ticket 3",
+    ]
+
+
+def test_read_marks_and_roles(history: History, qtbot: QtBot) -> None:
+    history.add_batch([make_item(1, priority=Priority.URGENT, url="https://x.example/1")])
+    model = FeedModel(history)
+    model.fetchMore(QModelIndex())
+    index = model.index(0)
+    assert index.data(FeedRole.UNREAD) is True
+    assert index.data(FeedRole.PRIORITY) == int(Priority.URGENT)
+    assert index.data(FeedRole.URL) == "https://x.example/1"
+    assert "urgent priority" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_read([0])
+    assert index.data(FeedRole.UNREAD) is False
+
+
+def test_preview_is_one_line_without_markdown_marks() -> None:
+    text = "**Bold** start\n\n# Heading\nmore `code`"
+    assert preview_line(text) == "Bold start Heading more code"
