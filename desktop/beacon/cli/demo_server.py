@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
 from beacon.demo import DemoServer
 
-log = logging.getLogger("beacon.cli")
-
 
 def run(args: argparse.Namespace) -> int:
-    if args.verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
-            stream=sys.stderr,
-            format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        )
+    # Logging (-v, -vv) is set up by beacon.__main__ for every command.
     return asyncio.run(serve(port=args.port, rate=args.rate))
 
 

@@ -430,7 +430,7 @@ class DemoServer:
     def _trigger_batch(self, body: Any) -> dict[str, Any]:
         batch = body.get("batch") if isinstance(body, dict) else None
         if not isinstance(batch, list):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "expected {\"batch\": [...]}")
+            raise HttpError(HTTPStatus.BAD_REQUEST, 'expected {"batch": [...]}')
         if len(batch) > _MAX_BATCH:
             raise HttpError(
                 HTTPStatus.BAD_REQUEST, f"Cannot batch-send more than {_MAX_BATCH} messages"
@@ -824,6 +824,5 @@ class DemoServer:
         while True:
             # Jittered around the mean rate, so that the demo does not tick like a clock.
             await asyncio.sleep(rng.uniform(0.5, 1.5) / self.ticket_rate)
-            for item in generator.next_events():
-                self.publish(item.channel, item.event, item.data)
-
+            item = generator.next_event()
+            self.publish(item.channel, item.event, item.data)

@@ -2,9 +2,10 @@
 
 :class:`TicketGenerator` keeps a consistent lifecycle: ticket ids only grow; only open
 tickets are assigned, commented on, escalated or resolved; only assigned tickets are
-commented on by agents or resolved; escalation only raises the priority. Everything goes to
-the public channel ``tickets``; what concerns agent 7 (``DemoServer``'s demo user) also goes
-to ``private-agent-7``.
+commented on by agents or resolved; escalation only raises the priority. Events about the
+tickets of agent 7 (the demo user of ``DemoServer``'s auth endpoint) go to
+``private-agent-7``; all others go to the public channel ``tickets``. Someone subscribed to
+both sees every event once: "my tickets" and "the team's tickets".
 
 The event data is small and flat enough for rule templates (DESIGN.md's example rule uses
 ``{subject}``, ``{requester.name}: {preview}`` and ``.../tickets/{id}``)::
@@ -63,30 +64,33 @@ REQUESTERS: tuple[tuple[str, str], ...] = (
 # (subject, first message, usual priority)
 SUBJECTS: tuple[tuple[str, str, str], ...] = (
     ("Printer on fire", "The 3rd floor printer is smoking after the last print job.", "urgent"),
-    ("Cannot log in after password reset", "The reset link worked, but login says the "
-     "password is wrong.", "high"),
-    ("Invoice #88231 shows the wrong VAT rate", "We were charged 21% instead of 19%.",
-     "normal"),
-    ("Export to CSV times out", "Exporting last quarter's orders fails after a minute.",
-     "normal"),
-    ("Dashboard outage for the EU team", "Nobody in Berlin can load the dashboard since "
-     "09:10.", "urgent"),
+    (
+        "Cannot log in after password reset",
+        "The reset link worked, but login says the password is wrong.",
+        "high",
+    ),
+    ("Invoice #88231 shows the wrong VAT rate", "We were charged 21% instead of 19%.", "normal"),
+    ("Export to CSV times out", "Exporting last quarter's orders fails after a minute.", "normal"),
+    (
+        "Dashboard outage for the EU team",
+        "Nobody in Berlin can load the dashboard since 09:10.",
+        "urgent",
+    ),
     ("Request: add a second admin", "Please make Lukas an admin for our workspace.", "low"),
     ("Webhook deliveries delayed", "Order webhooks arrive 10-15 minutes late today.", "high"),
     ("Typo on the pricing page", "'Anual' should be 'Annual' in the plan table.", "low"),
     ("2FA codes not arriving by SMS", "Codes never arrive on my Vodafone number.", "high"),
     ("Refund for a duplicate charge", "Our card was charged twice for November.", "normal"),
-    ("API returns 502 intermittently", "About 1 in 20 calls to /v2/orders fail with 502.",
-     "high"),
+    ("API returns 502 intermittently", "About 1 in 20 calls to /v2/orders fail with 502.", "high"),
     ("How do I change our billing email?", "Finance moved to a shared inbox.", "low"),
-    ("Mobile app crashes on start", "Since the update the Android app closes at once.",
-     "high"),
-    ("SSO login loops back to the start page", "Okta sign-in succeeds, then we are sent back "
-     "to the login page.", "urgent"),
-    ("Search misses recent tickets", "Tickets from today do not show up in search.",
-     "normal"),
-    ("Please delete my account data", "Under GDPR I ask you to erase my personal data.",
-     "normal"),
+    ("Mobile app crashes on start", "Since the update the Android app closes at once.", "high"),
+    (
+        "SSO login loops back to the start page",
+        "Okta sign-in succeeds, then we are sent back to the login page.",
+        "urgent",
+    ),
+    ("Search misses recent tickets", "Tickets from today do not show up in search.", "normal"),
+    ("Please delete my account data", "Under GDPR I ask you to erase my personal data.", "normal"),
 )
 
 AGENT_COMMENTS: tuple[str, ...] = (
@@ -139,7 +143,7 @@ class Ticket:
 
 
 class TicketGenerator:
-    """An endless, seeded stream of consistent ticket events; call :meth:`next_events`."""
+    """An endless, seeded stream of consistent ticket events; call :meth:`next_event`."""
 
     def __init__(
         self,
@@ -157,17 +161,17 @@ class TicketGenerator:
 
     def __iter__(self) -> Iterator[TicketEvent]:
         while True:
-            yield from self.next_events()
+            yield self.next_event()
 
-    def next_events(self) -> list[TicketEvent]:
-        """The events of one step: one on ``tickets``, plus a copy for agent 7's channel."""
+    def next_event(self) -> TicketEvent:
+        """The next event: on ``private-agent-7`` when it is about agent 7's ticket, else on
+        ``tickets``. A client subscribed to both sees each event once."""
         action = self._choose()
         ticket, event, extra = getattr(self, f"_{action}")()
-        data = self._data(ticket, extra)
-        events = [TicketEvent(PUBLIC_CHANNEL, event, data)]
-        if ticket.agent is not None and ticket.agent[0] == MY_AGENT_ID:
-            events.append(TicketEvent(AGENT_CHANNEL, event, data))
-        return events
+        mine = ticket.agent is not None and ticket.agent[0] == MY_AGENT_ID
+        return TicketEvent(
+            AGENT_CHANNEL if mine else PUBLIC_CHANNEL, event, self._data(ticket, extra)
+        )
 
     def _choose(self) -> str:
         unassigned = [t for t in self.open.values() if t.agent is None]

@@ -454,8 +454,11 @@ async def test_cache_channel_replays_the_last_event(
 ) -> None:
     first = await peers()
     await first.subscribe("cache-status")
-    assert (await first.recv()) == {"event": "pusher:cache_miss", "channel": "cache-status",
-                                    "data": None}
+    assert (await first.recv()) == {
+        "event": "pusher:cache_miss",
+        "channel": "cache-status",
+        "data": None,
+    }
     demo_server.publish("cache-status", "status", {"ok": True})
     assert (await first.recv())["event"] == "status"
     late = await peers()
