@@ -344,7 +344,7 @@ class PusherConnection:
         error = data.get("error") if type(data) is dict else data
         reason = str(error) if error else "the server refused the subscription"
         ch.status = ChannelStatus.FAILED
-        log.warning("subscription to %s refused: %s", channel, reason)
+        log.info("subscription to %s refused: %s", channel, reason)
         return [SubscriptionFailed(channel, reason, status if type(status) is int else None)]
 
     def _on_member_added(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
@@ -567,7 +567,7 @@ class PusherConnection:
         if ch.reauthorizing:
             return self._drop_held(ch, f"no fresh key: {reason}")
         ch.status = ChannelStatus.FAILED
-        log.warning("cannot authorize %s: %s", channel, reason)
+        log.info("cannot authorize %s: %s", channel, reason)
         events: list[ProtocolEvent] = [SubscriptionFailed(channel, reason, status, needs_login)]
         if needs_login:
             events += self._fail_for_login(f"needs login: {reason}")
@@ -669,7 +669,7 @@ class PusherConnection:
     def _drop(self, now: float, reason: str) -> list[ProtocolEvent]:
         log.info("dropping the connection: %s", reason)
         events = self._lose_transport()
-        events.append(DropTransport(reason, 1000))
+        events.append(DropTransport(reason, 1000, graceful=False))
         events += self._after_close(None, reason, now)
         return events
 

@@ -78,6 +78,8 @@ class DropTransport(ProtocolEvent):
 
     reason: str
     code: int = 1000
+    # False: the peer is presumed unreachable, so do not wait for a closing handshake.
+    graceful: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,228 @@
+"""Authorizing private, presence and encrypted channels, and user sign-in.
+
+Two modes, per account (DESIGN.md "Auth"):
+
+- ``endpoint``: POST ``socket_id`` and ``channel_name`` (form-encoded) to the account's
+  auth endpoint, as pusher-js's channelAuthorization does, with header templates in which
+  ``{secret}`` becomes the keyring secret. 401 and 403 mean the credentials are refused:
+  the account needs a new login, and nothing retries in a loop. Sign-in posts only
+  ``socket_id`` to the same endpoint and expects ``{"auth", "user_data"}``.
+- ``sign``: sign locally with the app secret from the keyring. Encrypted channels derive
+  their key from the encryption master key (also in the keyring), as Pusher's servers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from beacon.config.model import AccountSettings
+from beacon.connect.secrets import RevealableSecret, SecretSource
+from beacon.pusher import auth as signatures
+from beacon.pusher.channels import ChannelKind, channel_kind
+
+__all__ = ["AuthError", "Authorizer", "ChannelAuth", "SigninAuth"]
+
+log = logging.getLogger("beacon.connect")
+
+AUTH_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAuth:
+    auth: str
+    channel_data: str | None = None
+    shared_secret: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SigninAuth:
+    auth: str
+    user_data: str
+
+
+class AuthError(Exception):
+    """Authorization did not work; ``needs_login`` when only new credentials can fix it."""
+
+    def __init__(self, reason: str, *, needs_login: bool = False, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.needs_login = needs_login
+        self.status = status
+
+
+class Authorizer:
+    """Authorizes one account's channels. Secrets are read once, off the event loop."""
+
+    def __init__(
+        self,
+        account: AccountSettings,
+        secrets: SecretSource,
+        http: Callable[[], httpx.AsyncClient],
+    ) -> None:
+        self._account = account
+        self._secrets = secrets
+        self._http = http
+        self._secret: RevealableSecret | None = None
+        self._master_key: bytes | None = None
+
+    def forget(self) -> None:
+        """Drop cached secrets, so that the next attempt reads the keyring again."""
+        self._secret = None
+        self._master_key = None
+
+    async def channel(self, socket_id: str, channel: str) -> ChannelAuth:
+        settings = self._account.auth
+        if settings is None:
+            raise AuthError(
+                f"{channel} needs authorization, but the account has no [account.auth] table"
+            )
+        if settings.mode == "sign":
+            return await self._sign_channel(socket_id, channel)
+        answer = await self._post({"socket_id": socket_id, "channel_name": channel})
+        auth = answer.get("auth")
+        if type(auth) is not str or not auth:
+            raise AuthError("the auth endpoint's answer has no auth signature")
+        channel_data = answer.get("channel_data")
+        if channel_data is not None and type(channel_data) is not str:
+            channel_data = json.dumps(channel_data)
+        shared: bytes | None = None
+        raw_secret = answer.get("shared_secret")
+        if raw_secret is not None:
+            try:
+                shared = base64.b64decode(str(raw_secret), validate=True)
+            except (binascii.Error, ValueError):
+                raise AuthError("the auth endpoint's shared_secret is not base64") from None
+        return ChannelAuth(auth, channel_data, shared)
+
+    async def signin(self, socket_id: str) -> SigninAuth:
+        settings = self._account.auth
+        if settings is None:
+            raise AuthError("sign-in needs an [account.auth] table")
+        if settings.mode == "sign":
+            user = self._user()
+            user_data = json.dumps(
+                {"id": str(user["id"]), **({"user_info": user["info"]} if "info" in user else {})},
+                separators=(",", ":"),
+            )
+            secret = await self._get_secret()
+            auth = signatures.user_auth(self._account.key, secret, socket_id, user_data)
+            return SigninAuth(auth, user_data)
+        answer = await self._post({"socket_id": socket_id})
+        signed = answer.get("auth")
+        data = answer.get("user_data")
+        if type(signed) is not str or type(data) is not str:
+            raise AuthError("the sign-in answer lacks auth or user_data")
+        return SigninAuth(signed, data)
+
+    # -- mode "sign" -----------------------------------------------------------------
+
+    async def _sign_channel(self, socket_id: str, channel: str) -> ChannelAuth:
+        secret = await self._get_secret()
+        key = self._account.key
+        kind = channel_kind(channel)
+        if kind is ChannelKind.PRESENCE:
+            user = self._user()
+            channel_data = json.dumps(
+                {"user_id": str(user["id"]), "user_info": user.get("info", {})},
+                separators=(",", ":"),
+            )
+            return ChannelAuth(
+                signatures.channel_auth(key, secret, socket_id, channel, channel_data),
+                channel_data,
+            )
+        auth = signatures.channel_auth(key, secret, socket_id, channel)
+        if kind is ChannelKind.ENCRYPTED:
+            master = await self._get_master_key()
+            return ChannelAuth(auth, None, signatures.shared_secret(channel, master))
+        return ChannelAuth(auth)
+
+    def _user(self) -> dict[str, Any]:
+        settings = self._account.auth
+        user = settings.user if settings is not None else None
+        if not user or "id" not in user:
+            raise AuthError(
+                "presence channels and sign-in need auth.user = { id = ... } in mode sign"
+            )
+        return user
+
+    async def _get_secret(self) -> str:
+        if self._secret is None:
+            self._secret = await self._read(self._secrets.get_secret)
+            if self._secret is None:
+                name = self._account.name
+                raise AuthError(
+                    f"no secret for account {name!r} in the keyring; run: beacon login {name}",
+                    needs_login=True,
+                )
+        return self._secret.reveal()
+
+    async def _get_master_key(self) -> bytes:
+        if self._master_key is None:
+            stored = await self._read(self._secrets.get_encryption_key)
+            name = self._account.name
+            if stored is None:
+                raise AuthError(
+                    f"no encryption master key for account {name!r} in the keyring; "
+                    f"run: beacon login {name} --encryption-key",
+                    needs_login=True,
+                )
+            try:
+                master = base64.b64decode(stored.reveal(), validate=True)
+            except (binascii.Error, ValueError):
+                master = b""
+            if len(master) != 32:
+                raise AuthError(
+                    f"the encryption master key of {name!r} is not 32 bytes of base64",
+                    needs_login=True,
+                )
+            self._master_key = master
+        return self._master_key
+
+    async def _read(
+        self, getter: Callable[[str], RevealableSecret | None]
+    ) -> RevealableSecret | None:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(None, getter, self._account.name)
+        except Exception as exc:  # credentials.CredentialsError and keyring's own errors
+            raise AuthError(f"cannot read the keyring: {exc}", needs_login=True) from None
+
+    # -- mode "endpoint" -------------------------------------------------------------
+
+    async def _post(self, form: dict[str, str]) -> dict[str, Any]:
+        settings = self._account.auth
+        assert settings is not None
+        if not settings.endpoint:
+            raise AuthError("auth mode endpoint needs an endpoint URL")
+        headers = dict(settings.headers)
+        if settings.needs_secret:
+            secret = await self._get_secret()
+            # str.replace, not format(): other braces in header values stay as they are.
+            headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
+        try:
+            response = await self._http().post(
+                settings.endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT
+            )
+        except httpx.HTTPError as exc:
+            raise AuthError(f"auth endpoint unreachable: {exc or type(exc).__name__}") from None
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthError(f"auth endpoint answered {status}", needs_login=True, status=status)
+        if status >= 300:
+            raise AuthError(f"auth endpoint answered {status}", status=status)
+        try:
+            answer = response.json()
+        except ValueError:
+            raise AuthError("the auth endpoint's answer is not JSON", status=status) from None
+        if type(answer) is not dict:
+            raise AuthError("the auth endpoint's answer is not a JSON object", status=status)
+        return answer

@@ -1,0 +1,415 @@
+"""The asyncio runtime: one WebSocket per account, driven by the sans-I/O core.
+
+``Engine`` owns one ``_AccountRunner`` per account. A runner moves bytes between a
+``websockets`` connection and its ``PusherConnection``, runs the core's timers with
+``loop.call_at``, answers its auth requests over HTTP (or by signing locally), and turns
+its events into ``ReceivedEvent`` and ``AccountStatus`` callbacks.
+
+The hot path (a frame arrives, an event goes out) does one ``receive()`` and one callback;
+timers are re-armed only when the core's deadline can have moved earlier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+import beacon
+from beacon.config.model import AccountSettings
+from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.events import AccountStatus, ReceivedEvent
+from beacon.connect.secrets import SecretSource
+from beacon.connect.tls import describe_error, ssl_context
+from beacon.pusher import (
+    AuthNeeded,
+    DropTransport,
+    EventReceived,
+    OpenTransport,
+    ProtocolEvent,
+    PusherConnection,
+    SigninFailed,
+    SigninNeeded,
+    StateChanged,
+    SubscriptionFailed,
+)
+from beacon.pusher.states import ConnectionState
+
+__all__ = ["Engine"]
+
+log = logging.getLogger("beacon.connect")
+
+# Opening the socket and the server's handshake together must finish within this.
+CONNECT_TIMEOUT = 15.0
+# How long a graceful close may wait for the server's close frame.
+CLOSE_TIMEOUT = 2.0
+# Pusher limits messages to about 10 KB; a generous cap still bounds memory.
+MAX_MESSAGE = 1 << 20
+
+
+class _AccountRunner:
+    """One account: its core, its socket, its timer and its auth requests."""
+
+    def __init__(self, engine: Engine, account: AccountSettings, channels: Sequence[str]):
+        self.engine = engine
+        self.account = account
+        self.name = account.name
+        self.core = PusherConnection(
+            channels,
+            activity_timeout=account.activity_timeout,
+            pong_timeout=account.pong_timeout,
+            connect_timeout=CONNECT_TIMEOUT,
+            signin=account.signin,
+        )
+        self.authorizer = Authorizer(account, engine.secrets, engine.http_client)
+        self.status = AccountStatus(self.name, ConnectionState.INITIALIZED, "not started")
+        self._url = account.url(engine.version)
+        self._ssl: ssl.SSLContext | None = None
+        if self._url.startswith("wss:"):
+            self._ssl = ssl_context(account.ca_file)
+        self._loop = asyncio.get_running_loop()
+        self._open_wanted = asyncio.Event()
+        self._out_ready = asyncio.Event()
+        self._ws: ClientConnection | None = None
+        self._connecting: asyncio.Task[ClientConnection] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.attempts = 0  # sockets opened or tried; tests count reconnect loops with it
+
+    # -- the main loop ---------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.handle(self.core.connect(self._loop.time()))
+        while True:
+            await self._open_wanted.wait()
+            self._open_wanted.clear()
+            await self._session()
+
+    async def _session(self) -> None:
+        core = self.core
+        loop = self._loop
+        self.attempts += 1
+        self._connecting = asyncio.ensure_future(
+            connect(
+                self._url,
+                ssl=self._ssl,
+                compression=None,  # Pusher frames are small; inflating costs more than it saves
+                open_timeout=None,  # the core's handshake deadline covers opening
+                ping_interval=None,  # the protocol has its own pings
+                close_timeout=CLOSE_TIMEOUT,
+                max_size=MAX_MESSAGE,
+                max_queue=None,  # never stall the server's writes on our side
+                user_agent_header=f"beacon/{self.engine.version}",
+            )
+        )
+        try:
+            ws = await self._connecting
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            return  # abandoned by the core (handshake timeout); it has moved on
+        except Exception as exc:
+            self.handle(core.closed(None, describe_error(exc), loop.time()))
+            return
+        finally:
+            self._connecting = None
+        self._ws = ws
+        core.opened(loop.time())
+        writer = asyncio.ensure_future(self._writer(ws))
+        receive = core.receive
+        emit = self._emit
+        handle = self.handle
+        clock = loop.time
+        try:
+            async for message in ws:
+                if type(message) is not str:
+                    log.warning("%s: skipped a binary frame of %d bytes", self.name, len(message))
+                    continue
+                events = receive(message, clock())
+                if len(events) == 1 and type(events[0]) is EventReceived:
+                    emit(events[0])
+                elif events:
+                    handle(events)
+                if core.has_data_to_send:
+                    self._out_ready.set()
+        except ConnectionClosed:
+            pass
+        finally:
+            self._ws = None
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await writer
+        code = ws.close_code
+        reason = ws.close_reason or ""
+        if code == 1006:  # websockets' "no close frame": the network, not the server
+            code, reason = None, "connection lost"
+        self.handle(core.closed(code, reason, loop.time()))
+
+    async def _writer(self, ws: ClientConnection) -> None:
+        while True:
+            await self._out_ready.wait()
+            self._out_ready.clear()
+            for text in self.core.data_to_send():
+                await ws.send(text)
+
+    # -- core events -----------------------------------------------------------------
+
+    def _emit(self, ev: EventReceived) -> None:
+        raw = ev.raw_data
+        event = ReceivedEvent(
+            self.name,
+            ev.channel,
+            ev.event,
+            ev.data,
+            ev.user_id,
+            datetime.now(UTC),
+            raw if raw is not None else "",
+        )
+        try:
+            self.engine.on_event(event)
+        except Exception:
+            log.exception("the event callback failed for %s on %s", ev.event, ev.channel)
+
+    def handle(self, events: list[ProtocolEvent]) -> None:
+        """Carry out what the core asked for, then re-arm its timer and wake the writer."""
+        for ev in events:
+            kind = type(ev)
+            if kind is EventReceived:
+                assert isinstance(ev, EventReceived)
+                self._emit(ev)
+            elif kind is StateChanged:
+                assert isinstance(ev, StateChanged)
+                self._report(AccountStatus(self.name, ev.state, ev.detail, ev.needs_login))
+            elif kind is OpenTransport:
+                self._open_wanted.set()
+            elif kind is DropTransport:
+                assert isinstance(ev, DropTransport)
+                self._drop(ev)
+            elif kind is AuthNeeded:
+                assert isinstance(ev, AuthNeeded)
+                self._spawn(self._authorize(ev.channel, ev.socket_id))
+            elif kind is SigninNeeded:
+                assert isinstance(ev, SigninNeeded)
+                self._spawn(self._signin(ev.socket_id))
+            elif kind is SubscriptionFailed:
+                assert isinstance(ev, SubscriptionFailed)
+                if not ev.needs_login:  # needs-login failures come with their own state
+                    self._report(
+                        AccountStatus(
+                            self.name,
+                            self.core.state,
+                            f"{self.core.detail}; {ev.channel} refused: {ev.reason}",
+                        )
+                    )
+            elif kind is SigninFailed:
+                assert isinstance(ev, SigninFailed)
+                if not ev.needs_login:
+                    self._report(
+                        AccountStatus(
+                            self.name,
+                            self.core.state,
+                            f"{self.core.detail}; sign-in failed: {ev.reason}",
+                        )
+                    )
+        self.arm_timer()
+        if self.core.has_data_to_send:
+            self._out_ready.set()
+
+    def _report(self, status: AccountStatus) -> None:
+        self.status = status
+        try:
+            self.engine.on_status(status)
+        except Exception:
+            log.exception("the status callback failed")
+
+    def _drop(self, ev: DropTransport) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
+        ws = self._ws
+        if ws is None:
+            return
+        if ev.graceful:
+            self._spawn(ws.close(ev.code, ev.reason[:120]))
+        else:
+            # The peer is unreachable: a closing handshake would only wait for nothing.
+            ws.transport.abort()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- timers ----------------------------------------------------------------------
+
+    def arm_timer(self) -> None:
+        deadline = self.core.next_deadline()
+        if deadline is None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            return
+        if self._timer is not None:
+            if self._timer_at <= deadline:
+                return  # it fires first and re-arms for the real deadline
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        # call_at may fire a clock tick early; never tell the core it is earlier than it is.
+        now = max(self._loop.time(), self._timer_at)
+        self.handle(self.core.tick(now))
+
+    # -- auth ------------------------------------------------------------------------
+
+    async def _authorize(self, channel: str, socket_id: str) -> None:
+        try:
+            answer = await self.authorizer.channel(socket_id, channel)
+        except AuthError as exc:
+            if exc.needs_login:
+                self.authorizer.forget()
+            events = self.core.auth_failed(
+                channel, exc.reason, exc.needs_login, status=exc.status, socket_id=socket_id
+            )
+        else:
+            events = self.core.authorized(
+                channel,
+                answer.auth,
+                answer.channel_data,
+                answer.shared_secret,
+                socket_id=socket_id,
+            )
+        self.handle(events)
+
+    async def _signin(self, socket_id: str) -> None:
+        try:
+            answer = await self.authorizer.signin(socket_id)
+        except AuthError as exc:
+            if exc.needs_login:
+                self.authorizer.forget()
+            events = self.core.signin_failed(exc.reason, exc.needs_login, socket_id=socket_id)
+        else:
+            events = self.core.signin_authorized(
+                answer.auth, answer.user_data, socket_id=socket_id
+            )
+        self.handle(events)
+
+    # -- shutdown --------------------------------------------------------------------
+
+    async def close(self) -> None:
+        self.handle(self.core.disconnect(self._loop.time()))
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        tasks = list(self._tasks)
+        # Let the graceful close frames go out before anything is cancelled.
+        closing = [t for t in tasks if not t.done()]
+        if closing:
+            await asyncio.wait(closing, timeout=CLOSE_TIMEOUT + 0.5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Engine:
+    """Connections for many accounts, each with many channels.
+
+    ``on_event`` and ``on_status`` are called on the event loop's thread, in order.
+    """
+
+    def __init__(
+        self,
+        accounts: Sequence[AccountSettings],
+        secrets: SecretSource,
+        on_event: Callable[[ReceivedEvent], None],
+        on_status: Callable[[AccountStatus], None],
+        channel_overrides: Sequence[str] = (),
+        version: str = beacon.__version__,
+    ) -> None:
+        names = [a.name for a in accounts]
+        if len(set(names)) != len(names):
+            raise ValueError("account names must be unique")
+        self.accounts = tuple(accounts)
+        self.secrets = secrets
+        self.on_event = on_event
+        self.on_status = on_status
+        self.channel_overrides = tuple(channel_overrides)
+        self.version = version
+        self._runners: dict[str, _AccountRunner] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._http: httpx.AsyncClient | None = None
+
+    def http_client(self) -> httpx.AsyncClient:
+        """The shared HTTP client for auth endpoints, made on first use."""
+        if self._http is None:
+            # The same trust as the sockets: system store plus every account's CA file.
+            context = ssl.create_default_context()
+            for account in self.accounts:
+                if account.ca_file is not None:
+                    context.load_verify_locations(cafile=str(account.ca_file))
+            self._http = httpx.AsyncClient(verify=context, timeout=10.0)
+        return self._http
+
+    async def start(self) -> None:
+        """Start one task per account; returns at once."""
+        for account in self.accounts:
+            channels = self.channel_overrides or account.channels
+            runner = _AccountRunner(self, account, channels)
+            self._runners[account.name] = runner
+            task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
+            task.add_done_callback(self._task_done)
+            self._tasks.append(task)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("account task %s crashed", task.get_name(), exc_info=task.exception())
+
+    async def close(self) -> None:
+        """Close every connection gracefully (code 1000) and stop."""
+        await asyncio.gather(*(r.close() for r in self._runners.values()))
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def wake(self) -> None:
+        """Network change or resume from sleep: retry every waiting account at once."""
+        for runner in self._runners.values():
+            runner.handle(runner.core.wake(runner._loop.time()))
+
+    def retry(self, account: str) -> None:
+        """Try a failed or disconnected account again (e.g. after ``beacon login``)."""
+        runner = self._runners[account]
+        runner.authorizer.forget()
+        runner.handle(runner.core.connect(runner._loop.time()))
+
+    def send_client_event(self, account: str, channel: str, event: str, data: Any) -> None:
+        """Send a ``client-*`` event. Raises ``pusher.ClientEventError`` when not allowed."""
+        runner = self._runners[account]
+        runner.core.send_event(channel, event, data)
+        runner.handle([])
+
+    def status(self, account: str) -> AccountStatus:
+        return self._runners[account].status
+
+    def members(self, account: str, channel: str) -> dict[str, Any]:
+        """A presence channel's members (user id -> info)."""
+        return self._runners[account].core.members(channel)
+
+    def attempts(self, account: str) -> int:
+        """How many sockets this account has opened or tried."""
+        return self._runners[account].attempts
