@@ -1,0 +1,231 @@
+"""``beacon listen``: received events as JSON lines on stdout, for scripts.
+
+stdout carries exactly one compact JSON object per event (DESIGN.md "Command line"); each
+batch of events that arrives together is written and flushed at once, so a reader sees
+every line promptly. Everything meant for a person (state changes, errors) goes to
+stderr. Exit status: 0 after ``--count`` events or on SIGINT/SIGTERM; 2 for a config
+error; 3 for an auth or login problem; 4 when nothing connected within ``--timeout`` or
+every account was refused for good.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from beacon.config import AccountSettings, ConfigError, load_config
+from beacon.connect import AccountStatus, Engine, ReceivedEvent
+from beacon.connect.secrets import RevealableSecret
+from beacon.pusher.channels import channel_name_problem
+from beacon.pusher.states import ConnectionState
+
+__all__ = ["run"]
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+EXIT_AUTH = 3
+EXIT_CONNECT = 4
+
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _say(text: str) -> None:
+    print(f"beacon: {text}", file=sys.stderr, flush=True)
+
+
+def json_line(event: ReceivedEvent) -> bytes:
+    """The stdout line for one event: compact JSON, UTF-8, newline-terminated."""
+    stamp = event.received_at.isoformat(timespec="milliseconds")
+    if stamp.endswith("+00:00"):
+        stamp = stamp[:-6] + "Z"
+    text = _encode_json(
+        {
+            "account": event.account,
+            "channel": event.channel,
+            "event": event.event,
+            "data": event.data,
+            "user_id": event.user_id,
+            "received_at": stamp,
+        }
+    )
+    # A lone surrogate (legal in JSON text, not in UTF-8) becomes its JSON escape.
+    return (text + "\n").encode("utf-8", "backslashreplace")
+
+
+class _LazyKeyring:
+    """Opens the OS keyring only when an account first needs a secret, so that public
+    channels never touch it. Errors reach the engine, which reports "needs login"."""
+
+    def __init__(self) -> None:
+        self._keyring: Any = None
+
+    def _get(self) -> Any:
+        if self._keyring is None:
+            from beacon.credentials import Keyring
+
+            self._keyring = Keyring()
+        return self._keyring
+
+    def get_secret(self, account: str) -> RevealableSecret | None:
+        secret: RevealableSecret | None = self._get().get_secret(account)
+        return secret
+
+    def get_encryption_key(self, account: str) -> RevealableSecret | None:
+        key: RevealableSecret | None = self._get().get_encryption_key(account)
+        return key
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("beacon: %(name)s: %(message)s"))
+    root = logging.getLogger("beacon")
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _pick_accounts(
+    accounts: Sequence[AccountSettings], wanted: str | None, channels: Sequence[str], where: str
+) -> list[AccountSettings] | str:
+    """The accounts to listen on, or an error message (exit 2)."""
+    if not accounts:
+        return f"{where} has no [[account]]; add one (see `beacon check`)"
+    chosen = list(accounts)
+    if wanted is not None:
+        chosen = [a for a in accounts if a.name == wanted]
+        if not chosen:
+            names = ", ".join(a.name for a in accounts)
+            return f"no account named {wanted!r} in {where} (there are: {names})"
+    for name in channels:
+        problem = channel_name_problem(name)
+        if problem is not None:
+            return f"--channel {name}: {problem}"
+    if not channels and not any(a.channels for a in chosen):
+        return "no channels to listen to: give --channel C or list channels in the config"
+    return chosen
+
+
+class _Listener:
+    def __init__(self, args: argparse.Namespace, out: BinaryIO) -> None:
+        self.count: int | None = args.count
+        self.timeout: float | None = args.timeout
+        self.out = out
+        self.received = 0
+        self.pending: list[bytes] = []
+        self.flush_scheduled = False
+        self.exit_code: int | None = None
+        self.connected_once = False
+        self.statuses: dict[str, AccountStatus] = {}
+        self.expected = 0  # how many accounts report status
+        self.loop = asyncio.get_running_loop()
+        self.done = asyncio.Event()
+
+    def finish(self, code: int) -> None:
+        if self.exit_code is None:
+            self.exit_code = code
+            self.done.set()
+
+    def on_event(self, event: ReceivedEvent) -> None:
+        if self.exit_code is not None:
+            return
+        self.pending.append(json_line(event))
+        self.received += 1
+        if self.count is not None and self.received >= self.count:
+            self.flush()
+            self.finish(EXIT_OK)
+        elif not self.flush_scheduled:
+            # Events that arrive in one read are written together: one write, one flush.
+            self.flush_scheduled = True
+            self.loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.flush_scheduled = False
+        if not self.pending:
+            return
+        data = b"".join(self.pending)
+        self.pending.clear()
+        try:
+            self.out.write(data)
+            self.out.flush()
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): nothing more to say to it.
+            self._silence_stdout()
+            self.finish(EXIT_OK)
+
+    @staticmethod
+    def _silence_stdout() -> None:
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+
+    def on_status(self, status: AccountStatus) -> None:
+        self.statuses[status.account] = status
+        _say(f"[{status.account}] {status.detail}")
+        if status.needs_login:
+            self.finish(EXIT_AUTH)
+        elif status.state is ConnectionState.CONNECTED:
+            self.connected_once = True
+        elif self._all_failed():
+            _say("every account was refused; giving up")
+            self.finish(EXIT_CONNECT)
+
+    def _all_failed(self) -> bool:
+        return len(self.statuses) == self.expected and all(
+            s.state is ConnectionState.FAILED for s in self.statuses.values()
+        )
+
+    def on_timeout(self) -> None:
+        if not self.connected_once:
+            _say(f"could not connect within {self.timeout:g} s")
+            self.finish(EXIT_CONNECT)
+
+
+async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> int:
+    listener = _Listener(args, sys.stdout.buffer)
+    listener.expected = len(accounts)
+    engine = Engine(
+        accounts,
+        _LazyKeyring(),
+        listener.on_event,
+        listener.on_status,
+        channel_overrides=args.channel,
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, listener.finish, EXIT_OK)
+    if listener.timeout is not None:
+        loop.call_later(listener.timeout, listener.on_timeout)
+    await engine.start()
+    try:
+        await listener.done.wait()
+    finally:
+        listener.flush()
+        await engine.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    assert listener.exit_code is not None
+    return listener.exit_code
+
+
+def run(args: argparse.Namespace) -> int:
+    """``beacon listen``; returns the exit status."""
+    _setup_logging(args.verbose)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        _say(str(exc))
+        return EXIT_CONFIG
+    where = str(config.path) if config.path is not None else "the config file"
+    chosen = _pick_accounts(config.accounts, args.account, args.channel, where)
+    if isinstance(chosen, str):
+        _say(chosen)
+        return EXIT_CONFIG
+    return asyncio.run(_listen(args, chosen))
