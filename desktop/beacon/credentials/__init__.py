@@ -1,1 +1,29 @@
-"""credentials"""
+"""Secrets: the ``Secret`` type and the OS keyring that holds account secrets.
+
+Secrets live only in the OS keyring (never in the config file, logs or argv). This package
+imports no Qt; its keyring calls block, so ``services/`` runs them in an executor.
+"""
+
+from beacon.credentials.errors import CredentialsError, KeyringLockedError, NoKeyringError
+from beacon.credentials.secret import Secret, encryption_key_bytes, parse_encryption_key
+from beacon.credentials.store import (
+    ENCRYPTION_SERVICE,
+    SERVICE,
+    Keyring,
+    MemorySecrets,
+    SecretSource,
+)
+
+__all__ = [
+    "ENCRYPTION_SERVICE",
+    "SERVICE",
+    "CredentialsError",
+    "Keyring",
+    "KeyringLockedError",
+    "MemorySecrets",
+    "NoKeyringError",
+    "Secret",
+    "SecretSource",
+    "encryption_key_bytes",
+    "parse_encryption_key",
+]

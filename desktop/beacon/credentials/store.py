@@ -1,0 +1,246 @@
+"""``Keyring``: account secrets in the OS keyring, and nowhere else.
+
+Secrets go to the platform's keyring (Secret Service on Linux, Keychain on macOS, the
+Credential Manager on Windows) through the ``keyring`` library. Backends that would keep a
+secret in a plain file, or silently drop it (``keyrings.alt``, ``null``, ``fail``), are
+refused with a ``NoKeyringError`` that says what to install or unlock.
+
+Every call blocks (D-Bus round trips of 5-20 ms, or an unlock prompt), so ``services/``
+runs them in an executor.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+import keyring
+import keyring.core
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from beacon.credentials.errors import CredentialsError, KeyringLockedError, NoKeyringError
+from beacon.credentials.secret import Secret
+
+log = logging.getLogger("beacon.credentials")
+
+SERVICE = "beacon"
+ENCRYPTION_SERVICE = "beacon-encryption-key"
+
+# Module prefixes of backends that cannot keep a secret safely.
+_REFUSED = {
+    "keyring.backends.fail": "it stores nothing and fails every call",
+    "keyring.backends.null": "it silently drops every secret",
+    "keyrings.alt": "it keeps secrets in a plain file on disk",
+}
+
+T = TypeVar("T")
+
+
+class SecretSource(Protocol):
+    """Where the engine gets an account's secrets; ``Keyring`` is the real one."""
+
+    def get_secret(self, account: str) -> Secret | None: ...
+
+    def get_encryption_key(self, account: str) -> Secret | None: ...
+
+
+class MemorySecrets:
+    """A ``SecretSource`` held in memory: for tests and the demo, never for real secrets."""
+
+    def __init__(
+        self,
+        secrets: Mapping[str, Secret] | None = None,
+        encryption_keys: Mapping[str, Secret] | None = None,
+    ) -> None:
+        self.secrets = dict(secrets or {})
+        self.encryption_keys = dict(encryption_keys or {})
+
+    def get_secret(self, account: str) -> Secret | None:
+        return self.secrets.get(account)
+
+    def get_encryption_key(self, account: str) -> Secret | None:
+        return self.encryption_keys.get(account)
+
+
+def backend_name(backend: KeyringBackend) -> str:
+    """The backend's dotted class name, e.g. ``keyring.backends.SecretService.Keyring``."""
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _refusal(backend: KeyringBackend) -> str | None:
+    name = backend_name(backend)
+    for prefix, why in _REFUSED.items():
+        if name == prefix or name.startswith(prefix + "."):
+            return f"{name} is not used because {why}"
+    return None
+
+
+def _why_no_secret_service() -> str:
+    """Best guess at why the platform keyring is unavailable, for the message."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return ""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
+    try:
+        from keyring.backends import SecretService
+
+        SecretService.Keyring.priority  # noqa: B018 - raises with the reason
+    except Exception as exc:  # any failure here is only a diagnosis
+        return str(exc)
+    return ""
+
+
+def no_keyring_message(reason: str) -> str:
+    """What is wrong and what to do, for the platform we run on."""
+    forced = os.environ.get("PYTHON_KEYRING_BACKEND")
+    if forced:
+        reason += f" (PYTHON_KEYRING_BACKEND={forced} chooses it)"
+    if sys.platform == "darwin":
+        todo = "Run Beacon in a logged-in macOS session so that the login Keychain is open."
+    elif sys.platform == "win32":
+        todo = "Run Beacon as a logged-in Windows user so that the Credential Manager is open."
+    else:
+        todo = (
+            "Install a Secret Service keyring, gnome-keyring (or KWallet), and unlock it: on "
+            "Debian or Ubuntu `sudo apt install gnome-keyring`, then log in to the desktop "
+            "again. On a headless session run: dbus-run-session -- sh -c 'printf %s "
+            "\"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets; "
+            "beacon ...'"
+        )
+    return (
+        f"No usable OS keyring: {reason}. Beacon keeps secrets only in the OS keyring, "
+        f"never in plain files. {todo}"
+    )
+
+
+def _locked_message(detail: str) -> str:
+    return (
+        f"The keyring is locked ({detail}). Unlock it: log in to the desktop session, or open "
+        "your keyring manager (Seahorse, KWalletManager) and unlock the default keyring; on a "
+        "headless session: printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock "
+        "--components=secrets"
+    )
+
+
+def _environment_errors() -> tuple[type[BaseException], ...]:
+    # secretstorage and jeepney raise their own types for D-Bus trouble that keyring does
+    # not always wrap; they are environment errors, not bugs.
+    types: list[type[BaseException]] = [keyring.errors.KeyringError, OSError]
+    try:
+        import secretstorage.exceptions
+
+        types.append(secretstorage.exceptions.SecretStorageException)
+    except ImportError:
+        pass
+    try:
+        from jeepney.wrappers import DBusErrorResponse
+
+        types.append(DBusErrorResponse)
+    except ImportError:
+        pass
+    return tuple(types)
+
+
+def _translate(exc: BaseException) -> CredentialsError:
+    name = type(exc).__name__
+    text = str(exc) or name
+    if isinstance(exc, keyring.errors.KeyringLocked) or name in (
+        "LockedException",
+        "PromptDismissedException",
+    ):
+        return KeyringLockedError(_locked_message(text))
+    if isinstance(exc, keyring.errors.NoKeyringError | keyring.errors.InitError) or name in (
+        "SecretServiceNotAvailableException",
+    ):
+        return NoKeyringError(no_keyring_message(_why_no_secret_service() or text))
+    return CredentialsError(f"the keyring failed: {text}")
+
+
+class Keyring:
+    """Account secrets in the OS keyring: service ``beacon``, user = the account name.
+
+    The encryption master key of an account is a second entry, under service
+    ``beacon-encryption-key``. Construction checks the backend and raises
+    ``NoKeyringError`` when it could not keep a secret safely.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        if backend is None:
+            # Detect again rather than reuse keyring's process-wide choice, so that
+            # PYTHON_KEYRING_BACKEND and keyringrc.cfg are honoured as they are now.
+            self._call(keyring.core.init_backend)
+        chosen = backend if backend is not None else self._call(keyring.get_keyring)
+        self._backend = self._usable(chosen)
+        log.debug("keyring backend: %s", self.backend_name)
+
+    @staticmethod
+    def _usable(backend: KeyringBackend) -> KeyringBackend:
+        # A chainer tries every backend, so a plaintext one in the chain could receive a
+        # secret: use the best acceptable backend of the chain directly instead.
+        chained = getattr(backend, "backends", None)
+        if chained is not None and backend_name(backend).startswith("keyring.backends.chainer"):
+            usable: list[KeyringBackend] = [b for b in chained if _refusal(b) is None]
+            if usable:
+                return usable[0]
+            refused = [_refusal(b) for b in chained]
+            reason = "; ".join(r for r in refused if r) or "no keyring backend is available"
+            raise NoKeyringError(no_keyring_message(_why_no_secret_service() or reason))
+        refusal = _refusal(backend)
+        if refusal is not None:
+            raise NoKeyringError(no_keyring_message(_why_no_secret_service() or refusal))
+        return backend
+
+    @property
+    def backend_name(self) -> str:
+        """The dotted class name of the backend in use."""
+        return backend_name(self._backend)
+
+    @staticmethod
+    def _call(function: Callable[..., T], *args: Any) -> T:
+        try:
+            return function(*args)
+        except _environment_errors() as exc:
+            raise _translate(exc) from exc
+
+    def _get(self, service: str, account: str) -> Secret | None:
+        value = self._call(self._backend.get_password, service, account)
+        return Secret(value) if value is not None else None
+
+    def _delete(self, service: str, account: str) -> bool:
+        # Looking first tells "nothing stored" apart from a failed delete, which backends
+        # report with the same PasswordDeleteError.
+        if self._call(self._backend.get_password, service, account) is None:
+            return False
+        self._call(self._backend.delete_password, service, account)
+        return True
+
+    def get_secret(self, account: str) -> Secret | None:
+        """The account's secret, or None when none is stored."""
+        return self._get(SERVICE, account)
+
+    def set_secret(self, account: str, secret: Secret) -> None:
+        """Store (or replace) the account's secret."""
+        self._call(self._backend.set_password, SERVICE, account, secret.reveal())
+        log.info("stored the secret of account %s", account)
+
+    def delete_secret(self, account: str) -> bool:
+        """Remove the account's secret; False when there was none."""
+        return self._delete(SERVICE, account)
+
+    def get_encryption_key(self, account: str) -> Secret | None:
+        """The account's encryption master key (base64), or None."""
+        return self._get(ENCRYPTION_SERVICE, account)
+
+    def set_encryption_key(self, account: str, key: Secret) -> None:
+        """Store (or replace) the account's encryption master key."""
+        self._call(self._backend.set_password, ENCRYPTION_SERVICE, account, key.reveal())
+        log.info("stored the encryption key of account %s", account)
+
+    def delete_encryption_key(self, account: str) -> bool:
+        """Remove the account's encryption master key; False when there was none."""
+        return self._delete(ENCRYPTION_SERVICE, account)

@@ -1,0 +1,156 @@
+"""The real Secret Service of the headless desktop: Keyring, beacon login and beacon logout.
+
+These run inside ``tests/run``'s session (D-Bus plus an unlocked gnome-keyring). Each test
+uses its own account name, so nothing collides with other tests or earlier runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from beacon.credentials import ENCRYPTION_SERVICE, SERVICE, Keyring, Secret
+
+pytestmark = pytest.mark.gui
+
+SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
+
+
+@pytest.fixture
+def account() -> Iterator[str]:
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    yield name
+    keyring = Keyring()
+    keyring.delete_secret(name)
+    keyring.delete_encryption_key(name)
+
+
+@pytest.fixture
+def profile(tmp_path: Path, account: str) -> dict[str, str]:
+    """Environment for a ``beacon`` subprocess: private XDG dirs, a config with ``account``."""
+    config_dir = tmp_path / "config" / "beacon"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text(
+        f"""\
+[[account]]
+name = "{account}"
+key = "app-key"
+host = "127.0.0.1"
+channels = ["private-encrypted-x"]
+
+[account.auth]
+mode = "sign"
+""",
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    return env
+
+
+def beacon(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "beacon", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_round_trip_through_secret_service(account: str) -> None:
+    keyring = Keyring()
+    assert keyring.backend_name == SECRET_SERVICE
+    assert keyring.get_secret(account) is None
+    keyring.set_secret(account, Secret("first"))
+    keyring.set_secret(account, Secret("second"))  # replaces, never duplicates
+    assert keyring.get_secret(account) == Secret("second")
+    assert Keyring().get_secret(account) == Secret("second")  # really stored, not cached
+    keyring.set_encryption_key(account, Secret("key"))
+    assert keyring.get_encryption_key(account) == Secret("key")
+    assert keyring.delete_secret(account) is True
+    assert keyring.get_secret(account) is None
+    assert keyring.get_encryption_key(account) == Secret("key")  # a separate entry
+    assert keyring.delete_secret(account) is False
+    assert keyring.delete_encryption_key(account) is True
+    assert keyring.get_encryption_key(account) is None
+
+
+def test_login_and_logout_commands(profile: dict[str, str], account: str) -> None:
+    value = f"s3cret-{uuid.uuid4().hex}"
+    # -vv: even debug logging must not show the secret.
+    login = beacon(profile, "-vv", "login", account, "--stdin", stdin=value + "\nnot-read\n")
+    assert login.returncode == 0, login.stderr
+    assert value not in login.stdout + login.stderr
+    assert SECRET_SERVICE in login.stdout
+    assert Keyring().get_secret(account) == Secret(value)  # exactly one line, no newline
+
+    logout = beacon(profile, "-vv", "logout", account)
+    assert logout.returncode == 0, logout.stderr
+    assert value not in logout.stdout + logout.stderr
+    assert "Removed the secret" in logout.stdout
+    assert Keyring().get_secret(account) is None
+
+
+def test_login_encryption_key(profile: dict[str, str], account: str) -> None:
+    key = base64.b64encode(os.urandom(32)).decode()
+    login = beacon(profile, "login", account, "--encryption-key", "--stdin", stdin=key + "\n")
+    assert login.returncode == 0, login.stderr
+    assert key not in login.stdout + login.stderr
+    keyring = Keyring()
+    assert keyring.get_encryption_key(account) == Secret(key)
+    assert keyring.get_secret(account) is None
+    assert keyring._backend.get_password(ENCRYPTION_SERVICE, account) == key
+    assert keyring._backend.get_password(SERVICE, account) is None
+
+    bad = key[:-8]  # no longer 32 bytes
+    refused = beacon(profile, "login", account, "--encryption-key", "--stdin", stdin=bad)
+    assert refused.returncode == 1
+    assert bad not in refused.stdout + refused.stderr
+    assert "32" in refused.stderr
+    assert keyring.get_encryption_key(account) == Secret(key)  # left as it was
+
+    logout = beacon(profile, "logout", account)
+    assert logout.returncode == 0
+    assert "encryption key" in logout.stdout
+    assert keyring.get_encryption_key(account) is None
+
+
+def test_login_to_an_unknown_account_is_a_config_error(
+    profile: dict[str, str], account: str
+) -> None:
+    result = beacon(profile, "login", "no-such-account", "--stdin", stdin="x\n")
+    assert result.returncode == 2
+    assert 'no [[account]] is named "no-such-account"' in result.stderr
+    assert f'use one of "{account}"' in result.stderr
+    assert "config.toml" in result.stderr
+
+
+def test_empty_input_stores_nothing(profile: dict[str, str], account: str) -> None:
+    result = beacon(profile, "login", account, "--stdin", stdin="\n")
+    assert result.returncode == 1
+    assert "empty" in result.stderr
+    assert Keyring().get_secret(account) is None
+
+
+def test_no_keyring_backend_exits_3(profile: dict[str, str], account: str) -> None:
+    profile["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    value = "never-stored"
+    result = beacon(profile, "login", account, "--stdin", stdin=value + "\n")
+    assert result.returncode == 3
+    assert "No usable OS keyring" in result.stderr
+    assert "gnome-keyring" in result.stderr
+    assert "PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring" in result.stderr
+    assert value not in result.stdout + result.stderr
+    assert Keyring().get_secret(account) is None

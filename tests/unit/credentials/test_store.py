@@ -1,0 +1,40 @@
+"""Keyring refuses backends that cannot keep a secret; MemorySecrets for tests and demos."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail, null
+
+from beacon.credentials import Keyring, MemorySecrets, NoKeyringError, Secret, SecretSource
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("backend", "why"),
+    [(fail.Keyring(), "fails every call"), (null.Keyring(), "silently drops")],
+)
+def test_refused_backends_say_what_to_install(backend: object, why: str) -> None:
+    with pytest.raises(NoKeyringError) as info:
+        Keyring(backend)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "gnome-keyring" in message
+    assert "never in plain files" in message
+    assert "keyrings.alt" not in message  # the one thing we must not recommend
+
+
+def test_forced_fail_backend_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    with pytest.raises(NoKeyringError) as info:
+        Keyring()
+    message = str(info.value)
+    assert "PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring" in message
+    assert "no D-Bus session bus" in message
+
+
+def test_memory_secrets_is_a_secret_source() -> None:
+    source: SecretSource = MemorySecrets({"a": Secret("s")}, {"a": Secret("k")})
+    assert source.get_secret("a") == Secret("s")
+    assert source.get_encryption_key("a") == Secret("k")
+    assert source.get_secret("b") is None
