@@ -52,9 +52,12 @@ EVENT = "ticket.updated"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 BEACON = ROOT / ".venv" / "bin" / "beacon"
-ALL_RECEIVERS = ("beacon", "asyncpusher", "bare", "pusher-js")
+DEFAULT_RECEIVERS = ("beacon", "asyncpusher", "bare", "pusher-js")
+ALL_RECEIVERS = (*DEFAULT_RECEIVERS, "beacon-engine")
+PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 LABELS = {
     "beacon": "beacon listen",
+    "beacon-engine": "Beacon's engine alone (no output)",
     "asyncpusher": "asyncpusher 0.2.5",
     "bare": "bare websockets + two json.loads",
     "pusher-js": "pusher-js 8.6.0 (Node)",
@@ -372,7 +375,11 @@ def make_receivers(names: list[str], soketi: Soketi, events: int, tmp: Path) -> 
             argv = ["node", str(PEERS / "pusher_js_reader.js"), *peer_args, *out]
             receivers.append(PeerReceiver(name, argv, base_env, workdir))
         else:
-            script = {"bare": "bare_websockets.py", "asyncpusher": "asyncpusher_reader.py"}[name]
+            script = {
+                "bare": "bare_websockets.py",
+                "asyncpusher": "asyncpusher_reader.py",
+                "beacon-engine": "beacon_engine.py",
+            }[name]
             argv = [str(VENV_PYTHON), str(PEERS / script), *peer_args, *out]
             receivers.append(PeerReceiver(name, argv, base_env, workdir))
     return receivers
@@ -406,6 +413,42 @@ async def wait_idle(receivers: list[Receiver], quiet: float) -> None:
             elif now - previous[1] >= quiet:
                 r.mark_done()
         await asyncio.sleep(0.1)
+
+
+async def start_profiler(r: Receiver) -> tuple[str, asyncio.subprocess.Process, Path]:
+    """Attach py-spy to a receiver; it samples from outside, so the receiver's CPU is its own."""
+    if not PY_SPY.exists():
+        raise RuntimeError("--profile needs py-spy: .venv/bin/pip install py-spy")
+    path = r.workdir / f"{r.name}.collapsed"
+    profiler = await asyncio.create_subprocess_exec(
+        str(PY_SPY), "record", "--pid", str(r.pid), "--rate", "1000", "--nonblocking",
+        "--format", "raw", "--output", str(path),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(0.5)  # py-spy needs a moment to attach; nothing signals it
+    return r.name, profiler, path
+
+
+def profile_summary(name: str, path: Path, top: int = 30) -> str:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + count
+    out = [f"== py-spy profile of {name}: {total} samples ({path})", "-- self"]
+    for frame, count in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        out.append(f"{100 * count / total:5.1f}%  {frame}")
+    out.append("-- inclusive")
+    for frame, count in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        out.append(f"{100 * count / total:5.1f}%  {frame}")
+    return "\n".join(out)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -463,6 +506,7 @@ async def one_run(args: argparse.Namespace, names: list[str], run: int) -> list[
                 cold = [r.name for r in receivers if not r.warm.is_set()]
                 raise RuntimeError(f"no warm-up event reached {cold}") from None
 
+            profilers = [await start_profiler(r) for r in receivers if r.name in args.profile]
             for r in receivers:
                 r.cpu_start = proc_cpu(r.pid) or 0.0
             templates = [
@@ -478,6 +522,10 @@ async def one_run(args: argparse.Namespace, names: list[str], run: int) -> list[
             soketi_cpu = (proc_cpu(soketi.process.pid) or 0.0) - soketi_cpu
             own_cpu = time.process_time() - own_cpu
             await wait_idle(receivers, quiet=args.quiet)
+            for name, profiler, path in profilers:
+                profiler.send_signal(signal.SIGINT)
+                await profiler.wait()
+                print(profile_summary(name, path), file=sys.stderr)
             for r in receivers:
                 await r.stop()
         finally:
@@ -532,7 +580,7 @@ def report(args: argparse.Namespace, names: list[str], runs: list[list[Result]])
         )
     if "beacon" in names:
         lines.append("")
-        for other in ("asyncpusher", "bare", "pusher-js"):
+        for other in ("beacon-engine", "asyncpusher", "bare", "pusher-js"):
             if other not in names:
                 continue
             cpu = median("beacon", "cpu_us") / median(other, "cpu_us")
@@ -559,21 +607,31 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--receivers",
-        default=",".join(ALL_RECEIVERS),
+        default=",".join(DEFAULT_RECEIVERS),
         help="comma-separated subset of: " + ", ".join(ALL_RECEIVERS),
     )
     parser.add_argument(
         "--quiet", type=float, default=3.0,
         help="seconds without CPU use after which a receiver that lost events is done",
     )  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="NAMES",
+        help="comma-separated Python receivers to sample with py-spy during the burst "
+        "(pip install py-spy into .venv); top functions go to stderr",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-run detail on stderr")
     args = parser.parse_args()
 
     names = [n.strip() for n in args.receivers.split(",") if n.strip()]
+    args.profile = {n.strip() for n in args.profile.split(",") if n.strip()}
     unknown = set(names) - set(ALL_RECEIVERS)
     if unknown:
         parser.error(f"unknown receivers: {', '.join(sorted(unknown))}")
+    if args.profile:
+        args.keep = True  # the collapsed stacks stay for flame graphs
     if "beacon" in names and not beacon_available():
         print("note: beacon listen is not available yet; leaving it out", file=sys.stderr)
         names.remove("beacon")
