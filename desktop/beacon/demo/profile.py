@@ -20,10 +20,9 @@ from beacon.config.model import (
     Rule,
 )
 from beacon.demo.server import DemoServer
-from beacon.demo.tickets import AGENT_CHANNEL, PUBLIC_CHANNEL
+from beacon.demo.tickets import AGENT_CHANNEL, PRESENCE_CHANNEL, PUBLIC_CHANNEL
 
 DEMO_ACCOUNT = "demo"
-PRESENCE_CHANNEL = "presence-support"
 DEMO_CHANNELS = (PUBLIC_CHANNEL, AGENT_CHANNEL, PRESENCE_CHANNEL)
 
 _TITLE = "{subject}"

@@ -27,6 +27,7 @@ Fault hooks for tests: :meth:`DemoServer.disconnect_all`, :meth:`DemoServer.drop
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hmac
 import json
@@ -65,6 +66,7 @@ _MAX_CHANNELS = 100
 _MAX_EVENT_BYTES = 100 * 1024  # Soketi's default limit
 _CLOSE_WAIT = 5.0  # how long a closing handshake may take before the socket is cut
 _SERVER_CLOSED = "Server closed. Please reconnect shortly."
+_VIRTUAL = "virtual"  # the "socket" of members added by add_member(); never a real socket id
 
 
 def _dumps(value: Any) -> str:
@@ -136,6 +138,7 @@ class DemoServer:
         ticket_rate: float = 0.0,
         pong_timeout: float = 30.0,
         seed: int | None = None,
+        encryption_master_key: bytes | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -146,6 +149,11 @@ class DemoServer:
         self.pong_timeout = pong_timeout
         self.ticket_rate = ticket_rate
         self.seed = seed
+        # With a 32-byte master key, private-encrypted- channels work end to end: the auth
+        # endpoint hands out their shared_secret and publish() encrypts for them.
+        if encryption_master_key is not None and len(encryption_master_key) != 32:
+            raise ValueError("the encryption master key is 32 bytes")
+        self.encryption_master_key = encryption_master_key
         # Fault hooks, for tests: stop answering pusher:ping; make /pusher/auth fail.
         self.answer_pings = True
         self.auth_status: int | None = None
@@ -172,7 +180,7 @@ class DemoServer:
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         self.port = int(self._server.sockets[0].getsockname()[1])
         if self.ticket_rate > 0:
-            self._spawn(self._publish_tickets())
+            self._spawn(self._publish_tickets(self._add_colleagues()))
         log.info("demo server listening on %s", self.ws_url())
 
     async def close(self) -> None:
@@ -251,10 +259,33 @@ class DemoServer:
     def publish(self, channel: str, event: str, data: Any, *, exclude: str | None = None) -> int:
         """Send ``event`` to every subscriber of ``channel`` (but ``exclude``, a socket id).
 
-        ``data`` that is not a string is JSON-encoded, as the Pusher HTTP API expects.
-        Returns the number of sockets written to.
+        ``data`` that is not a string is JSON-encoded, as the Pusher HTTP API expects; on a
+        ``private-encrypted-`` channel it is encrypted as Pusher's server libraries do (this
+        needs ``encryption_master_key``). Returns the number of sockets written to.
         """
         text = data if isinstance(data, str) else _dumps(data)
+        if channel.startswith("private-encrypted-"):
+            text = self.encrypt(channel, text)
+        return self._publish_text(channel, event, text, exclude)
+
+    def encrypt(self, channel: str, text: str) -> str:
+        """The data of an encrypted event: ``{"nonce": ..., "ciphertext": ...}`` as JSON."""
+        if self.encryption_master_key is None:
+            raise ValueError("encrypted channels need the server's encryption_master_key")
+        import nacl.secret
+        import nacl.utils
+
+        box = nacl.secret.SecretBox(auth.shared_secret(channel, self.encryption_master_key))
+        nonce = nacl.utils.random(nacl.secret.SecretBox.NONCE_SIZE)
+        sealed = box.encrypt(text.encode(), nonce)
+        return _dumps(
+            {
+                "nonce": base64.b64encode(nonce).decode(),
+                "ciphertext": base64.b64encode(sealed.ciphertext).decode(),
+            }
+        )
+
+    def _publish_text(self, channel: str, event: str, text: str, exclude: str | None) -> int:
         message = _dumps({"event": event, "channel": channel, "data": text})
         self.published += 1
         if is_cache(channel):
@@ -424,7 +455,8 @@ class DemoServer:
     def _trigger(self, body: Any) -> dict[str, Any]:
         channels, name, data, socket_id = self._event_fields(body)
         for channel in channels:
-            self.publish(channel, name, data, exclude=socket_id)
+            # Publishers encrypt for private-encrypted- channels themselves: relay as is.
+            self._publish_text(channel, name, data, socket_id)
         return {}
 
     def _trigger_batch(self, body: Any) -> dict[str, Any]:
@@ -438,7 +470,7 @@ class DemoServer:
         events = [self._event_fields(item) for item in batch]  # all valid, or none sent
         for channels, name, data, socket_id in events:
             for channel in channels:
-                self.publish(channel, name, data, exclude=socket_id)
+                self._publish_text(channel, name, data, socket_id)
         return {"batch": [{} for _ in events]}
 
     @staticmethod
@@ -499,7 +531,11 @@ class DemoServer:
         if not is_private(channel):
             raise HttpError(HTTPStatus.FORBIDDEN, f"{channel} is not a private channel")
         if channel.startswith("private-encrypted-"):
-            raise HttpError(HTTPStatus.FORBIDDEN, "the demo has no encryption master key")
+            if self.encryption_master_key is None:
+                raise HttpError(HTTPStatus.FORBIDDEN, "this server has no encryption master key")
+            signature = auth.channel_auth(self.key, self.secret, socket_id, channel)
+            secret = auth.shared_secret(channel, self.encryption_master_key)
+            return 200, {"auth": signature, "shared_secret": base64.b64encode(secret).decode()}
         if is_presence(channel):
             channel_data = _dumps(self._demo_user(request, fields))
             signature = auth.channel_auth(self.key, self.secret, socket_id, channel, channel_data)
@@ -745,7 +781,9 @@ class DemoServer:
         if user_id not in members:
             members[user_id] = _Member(info)
             added = {"user_id": user_id, "user_info": info}
-            self._broadcast_internal(channel, "pusher_internal:member_added", added, client)
+            self._broadcast_internal(
+                channel, "pusher_internal:member_added", added, client.socket_id
+            )
         members[user_id].sockets.add(client.socket_id)
         presence = {
             "ids": list(members),
@@ -755,9 +793,39 @@ class DemoServer:
         data = _dumps({"presence": presence})
         self._send(client, "pusher_internal:subscription_succeeded", data, channel)
 
-    def _broadcast_internal(self, channel: str, event: str, data: Any, sender: _Client) -> None:
+    def _broadcast_internal(
+        self, channel: str, event: str, data: Any, exclude: str | None = None
+    ) -> None:
         message = _dumps({"event": event, "channel": channel, "data": _dumps(data)})
-        self._broadcast(channel, message, exclude=sender.socket_id)
+        self._broadcast(channel, message, exclude=exclude)
+
+    def add_member(self, channel: str, user_id: str, info: Any = None) -> None:
+        """Put a member with no socket into a presence channel (a simulated colleague, or a
+        test's way to cause ``member_added``). Subscribers see ``member_added``."""
+        members = self._members.setdefault(channel, {})
+        if user_id in members:
+            members[user_id].sockets.add(_VIRTUAL)
+            return
+        members[user_id] = _Member(info, {_VIRTUAL})
+        added = {"user_id": user_id, "user_info": info}
+        self._broadcast_internal(channel, "pusher_internal:member_added", added)
+        self._notify()
+
+    def remove_member(self, channel: str, user_id: str) -> None:
+        """Take out a member added with :meth:`add_member` (``member_removed`` follows once
+        no socket of that user remains)."""
+        member = self._members.get(channel, {}).get(user_id)
+        if member is None or _VIRTUAL not in member.sockets:
+            return
+        member.sockets.discard(_VIRTUAL)
+        if not member.sockets:
+            del self._members[channel][user_id]
+            if not self._members[channel]:
+                del self._members[channel]
+            self._broadcast_internal(
+                channel, "pusher_internal:member_removed", {"user_id": user_id}
+            )
+        self._notify()
 
     def _leave(self, client: _Client, channel: str) -> None:
         client.channels.discard(channel)
@@ -779,7 +847,9 @@ class DemoServer:
             if not members:
                 self._members.pop(channel, None)
             removed = {"user_id": user_id}
-            self._broadcast_internal(channel, "pusher_internal:member_removed", removed, client)
+            self._broadcast_internal(
+                channel, "pusher_internal:member_removed", removed, client.socket_id
+            )
 
     def _client_event(self, client: _Client, event: str, channel: Any, data: Any) -> None:
         if not isinstance(channel, str) or channel not in client.channels:
@@ -816,8 +886,17 @@ class DemoServer:
 
     # -- generated activity -------------------------------------------------------------------
 
-    async def _publish_tickets(self) -> None:
-        from beacon.demo.tickets import TicketGenerator
+    def _add_colleagues(self) -> list[tuple[str, str]]:
+        from beacon.demo.tickets import AGENTS, MY_AGENT_ID, PRESENCE_CHANNEL
+
+        # Colleagues on the support presence channel, who now and then come and go.
+        colleagues = [(agent_id, name) for agent_id, name in AGENTS if agent_id != MY_AGENT_ID]
+        for agent_id, name in colleagues[:2]:
+            self.add_member(PRESENCE_CHANNEL, agent_id, {"name": name, "team": "Support"})
+        return colleagues
+
+    async def _publish_tickets(self, colleagues: list[tuple[str, str]]) -> None:
+        from beacon.demo.tickets import PRESENCE_CHANNEL, TicketGenerator
 
         generator = TicketGenerator(seed=self.seed)
         rng = random.Random(self.seed)
@@ -826,3 +905,9 @@ class DemoServer:
             await asyncio.sleep(rng.uniform(0.5, 1.5) / self.ticket_rate)
             item = generator.next_event()
             self.publish(item.channel, item.event, item.data)
+            if rng.random() < 0.05:
+                agent_id, name = rng.choice(colleagues)
+                if agent_id in self._members.get(PRESENCE_CHANNEL, {}):
+                    self.remove_member(PRESENCE_CHANNEL, agent_id)
+                else:
+                    self.add_member(PRESENCE_CHANNEL, agent_id, {"name": name, "team": "Support"})

@@ -29,6 +29,7 @@ from typing import Any
 
 PUBLIC_CHANNEL = "tickets"
 AGENT_CHANNEL = "private-agent-7"
+PRESENCE_CHANNEL = "presence-support"
 MY_AGENT_ID = "agent-7"
 BASE_URL = "https://helpdesk.example.invalid/tickets"
 PRIORITIES = ("low", "normal", "high", "urgent")

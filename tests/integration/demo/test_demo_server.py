@@ -4,6 +4,7 @@ and signs, plain ``websockets`` clients and httpx speak the wire protocol."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
@@ -523,3 +524,92 @@ async def test_one_broadcast_reaches_many_clients(
     assert demo_server.publish("tickets", "hello", {"n": 1}) == 20
     for peer in clients:
         assert (await peer.recv())["event"] == "hello"
+
+
+MASTER_KEY = bytes(range(32))
+
+
+def _open_sealed(shared_secret_b64: str, data: str) -> Any:
+    import nacl.secret
+
+    sealed = json.loads(data)
+    box = nacl.secret.SecretBox(base64.b64decode(shared_secret_b64))
+    plain = box.decrypt(base64.b64decode(sealed["ciphertext"]), base64.b64decode(sealed["nonce"]))
+    return json.loads(plain)
+
+
+async def test_encrypted_channel_end_to_end(demo_server_factory: ServerFactory) -> None:
+    server = await demo_server_factory(encryption_master_key=MASTER_KEY)
+    peer = await Peer.connect(server)
+    channel = "private-encrypted-agent-7"
+    try:
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                server.auth_endpoint(), data={"socket_id": peer.socket_id, "channel_name": channel}
+            )
+        grant = response.json()
+        frame = await peer.subscribe(channel, auth=grant["auth"])
+        assert frame["event"] == "pusher_internal:subscription_succeeded"
+
+        publisher = pusher.Pusher(
+            app_id=server.app_id,
+            key=server.key,
+            secret=server.secret,
+            host=server.host,
+            port=server.port,
+            ssl=False,
+            encryption_master_key_base64=base64.b64encode(MASTER_KEY).decode(),
+        )
+        await asyncio.to_thread(publisher.trigger, channel, "note", {"from": "library"})
+        server.publish(channel, "note", {"from": "server"})
+        first, second = await peer.recv(), await peer.recv()
+        assert "library" not in first["data"]  # the wire carries ciphertext only
+        assert _open_sealed(grant["shared_secret"], first["data"]) == {"from": "library"}
+        assert _open_sealed(grant["shared_secret"], second["data"]) == {"from": "server"}
+    finally:
+        await peer.ws.close()
+
+
+async def test_encrypted_channel_auth_needs_a_master_key(demo_server: DemoServer) -> None:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            demo_server.auth_endpoint(),
+            data={"socket_id": "1.2", "channel_name": "private-encrypted-x"},
+        )
+    assert response.status_code == 403
+    with pytest.raises(ValueError, match="encryption_master_key"):
+        demo_server.publish("private-encrypted-x", "e", "x")
+
+
+async def test_simulated_members_come_and_go(
+    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
+) -> None:
+    demo_server.add_member("presence-support", "agent-3", {"name": "Marcus Lee"})
+    peer = await peers()
+    frame = await _join_presence(demo_server, peer, "ann")
+    assert json.loads(frame["data"])["presence"]["ids"] == ["agent-3", "ann"]
+    demo_server.add_member("presence-support", "agent-5", {"name": "Tomás García"})
+    added = await peer.recv()
+    assert added["event"] == "pusher_internal:member_added"
+    assert json.loads(added["data"]) == {
+        "user_id": "agent-5",
+        "user_info": {"name": "Tomás García"},
+    }
+    demo_server.remove_member("presence-support", "agent-3")
+    removed = await peer.recv()
+    assert removed["event"] == "pusher_internal:member_removed"
+    assert json.loads(removed["data"]) == {"user_id": "agent-3"}
+    assert list(demo_server.members("presence-support")) == ["ann", "agent-5"]
+
+
+async def test_ticket_activity_has_colleagues_on_the_presence_channel(
+    demo_server_factory: ServerFactory,
+) -> None:
+    server = await demo_server_factory(ticket_rate=0.01)
+    peer = await Peer.connect(server)
+    try:
+        frame = await _join_presence(server, peer, "agent-7")
+        ids = json.loads(frame["data"])["presence"]["ids"]
+        assert len(ids) == 3 and ids[-1] == "agent-7"
+    finally:
+        await peer.ws.close()
