@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
+
+from beacon.services.qtfix import new_event_loop
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    app = QApplication.instance() or QApplication([])
-    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
-    return loop
+    return new_event_loop(QApplication.instance() or QApplication([]))
 
 
 @pytest.hookimpl(optionalhook=True)

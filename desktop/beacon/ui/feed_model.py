@@ -255,9 +255,7 @@ class FeedModel(QAbstractListModel):
         last = min(last, len(self._items) - 1)
         if first < 0 or first > last:
             return
-        self.dataChanged.emit(
-            self.index(first), self.index(last), [int(FeedRole.RELATIVE_TIME)]
-        )
+        self.dataChanged.emit(self.index(first), self.index(last), [int(FeedRole.RELATIVE_TIME)])
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -98,6 +99,36 @@ def _dot(colour: QColor, size: int = 10) -> QPixmap:
     painter.drawEllipse(0, 0, size, size)
     painter.end()
     return pixmap
+
+
+class ChoiceBox(QComboBox):
+    """A combo box whose values live in Python (see ``services.qtfix``, bug 2)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._values: list[Any] = []
+
+    def set_choices(self, choices: Sequence[tuple[str, Any]], keep: Any = None) -> None:
+        """Replace the choices without emitting; select ``keep`` if it is still there."""
+        self.blockSignals(True)
+        self.clear()
+        self._values = []
+        for label, value in choices:
+            self.addItem(label)
+            self._values.append(value)
+        self.setCurrentIndex(self._values.index(keep) if keep in self._values else 0)
+        self.blockSignals(False)
+
+    def value(self) -> Any:
+        row = self.currentIndex()
+        return self._values[row] if 0 <= row < len(self._values) else None
+
+    def values(self) -> list[Any]:
+        return list(self._values)
+
+    def select_value(self, value: Any) -> None:
+        if value in self._values:
+            self.setCurrentIndex(self._values.index(value))
 
 
 class FeedView(QListView):
@@ -236,6 +267,7 @@ class FeedWindow(QMainWindow):
         self._holdback = Holdback(history)
         self._known_channels: set[tuple[str, str]] = set()
         self._chips: dict[str, StatusChip] = {}
+        self._accounts: list[str] = []
         self.setWindowTitle("Beacon")
         self.setAccessibleName("Beacon feed")
         self.resize(1100, 720)
@@ -266,15 +298,14 @@ class FeedWindow(QMainWindow):
         self.search.setPlaceholderText("Search titles and messages  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search")
-        self.account_box = QComboBox()
+        self.account_box = ChoiceBox()
         self.account_box.setAccessibleName("Account filter")
-        self.channel_box = QComboBox()
+        self.channel_box = ChoiceBox()
         self.channel_box.setAccessibleName("Channel filter")
         self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.priority_box = QComboBox()
+        self.priority_box = ChoiceBox()
         self.priority_box.setAccessibleName("Priority filter")
-        for label, value in _PRIORITY_CHOICES:
-            self.priority_box.addItem(label, value)
+        self.priority_box.set_choices(_PRIORITY_CHOICES)
         self.unread_box = QCheckBox("&Unread only")
         self.unread_box.setAccessibleName("Show unread items only")
         self.mark_all_button = QPushButton("&Mark all read")
@@ -442,10 +473,10 @@ class FeedWindow(QMainWindow):
     def current_filter(self) -> FeedFilter:
         search = self.search.text().strip() or None
         return FeedFilter(
-            account=self.account_box.currentData(),
-            channel=self.channel_box.currentData(),
+            account=self.account_box.value(),
+            channel=self.channel_box.value(),
             unread_only=self.unread_box.isChecked(),
-            min_priority=self.priority_box.currentData(),
+            min_priority=self.priority_box.value(),
             search=search,
         )
 
@@ -473,36 +504,29 @@ class FeedWindow(QMainWindow):
 
     def _populate_filters(self, accounts: list[str], channels: list[tuple[str, str]]) -> None:
         self._known_channels.update(channels)
-        names = sorted({*accounts, *(a for a, _ in channels)})
-        self.account_box.blockSignals(True)
-        self.account_box.clear()
-        self.account_box.addItem("All accounts", None)
-        for name in names:
-            self.account_box.addItem(name, name)
-        self.account_box.blockSignals(False)
+        self._accounts = sorted({*accounts, *(a for a, _ in channels)})
+        self._fill_accounts()
         self._fill_channels()
 
+    def _fill_accounts(self) -> None:
+        choices = [("All accounts", None), *((name, name) for name in self._accounts)]
+        self.account_box.set_choices(choices, keep=self.account_box.value())
+
     def _fill_channels(self) -> None:
-        account = self.account_box.currentData()
-        wanted = self.channel_box.currentData()
+        account = self.account_box.value()
         names = sorted({c for a, c in self._known_channels if account is None or a == account})
-        self.channel_box.blockSignals(True)
-        self.channel_box.clear()
-        self.channel_box.addItem("All channels", None)
-        for name in names:
-            self.channel_box.addItem(name, name)
-        index = self.channel_box.findData(wanted) if wanted is not None else 0
-        self.channel_box.setCurrentIndex(max(index, 0))
-        self.channel_box.blockSignals(False)
+        choices = [("All channels", None), *((name, name) for name in names)]
+        self.channel_box.set_choices(choices, keep=self.channel_box.value())
 
     def _learn_channels(self, items: Sequence[FeedItem]) -> None:
         new = {(i.account, i.channel) for i in items} - self._known_channels
         if not new:
             return
         self._known_channels.update(new)
-        for account in sorted({a for a, _ in new}):
-            if self.account_box.findData(account) < 0:
-                self.account_box.addItem(account, account)
+        accounts = {a for a, _ in new} - set(self._accounts)
+        if accounts:
+            self._accounts = sorted({*self._accounts, *accounts})
+            self._fill_accounts()
         self._fill_channels()
 
     # -- reading ----------------------------------------------------------------------------------
