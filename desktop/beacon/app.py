@@ -1,0 +1,195 @@
+"""The composition root: the one module that knows every layer.
+
+:class:`BeaconApp` wires the engine service to the feed window. :func:`run_app` owns the
+process: the QApplication, the qasync loop that runs Qt and asyncio on one thread, the
+single-instance lock per profile, and an orderly shutdown (engine closed, pending items
+committed, history closed) however the window or the process is asked to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from beacon.config.model import Config
+from beacon.credentials.secret import Secret
+from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
+from beacon.services.qtfix import new_event_loop
+from beacon.store.history import History
+from beacon.ui.window import FeedWindow
+
+log = logging.getLogger("beacon.app")
+
+HISTORY_NAME = "history.sqlite3"
+LOCK_NAME = "beacon.lock"
+
+
+class NoSecrets:
+    """A secret source with nothing in it: the demo account needs no secret."""
+
+    def get_secret(self, account: str) -> Secret | None:
+        return None
+
+    def get_encryption_key(self, account: str) -> Secret | None:
+        return None
+
+
+class AppWindow(FeedWindow):
+    """The feed window as the app shows it: closing it asks the app to stop.
+
+    Until the tray exists, closing the window quits Beacon; the quit goes through
+    :attr:`closed` so that the engine and the history shut down in order, instead of Qt
+    stopping the event loop underneath them.
+    """
+
+    closed = Signal()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+class BeaconApp(QObject):
+    """The running app: history, engine service and window, wired together."""
+
+    def __init__(
+        self,
+        config: Config,
+        history: History,
+        secrets: Any,
+        *,
+        config_error: str | None = None,
+        engine_factory: EngineFactory = _default_engine_factory,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.history = history
+        self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
+        self.window = AppWindow(
+            history,
+            feed_settings=config.feed,
+            keywords=config.notifications.keywords,
+            accounts=[a.name for a in config.accounts],
+            channels=[(a.name, c) for a in config.accounts for c in a.channels],
+        )
+        self.service.itemsAdded.connect(self.window.add_items)
+        self.service.statusChanged.connect(self.window.set_connection)
+        if config_error:
+            self.window.show_config_error(config_error)
+        elif not config.accounts:
+            self.window.statusBar().showMessage(
+                "No accounts configured yet: add one to config.toml, or try `beacon demo`."
+            )
+
+    async def start(self) -> None:
+        await self.service.start()
+
+    async def close(self) -> None:
+        await self.service.close()
+
+
+@dataclass
+class Profile:
+    """Where one instance keeps its data; one running app per profile."""
+
+    data_dir: Path
+
+    @property
+    def history_path(self) -> Path:
+        return self.data_dir / HISTORY_NAME
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / LOCK_NAME
+
+
+Setup = Callable[[], Awaitable[tuple[Config, str | None, Any, Callable[[], Awaitable[None]]]]]
+
+
+def run_app(profile: Profile, setup: Setup, *, argv: Sequence[str] | None = None) -> int:
+    """Run the window until it is closed (or SIGINT/SIGTERM); the exit status.
+
+    ``setup`` runs on the loop and returns the config, a config error to show (or None),
+    the secret source, and a coroutine function to call after shutdown (the demo stops
+    its server there).
+    """
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Beacon")
+    app.setApplicationDisplayName("Beacon")
+    QGuiApplication.setDesktopFileName("beacon")
+    # Quit happens through AppWindow.closed, after an orderly shutdown.
+    app.setQuitOnLastWindowClosed(False)
+
+    profile.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(profile.lock_path))
+    lock.setStaleLockTime(0)  # a crashed instance's lock is detected by its dead PID
+    if not lock.tryLock(200):
+        print(
+            f"beacon: already running for this profile ({profile.data_dir}); "
+            "close the other window first",
+            file=sys.stderr,
+        )
+        return 1
+
+    loop = new_event_loop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        status: int = loop.run_until_complete(_main(profile, setup))
+        return status
+    finally:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+        lock.unlock()
+
+
+async def _main(profile: Profile, setup: Setup) -> int:
+    config, config_error, secrets, teardown = await setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def request_stop(*_: object) -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Python runs signal handlers only between bytecodes; a light timer keeps it ticking
+    # while Qt sleeps in C++.
+    ticker = QTimer()
+    ticker.start(250)
+    ticker.timeout.connect(lambda: None)
+
+    history = History(
+        profile.history_path,
+        retention_count=config.feed.retention_count,
+        retention_days=config.feed.retention_days,
+    )
+    beacon_app = BeaconApp(config, history, secrets, config_error=config_error)
+    beacon_app.window.closed.connect(stop.set)
+    try:
+        beacon_app.window.show()
+        await beacon_app.start()
+        await stop.wait()
+    finally:
+        ticker.stop()
+        beacon_app.window.hide()
+        await beacon_app.close()
+        history.close()
+        await teardown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        beacon_app.window.deleteLater()
+    return 0

@@ -1,0 +1,158 @@
+"""``beacon`` (the app with the user's config) and ``beacon demo`` (a throwaway profile
+connected to the embedded demo server)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from beacon.app import NoSecrets, Profile, run_app
+from beacon.config.model import (
+    AccountSettings,
+    AuthSettings,
+    Config,
+    FeedSettings,
+    NotificationSettings,
+    Rule,
+)
+from beacon.demo import DemoServer
+
+log = logging.getLogger("beacon.cli")
+
+#: Generated ticket events per second in the demo: lively, but readable.
+DEMO_RATE = 1.5
+#: Events published at once when the demo connects, so the feed is never empty.
+DEMO_BURST = 24
+DEMO_CHANNELS = ("tickets", "private-agent-7", "presence-support")
+
+Teardown = Callable[[], Awaitable[None]]
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        return run_demo()
+    return run_user(args.config)
+
+
+# -- beacon -----------------------------------------------------------------------------------
+
+
+def _secret_source() -> Any:
+    """The OS keyring, or an empty source when there is none (accounts that need a
+    secret then show "needs login"; the window still starts)."""
+    try:
+        credentials = importlib.import_module("beacon.credentials")
+        return credentials.Keyring()
+    except Exception as exc:  # no keyring backend, locked keyring, not built yet
+        log.warning("no keyring available: %s", exc)
+        return NoSecrets()
+
+
+def run_user(config_path: Path | None) -> int:
+    from beacon.config import ConfigError, data_dir, load_config
+
+    async def setup() -> tuple[Config, str | None, Any, Teardown]:
+        try:
+            config = load_config(config_path)
+            error = None
+        except ConfigError as exc:
+            # DESIGN.md: a bad config is shown in the window, and the app still starts.
+            config = Config(path=config_path)
+            error = str(exc)
+            log.error("%s", error)
+        return config, error, _secret_source(), _nothing
+
+    return run_app(Profile(data_dir()), setup)
+
+
+async def _nothing() -> None:
+    return None
+
+
+# -- beacon demo ------------------------------------------------------------------------------
+
+
+def demo_rules() -> tuple[Rule, ...]:
+    """Rules that turn the generated ticket events into readable feed rows."""
+    common: dict[str, Any] = {"url": "{url}", "priority": "{priority}"}
+    return (
+        Rule(channel="private-agent-7", event="ticket.*", title="For you: {subject}",
+             body="{preview}", **common),
+        Rule(channel="tickets", event="ticket.created", title="New ticket: {subject}",
+             body="{requester.name}: {preview}", **common),
+        Rule(channel="tickets", event="ticket.assigned", title="{subject}",
+             body="{preview}", notify="feed", **common),
+        Rule(channel="tickets", event="ticket.commented", title="{author} on “{subject}”",
+             body="{preview}", notify="feed", **common),
+        Rule(channel="tickets", event="ticket.escalated",
+             title="Escalated to {priority}: {subject}", body="{preview}", **common),
+        Rule(channel="tickets", event="ticket.resolved", title="Resolved: {subject}",
+             body="{preview}", notify="feed", url="{url}", priority="low"),
+    )
+
+
+def demo_config(server: DemoServer, *, account: str = "demo") -> Config:
+    """An in-memory config with one account on ``server`` (auth by its own endpoint)."""
+    return Config(
+        path=None,
+        accounts=(
+            AccountSettings(
+                name=account,
+                key=server.key,
+                channels=DEMO_CHANNELS,
+                host=server.host,
+                port=server.port,
+                tls=False,
+                auth=AuthSettings(mode="endpoint", endpoint=server.auth_endpoint()),
+            ),
+        ),
+        rules=demo_rules(),
+        notifications=NotificationSettings(keywords=("outage", "fire")),
+        feed=FeedSettings(),
+    )
+
+
+async def publish_burst(server: DemoServer, count: int = DEMO_BURST, seed: int = 7) -> None:
+    """Once someone listens on ``tickets``, publish ``count`` generated events at once."""
+    from beacon.demo.tickets import TicketGenerator
+
+    await server.wait_for_subscribers("tickets", timeout=30)
+    # Ticket ids far from the live generator's, so the two never look like duplicates.
+    generator = TicketGenerator(seed=seed, first_id=7001)
+    for _ in range(count):
+        event = generator.next_event()
+        server.publish(event.channel, event.event, event.data)
+
+
+def run_demo() -> int:
+    with tempfile.TemporaryDirectory(prefix="beacon-demo-") as tmp:
+        root = Path(tmp)
+        # A throwaway profile: everything that follows XDG lands in the temp dir.
+        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            path = root / variable.lower()
+            path.mkdir()
+            os.environ[variable] = str(path)
+        server = DemoServer(port=0, ticket_rate=DEMO_RATE)
+        tasks: list[asyncio.Task[None]] = []
+
+        async def teardown() -> None:
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.gather(*tasks)
+            await server.close()
+
+        async def setup() -> tuple[Config, str | None, Any, Teardown]:
+            await server.start()
+            tasks.append(asyncio.get_running_loop().create_task(publish_burst(server)))
+            return demo_config(server), None, NoSecrets(), teardown
+
+        return run_app(Profile(root / "xdg_data_home" / "beacon"), setup)

@@ -1,0 +1,226 @@
+"""The engine service: connections in, committed feed items and connection states out.
+
+This QObject runs ``beacon.connect.Engine`` on the qasync loop. For every received event it
+maps the event to a feed item (``FeedMapper``), and it coalesces items into batches: one
+per frame (about 16 ms) or every ``batch_max`` items, whichever comes first. Each batch is
+committed with ``History.add_batch`` (in a worker thread when it is big, so the UI thread
+never waits on an fsync under a burst), and only then is ``itemsAdded`` emitted: whatever
+the window shows is already on disk (DESIGN.md, "Data").
+
+Batches are written by one drain task, in arrival order; a batch is never emitted before
+an older one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+import beacon
+from beacon.config.model import Config
+from beacon.feed.item import FeedItem
+from beacon.feed.mapper import FeedMapper
+from beacon.services.status import ConnectionInfo, LinkState
+from beacon.store.history import History
+
+log = logging.getLogger("beacon.services")
+
+#: Coalescing window: about one display frame.
+FRAME_SECONDS = 0.016
+#: A batch is written at once when it reaches this size, frame or not.
+BATCH_MAX = 500
+#: Batches at least this big are written in the worker thread.
+EXECUTOR_THRESHOLD = 32
+
+
+class EngineLike(Protocol):
+    """What the service needs from ``beacon.connect.Engine``."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+
+EngineFactory = Callable[..., EngineLike]
+
+
+def _default_engine_factory(**kwargs: Any) -> EngineLike:
+    from beacon.connect.engine import Engine
+
+    engine: EngineLike = Engine(**kwargs)
+    return engine
+
+
+class EngineService(QObject):
+    """Owns the engine and the write path from events to the history.
+
+    Signals:
+        itemsAdded(list[FeedItem]): committed items, oldest first, ids set.
+        statusChanged(ConnectionInfo): one account's connection changed.
+    """
+
+    itemsAdded = Signal(list)
+    statusChanged = Signal(object)
+
+    def __init__(
+        self,
+        config: Config,
+        history: History,
+        secrets: Any,
+        *,
+        channel_overrides: Sequence[str] = (),
+        engine_factory: EngineFactory = _default_engine_factory,
+        frame_seconds: float = FRAME_SECONDS,
+        batch_max: int = BATCH_MAX,
+        executor_threshold: int = EXECUTOR_THRESHOLD,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._config = config
+        self._history = history
+        self._secrets = secrets
+        self._channel_overrides = tuple(channel_overrides)
+        self._engine_factory = engine_factory
+        self._mapper = FeedMapper(config.rules, config.notifications.keywords)
+        self._frame = frame_seconds
+        self._batch_max = batch_max
+        self._executor_threshold = executor_threshold
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-history")
+        self._pending: list[FeedItem] = []
+        self._full = asyncio.Event()
+        self._drain: asyncio.Task[None] | None = None
+        self._engine: EngineLike | None = None
+        self._states: dict[str, ConnectionInfo] = {
+            a.name: ConnectionInfo(a.name, LinkState.INITIALIZED, "not connected yet")
+            for a in config.accounts
+        }
+        #: Counters for the benchmark and the status bar.
+        self.received = 0
+        self.committed = 0
+        self.muted = 0
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every configured account; returns at once."""
+        if not self._config.accounts:
+            log.info("no accounts configured; nothing to connect")
+            return
+        self._engine = self._engine_factory(
+            accounts=self._config.accounts,
+            secrets=self._secrets,
+            on_event=self.on_event,
+            on_status=self.on_status,
+            channel_overrides=self._channel_overrides,
+            version=beacon.__version__,
+        )
+        await self._engine.start()
+
+    async def close(self) -> None:
+        """Close the connections, then commit and emit whatever is still pending."""
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            await engine.close()
+        await self.flush()
+        self._executor.shutdown(wait=True)
+
+    def wake(self) -> None:
+        """Network change or resume: reconnect waiting accounts now."""
+        if self._engine is not None:
+            self._engine.wake()
+
+    def states(self) -> list[ConnectionInfo]:
+        return list(self._states.values())
+
+    # -- engine callbacks (on the loop's thread) -------------------------------------------
+
+    def on_event(self, event: Any) -> None:
+        """A ``ReceivedEvent`` from the engine: map it and queue it for the next batch."""
+        self.received += 1
+        try:
+            item = self._mapper.map(
+                event.account,
+                event.channel,
+                event.event,
+                event.data,
+                event.raw_data,
+                event.user_id,
+                event.received_at,
+            )
+        except Exception:  # a bug in a rule must not stop the feed
+            log.exception("could not map %s on %s", event.event, event.channel)
+            return
+        if item is None:
+            self.muted += 1
+            return
+        self.add(item)
+
+    def on_status(self, status: Any) -> None:
+        """An ``AccountStatus`` from the engine, re-emitted as a plain value."""
+        info = ConnectionInfo(
+            account=status.account,
+            state=LinkState.parse(status.state),
+            detail=str(status.detail),
+            needs_login=bool(getattr(status, "needs_login", False)),
+        )
+        self._states[info.account] = info
+        self.statusChanged.emit(info)
+
+    # -- the write path ---------------------------------------------------------------------
+
+    def add(self, item: FeedItem) -> None:
+        """Queue a mapped item; it is committed and emitted with the next batch."""
+        self._pending.append(item)
+        if len(self._pending) >= self._batch_max:
+            self._full.set()
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.get_running_loop().create_task(self._run_drain())
+
+    async def flush(self) -> None:
+        """Commit and emit everything queued so far."""
+        if self._drain is not None and not self._drain.done():
+            self._full.set()
+            await self._drain
+        if self._pending:
+            await self._write(self._take())
+
+    async def _run_drain(self) -> None:
+        while self._pending:
+            if len(self._pending) < self._batch_max:
+                # Coalesce: wait out the frame unless the batch fills up first.
+                try:
+                    await asyncio.wait_for(self._full.wait(), self._frame)
+                except TimeoutError:
+                    pass
+            await self._write(self._take())
+
+    def _take(self) -> list[FeedItem]:
+        batch = self._pending[: self._batch_max]
+        del self._pending[: self._batch_max]
+        if len(self._pending) < self._batch_max:
+            self._full.clear()
+        return batch
+
+    async def _write(self, batch: list[FeedItem]) -> None:
+        if not batch:
+            return
+        try:
+            if len(batch) >= self._executor_threshold:
+                loop = asyncio.get_running_loop()
+                stored = await loop.run_in_executor(self._executor, self._history.add_batch, batch)
+            else:
+                stored = self._history.add_batch(batch)
+        except Exception:
+            # Not shown, since not stored: showing it would break "shown means on disk".
+            log.exception("could not store %d feed items; they are dropped", len(batch))
+            return
+        self.committed += len(stored)
+        if stored:
+            self.itemsAdded.emit(stored)
