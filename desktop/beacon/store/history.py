@@ -85,9 +85,22 @@ def _v1(db: sqlite3.Connection) -> None:
         "CREATE UNIQUE INDEX items_event ON items(account, channel, event, event_id)"
         " WHERE event_id IS NOT NULL"
     )
-    db.execute("CREATE INDEX items_channel ON items(channel, account, id)")
+    # Newest-first within one channel without a sort (account, if also given, is
+    # filtered along the way: a channel rarely spans accounts).
+    db.execute("CREATE INDEX items_channel ON items(channel, id)")
     db.execute("CREATE INDEX items_received ON items(received_us)")
     db.execute("CREATE INDEX items_unread ON items(id) WHERE read = 0")
+    # The (account, channel) pairs with items, for the filter menu, without a scan of
+    # items. Pairs that lose their last item are removed by prune().
+    db.execute(
+        "CREATE TABLE sources (account TEXT NOT NULL, channel TEXT NOT NULL,"
+        " PRIMARY KEY (account, channel)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TRIGGER items_source AFTER INSERT ON items BEGIN"
+        " INSERT OR IGNORE INTO sources (account, channel) VALUES (new.account, new.channel);"
+        " END"
+    )
 
 
 def _v2(db: sqlite3.Connection) -> None:
@@ -282,6 +295,12 @@ class History:
                     removed += self._db.execute(
                         "DELETE FROM items WHERE received_us < ?", (to_us(cutoff),)
                     ).rowcount
+                if removed:
+                    self._db.execute(
+                        "DELETE FROM sources WHERE NOT EXISTS (SELECT 1 FROM items"
+                        " WHERE items.channel = sources.channel"
+                        " AND items.account = sources.account)"
+                    )
         if removed:
             log.info("pruned %d old items from the history", removed)
         return removed
@@ -374,26 +393,11 @@ class History:
 
     def channels(self) -> list[tuple[str, str]]:
         """Every ``(account, channel)`` with stored items, sorted."""
-        # A skip-scan over the (channel, account, id) index: one probe per distinct
-        # pair instead of reading every row.
-        sql = """
-            WITH RECURSIVE pairs(channel, account) AS (
-                SELECT * FROM (SELECT channel, account FROM items
-                               ORDER BY channel, account LIMIT 1)
-                UNION ALL
-                SELECT (SELECT channel FROM items
-                        WHERE (channel, account) > (pairs.channel, pairs.account)
-                        ORDER BY channel, account LIMIT 1),
-                       (SELECT account FROM items
-                        WHERE (channel, account) > (pairs.channel, pairs.account)
-                        ORDER BY channel, account LIMIT 1)
-                FROM pairs WHERE pairs.channel IS NOT NULL
-            )
-            SELECT account, channel FROM pairs WHERE channel IS NOT NULL
-        """
         with self._lock:
-            rows = self._db.execute(sql).fetchall()
-        return sorted((a, c) for a, c in rows)
+            rows = self._db.execute(
+                "SELECT account, channel FROM sources ORDER BY account, channel"
+            ).fetchall()
+        return [(a, c) for a, c in rows]
 
     def accounts(self) -> list[str]:
         """Every account with stored items, sorted."""

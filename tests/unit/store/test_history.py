@@ -385,3 +385,17 @@ def test_ids_are_never_reused(path: Path) -> None:
         h.prune()
         h._db.execute("DELETE FROM items")
         assert ids(h.add_batch([make_item(3)])) == [3]
+
+
+def test_channels_follow_pruning(path: Path) -> None:
+    with History(path, retention_count=2, retention_days=None) as h:
+        h.add_batch(
+            [
+                make_item(1, channel="old"),
+                make_item(2, channel="tickets"),
+                make_item(3, account="sales", channel="tickets"),
+            ]
+        )
+        assert h.channels() == [("sales", "tickets"), ("support", "old"), ("support", "tickets")]
+        h.prune()
+        assert h.channels() == [("sales", "tickets"), ("support", "tickets")]
