@@ -8,6 +8,7 @@ One port serves the WebSocket endpoint ``/app/{key}`` and the HTTP endpoints:
   ``channel_name``), so the demo client needs no secret. A presence user comes from the
   form field ``user_id`` or an ``Authorization: Bearer <user>`` header, else ``agent-7``;
 - ``POST /pusher/user-auth``: the same for ``pusher:signin``;
+- ``GET /apps/{app_id}/channels[/{name}[/users]]``: channel and presence information;
 - ``GET /ready``.
 
 It speaks what Soketi speaks, frame for frame where it matters (error codes, the shape of
@@ -40,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
@@ -59,7 +61,7 @@ DEFAULT_USER = {"user_id": "agent-7", "user_info": {"name": "Priya Shah", "team"
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9_\-=@,.;]{1,164}$")
 _SOCKET_ID = re.compile(r"^\d+\.\d+$")
 _APP_PATH = re.compile(r"^/app/([^/]+)/?$")
-_API_PATH = re.compile(r"^/apps/([^/]+)/(events|batch_events)$")
+_API_PATH = re.compile(r"^/apps/([^/]+)/(events|batch_events|channels)(?:/([^/]+))?(/users)?$")
 _TIMESTAMP_WINDOW = 600  # seconds, as Pusher's API allows
 _MAX_BATCH = 100
 _MAX_CHANNELS = 100
@@ -414,13 +416,19 @@ class DemoServer:
             return self._user_auth(request)
         match = _API_PATH.match(path)
         if match:
-            self._require(method, "POST")
-            if match.group(1) != self.app_id:
-                raise HttpError(HTTPStatus.NOT_FOUND, f"App {match.group(1)} does not exist.")
-            self._check_request_signature(request)
-            if match.group(2) == "events":
-                return 200, self._trigger(request.json())
-            return 200, self._trigger_batch(request.json())
+            app_id, kind, channel, users = match.groups()
+            if app_id != self.app_id:
+                raise HttpError(HTTPStatus.NOT_FOUND, f"App {app_id} does not exist.")
+            if kind == "channels":
+                self._require(method, "GET")
+                self._check_request_signature(request)
+                return 200, self._channels_info(request, unquote(channel or ""), bool(users))
+            if channel is None and users is None:
+                self._require(method, "POST")
+                self._check_request_signature(request)
+                if kind == "events":
+                    return 200, self._trigger(request.json())
+                return 200, self._trigger_batch(request.json())
         raise HttpError(HTTPStatus.NOT_FOUND, f"{method} {path} is not an endpoint here")
 
     @staticmethod
@@ -451,6 +459,35 @@ class DemoServer:
         given = params.get("auth_signature", "")
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise HttpError(HTTPStatus.UNAUTHORIZED, "Invalid signature: auth_signature")
+
+    def _channels_info(self, request: HttpRequest, channel: str, users: bool) -> dict[str, Any]:
+        """``GET /apps/{id}/channels[/{name}[/users]]``: what the pusher library's
+        ``channels_info``, ``channel_info`` and ``users_info`` read."""
+        info = set(filter(None, request.query.get("info", "").split(",")))
+        if users:
+            if not is_presence(channel):
+                raise HttpError(HTTPStatus.BAD_REQUEST, "users are only for presence channels")
+            return {"users": [{"id": uid} for uid in self._members.get(channel, {})]}
+        if channel:
+            if "user_count" in info and not is_presence(channel):
+                raise HttpError(HTTPStatus.BAD_REQUEST, "user_count is only for presence channels")
+            result: dict[str, Any] = {"occupied": bool(self._channels.get(channel))}
+            if "user_count" in info:
+                result["user_count"] = len(self._members.get(channel, {}))
+            if "subscription_count" in info:
+                result["subscription_count"] = len(self._channels.get(channel, {}))
+            return result
+        prefix = request.query.get("filter_by_prefix", "")
+        if "user_count" in info and not prefix.startswith("presence-"):
+            raise HttpError(HTTPStatus.BAD_REQUEST, "user_count needs filter_by_prefix=presence-")
+        channels: dict[str, Any] = {}
+        for name in self._channels:
+            if name.startswith(prefix) and not name.startswith("#"):
+                entry: dict[str, Any] = {}
+                if "user_count" in info:
+                    entry["user_count"] = len(self._members.get(name, {}))
+                channels[name] = entry
+        return {"channels": channels}
 
     def _trigger(self, body: Any) -> dict[str, Any]:
         channels, name, data, socket_id = self._event_fields(body)

@@ -613,3 +613,27 @@ async def test_ticket_activity_has_colleagues_on_the_presence_channel(
         assert len(ids) == 3 and ids[-1] == "agent-7"
     finally:
         await peer.ws.close()
+
+
+async def test_channel_information_for_the_official_library(
+    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
+) -> None:
+    ann, bob = await peers(), await peers()
+    await _join_presence(demo_server, ann, "ann")
+    await _join_presence(demo_server, bob, "bob")
+    await ann.subscribe("tickets")
+    client = official_client(demo_server)
+    everything = await asyncio.to_thread(client.channels_info)
+    assert everything == {"channels": {"presence-support": {}, "tickets": {}}}
+    presence = await asyncio.to_thread(client.channels_info, "presence-", ["user_count"])
+    assert presence == {"channels": {"presence-support": {"user_count": 2}}}
+    one = await asyncio.to_thread(
+        client.channel_info, "presence-support", ["user_count", "subscription_count"]
+    )
+    assert one == {"occupied": True, "user_count": 2, "subscription_count": 2}
+    empty = await asyncio.to_thread(client.channel_info, "nobody-here")
+    assert empty == {"occupied": False}
+    users = await asyncio.to_thread(client.users_info, "presence-support")
+    assert users == {"users": [{"id": "ann"}, {"id": "bob"}]}
+    with pytest.raises(pusher.errors.PusherBadAuth):
+        await asyncio.to_thread(official_client(demo_server, secret="no").channels_info)
