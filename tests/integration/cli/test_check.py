@@ -1,0 +1,220 @@
+"""``beacon check`` against a real Soketi: reachability, app key, auth endpoint, exit status.
+
+Auth endpoints here are a small HTTP server that signs with the Soketi app's secret, as an
+application backend would. Nothing needs the keyring: the accounts either use public
+channels or an endpoint whose headers do not use ``{secret}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from beacon.pusher.auth import channel_auth
+from support.soketi import PusherServer, free_port
+
+pytestmark = pytest.mark.integration
+
+
+class AuthEndpoint:
+    """An app backend's /pusher/auth: signs when the X-Team header says "beacon", else 403."""
+
+    def __init__(self, key: str, secret: str) -> None:
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode())
+                endpoint.requests.append(dict(self.headers))
+                if self.headers.get("X-Team") != "beacon":
+                    self.send_response(403)
+                    self.end_headers()
+                    return
+                signature = channel_auth(
+                    key, secret, form["socket_id"][0], form["channel_name"][0]
+                )
+                body = json.dumps({"auth": signature}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.requests: list[dict[str, str]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/pusher/auth"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def auth_endpoint(soketi: PusherServer) -> Iterator[AuthEndpoint]:
+    endpoint = AuthEndpoint(soketi.key, soketi.secret)
+    yield endpoint
+    endpoint.close()
+
+
+def account(name: str, server: PusherServer, **overrides: object) -> str:
+    settings: dict[str, object] = {
+        "name": name,
+        "key": server.key,
+        "host": server.host,
+        "port": server.port,
+        "tls": False,
+        "channels": ["tickets"],
+    }
+    settings.update(overrides)
+    lines = ["[[account]]"]
+    auth = settings.pop("auth", None)
+    lines += [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
+    if isinstance(auth, dict):
+        lines.append("[account.auth]")
+        for k, v in auth.items():
+            if isinstance(v, dict):
+                inner = ", ".join(f"{hk} = {json.dumps(hv)}" for hk, hv in v.items())
+                lines.append(f"{k} = {{ {inner} }}")
+            else:
+                lines.append(f"{k} = {json.dumps(v)}")
+    return "\n".join(lines) + "\n\n"
+
+
+def beacon_check(
+    tmp_path: Path, config: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "config" / "beacon").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config" / "beacon" / "config.toml").write_text(config, encoding="utf-8")
+    environ = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "beacon", "check"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_good_config_exits_0(tmp_path: Path, soketi: PusherServer) -> None:
+    result = beacon_check(tmp_path, account("support", soketi))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Config:  OK (" in out and "config.toml: 1 account, 0 rules)" in out
+    assert f'Account "support" (ws://{soketi.host}:{soketi.port}/app/{soketi.key})' in out
+    assert "server:  connected in" in out
+    assert "secret:  not needed" in out
+    assert out.rstrip().endswith("All good.")
+
+
+def test_wrong_port_names_the_account(tmp_path: Path, soketi: PusherServer) -> None:
+    config = account("good", soketi) + account("broken", soketi, port=free_port())
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 1, result.stdout
+    broken = result.stdout.split('Account "broken"')[1]
+    assert "server:  PROBLEM: unreachable" in broken
+    good = result.stdout.split('Account "good"')[1].split('Account "broken"')[0]
+    assert "PROBLEM" not in good
+    assert '1 problem (account "broken")' in result.stdout
+
+
+def test_unknown_app_key_is_refused(tmp_path: Path, soketi: PusherServer) -> None:
+    result = beacon_check(tmp_path, account("support", soketi, key="no-such-key"))
+    assert result.returncode == 1
+    assert "server:  PROBLEM: refused the connection:" in result.stdout
+    assert "4001" in result.stdout
+
+
+def test_endpoint_auth_is_tried_with_a_real_subscription(
+    tmp_path: Path, soketi: PusherServer, auth_endpoint: AuthEndpoint
+) -> None:
+    auth = {"mode": "endpoint", "endpoint": auth_endpoint.url, "headers": {"X-Team": "beacon"}}
+    config = account("support", soketi, channels=["tickets", "private-agent-7"], auth=auth)
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 0, result.stdout
+    assert f"private-agent-7 authorized by {auth_endpoint.url} and subscribed" in result.stdout
+    assert auth_endpoint.requests and auth_endpoint.requests[0]["X-Team"] == "beacon"
+
+
+def test_endpoint_that_refuses_means_login(
+    tmp_path: Path, soketi: PusherServer, auth_endpoint: AuthEndpoint
+) -> None:
+    auth = {"mode": "endpoint", "endpoint": auth_endpoint.url, "headers": {"X-Team": "other"}}
+    config = account("support", soketi, channels=["private-agent-7"], auth=auth)
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 1
+    assert "auth endpoint answered 403: this account needs login" in result.stdout
+    assert "beacon login support" in result.stdout
+
+
+def test_unreachable_endpoint(tmp_path: Path, soketi: PusherServer) -> None:
+    url = f"http://127.0.0.1:{free_port()}/pusher/auth"
+    auth = {"mode": "endpoint", "endpoint": url}
+    config = account("support", soketi, channels=["private-agent-7"], auth=auth)
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 1
+    assert f"the auth endpoint {url} is unreachable" in result.stdout
+
+
+def test_config_error_exits_2_with_file_and_line(tmp_path: Path, soketi: PusherServer) -> None:
+    config = account("support", soketi) + "[feed]\nretention_days = 0\n"
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 2
+    assert "Config:  PROBLEM" in result.stdout
+    line = config.splitlines().index("retention_days = 0") + 1
+    assert f"config.toml:{line}: [feed]: retention_days must be 1 or more" in result.stdout
+
+
+def test_no_keyring_when_a_secret_is_needed_exits_3(
+    tmp_path: Path, soketi: PusherServer
+) -> None:
+    config = account("support", soketi, channels=["private-x"], auth={"mode": "sign"})
+    result = beacon_check(
+        tmp_path, config, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"
+    )
+    assert result.returncode == 3, result.stdout
+    assert "Keyring: unavailable: No usable OS keyring" in result.stdout
+    assert "secret:  PROBLEM: cannot be read" in result.stdout.split('Account "support"')[1]
+
+
+def test_no_keyring_is_fine_when_nothing_needs_it(tmp_path: Path, soketi: PusherServer) -> None:
+    result = beacon_check(
+        tmp_path, account("support", soketi), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"
+    )
+    assert result.returncode == 0, result.stdout
+    assert "Keyring: unavailable" in result.stdout
+
+
+def test_no_config_file_is_not_all_good(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "beacon", "check"],
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"Config:  none at {tmp_path / 'beacon' / 'config.toml'}" in result.stdout
+    assert "no [[account]] is configured" in result.stdout
