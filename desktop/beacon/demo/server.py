@@ -177,7 +177,10 @@ class DemoServer:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Listen; when this returns, ``port`` is the real port and clients may connect."""
+        """Listen; when this returns, ``port`` is the real port and clients may connect.
+
+        After :meth:`close`, ``start()`` listens again on the same port: a server restart.
+        """
         self._closing = False
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         self.port = int(self._server.sockets[0].getsockname()[1])
@@ -406,7 +409,7 @@ class DemoServer:
 
     def _route(self, request: HttpRequest) -> tuple[int, Any]:
         path, method = request.path, request.method
-        if path == "/ready" and method in ("GET", "HEAD"):
+        if path == "/ready" and method == "GET":
             return 200, "OK"
         if path == "/pusher/auth":
             self._require(method, "POST")
@@ -654,9 +657,12 @@ class DemoServer:
                 else:
                     protocol.receive_eof()
                 for event in protocol.events_received():
-                    if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY):
-                        client.last_seen = loop.time()
-                        client.ping_sent_at = None
+                    if not isinstance(event, Frame):
+                        continue
+                    # Any frame is activity, WebSocket pings too (aiohttp's heartbeat).
+                    client.last_seen = loop.time()
+                    client.ping_sent_at = None
+                    if event.opcode in (Opcode.TEXT, Opcode.BINARY):
                         self._on_message(client, bytes(event.data))
                 self._flush(protocol, client.writer)
                 if protocol.close_expected() and close_deadline is None:

@@ -637,3 +637,18 @@ async def test_channel_information_for_the_official_library(
     assert users == {"users": [{"id": "ann"}, {"id": "bob"}]}
     with pytest.raises(pusher.errors.PusherBadAuth):
         await asyncio.to_thread(official_client(demo_server, secret="no").channels_info)
+
+
+async def test_restart_listens_on_the_same_port(demo_server_factory: ServerFactory) -> None:
+    server = await demo_server_factory()
+    port = server.port
+    peer = await Peer.connect(server)
+    await server.close()
+    assert (await peer.closed())[0] == 4200
+    await server.start()
+    assert server.port == port
+    again = await Peer.connect(server)
+    try:
+        assert (await again.subscribe("tickets"))["event"].endswith("subscription_succeeded")
+    finally:
+        await again.ws.close()
