@@ -58,7 +58,8 @@ class AccountSettings:
         if self.host is not None:
             scheme = "wss" if self.tls else "ws"
             port = self.port if self.port is not None else (443 if self.tls else 80)
-            return f"{scheme}://{self.host}:{port}/app/{self.key}?{query}"
+            host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+            return f"{scheme}://{host}:{port}/app/{self.key}?{query}"
         cluster = self.cluster or "mt1"
         return f"wss://ws-{cluster}.pusher.com/app/{self.key}?{query}"
 

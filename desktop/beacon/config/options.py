@@ -240,6 +240,35 @@ def _quiet_hours(value: str) -> Problem | None:
     return None
 
 
+_OPEN_PLACEHOLDER = re.compile(r"\{[^{}]*(?:\{|$)")
+
+
+def _template(value: str) -> Problem | None:
+    # The renderer keeps an unclosed "{" literally and never fails, so a typo such as
+    # "{subject" would silently show braces in every popup; catch it here instead.
+    text = value.replace("{{", "").replace("}}", "")
+    if _OPEN_PLACEHOLDER.search(text):
+        return Problem(
+            'has a "{" with no closing "}"',
+            "close the placeholder, as in {subject}, or write {{ for a literal {",
+        )
+    return None
+
+
+def _url_template(value: str) -> Problem | None:
+    problem = _template(value)
+    if problem is not None:
+        return problem
+    if not value.startswith("{"):
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        if scheme not in ("http", "https"):
+            return Problem(
+                "must be an http:// or https:// link (it is opened when a popup is clicked)",
+                'write it as url = "https://example.com/tickets/{id}"',
+            )
+    return None
+
+
 def parse_quiet_hours(value: str) -> tuple[str, str]:
     start, end = value.split("-")
     return start, end
@@ -318,9 +347,12 @@ RULE = _table(
            non_empty=True),
     Option("notify", "string", "popup | feed | mute", 'notify = "popup"', default="popup",
            choices=("popup", "feed", "mute")),
-    Option("title", "string", "title template over the event data", 'title = "{subject}"'),
-    Option("body", "string", "body template", 'body = "{requester.name}: {preview}"'),
-    Option("url", "string", "link template", 'url = "https://example.com/tickets/{id}"'),
+    Option("title", "string", "title template over the event data", 'title = "{subject}"',
+           check=_template),
+    Option("body", "string", "body template", 'body = "{requester.name}: {preview}"',
+           check=_template),
+    Option("url", "string", "link template", 'url = "https://example.com/tickets/{id}"',
+           check=_url_template),
     Option("priority", "string", "low | normal | high | urgent", 'priority = "high"',
            default="normal", choices=("low", "normal", "high", "urgent")),
 )  # fmt: skip

@@ -172,6 +172,23 @@ always_hold = true
     assert config.feed == FeedSettings(retention_count=10, retention_days=2, always_hold=True)
 
 
+def test_templates_that_are_fine(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            """\
+[[rule]]
+title = "{{literal}} {subject}"
+body = "no placeholders at all"
+url = "{html_url}"
+[[rule]]
+url = "HTTPS://example.com/{id}"
+""",
+        )
+    )
+    assert [r.url for r in config.rules] == ["{html_url}", "HTTPS://example.com/{id}"]
+
+
 def test_endpoint_without_secret_placeholder_needs_no_secret(tmp_path: Path) -> None:
     config = load_config(
         write(
@@ -327,6 +344,10 @@ BAD = [
         "port = 6001", id="host-with-port",
     ),
     pytest.param(
+        ACCOUNT + 'host = "fe80::1::2"  # <-\n', "is not a host name or address",
+        'host = "127.0.0.1"', id="host-bad-ipv6",
+    ),
+    pytest.param(
         ACCOUNT + 'cluster = "eu"\nca_file = "missing.pem"  # <-\n', "does not exist",
         "PEM file", id="ca-file-missing",
     ),
@@ -421,6 +442,14 @@ BAD = [
     pytest.param(
         '[[rule]]\ntitle = 5  # <-\n', "title must be a string", 'title = "{subject}"',
         id="rule-template-type",
+    ),
+    pytest.param(
+        '[[rule]]\ntitle = "{subject} by {requester.name"  # <-\n', 'title has a "{" with no',
+        "{{ for a literal {", id="rule-template-unclosed",
+    ),
+    pytest.param(
+        '[[rule]]\nurl = "javascript:alert(1)"  # <-\n', "url must be an http:// or https://",
+        'url = "https://', id="rule-url-scheme",
     ),
     pytest.param(
         ACCOUNT + 'cluster = "eu"\n[[rule]]\naccount = "suport"  # <-\n',
@@ -552,3 +581,8 @@ def test_default_paths_follow_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_relative_xdg_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")
     assert default_config_path().is_absolute()
+
+
+def test_ipv6_host(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ACCOUNT + 'host = "::1"\nport = 6001\ntls = false\n'))
+    assert config.accounts[0].url("1").startswith("ws://[::1]:6001/app/app-key?")

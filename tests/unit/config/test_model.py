@@ -27,6 +27,8 @@ def test_self_hosted_urls() -> None:
     assert secure.url("1.2.3") == f"wss://push.example.com:443/app/k?{QUERY}"
     default_plain = AccountSettings(name="a", key="k", host="h", tls=False)
     assert default_plain.url("1.2.3") == f"ws://h:80/app/k?{QUERY}"
+    ipv6 = AccountSettings(name="a", key="k", host="::1", port=6001, tls=False)
+    assert ipv6.url("1.2.3") == f"ws://[::1]:6001/app/k?{QUERY}"
 
 
 def test_needs_secret() -> None:
