@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -158,6 +159,27 @@ def _suggest(key: str, known: Mapping[str, Any]) -> str:
     return f"remove it; the keys allowed here are: {', '.join(known)}"
 
 
+def _section_of(key: str) -> str | None:
+    """The header a key that was written above every header probably belongs under."""
+    sections = (
+        ("[[account]]", opt.ACCOUNT),
+        ("[[rule]]", opt.RULE),
+        ("[notifications]", opt.NOTIFICATIONS),
+        ("[feed]", opt.FEED),
+    )
+    return next((header for header, table in sections if key in table), None)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class _Loader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
@@ -219,7 +241,15 @@ class _Loader:
                 close = _closest(key, options)
                 if close is not None:
                     self.misspelt.add((*where, close))
-                self._problem(at, f"{context}: unknown key {prefix}{key}", _suggest(key, options))
+                fix = _suggest(key, options)
+                if not where:
+                    home = _section_of(key)
+                    if home is not None:
+                        fix = (
+                            f"put it under a {home} header: keys above the first header "
+                            "belong to no table"
+                        )
+                self._problem(at, f"{context}: unknown key {prefix}{key}", fix)
                 continue
             problem = option.validate(value)
             if problem is not None:
@@ -414,6 +444,16 @@ class _Loader:
                 f"{context}: auth mode endpoint needs the endpoint URL",
                 f"add {opt.AUTH['endpoint'].example}",
             )
+        endpoint = values.get("endpoint")
+        uses_secret = any("{secret}" in value for value in headers.values())
+        if mode == "endpoint" and endpoint is not None and uses_secret:
+            if endpoint.lower().startswith("http:") and not _is_loopback(endpoint):
+                self._problem(
+                    (*where, "endpoint"),
+                    f"{context}: auth.endpoint would send the keyring secret unencrypted over "
+                    "plain http",
+                    "use an https:// endpoint (plain http is accepted only for localhost)",
+                )
         if mode == "sign":
             for key in ("endpoint", "headers"):
                 if key in raw:

@@ -265,6 +265,16 @@ BAD = [
         'did you mean "quiet_hours"?', id="unknown-notifications-key",
     ),
     pytest.param(
+        'name = "support"  # <-\n[[account]]\nkey = "k"\n', "top level: unknown key name",
+        "put it under a [[account]] header", id="key-above-headers",
+    ),
+    pytest.param(
+        ACCOUNT + 'cluster = "eu"\nchannels = ["private-a"]\n[account.auth]\nmode = "endpoint"\n'
+        'endpoint = "http://auth.example.com/pusher/auth"  # <-\n'
+        'headers = { Authorization = "Bearer {secret}" }\n',
+        "unencrypted over plain http", "https://", id="secret-over-http",
+    ),
+    pytest.param(
         '[feed]\nzzz = 1  # <-\n', "unknown key zzz", "retention_count, retention_days",
         id="unknown-without-suggestion",
     ),
@@ -586,3 +596,13 @@ def test_relative_xdg_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_ipv6_host(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ACCOUNT + 'host = "::1"\nport = 6001\ntls = false\n'))
     assert config.accounts[0].url("1").startswith("ws://[::1]:6001/app/app-key?")
+
+
+def test_plain_http_with_the_secret_is_fine_for_localhost(tmp_path: Path) -> None:
+    text = ACCOUNT + (
+        'host = "127.0.0.1"\nchannels = ["private-x"]\n[account.auth]\nmode = "endpoint"\n'
+        'endpoint = "http://localhost:8000/pusher/auth"\n'
+        'headers = { Authorization = "Bearer {secret}" }\n'
+    )
+    auth = load_config(write(tmp_path, text)).accounts[0].auth
+    assert auth is not None and auth.needs_secret
