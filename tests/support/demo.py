@@ -16,10 +16,11 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -68,6 +69,7 @@ class DemoServerProcess:
     port: int
     app_id: str
     key: str
+    stderr: IO[str]  # a file, not a pipe: a chatty server must never block on a full pipe
     secret: str = DEMO_SECRET
 
     def ws_url(self) -> str:
@@ -87,16 +89,31 @@ class DemoServerProcess:
             self.process.kill()
         self.process.wait()
 
+    def stderr_text(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def cleanup(self) -> None:
+        """Kill the process and close its streams."""
+        self.kill()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.stderr.close()
+
 
 def start_demo_server_process(
     *extra_args: str, timeout: float = 20.0, env: dict[str, str] | None = None
 ) -> DemoServerProcess:
-    """Run ``beacon demo-server --port 0 [extra_args]`` and wait for its ready line."""
+    """Run ``beacon demo-server --port 0 [extra_args]`` and wait for its ready line.
+
+    The caller owns the result: call ``cleanup()`` when done.
+    """
+    stderr = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "beacon", "demo-server", "--port", "0", *extra_args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         env={**os.environ, **(env or {})},
     )
@@ -112,16 +129,14 @@ def start_demo_server_process(
     # readline() has no timeout; a thread lets a server that hangs fail the test instead.
     threading.Thread(target=read_first_line, daemon=True).start()
     if not got_line.wait(timeout):
-        process.kill()
-        process.wait()
-        raise RuntimeError(f"beacon demo-server printed nothing within {timeout} s")
+        lines.append("")
     match = _READY.search(lines[0])
     if match is None:
-        process.kill()
-        _, stderr = process.communicate()
-        raise RuntimeError(f"beacon demo-server did not start: {lines[0]!r} {stderr}")
+        failed = DemoServerProcess(process, "", 0, "", "", stderr)
+        failed.cleanup()
+        raise RuntimeError(f"beacon demo-server did not start within {timeout} s: {lines[0]!r}")
     host, port, app_id, key = match.groups()
-    return DemoServerProcess(process, host, int(port), app_id, key)
+    return DemoServerProcess(process, host, int(port), app_id, key, stderr)
 
 
 @pytest.fixture
@@ -131,7 +146,4 @@ def demo_server_process() -> Iterator[DemoServerProcess]:
     try:
         yield server
     finally:
-        server.kill()
-        for stream in (server.process.stdout, server.process.stderr):
-            if stream is not None:
-                stream.close()
+        server.cleanup()

@@ -52,10 +52,9 @@ def test_sigint_exits_0() -> None:
     try:
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(10) == 0
+        assert "Traceback" not in server.stderr_text()
     finally:
-        server.kill()
-        _, stderr = server.process.communicate()
-    assert "Traceback" not in stderr
+        server.cleanup()
 
 
 def test_port_in_use_exits_1_with_a_message() -> None:
