@@ -2,17 +2,12 @@
 
 Secrets live only in the OS keyring (never in the config file, logs or argv). This package
 imports no Qt; its keyring calls block, so ``services/`` runs them in an executor.
+``Keyring`` satisfies ``beacon.connect.SecretSource``, which is how the engine reads it.
 """
 
 from beacon.credentials.errors import CredentialsError, KeyringLockedError, NoKeyringError
 from beacon.credentials.secret import Secret, encryption_key_bytes, parse_encryption_key
-from beacon.credentials.store import (
-    ENCRYPTION_SERVICE,
-    SERVICE,
-    Keyring,
-    MemorySecrets,
-    SecretSource,
-)
+from beacon.credentials.store import ENCRYPTION_SERVICE, SERVICE, Keyring
 
 __all__ = [
     "ENCRYPTION_SERVICE",
@@ -20,10 +15,8 @@ __all__ = [
     "CredentialsError",
     "Keyring",
     "KeyringLockedError",
-    "MemorySecrets",
     "NoKeyringError",
     "Secret",
-    "SecretSource",
     "encryption_key_bytes",
     "parse_encryption_key",
 ]

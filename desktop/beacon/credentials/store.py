@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import keyring
 import keyring.core
@@ -38,32 +38,6 @@ _REFUSED = {
 }
 
 T = TypeVar("T")
-
-
-class SecretSource(Protocol):
-    """Where the engine gets an account's secrets; ``Keyring`` is the real one."""
-
-    def get_secret(self, account: str) -> Secret | None: ...
-
-    def get_encryption_key(self, account: str) -> Secret | None: ...
-
-
-class MemorySecrets:
-    """A ``SecretSource`` held in memory: for tests and the demo, never for real secrets."""
-
-    def __init__(
-        self,
-        secrets: Mapping[str, Secret] | None = None,
-        encryption_keys: Mapping[str, Secret] | None = None,
-    ) -> None:
-        self.secrets = dict(secrets or {})
-        self.encryption_keys = dict(encryption_keys or {})
-
-    def get_secret(self, account: str) -> Secret | None:
-        return self.secrets.get(account)
-
-    def get_encryption_key(self, account: str) -> Secret | None:
-        return self.encryption_keys.get(account)
 
 
 def backend_name(backend: KeyringBackend) -> str:

@@ -1,11 +1,11 @@
-"""Keyring refuses backends that cannot keep a secret; MemorySecrets for tests and demos."""
+"""Keyring refuses backends that cannot keep a secret, and says what to install."""
 
 from __future__ import annotations
 
 import pytest
 from keyring.backends import fail, null
 
-from beacon.credentials import Keyring, MemorySecrets, NoKeyringError, Secret, SecretSource
+from beacon.credentials import Keyring, NoKeyringError
 
 pytestmark = pytest.mark.unit
 
@@ -31,10 +31,3 @@ def test_forced_fail_backend_from_the_environment(monkeypatch: pytest.MonkeyPatc
     message = str(info.value)
     assert "PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring" in message
     assert "no D-Bus session bus" in message
-
-
-def test_memory_secrets_is_a_secret_source() -> None:
-    source: SecretSource = MemorySecrets({"a": Secret("s")}, {"a": Secret("k")})
-    assert source.get_secret("a") == Secret("s")
-    assert source.get_encryption_key("a") == Secret("k")
-    assert source.get_secret("b") is None
