@@ -8,7 +8,7 @@ is what keeps qasync from warning about destroyed pending tasks (FACTS.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import pytest
@@ -24,3 +24,17 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
 @pytest.hookimpl(optionalhook=True)
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Mapping[str, Any]:
     return {"qasync": _qasync_loop}
+
+
+@pytest.fixture
+async def feed_app(demo_server: Any, tmp_path: Any, qtbot: Any) -> AsyncIterator[Any]:
+    """The running app (engine service + window) on the demo server, window shown."""
+    from support.feedapp import start_feed_app, stop_feed_app
+
+    app = await start_feed_app(demo_server, tmp_path)
+    # Not qtbot.addWidget: pytest-qt would delete the window before this teardown runs.
+    app.window.show()
+    try:
+        yield app
+    finally:
+        await stop_feed_app(app)

@@ -306,7 +306,7 @@ class FeedWindow(QMainWindow):
         self.priority_box = ChoiceBox()
         self.priority_box.setAccessibleName("Priority filter")
         self.priority_box.set_choices(_PRIORITY_CHOICES)
-        self.unread_box = QCheckBox("&Unread only")
+        self.unread_box = QCheckBox("U&nread only")  # Alt+U belongs to the update bar
         self.unread_box.setAccessibleName("Show unread items only")
         self.mark_all_button = QPushButton("&Mark all read")
         self.mark_all_button.setAccessibleName("Mark all shown items read")
