@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 
 from beacon.app import BeaconApp
 from beacon.config.model import FeedSettings
 from beacon.demo import DemoServer
 from beacon.ui.feed_model import FeedRole
 from beacon.ui.window import FeedWindow
+from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 
 pytestmark = pytest.mark.gui
 
