@@ -50,6 +50,7 @@ from websockets.server import ServerProtocol
 
 from beacon.demo import http
 from beacon.demo.http import HttpError, HttpRequest
+from beacon.demo.tickets import AGENTS, MY_AGENT_ID, PRESENCE_CHANNEL, TicketGenerator
 from beacon.pusher import auth
 
 log = logging.getLogger("beacon.demo")
@@ -277,7 +278,7 @@ class DemoServer:
         """The data of an encrypted event: ``{"nonce": ..., "ciphertext": ...}`` as JSON."""
         if self.encryption_master_key is None:
             raise ValueError("encrypted channels need the server's encryption_master_key")
-        import nacl.secret
+        import nacl.secret  # imported when used: only encrypted channels need PyNaCl
         import nacl.utils
 
         box = nacl.secret.SecretBox(auth.shared_secret(channel, self.encryption_master_key))
@@ -930,8 +931,6 @@ class DemoServer:
     # -- generated activity -------------------------------------------------------------------
 
     def _add_colleagues(self) -> list[tuple[str, str]]:
-        from beacon.demo.tickets import AGENTS, MY_AGENT_ID, PRESENCE_CHANNEL
-
         # Colleagues on the support presence channel, who now and then come and go.
         colleagues = [(agent_id, name) for agent_id, name in AGENTS if agent_id != MY_AGENT_ID]
         for agent_id, name in colleagues[:2]:
@@ -939,8 +938,6 @@ class DemoServer:
         return colleagues
 
     async def _publish_tickets(self, colleagues: list[tuple[str, str]]) -> None:
-        from beacon.demo.tickets import PRESENCE_CHANNEL, TicketGenerator
-
         generator = TicketGenerator(seed=self.seed)
         rng = random.Random(self.seed)
         while True:
