@@ -234,15 +234,16 @@ class Receiver:
     stdout_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.argv,
-            env=self.env,
-            cwd=self.workdir,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=(self.workdir / f"{self.name}.stderr").open("wb"),
-            limit=1 << 20,
-        )
+        with (self.workdir / f"{self.name}.stderr").open("wb") as stderr:
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.argv,
+                env=self.env,
+                cwd=self.workdir,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                limit=1 << 20,
+            )
         self.stdout_task = asyncio.create_task(self.watch())
 
     @property
