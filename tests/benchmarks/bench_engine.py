@@ -33,6 +33,7 @@ import platform
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -569,6 +570,22 @@ def fmt(value: float, digits: int = 1) -> str:
     return "—" if value != value else f"{value:,.{digits}f}"
 
 
+def source_version() -> str:
+    """The commit measured, and whether Beacon's sources differed from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "desktop"], cwd=ROOT, capture_output=True,
+            text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    return f"commit {commit}" + (" plus uncommitted changes in desktop/" if dirty else "")
+
+
 def report(args: argparse.Namespace, names: list[str], runs: list[list[Result]]) -> str:
     def median(name: str, attr: str) -> float:
         values = [getattr(res, attr) for run in runs for res in run if res.receiver == name]
@@ -580,7 +597,8 @@ def report(args: argparse.Namespace, names: list[str], runs: list[list[Result]])
         f"({args.in_flight} requests in flight) through one Soketi 1.6.1 to "
         f"{len(names)} receivers at once; median of {len(runs)} runs. "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.",
+        f"{platform.system()} {platform.release()}, load average {args.load:.1f} before the "
+        f"first run; Beacon at {source_version()}.",
         "",
         "| receiver | CPU µs/event | events/s | p50 latency ms | p99 latency ms | missing |",
         "|---|---:|---:|---:|---:|---:|",
@@ -656,6 +674,7 @@ def main() -> int:
         )
         names.remove("pusher-js")
 
+    args.load = os.getloadavg()[0]
     runs = [asyncio.run(one_run(args, names, run)) for run in range(args.repeat)]
     print(report(args, names, runs))
     return 0
