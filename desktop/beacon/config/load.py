@@ -121,8 +121,7 @@ def _syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Config
             line = int(match.group(1))
             message += f" (column {match.group(2)})"
         else:
-            lines = text.rstrip().splitlines()
-            line = max(len(lines), 1)
+            line = text.rstrip().count("\n") + 1
             message += " (at the end of the file)"
     fix = next(
         (fix for prefix, fix in _SYNTAX_FIXES if message.startswith(prefix)),

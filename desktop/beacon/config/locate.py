@@ -78,7 +78,9 @@ class LineIndex:
         aot_count: dict[Path_, int] = {}
         stack: list[_Frame] = []
         in_string: str | None = None  # the closing delimiter of a multi-line string
-        lines = text.splitlines()
+        # Lines end at "\n" only, as tomllib counts them; splitlines() would also split at
+        # form feeds and U+2028 inside strings and comments.
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
         self.last_line = max(len(lines), 1)
         for number, line in enumerate(lines, start=1):
             pos = 0

@@ -67,3 +67,11 @@ def test_unknown_paths_fall_back_to_the_nearest_table() -> None:
     index = LineIndex.scan(TEXT)
     assert index.line_of(("account", 1, "auth", "mode")) == 15
     assert index.line_of(("feed", "x")) is None
+
+
+def test_only_newlines_end_lines() -> None:
+    text = '# comment \u2028 still line 1\r\nname = "a\u2029b"\r\nport = 1\r\n'
+    index = LineIndex.scan(text)
+    assert tomllib.loads(text)["port"] == 1
+    assert index.line_of(("name",)) == 2
+    assert index.line_of(("port",)) == 3
