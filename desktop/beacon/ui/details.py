@@ -1,9 +1,10 @@
 """The details pane: one item in full, rendered so that it can never reach the network.
 
-The body is a safe Markdown subset: raw HTML is off (``MarkdownNoHTML``), and every
-resource the document asks for (images, style sheets, ``file:`` or ``http:`` URLs) is
-refused in ``loadResource``. Links are not clickable in the text; the one link that can
-be opened is the item's own URL, through the "Open link" button, and only http(s).
+The body is a safe Markdown subset: raw HTML is off (``MarkdownNoHTML``), images are
+replaced by their alt text before anything lays them out, and every resource the document
+still asks for (``file:`` or ``http:`` URLs) is refused in ``loadResource``. Links are not
+clickable in the text; the one link that can be opened is the item's own URL, through the
+"Open link" button, and only http(s).
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -83,7 +93,37 @@ class SafeTextView(QTextEdit):
             QTextDocument.MarkdownFeature.MarkdownDialectGitHub
             | QTextDocument.MarkdownFeature.MarkdownNoHTML
         )
-        self.document().setMarkdown(text, features)
+        document = self.document()
+        document.setMarkdown(text, features)
+        replace_images(document)
+
+
+def replace_images(document: QTextDocument) -> int:
+    """Turn every image in ``document`` into the text "[image: alt]"; returns how many.
+
+    Refusing resources in ``loadResource`` is not enough: Qt's image handler falls back to
+    reading a local file by itself (``![x](/home/me/.ssh/id_rsa.png)`` would load).
+    An image that is not in the document cannot be loaded by anything.
+    """
+    images: list[tuple[int, int, str]] = []
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fragment.isValid() and fmt.isImageFormat():
+                image = fmt.toImageFormat()
+                alt = image.stringProperty(QTextFormat.Property.ImageAltText)
+                images.append((fragment.position(), fragment.length(), alt or "image"))
+            it += 1
+        block = block.next()
+    cursor = QTextCursor(document)
+    for position, length, alt in reversed(images):
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(f"[image: {alt}]", QTextCharFormat())
+    return len(images)
 
 
 class DetailsPane(QWidget):
