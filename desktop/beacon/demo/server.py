@@ -22,7 +22,8 @@ the JSON and the WebSocket frame once per channel and write the same bytes to ev
 subscriber, so that publishing stays cheap at benchmark rates.
 
 Fault hooks for tests: :meth:`DemoServer.disconnect_all`, :meth:`DemoServer.drop_all`,
-:meth:`DemoServer.inject_raw`, and the attributes ``answer_pings`` and ``auth_status``.
+:meth:`DemoServer.inject_raw`, and the attributes ``answer_pings``, ``auth_status`` and
+``reject_connections``.
 """
 
 from __future__ import annotations
@@ -157,9 +158,13 @@ class DemoServer:
         if encryption_master_key is not None and len(encryption_master_key) != 32:
             raise ValueError("the encryption master key is 32 bytes")
         self.encryption_master_key = encryption_master_key
-        # Fault hooks, for tests: stop answering pusher:ping; make /pusher/auth fail.
+        # Fault hooks, for tests: stop answering pusher:ping; make /pusher/auth fail with
+        # this HTTP status; turn every new socket away with (close code, message), as
+        # Soketi does with 4100 when the app is over its connection quota.
         self.answer_pings = True
         self.auth_status: int | None = None
+        self.reject_connections: tuple[int, str] | None = None
+        self.connection_attempts = 0  # WebSocket handshakes completed, turned away or not
         # What clients sent (socket_id, decoded message), newest last, for assertions.
         self.received: deque[tuple[str, Any]] = deque(maxlen=10_000)
         self.auth_requests = 0
@@ -623,10 +628,14 @@ class DemoServer:
         socket_id = self._new_socket_id()
         loop = asyncio.get_running_loop()
         client = _Client(socket_id, protocol, writer, last_seen=loop.time())
+        self.connection_attempts += 1
+        self._notify()
         if self._closing:
             self._close_client(client, 4200, _SERVER_CLOSED)
         elif match.group(1) != self.key:
             self._close_client(client, 4001, f"App key {match.group(1)} does not exist.")
+        elif self.reject_connections is not None:
+            self._close_client(client, *self.reject_connections)
         else:
             self._clients[socket_id] = client
             established = {"socket_id": socket_id, "activity_timeout": self.activity_timeout}

@@ -652,3 +652,23 @@ async def test_restart_listens_on_the_same_port(demo_server_factory: ServerFacto
         assert (await again.subscribe("tickets"))["event"].endswith("subscription_succeeded")
     finally:
         await again.ws.close()
+
+
+async def test_reject_connections_turns_every_socket_away(demo_server: DemoServer) -> None:
+    demo_server.reject_connections = (4100, "Over capacity")
+    for attempt in (1, 2):
+        async with websockets.connect(f"{demo_server.ws_url()}/app/{demo_server.key}") as ws:
+            frame = json.loads(await ws.recv())
+            assert frame == {
+                "event": "pusher:error",
+                "data": {"code": 4100, "message": "Over capacity"},
+            }
+            async with asyncio.timeout(5):
+                await ws.wait_closed()
+            assert ws.close_code == 4100
+        assert demo_server.connection_attempts == attempt
+    assert demo_server.client_count == 0
+    demo_server.reject_connections = None
+    async with websockets.connect(f"{demo_server.ws_url()}/app/{demo_server.key}") as ws:
+        frame = json.loads(await ws.recv())
+        assert frame["event"] == "pusher:connection_established"
