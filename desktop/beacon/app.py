@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
-from beacon.services.qtfix import new_event_loop
+from beacon.services.loop import new_event_loop
 from beacon.store.history import History
 from beacon.ui.window import FeedWindow
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from beacon.services.qtfix import new_event_loop
+from beacon.services.loop import new_event_loop
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:

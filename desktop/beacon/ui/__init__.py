@@ -1,8 +1,5 @@
 """The feed window: list model, row delegate, update bar, details pane.
 
 Nothing here imports ``beacon.connect`` or ``beacon.pusher``: connection state and new items
-arrive as plain values through ``beacon.services`` (importing which also applies the
-PySide6 workaround of :mod:`beacon.services.qtfix`).
+arrive as plain values through ``beacon.services``.
 """
-
-import beacon.services  # noqa: F401

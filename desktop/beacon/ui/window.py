@@ -102,7 +102,7 @@ def _dot(colour: QColor, size: int = 10) -> QPixmap:
 
 
 class ChoiceBox(QComboBox):
-    """A combo box whose values live in Python (see ``services.qtfix``, bug 2)."""
+    """A combo box whose values are Python objects (tuples, enums), not QVariants."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
