@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 import beacon
@@ -28,6 +28,7 @@ from beacon.config.model import AccountSettings
 from beacon.connect.auth import AuthError, Authorizer
 from beacon.connect.events import AccountStatus, ReceivedEvent
 from beacon.connect.secrets import SecretSource
+from beacon.connect.socket import PusherSocket
 from beacon.connect.tls import describe_error, ssl_context
 from beacon.pusher import (
     AuthNeeded,
@@ -78,8 +79,8 @@ class _AccountRunner:
         self._loop = asyncio.get_running_loop()
         self._open_wanted = asyncio.Event()
         self._out_ready = asyncio.Event()
-        self._ws: ClientConnection | None = None
-        self._connecting: asyncio.Task[ClientConnection] | None = None
+        self._ws: PusherSocket | None = None
+        self._connecting: asyncio.Task[PusherSocket] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -98,19 +99,7 @@ class _AccountRunner:
         core = self.core
         loop = self._loop
         self.attempts += 1
-        self._connecting = asyncio.ensure_future(
-            connect(
-                self._url,
-                ssl=self._ssl,
-                compression=None,  # Pusher frames are small; inflating costs more than it saves
-                open_timeout=None,  # the core's handshake deadline covers opening
-                ping_interval=None,  # the protocol has its own pings
-                close_timeout=CLOSE_TIMEOUT,
-                max_size=MAX_MESSAGE,
-                max_queue=None,  # never stall the server's writes on our side
-                user_agent_header=f"beacon/{self.engine.version}",
-            )
-        )
+        self._connecting = asyncio.ensure_future(self._open())
         try:
             ws = await self._connecting
         except asyncio.CancelledError:
@@ -126,24 +115,9 @@ class _AccountRunner:
         self._ws = ws
         core.opened(loop.time())
         writer = asyncio.ensure_future(self._writer(ws))
-        receive = core.receive
-        emit = self._emit
-        handle = self.handle
-        clock = loop.time
         try:
-            async for message in ws:
-                if type(message) is not str:
-                    log.warning("%s: skipped a binary frame of %d bytes", self.name, len(message))
-                    continue
-                events = receive(message, clock())
-                if len(events) == 1 and type(events[0]) is EventReceived:
-                    emit(events[0])
-                elif events:
-                    handle(events)
-                if core.has_data_to_send:
-                    self._out_ready.set()
-        except ConnectionClosed:
-            pass
+            ws.deliver_to(self._on_text)
+            await ws.wait_closed()
         finally:
             self._ws = None
             writer.cancel()
@@ -155,7 +129,33 @@ class _AccountRunner:
             code, reason = None, "connection lost"
         self.handle(core.closed(code, reason, loop.time()))
 
-    async def _writer(self, ws: ClientConnection) -> None:
+    async def _open(self) -> PusherSocket:
+        ws = await connect(
+            self._url,
+            ssl=self._ssl,
+            create_connection=PusherSocket,
+            compression=None,  # Pusher frames are small; inflating costs more than it saves
+            open_timeout=None,  # the core's handshake deadline covers opening
+            ping_interval=None,  # the protocol has its own pings
+            close_timeout=CLOSE_TIMEOUT,
+            max_size=MAX_MESSAGE,
+            user_agent_header=f"beacon/{self.engine.version}",
+        )
+        assert isinstance(ws, PusherSocket)
+        return ws
+
+    def _on_text(self, text: str) -> None:
+        """One text message, straight from the socket: the hot path."""
+        core = self.core
+        events = core.receive(text, self._loop.time())
+        if len(events) == 1 and type(events[0]) is EventReceived:
+            self._emit(events[0])
+        elif events:
+            self.handle(events)
+        if core.has_data_to_send:
+            self._out_ready.set()
+
+    async def _writer(self, ws: PusherSocket) -> None:
         while True:
             await self._out_ready.wait()
             self._out_ready.clear()
@@ -182,12 +182,19 @@ class _AccountRunner:
 
     def handle(self, events: list[ProtocolEvent]) -> None:
         """Carry out what the core asked for, then re-arm its timer and wake the writer."""
+        observer = self.engine.on_protocol
         for ev in events:
             kind = type(ev)
             if kind is EventReceived:
                 assert isinstance(ev, EventReceived)
                 self._emit(ev)
-            elif kind is StateChanged:
+                continue
+            if observer is not None:
+                try:
+                    observer(self.name, ev)
+                except Exception:
+                    log.exception("the protocol observer failed")
+            if kind is StateChanged:
                 assert isinstance(ev, StateChanged)
                 self._report(AccountStatus(self.name, ev.state, ev.detail, ev.needs_login))
             elif kind is OpenTransport:
@@ -336,6 +343,8 @@ class Engine:
         on_status: Callable[[AccountStatus], None],
         channel_overrides: Sequence[str] = (),
         version: str = beacon.__version__,
+        *,
+        on_protocol: Callable[[str, ProtocolEvent], None] | None = None,
     ) -> None:
         names = [a.name for a in accounts]
         if len(set(names)) != len(names):
@@ -346,6 +355,9 @@ class Engine:
         self.on_status = on_status
         self.channel_overrides = tuple(channel_overrides)
         self.version = version
+        # Every other core event (subscribed, refused, members, cache misses, sign-in),
+        # with the account name: for presence views, diagnostics and tests.
+        self.on_protocol = on_protocol
         self._runners: dict[str, _AccountRunner] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._http: httpx.AsyncClient | None = None

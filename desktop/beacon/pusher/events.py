@@ -41,7 +41,7 @@ class ProtocolEvent:
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per event, and frozen init costs 3x
 class EventReceived(ProtocolEvent):
     """An application event (server-sent or client-sent) on a channel."""
 

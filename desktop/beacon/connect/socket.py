@@ -1,0 +1,95 @@
+"""A ``websockets`` client connection that hands each text message straight to a callback.
+
+``websockets``' ``recv()`` path queues every message in an assembler and wakes a reader
+coroutine per message: futures, task switches and a UTF-8 pass for each one. Pusher sends
+many small messages, so that path cost more than the protocol itself (see
+``tests/benchmarks``). This subclass, plugged in with ``connect(create_connection=...)``,
+receives frames where ``websockets`` parses them (``process_event``, called for every
+frame of a read) and calls the runtime at once, so a burst is handled in one pass.
+
+Everything else (handshake, close handshake, control frames, writes, flow control of
+sends) stays ``websockets``' own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from websockets.asyncio.client import ClientConnection
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event
+
+__all__ = ["PusherSocket"]
+
+log = logging.getLogger("beacon.connect")
+
+_TEXT = Opcode.TEXT
+_BINARY = Opcode.BINARY
+_CONT = Opcode.CONT
+
+
+class PusherSocket(ClientConnection):
+    """Text messages go to ``deliver_to``'s callback; binary ones are logged and skipped."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._on_text: Callable[[str], None] | None = None
+        # Messages that arrive with the handshake response, before the runtime is ready.
+        self._early: list[str] = []
+        self._fragments: list[bytes] | None = None
+        self._fragment_opcode: Opcode | None = None
+
+    def deliver_to(self, on_text: Callable[[str], None]) -> None:
+        """Send every text message to ``on_text`` from now on (and those already here)."""
+        self._on_text = on_text
+        early, self._early = self._early, []
+        for text in early:
+            self._deliver(text)
+
+    def process_event(self, event: Event) -> None:
+        if self.response is None or type(event) is not Frame:
+            super().process_event(event)  # the handshake response
+            return
+        opcode = event.opcode
+        if opcode is _TEXT and event.fin:
+            try:
+                text = str(event.data, "utf-8")
+            except UnicodeDecodeError:
+                log.warning("skipped a text frame that is not UTF-8")
+                return
+            self._deliver(text)
+        elif opcode is _TEXT or opcode is _BINARY:
+            if event.fin:
+                log.warning("skipped a binary frame of %d bytes", len(event.data))
+                return
+            self._fragments = [bytes(event.data)]
+            self._fragment_opcode = opcode
+        elif opcode is _CONT:
+            if self._fragments is None:
+                return
+            self._fragments.append(bytes(event.data))
+            if event.fin:
+                data = b"".join(self._fragments)
+                kind, self._fragments, self._fragment_opcode = self._fragment_opcode, None, None
+                if kind is not _TEXT:
+                    log.warning("skipped a binary message of %d bytes", len(data))
+                    return
+                try:
+                    self._deliver(data.decode())
+                except UnicodeDecodeError:
+                    log.warning("skipped a text message that is not UTF-8")
+        else:
+            super().process_event(event)  # ping, pong, close: websockets' business
+
+    def _deliver(self, text: str) -> None:
+        on_text = self._on_text
+        if on_text is None:
+            self._early.append(text)
+            return
+        try:
+            on_text(text)
+        except Exception:
+            # An exception here would escape into asyncio's data_received and kill the
+            # connection; one bad message must not do that.
+            log.exception("handling a received message failed")

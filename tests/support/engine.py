@@ -1,0 +1,162 @@
+"""Helpers for engine tests against real servers: a recording Engine and a publisher.
+
+Imported by tests/integration/connect and the listen tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pusher
+
+from beacon.config.model import AccountSettings, AuthSettings
+from beacon.connect import AccountStatus, Engine, ReceivedEvent, StaticSecrets
+from beacon.pusher import ConnectionState, ProtocolEvent
+
+MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
+USER = {"id": "ann", "info": {"name": "Ann"}}
+
+
+@dataclass
+class Target:
+    """One server under test: where it is, how to publish to it, how to message a user."""
+
+    kind: str  # "soketi" or "demo"
+    host: str
+    port: int
+    app_id: str
+    key: str
+    secret: str
+    server: Any  # the fixture's object, for fault hooks
+
+    def publisher(self) -> pusher.Pusher:
+        return pusher.Pusher(
+            app_id=self.app_id,
+            key=self.key,
+            secret=self.secret,
+            host=self.host,
+            port=self.port,
+            ssl=False,
+            encryption_master_key_base64=MASTER_KEY,
+        )
+
+    async def publish(self, channel: str, event: str, data: Any) -> None:
+        """Through the HTTP API with the official ``pusher`` library, as a backend would."""
+        await asyncio.to_thread(self.publisher().trigger, channel, event, data)
+
+    async def send_to_user(self, user_id: str, event: str, data: Any) -> None:
+        if self.kind == "soketi":
+            await asyncio.to_thread(self.publisher().send_to_user, user_id, event, data)
+        else:
+            # The demo server has no users API; its in-process hook does the same.
+            self.server.publish(f"#server-to-user-{user_id}", event, data)
+
+
+def account(
+    target: Target, *channels: str, name: str = "acct", **overrides: Any
+) -> AccountSettings:
+    settings: dict[str, Any] = {
+        "name": name,
+        "key": target.key,
+        "host": target.host,
+        "port": target.port,
+        "tls": False,
+        "channels": channels,
+        "auth": AuthSettings(mode="sign", user=dict(USER)),
+    }
+    settings.update(overrides)
+    return AccountSettings(**settings)
+
+
+@dataclass
+class Recorder:
+    """An Engine plus everything it reported, with ways to await what is expected."""
+
+    accounts: Sequence[AccountSettings]
+    secret: str
+    channel_overrides: Sequence[str] = ()
+    events: list[ReceivedEvent] = field(default_factory=list)
+    statuses: list[AccountStatus] = field(default_factory=list)
+    protocol: list[tuple[str, ProtocolEvent]] = field(default_factory=list)
+    engine: Engine = field(init=False)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        names = [a.name for a in self.accounts]
+        self.engine = Engine(
+            self.accounts,
+            StaticSecrets(
+                dict.fromkeys(names, self.secret), dict.fromkeys(names, MASTER_KEY)
+            ),
+            self._on_event,
+            self._on_status,
+            self.channel_overrides,
+            on_protocol=self._on_protocol,
+        )
+
+    def _on_event(self, event: ReceivedEvent) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    def _on_status(self, status: AccountStatus) -> None:
+        self.statuses.append(status)
+        self._changed.set()
+
+    def _on_protocol(self, account: str, event: ProtocolEvent) -> None:
+        self.protocol.append((account, event))
+        self._changed.set()
+
+    async def __aenter__(self) -> Recorder:
+        await self.engine.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.engine.close()
+
+    async def until(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
+        """Wait until ``predicate()`` is truthy (checked after every report); return it."""
+        async with asyncio.timeout(timeout):
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def event(self, event: str, channel: str | None = None, **kw: Any) -> ReceivedEvent:
+        def find() -> ReceivedEvent | None:
+            for e in self.events:
+                if e.event == event and (channel is None or e.channel == channel):
+                    return e
+            return None
+
+        found: ReceivedEvent = await self.until(find, **kw)
+        return found
+
+    async def protocol_event(
+        self, kind: type[Any], account: str | None = None, start: int = 0, **match: Any
+    ) -> Any:
+        def find() -> Any:
+            for name, ev in self.protocol[start:]:
+                if isinstance(ev, kind) and (account is None or name == account):
+                    if all(getattr(ev, k) == v for k, v in match.items()):
+                        return ev
+            return None
+
+        return await self.until(find)
+
+    async def state(
+        self, state: ConnectionState, account: str = "acct", start: int = 0, **kw: Any
+    ) -> AccountStatus:
+        def find() -> AccountStatus | None:
+            for s in self.statuses[start:]:
+                if s.account == account and s.state is state:
+                    return s
+            return None
+
+        found: AccountStatus = await self.until(find, **kw)
+        return found
