@@ -31,7 +31,7 @@ class FeedItem:
     received_at: datetime  # timezone-aware, UTC
     notify: str = "popup"  # popup | feed | mute
     keyword_hit: bool = False
-    event_id: str | None = None  # data["id"] when present: the key for dropping duplicates
+    event_id: str | None = None  # "<data id>#<digest>" when the data has an id (see mapper)
     user_id: str | None = None
     read: bool = False
     id: int | None = None  # the store's row id; None until committed

@@ -24,6 +24,7 @@ words. A hit sets ``keyword_hit`` and makes the item pop up even when its rule s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
@@ -111,7 +112,7 @@ class FeedMapper:
             received_at=received_at,
             notify=notify,
             keyword_hit=keyword_hit,
-            event_id=event_id(data),
+            event_id=event_id(data, raw_data),
             user_id=user_id,
         )
 
@@ -148,14 +149,20 @@ def default_url(data: Any) -> str | None:
     return None
 
 
-def event_id(data: Any) -> str | None:
-    """``str(data["id"])`` when the data is an object with a scalar ``id``."""
+def event_id(data: Any, raw_data: str) -> str | None:
+    """The identity of an event whose data carries a scalar ``id``: ``"<id>#<digest>"``.
+
+    The digest is over the data as received. An ``id`` often names the *subject* (ticket
+    42), not the event: a second comment on ticket 42 is a new event with the same id, and
+    must not be dropped. The same event delivered twice has the same bytes as well.
+    """
     if not isinstance(data, dict):
         return None
     value = data.get("id")
     if value is None or isinstance(value, dict | list):
         return None
-    return to_text(value)
+    digest = hashlib.blake2b(raw_data.encode(), digest_size=8).hexdigest()
+    return f"{to_text(value)}#{digest}"
 
 
 def safe_url(text: str) -> str | None:

@@ -111,7 +111,7 @@ def test_default_item_fields() -> None:
     assert item.event == "ticket.created"
     assert item.priority is Priority.NORMAL
     assert item.notify == "popup"
-    assert item.event_id == "42"
+    assert item.event_id is not None and item.event_id.startswith("42#")
     assert item.user_id == "agent-7"
     assert item.received_at == NOW
     assert item.payload == '{"id": 42, "subject": "Printer on fire"}'
@@ -123,8 +123,8 @@ def test_default_item_fields() -> None:
 @pytest.mark.parametrize(
     ("data", "event_id"),
     [
-        ({"id": 42}, "42"),
-        ({"id": "abc"}, "abc"),
+        ({"id": 42}, "42#"),
+        ({"id": "abc"}, "abc#"),
         ({"id": None}, None),
         ({"id": [1]}, None),
         ({"ID": 1}, None),
@@ -133,7 +133,20 @@ def test_default_item_fields() -> None:
     ],
 )
 def test_event_id(data: Any, event_id: str | None) -> None:
-    assert mapped(data).event_id == event_id
+    found = mapped(data).event_id
+    if event_id is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(event_id)
+
+
+def test_same_id_different_event_is_not_a_duplicate() -> None:
+    """A second comment on ticket 42 carries id 42 too: a new event, a new identity."""
+    first = mapped({"id": 42, "preview": "first comment"})
+    second = mapped({"id": 42, "preview": "second comment"})
+    again = mapped({"id": 42, "preview": "first comment"})
+    assert first.event_id != second.event_id
+    assert first.event_id == again.event_id
 
 
 # -- rules ----------------------------------------------------------------------
