@@ -1,0 +1,108 @@
+"""EngineService: real events from the demo server become committed, batched items."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from beacon.app import NoSecrets
+from beacon.cli.app import demo_config
+from beacon.config.model import Rule
+from beacon.demo import DemoServer
+from beacon.feed.item import FeedItem
+from beacon.services.engine import EngineService
+from beacon.services.status import ConnectionInfo, LinkState
+from beacon.store.history import History
+from support.feedapp import ticket, wait_until
+
+pytestmark = pytest.mark.gui
+
+
+async def _started(
+    server: DemoServer,
+    history: History,
+    *,
+    rules: tuple[Rule, ...] | None = None,
+    frame_seconds: float = 0.016,
+) -> EngineService:
+    config = demo_config(server)
+    if rules is not None:
+        config = replace(config, rules=rules)
+    return EngineService(config, history, NoSecrets(), frame_seconds=frame_seconds)
+
+
+async def test_items_are_committed_before_they_are_emitted_in_batches(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    service = await _started(demo_server, history)
+    batches: list[list[FeedItem]] = []
+    unstored: list[int] = []
+    states: list[ConnectionInfo] = []
+
+    def on_items(items: list[FeedItem]) -> None:
+        # Whatever the window would show must already be on disk.
+        for item in items:
+            assert item.id is not None
+            if history.get(item.id) is None:
+                unstored.append(item.id)
+        batches.append(items)
+
+    service.itemsAdded.connect(on_items)
+    service.statusChanged.connect(states.append)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        await wait_until(lambda: any(s.state is LinkState.CONNECTED for s in states))
+        sent = [ticket() for _ in range(300)]
+        for data in sent:
+            demo_server.publish("tickets", "ticket.created", data)
+        await wait_until(lambda: sum(len(b) for b in batches) == 300)
+    finally:
+        await service.close()
+    got = [item for batch in batches for item in batch]
+    assert unstored == []
+    assert [item.event_id for item in got] == [str(d["id"]) for d in sent]  # in order
+    assert len(batches) < 30  # coalesced, not one signal per event
+    assert history.count() == 300
+    assert service.received == 300 and service.committed == 300
+    assert {s.account for s in states} == {"demo"}
+    history.close()
+
+
+async def test_muted_events_never_reach_the_store(demo_server: DemoServer, tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    rules = (Rule(channel="tickets", event="ticket.noise", notify="mute"),)
+    service = await _started(demo_server, history, rules=rules)
+    got: list[FeedItem] = []
+    service.itemsAdded.connect(got.extend)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        demo_server.publish("tickets", "ticket.noise", ticket())
+        demo_server.publish("tickets", "ticket.created", ticket(subject="Signal"))
+        await wait_until(lambda: len(got) == 1)
+    finally:
+        await service.close()
+    assert got[0].title == "Signal"
+    assert service.muted == 1
+    assert history.count() == 1
+    history.close()
+
+
+async def test_pending_items_are_flushed_on_close(demo_server: DemoServer, tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    # A coalescing window far longer than the test: only close() can write the batch.
+    service = await _started(demo_server, history, frame_seconds=60.0)
+    got: list[FeedItem] = []
+    service.itemsAdded.connect(got.extend)
+    await service.start()
+    await demo_server.wait_for_subscribers("tickets", timeout=15)
+    demo_server.publish("tickets", "ticket.created", ticket())
+    await wait_until(lambda: service.received == 1)
+    assert history.count() == 0
+    await service.close()
+    assert history.count() == 1 and len(got) == 1
+    history.close()
