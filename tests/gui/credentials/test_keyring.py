@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import base64
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +157,51 @@ def test_no_keyring_backend_exits_3(profile: dict[str, str], account: str) -> No
     assert "PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring" in result.stderr
     assert value not in result.stdout + result.stderr
     assert Keyring().get_secret(account) is None
+
+
+def test_login_from_a_terminal_does_not_echo(profile: dict[str, str], account: str) -> None:
+    value = f"typed-{uuid.uuid4().hex}"
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "beacon", "login", account],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=profile,
+        start_new_session=True,  # no controlling tty: getpass falls back to the pty on stdin
+    )
+    os.close(follower)
+    try:
+        seen = read_until(leader, b"secret for account")
+        os.write(leader, value.encode() + b"\n")
+        seen += read_until(leader, None)
+        assert process.wait(timeout=30) == 0, seen
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert value.encode() not in seen  # the terminal never echoed it
+    assert b"Stored the secret" in seen
+    assert Keyring().get_secret(account) == Secret(value)
+
+
+def read_until(fd: int, marker: bytes | None, timeout: float = 30.0) -> bytes:
+    """Read from a pty until ``marker`` appears (or, for None, until the other end closes)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while marker is None or marker not in data:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"timed out; got {data!r}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed its end
+            chunk = b""
+        if not chunk:
+            assert marker is None, f"closed before {marker!r}; got {data!r}"
+            return data
+        data += chunk
+    return data
