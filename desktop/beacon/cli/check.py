@@ -28,6 +28,7 @@ import ssl
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     return check(args.config, sys.stdout, timeout=TIMEOUT)
 
 
-def check(config_path: Any, out: TextIO, *, timeout: float = TIMEOUT) -> int:
+def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) -> int:
     """The whole check, writing the report to ``out``."""
     try:
         config = load_config(config_path)
