@@ -138,7 +138,12 @@ class Recorder:
         return found
 
     async def protocol_event(
-        self, kind: type[Any], account: str | None = None, start: int = 0, **match: Any
+        self,
+        kind: type[Any],
+        account: str | None = None,
+        start: int = 0,
+        timeout: float = 15.0,
+        **match: Any,
     ) -> Any:
         def find() -> Any:
             for name, ev in self.protocol[start:]:
@@ -147,7 +152,7 @@ class Recorder:
                         return ev
             return None
 
-        return await self.until(find)
+        return await self.until(find, timeout)
 
     async def state(
         self, state: ConnectionState, account: str = "acct", start: int = 0, **kw: Any

@@ -1,0 +1,193 @@
+"""The engine under faults: server restarts and crashes, a network that swallows traffic,
+garbage on the wire, and an auth endpoint that refuses the user's credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+import support.soketi
+from beacon.config.model import AuthSettings
+from beacon.pusher import ConnectionState, Subscribed, SubscriptionFailed
+from support.engine import Recorder, Target, account
+from support.proxy import TcpProxy
+from support.soketi import Soketi
+
+pytestmark = pytest.mark.integration
+
+C = ConnectionState
+
+
+@pytest.fixture
+def reusable_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a server with clients dies, its port has TIME_WAIT sockets for a minute, and
+    ``support.soketi.port_is_free`` (a plain bind) calls it taken although nothing listens.
+    Check with SO_REUSEADDR instead: that bind fails only while something listens."""
+
+    def port_is_free(port: int) -> bool:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+                sock.listen()
+            except OSError:
+                return False
+            return True
+
+    monkeypatch.setattr(support.soketi, "port_is_free", port_is_free)
+
+
+def soketi_target(srv: Soketi) -> Target:
+    return Target("soketi", srv.host, srv.port, srv.app_id, srv.key, srv.secret, srv)
+
+
+def demo_target(srv: Any) -> Target:
+    return Target("demo", srv.host, srv.port, srv.app_id, srv.key, srv.secret, srv)
+
+
+@pytest.fixture(params=["soketi", "demo"])
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    if request.param == "soketi":
+        s: Any = request.getfixturevalue("soketi")
+    else:
+        s = request.getfixturevalue("demo_server")
+    yield Target(request.param, s.host, s.port, s.app_id, s.key, s.secret, s)
+
+
+async def recovered(rec: Recorder, target: Target, mark: int, channel: str = "tickets") -> None:
+    """After a fault: subscribed again, and an event published now arrives."""
+    await rec.protocol_event(Subscribed, start=mark, channel=channel, timeout=40)
+    await target.publish(channel, "after.fault", {"n": mark})
+    event = await rec.event("after.fault", timeout=10)
+    assert event.data == {"n": mark}
+
+
+@pytest.mark.usefixtures("reusable_port")
+async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi]) -> None:
+    srv = soketi_factory()
+    target = soketi_target(srv)
+    async with Recorder([account(target, "tickets", "private-a")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="private-a")
+        mark, status_mark = len(rec.protocol), len(rec.statuses)
+        await asyncio.to_thread(srv.terminate)
+        reconnecting = await rec.state(C.CONNECTING, start=status_mark)
+        assert reconnecting.detail.startswith("reconnecting after:")
+        assert "(4200)" in reconnecting.detail
+        await asyncio.to_thread(srv.start)
+        await recovered(rec, target, mark)
+        await rec.protocol_event(Subscribed, start=mark, channel="private-a")
+
+
+async def test_demo_graceful_restart_4200(
+    demo_server_factory: Callable[..., Awaitable[Any]],
+) -> None:
+    srv = await demo_server_factory()
+    target = demo_target(srv)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        mark, status_mark = len(rec.protocol), len(rec.statuses)
+        await srv.close()
+        reconnecting = await rec.state(C.CONNECTING, start=status_mark)
+        assert "(4200)" in reconnecting.detail
+        await srv.start()  # the same port
+        await recovered(rec, target, mark)
+
+
+@pytest.mark.usefixtures("reusable_port")
+async def test_soketi_killed_then_restarted(soketi_factory: Callable[..., Soketi]) -> None:
+    srv = soketi_factory()
+    target = soketi_target(srv)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        mark, status_mark = len(rec.protocol), len(rec.statuses)
+        await asyncio.to_thread(srv.kill)
+        waiting = await rec.state(C.UNAVAILABLE, start=status_mark)
+        assert "retrying in" in waiting.detail
+        await asyncio.to_thread(srv.start)
+        await recovered(rec, target, mark)
+
+
+async def test_swallowed_traffic_is_noticed_by_the_pong_timeout(
+    target: Target, tcp_proxy: Callable[[str, int], Awaitable[TcpProxy]]
+) -> None:
+    proxy = await tcp_proxy(target.host, target.port)
+    settings = account(target, "tickets", port=proxy.port, activity_timeout=1.0, pong_timeout=1.0)
+    async with Recorder([settings], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        mark, status_mark = len(rec.protocol), len(rec.statuses)
+        proxy.swallow()
+        dropped = await rec.state(C.UNAVAILABLE, start=status_mark)
+        assert "no answer to ping within 1 s" in dropped.detail
+        proxy.resume()
+        await recovered(rec, target, mark)
+        assert rec.engine.attempts("acct") >= 2
+
+
+async def test_garbage_frames_are_skipped(demo_server: Any) -> None:
+    target = demo_target(demo_server)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        demo_server.inject_raw("garbage that is not JSON")
+        demo_server.inject_raw(b"\x00\x01\x02 a binary frame")
+        demo_server.inject_raw('{"event": "half a frame"')
+        demo_server.inject_raw('["a", "list"]')
+        demo_server.inject_raw(
+            json.dumps({"event": "odd", "channel": "tickets", "data": "{not json"})
+        )
+        demo_server.publish("tickets", "good", {"ok": True})
+        assert (await rec.event("good")).data == {"ok": True}
+        odd = await rec.event("odd")
+        assert odd.data == "{not json" and odd.raw_data == "{not json"
+        assert [e.event for e in rec.events] == ["odd", "good"]
+        assert rec.engine.attempts("acct") == 1
+        assert rec.engine.status("acct").state is C.CONNECTED
+
+
+def endpoint_account(target: Target, *channels: str) -> Any:
+    return account(
+        target,
+        *channels,
+        auth=AuthSettings(
+            mode="endpoint",
+            endpoint=target.server.auth_endpoint(),
+            headers={"Authorization": "Bearer {secret}"},
+        ),
+    )
+
+
+async def test_endpoint_auth_mode(demo_server: Any) -> None:
+    target = demo_target(demo_server)
+    channels = ("private-agent-7", "presence-support")
+    async with Recorder([endpoint_account(target, *channels)], "token-123") as rec:
+        for channel in channels:
+            await rec.protocol_event(Subscribed, channel=channel)
+        assert demo_server.auth_requests >= 2
+        assert rec.engine.members("acct", "presence-support")
+        demo_server.publish("private-agent-7", "assigned", {"id": 7})
+        assert (await rec.event("assigned")).data == {"id": 7}
+
+
+async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: Any) -> None:
+    target = demo_target(demo_server)
+    demo_server.auth_status = 403
+    async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
+        failed = await rec.protocol_event(SubscriptionFailed, channel="private-agent-7")
+        assert failed.needs_login and failed.status == 403
+        status = await rec.state(C.FAILED)
+        assert status.needs_login
+        assert status.detail == "needs login: auth endpoint answered 403"
+        requests = demo_server.auth_requests
+        rec.engine.wake()
+        # "No retry loop" is an absence: give a loop the time to show itself.
+        await asyncio.sleep(1.5)
+        assert rec.engine.attempts("acct") == 1
+        assert demo_server.auth_requests == requests
+        # After a new login, an explicit retry works.
+        demo_server.auth_status = None
+        rec.engine.retry("acct")
+        await rec.protocol_event(Subscribed, channel="private-agent-7")
