@@ -113,8 +113,8 @@ class HeadlessDesktop:
     def _spawn(
         self, name: str, argv: list[str], env: dict[str, str], **kwargs: object
     ) -> subprocess.Popen[bytes]:
-        log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
-        try:
+        # The child keeps its own copy of the log's descriptor; ours closes at once.
+        with open(self.root / f"{name}.log", "ab") as log:
             process = subprocess.Popen(
                 argv,
                 env=env,
@@ -123,8 +123,6 @@ class HeadlessDesktop:
                 start_new_session=True,
                 **kwargs,  # type: ignore[call-overload]
             )
-        finally:
-            log.close()
         self.processes.append((name, process))
         return process
 
