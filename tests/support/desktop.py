@@ -111,17 +111,25 @@ class HeadlessDesktop:
     # -- processes ---------------------------------------------------------------------
 
     def _spawn(
-        self, name: str, argv: list[str], env: dict[str, str], **kwargs: object
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        *,
+        stdin: int | None = subprocess.DEVNULL,
+        stdout: int | None = None,
+        pass_fds: tuple[int, ...] = (),
     ) -> subprocess.Popen[bytes]:
         # The child keeps its own copy of the log's descriptor; ours closes at once.
         with open(self.root / f"{name}.log", "ab") as log:
             process = subprocess.Popen(
                 argv,
                 env=env,
-                stdout=kwargs.pop("stdout", log),  # type: ignore[arg-type]
+                stdin=stdin,
+                stdout=log if stdout is None else stdout,
                 stderr=log,
+                pass_fds=pass_fds,
                 start_new_session=True,
-                **kwargs,  # type: ignore[call-overload]
             )
         self.processes.append((name, process))
         return process
