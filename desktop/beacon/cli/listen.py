@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from beacon.config import AccountSettings, ConfigError, load_config
 from beacon.connect import AccountStatus, Engine, ReceivedEvent
 from beacon.connect.secrets import RevealableSecret
+from beacon.pusher import ProtocolEvent, SignedIn, Subscribed
 from beacon.pusher.channels import channel_name_problem
 from beacon.pusher.states import ConnectionState
 
@@ -209,6 +210,13 @@ class _Listener:
             _say("every account was refused; giving up")
             self.finish(EXIT_CONNECT)
 
+    def on_protocol(self, account: str, event: ProtocolEvent) -> None:
+        # Scripts wait for this line before publishing; people like to see it too.
+        if isinstance(event, Subscribed):
+            _say(f"[{account}] subscribed to {event.channel}")
+        elif isinstance(event, SignedIn):
+            _say(f"[{account}] signed in as {event.user_id}")
+
     def _all_failed(self) -> bool:
         return len(self.statuses) == self.expected and all(
             s.state is ConnectionState.FAILED for s in self.statuses.values()
@@ -229,6 +237,7 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
         listener.on_event,
         listener.on_status,
         channel_overrides=args.channel,
+        on_protocol=listener.on_protocol,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,197 @@
+"""``beacon listen`` as a script uses it: a subprocess with its own XDG dirs and config."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.engine import Target
+from support.soketi import free_port
+
+pytestmark = pytest.mark.integration
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+@pytest.fixture(params=["soketi", "demo"])
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    if request.param == "soketi":
+        s: Any = request.getfixturevalue("soketi")
+    else:
+        s = request.getfixturevalue("demo_server")
+    yield Target(request.param, s.host, s.port, s.app_id, s.key, s.secret, s)
+
+
+def write_config(tmp_path: Path, body: str) -> dict[str, str]:
+    """A throwaway profile: the config file and the environment that finds it."""
+    config = tmp_path / "config" / "beacon" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(body)
+    return {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        # No keyring unless a test asks for one: listening to public channels needs none.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+
+def account_toml(
+    key: str, port: int, channels: list[str], name: str = "support", extra: str = ""
+) -> str:
+    return (
+        f'[[account]]\nname = "{name}"\nkey = "{key}"\nhost = "127.0.0.1"\nport = {port}\n'
+        f"tls = false\nchannels = {json.dumps(channels)}\n{extra}"
+    )
+
+
+class Listen:
+    """``beacon listen ...`` running; stderr lines are collected as they come."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.stderr: list[str] = []
+        self._stderr_changed = asyncio.Event()
+        self._reader = asyncio.create_task(self._read_stderr())
+
+    @classmethod
+    async def start(cls, env: dict[str, str], *args: str) -> Listen:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "beacon", "listen", *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )  # fmt: skip
+        return cls(proc)
+
+    async def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        async for line in self.proc.stderr:
+            self.stderr.append(line.decode().rstrip("\n"))
+            self._stderr_changed.set()
+        self._stderr_changed.set()
+
+    async def wait_stderr(self, text: str, timeout: float = 15.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not any(text in line for line in self.stderr):
+                if self._reader.done():
+                    raise AssertionError(f"listen ended without {text!r}: {self.stderr}")
+                self._stderr_changed.clear()
+                await self._stderr_changed.wait()
+
+    async def finish(self, timeout: float = 20.0) -> tuple[int, list[str]]:
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(timeout):
+            out = await self.proc.stdout.read()
+            code = await self.proc.wait()
+            await self._reader
+        return code, out.decode().splitlines()
+
+
+async def test_count_n_prints_n_json_lines_and_exits_0(target: Target, tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    listen = await Listen.start(env, "--count", "3", "--timeout", "15")
+    await listen.wait_stderr("[support] subscribed to tickets")
+    await target.publish("tickets", "ticket.created", {"id": 1, "subject": "Printer on fire"})
+    await target.publish("tickets", "ticket.note", "plain words, not JSON")
+    await target.publish("tickets", "ticket.created", {"id": 3, "name": "Zoë"})
+    code, lines = await listen.finish()
+    assert code == 0, listen.stderr
+    assert len(lines) == 3
+    items = [json.loads(line) for line in lines]
+    for item in items:
+        assert list(item) == ["account", "channel", "event", "data", "user_id", "received_at"]
+        assert item["account"] == "support" and item["channel"] == "tickets"
+        assert item["user_id"] is None
+        assert STAMP.match(item["received_at"]), item["received_at"]
+    assert [i["data"] for i in items] == [
+        {"id": 1, "subject": "Printer on fire"},
+        "plain words, not JSON",
+        {"id": 3, "name": "Zoë"},
+    ]
+    assert any("[support] connected" in line for line in listen.stderr)
+
+
+async def test_channel_option_overrides_the_config(target: Target, tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    listen = await Listen.start(env, "--channel", "alerts", "--count", "1")
+    await listen.wait_stderr("subscribed to alerts")
+    await target.publish("tickets", "ignored", {})
+    await target.publish("alerts", "fire", {"level": 9})
+    code, lines = await listen.finish()
+    assert code == 0
+    assert [json.loads(line)["event"] for line in lines] == ["fire"]
+    assert not any("subscribed to tickets" in line for line in listen.stderr)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_signal_exits_0(target: Target, tmp_path: Path, sig: signal.Signals) -> None:
+    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    listen = await Listen.start(env)
+    await listen.wait_stderr("subscribed to tickets")
+    listen.proc.send_signal(sig)
+    code, lines = await listen.finish()
+    assert code == 0
+    assert lines == []
+
+
+async def test_nothing_listening_exits_4_after_timeout(tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml("k", free_port(), ["tickets"]))
+    listen = await Listen.start(env, "--timeout", "1")
+    code, lines = await listen.finish()
+    assert code == 4
+    assert lines == []
+    assert any("retrying in" in line and "connection refused" in line for line in listen.stderr)
+    assert any("could not connect within 1 s" in line for line in listen.stderr)
+
+
+async def test_refused_app_key_exits_4_at_once(target: Target, tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml("no-such-key", target.port, ["tickets"]))
+    listen = await Listen.start(env)
+    code, _ = await listen.finish()
+    assert code == 4
+    assert any("failed:" in line and "(4001)" in line for line in listen.stderr)
+
+
+async def test_no_keyring_for_a_private_channel_exits_3(target: Target, tmp_path: Path) -> None:
+    auth = '[account.auth]\nmode = "sign"\n'
+    env = write_config(
+        tmp_path, account_toml(target.key, target.port, ["private-agent-7"], extra=auth)
+    )
+    listen = await Listen.start(env, "--timeout", "15")
+    code, _ = await listen.finish()
+    assert code == 3
+    assert any("needs login" in line and "keyring" in line for line in listen.stderr)
+
+
+async def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
+    env = write_config(tmp_path, "[[account]]\nname = 'x'\nkey = \n")
+    listen = await Listen.start(env)
+    code, _ = await listen.finish()
+    assert code == 2
+    assert any("config.toml:3" in line for line in listen.stderr), listen.stderr
+
+
+async def test_unknown_account_exits_2(tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml("k", 1, ["tickets"]))
+    listen = await Listen.start(env, "--account", "nobody")
+    code, _ = await listen.finish()
+    assert code == 2
+    assert any("no account named 'nobody'" in line for line in listen.stderr)
+
+
+async def test_no_accounts_exits_2(tmp_path: Path) -> None:
+    env = write_config(tmp_path, "")
+    listen = await Listen.start(env)
+    code, _ = await listen.finish()
+    assert code == 2
