@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from beacon.pusher import Frame, ProtocolError, decode, encode
+from beacon.pusher.frames import loads
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +125,24 @@ def test_any_string_data_is_kept_as_raw_text(event: str, data: object) -> None:
     frame = decode(text)
     assert frame.raw_data == json.dumps(data)
     assert frame.data == data
+
+
+def _loads_outcome(fn: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "value", fn(text)
+    except ValueError as exc:
+        return "error", type(exc)
+    except RecursionError:
+        return "error", RecursionError
+
+
+@given(
+    st.one_of(
+        st.text(),
+        json_values.map(json.dumps),
+        json_values.map(lambda v: f" {json.dumps(v)}\n"),
+        json_values.map(lambda v: f"{json.dumps(v)} x"),
+    )
+)
+def test_fast_loads_agrees_with_json_loads(text: str) -> None:
+    assert _loads_outcome(loads, text) == _loads_outcome(json.loads, text)
