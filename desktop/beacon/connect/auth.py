@@ -6,7 +6,9 @@ Two modes, per account (DESIGN.md "Auth"):
   auth endpoint, as pusher-js's channelAuthorization does, with header templates in which
   ``{secret}`` becomes the keyring secret. 401 and 403 mean the credentials are refused:
   the account needs a new login, and nothing retries in a loop. Sign-in posts only
-  ``socket_id`` to the same endpoint and expects ``{"auth", "user_data"}``.
+  ``socket_id`` to the matching user endpoint (``.../auth`` -> ``.../user-auth``, the pair
+  pusher-js and Laravel use; any other endpoint is used as it is) and expects
+  ``{"auth", "user_data"}``.
 - ``sign``: sign locally with the app secret from the keyring. Encrypted channels derive
   their key from the encryption master key (also in the keyring), as Pusher's servers do.
 """
@@ -29,7 +31,7 @@ from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
 from beacon.pusher.channels import ChannelKind, channel_kind
 
-__all__ = ["AuthError", "Authorizer", "ChannelAuth", "SigninAuth"]
+__all__ = ["AuthError", "Authorizer", "ChannelAuth", "SigninAuth", "user_auth_endpoint"]
 
 log = logging.getLogger("beacon.connect")
 
@@ -47,6 +49,12 @@ class ChannelAuth:
 class SigninAuth:
     auth: str
     user_data: str
+
+
+def user_auth_endpoint(endpoint: str) -> str:
+    """The sign-in endpoint that goes with a channel auth endpoint."""
+    base, _, last = endpoint.rpartition("/")
+    return f"{base}/user-auth" if last == "auth" else endpoint
 
 
 class AuthError(Exception):
@@ -116,7 +124,7 @@ class Authorizer:
             secret = await self._get_secret()
             auth = signatures.user_auth(self._account.key, secret, socket_id, user_data)
             return SigninAuth(auth, user_data)
-        answer = await self._post({"socket_id": socket_id})
+        answer = await self._post({"socket_id": socket_id}, user=True)
         signed = answer.get("auth")
         data = answer.get("user_data")
         if type(signed) is not str or type(data) is not str:
@@ -198,11 +206,12 @@ class Authorizer:
 
     # -- mode "endpoint" -------------------------------------------------------------
 
-    async def _post(self, form: dict[str, str]) -> dict[str, Any]:
+    async def _post(self, form: dict[str, str], *, user: bool = False) -> dict[str, Any]:
         settings = self._account.auth
         assert settings is not None
         if not settings.endpoint:
             raise AuthError("auth mode endpoint needs an endpoint URL")
+        endpoint = user_auth_endpoint(settings.endpoint) if user else settings.endpoint
         headers = dict(settings.headers)
         if settings.needs_secret:
             secret = await self._get_secret()
@@ -210,7 +219,7 @@ class Authorizer:
             headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
         try:
             response = await self._http().post(
-                settings.endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT
+                endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT
             )
         except httpx.HTTPError as exc:
             raise AuthError(f"auth endpoint unreachable: {exc or type(exc).__name__}") from None

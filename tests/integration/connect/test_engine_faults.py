@@ -13,7 +13,7 @@ import pytest
 
 import support.soketi
 from beacon.config.model import AuthSettings
-from beacon.pusher import ConnectionState, Subscribed, SubscriptionFailed
+from beacon.pusher import ConnectionState, SignedIn, Subscribed, SubscriptionFailed
 from support.engine import Recorder, Target, account
 from support.proxy import TcpProxy
 from support.soketi import Soketi
@@ -148,10 +148,11 @@ async def test_garbage_frames_are_skipped(demo_server: Any) -> None:
         assert rec.engine.status("acct").state is C.CONNECTED
 
 
-def endpoint_account(target: Target, *channels: str) -> Any:
+def endpoint_account(target: Target, *channels: str, **overrides: Any) -> Any:
     return account(
         target,
         *channels,
+        **overrides,
         auth=AuthSettings(
             mode="endpoint",
             endpoint=target.server.auth_endpoint(),
@@ -170,6 +171,14 @@ async def test_endpoint_auth_mode(demo_server: Any) -> None:
         assert rec.engine.members("acct", "presence-support")
         demo_server.publish("private-agent-7", "assigned", {"id": 7})
         assert (await rec.event("assigned")).data == {"id": 7}
+
+
+async def test_endpoint_auth_mode_signs_in(demo_server: Any) -> None:
+    target = demo_target(demo_server)
+    async with Recorder([endpoint_account(target, "tickets", signin=True)], "t") as rec:
+        signed = await rec.protocol_event(SignedIn)
+        demo_server.publish(f"#server-to-user-{signed.user_id}", "direct", {"x": 1})
+        assert (await rec.event("direct")).data == {"x": 1}
 
 
 async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: Any) -> None:

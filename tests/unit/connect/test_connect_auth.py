@@ -10,7 +10,7 @@ import pytest
 
 from beacon.config.model import AccountSettings, AuthSettings
 from beacon.connect import StaticSecrets
-from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.auth import AuthError, Authorizer, user_auth_endpoint
 from beacon.pusher import auth as signatures
 
 pytestmark = pytest.mark.unit
@@ -100,3 +100,15 @@ def test_static_secrets_never_show_themselves() -> None:
     secrets = StaticSecrets({"acct": "s3cret"})
     assert "s3cret" not in repr(secrets)
     assert repr(secrets.get_secret("acct")) == "***"
+
+
+@pytest.mark.parametrize(
+    ("channel_endpoint", "user_endpoint"),
+    [
+        ("https://h/pusher/auth", "https://h/pusher/user-auth"),
+        ("https://h/broadcasting/auth", "https://h/broadcasting/user-auth"),
+        ("https://h/api/sign", "https://h/api/sign"),
+    ],
+)
+def test_user_auth_endpoint(channel_endpoint: str, user_endpoint: str) -> None:
+    assert user_auth_endpoint(channel_endpoint) == user_endpoint
