@@ -263,7 +263,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed calls per case")
     parser.add_argument("--db", type=Path, help="keep the big database here (reused if present)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args()
+    # tests/benchmarks/run hands every script the same arguments: skip the others' ones.
+    args, unknown = parser.parse_known_args()
+    if unknown:
+        print(f"bench_store: ignoring {' '.join(unknown)}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         workdir = Path(tmp)

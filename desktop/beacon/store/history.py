@@ -277,6 +277,8 @@ class History:
 
     def prune(self) -> int:
         """Apply retention (count, then age); returns how many items were removed."""
+        if self.retention_count is None and self.retention_days is None:
+            return 0  # a reader such as `beacon history` takes no write lock at all
         with self._lock:
             self._since_prune = 0
             removed = 0
@@ -321,7 +323,8 @@ class History:
         match = fts_query(flt.search) if flt.search else None
         where, params = _where(flt, prefix="i.")
         if before_id is not None:
-            where += " AND i.id < ?"
+            # On the FTS rowid when searching, so the index seeks instead of skipping.
+            where += " AND items_fts.rowid < ?" if match is not None else " AND i.id < ?"
             params.append(before_id)
         if match is not None:
             # The FTS table drives the loop, newest rowid first, so a common word over a
