@@ -226,7 +226,7 @@ class History:
             log.info("history %s migrated to schema %d", self.path, step + 1)
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.path)
 
     # -- writing ---------------------------------------------------------------
 
@@ -419,21 +419,37 @@ class History:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back when the body raises."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back when the body raises.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    SQLite's environment errors (disk full, I/O error, locked past the busy timeout)
+    become ``HistoryError``; nothing of the transaction is stored then.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
+        self._path = path
 
     def __enter__(self) -> None:
         # IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock.
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise HistoryError(f"{self._path}: cannot write to the history: {exc}") from exc
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-        elif self._db.in_transaction:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as commit_exc:
+                exc = commit_exc
+        if self._db.in_transaction:
             # SQLite may have rolled back already (e.g. on SQLITE_FULL).
             self._db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError):
+            raise HistoryError(f"{self._path}: cannot write to the history: {exc}") from exc
+        if exc_type is None:
+            raise exc
 
 
 def _where(flt: FeedFilter, prefix: str, *, search: bool = False) -> tuple[str, list[Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -399,3 +400,26 @@ def test_channels_follow_pruning(path: Path) -> None:
         assert h.channels() == [("sales", "tickets"), ("support", "old"), ("support", "tickets")]
         h.prune()
         assert h.channels() == [("sales", "tickets"), ("support", "tickets")]
+
+
+def test_full_disk_is_a_history_error_and_stores_nothing(history: History) -> None:
+    history.add_batch([make_item(1)])
+    pages = history._db.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own limit stands in for a full disk: the same SQLITE_FULL.
+    history._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+    big = [make_item(n, body="lorem ipsum " * 500) for n in range(2, 200)]
+    with pytest.raises(HistoryError, match="full"):
+        history.add_batch(big)
+    assert history.count() == 1
+    history._db.execute("PRAGMA max_page_count = 1073741823")
+    assert len(history.add_batch(big)) == len(big)
+
+
+def test_locked_past_the_busy_timeout_is_a_history_error(path: Path, history: History) -> None:
+    history._db.execute("PRAGMA busy_timeout = 50")
+    with closing(raw(path)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(HistoryError, match="locked"):
+            history.add_batch([make_item(1)])
+        other.execute("ROLLBACK")
+    assert len(history.add_batch([make_item(1)])) == 1
