@@ -147,13 +147,16 @@ def fts_query(text: str) -> str | None:
 
     Every word is quoted, so no input is FTS5 syntax (``AND``, ``"``, ``*``, ``NEAR(``
     are searched as words or ignored); the last word matches as a prefix, since people
-    search while typing. All words must occur.
+    search while typing, unless the text ends in a space or punctuation (the word is
+    finished: an exact word is also much faster than a prefix of a common one). All words
+    must occur.
     """
     words = _WORD.findall(text)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if text.endswith(words[-1]):
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 

@@ -281,6 +281,9 @@ def texts(history: History) -> History:
         ("printer fire", [1]),  # every word must occur
         ("fire printer", [1]),
         ("pri fire", []),  # only the last word is a prefix
+        ("print ", []),  # ...and only while it is being typed
+        ("printer ", [3, 1]),
+        ("printer.", [3, 1]),
         ("cafe", [2]),  # diacritics folded
         ("caf\u00e9", [2]),
         ("kitchen", [1]),  # body text is searched
