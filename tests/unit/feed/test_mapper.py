@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.config.model import Rule
@@ -289,6 +289,7 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(
     data=json_values,
     title=st.none() | st.text(max_size=30),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.feed.template import lookup, render, to_text
@@ -133,11 +133,13 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(template=st.text(), data=json_values)
 def test_render_never_raises(template: str, data: Any) -> None:
     assert isinstance(render(template, data), str)
 
 
+@settings(deadline=None)
 @given(
     template=st.lists(
         st.sampled_from(["{", "}", "{{", "}}", ".", "!r", ":>9", "__class__", "a", "0", " "]),
@@ -149,6 +151,7 @@ def test_hostile_templates_never_raise(template: str, data: Any) -> None:
     assert isinstance(render(template, data), str)
 
 
+@settings(deadline=None)
 @given(text=st.text().filter(lambda t: "{" not in t and "}" not in t))
 def test_text_without_braces_is_unchanged(text: str) -> None:
     assert render(text, DATA) == text

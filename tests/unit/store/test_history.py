@@ -303,7 +303,9 @@ def test_search_without_words_does_not_filter(texts: History, query: str) -> Non
     assert len(texts.page(FeedFilter(search=query))) == 4
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300, deadline=None
+)
 @given(query=st.text())
 def test_hostile_search_never_raises(texts: History, query: str) -> None:
     flt = FeedFilter(search=query)
@@ -311,7 +313,7 @@ def test_hostile_search_never_raises(texts: History, query: str) -> None:
     texts.matches([1, 2, 3, 4], flt)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(
     query=st.lists(
         st.sampled_from(
