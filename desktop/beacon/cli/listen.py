@@ -16,9 +16,11 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -146,6 +148,60 @@ def _pick_accounts(
     return chosen
 
 
+class _StdoutWriter:
+    """Writes stdout from its own thread, so that a reader who is slow for a moment never
+    stops the event loop from reading the socket (a server drops events for sockets that
+    stop reading). Lines wait in memory meanwhile; ``close()`` writes every one of them."""
+
+    def __init__(self, out: BinaryIO, on_broken_pipe: Callable[[], None]) -> None:
+        self._out = out
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._on_broken_pipe = on_broken_pipe
+        self._thread = threading.Thread(target=self._run, name="beacon-stdout", daemon=True)
+        self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        get = self._queue.get
+        while True:
+            data = get()
+            if data is None:
+                return
+            chunks = [data]
+            # Whatever queued up meanwhile goes out in the same write.
+            while not self._queue.empty():
+                more = get()
+                if more is None:
+                    self._write(b"".join(chunks))
+                    return
+                chunks.append(more)
+            if not self._write(b"".join(chunks)):
+                return
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            self._out.write(data)
+            self._out.flush()
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): nothing more to say to it.
+            _silence_stdout()
+            self._on_broken_pipe()
+            return False
+        return True
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 class _Listener:
     def __init__(self, args: argparse.Namespace, out: BinaryIO) -> None:
         self.count: int | None = args.count
@@ -160,6 +216,7 @@ class _Listener:
         self.expected = 0  # how many accounts report status
         self.loop = asyncio.get_running_loop()
         self.done = asyncio.Event()
+        self.writer = _StdoutWriter(out, self.broken_pipe)
 
     def finish(self, code: int) -> None:
         if self.exit_code is None:
@@ -185,19 +242,11 @@ class _Listener:
             return
         data = b"".join(self.pending)
         self.pending.clear()
-        try:
-            self.out.write(data)
-            self.out.flush()
-        except BrokenPipeError:
-            # The reader went away (e.g. `| head`): nothing more to say to it.
-            self._silence_stdout()
-            self.finish(EXIT_OK)
+        self.writer.write(data)
 
-    @staticmethod
-    def _silence_stdout() -> None:
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+    def broken_pipe(self) -> None:
+        """From the writer thread."""
+        self.loop.call_soon_threadsafe(self.finish, EXIT_OK)
 
     def on_status(self, status: AccountStatus) -> None:
         self.statuses[status.account] = status
@@ -250,6 +299,8 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
     finally:
         listener.flush()
         await engine.close()
+        # Every line printed reaches stdout before the exit status says "done".
+        await asyncio.to_thread(listener.writer.close)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     assert listener.exit_code is not None
