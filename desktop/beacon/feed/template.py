@@ -23,10 +23,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 _MISSING = object()
+
+# "{{", "}}", or a placeholder: "{" and "}" with no brace between. Anything else,
+# including a "{" that is never closed, is literal text.
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 # Paths longer than this are not data paths anyone writes; refuse them cheaply.
 _MAX_SEGMENTS = 32
@@ -36,36 +41,24 @@ def render(template: str, data: Any, *, escape: Callable[[str], str] | None = No
     """Fill ``template`` from ``data`` (see the module docstring). Never raises.
 
     ``escape``, when given, is applied to each substituted value (not to the literal
-    text), e.g. to percent-encode values placed inside a URL.
+    text), e.g. to percent-encode values placed inside a URL. Time is linear in the
+    length of the template, whatever braces it holds.
     """
     out: list[str] = []
-    i = 0
-    n = len(template)
-    while i < n:
-        ch = template[i]
-        if ch == "{":
-            if template.startswith("{{", i):
-                out.append("{")
-                i += 2
-                continue
-            end = template.find("}", i + 1)
-            # A "{" inside the placeholder means the first "{" was not one: keep it.
-            nested = template.find("{", i + 1)
-            if end == -1 or (nested != -1 and nested < end):
-                out.append("{")
-                i += 1
-                continue
-            value = to_text(lookup(data, template[i + 1 : end].strip()))
-            out.append(escape(value) if escape is not None and value else value)
-            i = end + 1
-        elif ch == "}":
+    pos = 0
+    for match in _TOKEN.finditer(template):
+        # Text between tokens, lone braces included, is literal.
+        out.append(template[pos : match.start()])
+        pos = match.end()
+        token = match.group()
+        if token == "{{":
+            out.append("{")
+        elif token == "}}":
             out.append("}")
-            # "}}" is the escaped form; a lone "}" is kept as well.
-            i += 2 if template.startswith("}}", i) else 1
         else:
-            nxt = _next_brace(template, i)
-            out.append(template[i:nxt])
-            i = nxt
+            value = to_text(lookup(data, match.group(1).strip()))
+            out.append(escape(value) if escape is not None and value else value)
+    out.append(template[pos:])
     return "".join(out)
 
 
@@ -110,8 +103,3 @@ def _step(current: Any, segment: str) -> Any:
         index = int(segment)
         return current[index] if index < len(current) else _MISSING
     return _MISSING
-
-
-def _next_brace(text: str, start: int) -> int:
-    positions = [p for p in (text.find("{", start), text.find("}", start)) if p != -1]
-    return min(positions) if positions else len(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -161,3 +162,12 @@ def test_recursive_data_does_not_raise() -> None:
     loop: dict[str, Any] = {}
     loop["self"] = loop
     assert render("{self}", loop) == ""
+
+
+@pytest.mark.parametrize("unit", ["{a", "{", "}", "{{a}", "{a}}"])
+def test_hostile_templates_render_in_linear_time(unit: str) -> None:
+    # 200,000 repeats: a scan per brace to the end of the template would take minutes.
+    template = unit * 200_000
+    started = time.perf_counter()
+    render(template, {"a": "x"})
+    assert time.perf_counter() - started < 5
