@@ -257,7 +257,12 @@ class History:
             self._since_prune += len(stored)
             due = self._since_prune >= PRUNE_EVERY
         if due:
-            self.prune()
+            try:
+                self.prune()
+            except (HistoryError, sqlite3.Error) as exc:
+                # The batch is committed: the caller must get it back to show it. Pruning
+                # is tried again after the next PRUNE_EVERY items.
+                log.warning("could not prune the history: %s", exc)
         return stored
 
     def mark_read(self, ids: Iterable[int]) -> None:

@@ -428,3 +428,19 @@ def test_locked_past_the_busy_timeout_is_a_history_error(path: Path, history: Hi
             history.add_batch([make_item(1)])
         other.execute("ROLLBACK")
     assert len(history.add_batch([make_item(1)])) == 1
+
+
+def test_a_failed_prune_does_not_hide_a_committed_batch(path: Path) -> None:
+    with History(path, retention_count=1, retention_days=None) as h:
+        h.add_batch([make_item(n) for n in range(history_module.PRUNE_EVERY - 1)])
+        # A fault in pruning only (deletes fail), injected on the History's connection.
+        h._db.execute(
+            "CREATE TEMP TRIGGER no_delete BEFORE DELETE ON main.items"
+            " BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+        )
+        stored = h.add_batch([make_item(10_000)])
+        assert [i.event_id for i in stored] == ["10000"]
+        assert h.get(stored[0].id or 0) == stored[0]
+        h._db.execute("DROP TRIGGER temp.no_delete")
+        h.add_batch([make_item(n) for n in range(20_000, 20_000 + history_module.PRUNE_EVERY)])
+        assert h.count() == 1
