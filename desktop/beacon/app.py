@@ -158,20 +158,29 @@ def run_app(profile: Profile, setup: Setup, *, argv: Sequence[str] | None = None
 
 
 async def _main(profile: Profile, setup: Setup) -> int:
-    config, config_error, secrets, teardown = await setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
     def request_stop(*_: object) -> None:
         loop.call_soon_threadsafe(stop.set)
 
+    # First of all, so that a SIGTERM during start-up still shuts down in order.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     # Python runs signal handlers only between bytecodes; a light timer keeps it ticking
     # while Qt sleeps in C++.
     ticker = QTimer()
     ticker.start(250)
     ticker.timeout.connect(lambda: None)
+    try:
+        return await _run(profile, setup, stop)
+    finally:
+        ticker.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
+
+async def _run(profile: Profile, setup: Setup, stop: asyncio.Event) -> int:
+    config, config_error, secrets, teardown = await setup()
     history = History(
         profile.history_path,
         retention_count=config.feed.retention_count,
@@ -184,12 +193,9 @@ async def _main(profile: Profile, setup: Setup) -> int:
         await beacon_app.start()
         await stop.wait()
     finally:
-        ticker.stop()
         beacon_app.window.hide()
         await beacon_app.close()
         history.close()
         await teardown()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         beacon_app.window.deleteLater()
     return 0

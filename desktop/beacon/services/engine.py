@@ -1,11 +1,11 @@
 """The engine service: connections in, committed feed items and connection states out.
 
-This QObject runs ``beacon.connect.Engine`` on the qasync loop. For every received event it
-maps the event to a feed item (``FeedMapper``), and it coalesces items into batches: one
-per frame (about 16 ms) or every ``batch_max`` items, whichever comes first. Each batch is
-committed with ``History.add_batch`` (in a worker thread when it is big, so the UI thread
-never waits on an fsync under a burst), and only then is ``itemsAdded`` emitted: whatever
-the window shows is already on disk (DESIGN.md, "Data").
+This QObject runs ``beacon.connect.Engine`` on the qasync loop. It coalesces received
+events into batches: one per frame (about 16 ms) or every ``batch_max`` events, whichever
+comes first. Each batch is mapped to feed items (``FeedMapper``) and committed with
+``History.add_batch`` in one worker thread, so the UI thread neither maps nor waits on an
+fsync under a burst; only then is ``itemsAdded`` emitted: whatever the window shows is
+already on disk (DESIGN.md, "Data").
 
 Batches are written by one drain task, in arrival order; a batch is never emitted before
 an older one.
@@ -34,8 +34,6 @@ log = logging.getLogger("beacon.services")
 FRAME_SECONDS = 0.016
 #: A batch is written at once when it reaches this size, frame or not.
 BATCH_MAX = 500
-#: Batches at least this big are written in the worker thread.
-EXECUTOR_THRESHOLD = 32
 
 
 class EngineLike(Protocol):
@@ -79,7 +77,6 @@ class EngineService(QObject):
         engine_factory: EngineFactory = _default_engine_factory,
         frame_seconds: float = FRAME_SECONDS,
         batch_max: int = BATCH_MAX,
-        executor_threshold: int = EXECUTOR_THRESHOLD,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,9 +88,8 @@ class EngineService(QObject):
         self._mapper = FeedMapper(config.rules, config.notifications.keywords)
         self._frame = frame_seconds
         self._batch_max = batch_max
-        self._executor_threshold = executor_threshold
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-history")
-        self._pending: list[FeedItem] = []
+        self._pending: list[Any] = []  # ReceivedEvents, not yet mapped
         self._full = asyncio.Event()
         self._drain: asyncio.Task[None] | None = None
         self._engine: EngineLike | None = None
@@ -142,25 +138,18 @@ class EngineService(QObject):
     # -- engine callbacks (on the loop's thread) -------------------------------------------
 
     def on_event(self, event: Any) -> None:
-        """A ``ReceivedEvent`` from the engine: map it and queue it for the next batch."""
+        """A ``ReceivedEvent`` from the engine: queue it for the next batch.
+
+        Nothing else happens here: the engine calls this for every frame of a read, so the
+        UI thread's cost per event must stay tiny. Mapping happens with the write, in the
+        worker thread.
+        """
         self.received += 1
-        try:
-            item = self._mapper.map(
-                event.account,
-                event.channel,
-                event.event,
-                event.data,
-                event.raw_data,
-                event.user_id,
-                event.received_at,
-            )
-        except Exception:  # a bug in a rule must not stop the feed
-            log.exception("could not map %s on %s", event.event, event.channel)
-            return
-        if item is None:
-            self.muted += 1
-            return
-        self.add(item)
+        self._pending.append(event)
+        if len(self._pending) >= self._batch_max:
+            self._full.set()
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.get_running_loop().create_task(self._run_drain())
 
     def on_status(self, status: Any) -> None:
         """An ``AccountStatus`` from the engine, re-emitted as a plain value."""
@@ -174,14 +163,6 @@ class EngineService(QObject):
         self.statusChanged.emit(info)
 
     # -- the write path ---------------------------------------------------------------------
-
-    def add(self, item: FeedItem) -> None:
-        """Queue a mapped item; it is committed and emitted with the next batch."""
-        self._pending.append(item)
-        if len(self._pending) >= self._batch_max:
-            self._full.set()
-        if self._drain is None or self._drain.done():
-            self._drain = asyncio.get_running_loop().create_task(self._run_drain())
 
     async def flush(self) -> None:
         """Commit and emit everything queued so far."""
@@ -201,26 +182,54 @@ class EngineService(QObject):
                     pass
             await self._write(self._take())
 
-    def _take(self) -> list[FeedItem]:
+    def _take(self) -> list[Any]:
         batch = self._pending[: self._batch_max]
         del self._pending[: self._batch_max]
         if len(self._pending) < self._batch_max:
             self._full.clear()
         return batch
 
-    async def _write(self, batch: list[FeedItem]) -> None:
+    def _map_and_store(self, events: list[Any]) -> tuple[list[FeedItem], int]:
+        """In the worker thread: map ``events`` and commit the items; (stored, muted)."""
+        items: list[FeedItem] = []
+        muted = 0
+        for event in events:
+            try:
+                item = self._mapper.map(
+                    event.account,
+                    event.channel,
+                    event.event,
+                    event.data,
+                    event.raw_data,
+                    event.user_id,
+                    event.received_at,
+                )
+            except Exception:  # a bug in a rule must not stop the feed
+                log.exception("could not map %s on %s", event.event, event.channel)
+                continue
+            if item is None:
+                muted += 1
+            else:
+                items.append(item)
+        return self._history.add_batch(items), muted
+
+    async def _write(self, batch: list[Any]) -> None:
         if not batch:
             return
+        loop = asyncio.get_running_loop()
         try:
-            if len(batch) >= self._executor_threshold:
-                loop = asyncio.get_running_loop()
-                stored = await loop.run_in_executor(self._executor, self._history.add_batch, batch)
-            else:
-                stored = self._history.add_batch(batch)
+            # Always in the worker: a commit waits for an fsync, which can take long
+            # enough on a slow disk to be seen as a stutter on the UI thread.
+            stored, muted = await loop.run_in_executor(
+                self._executor, self._map_and_store, batch
+            )
         except Exception:
             # Not shown, since not stored: showing it would break "shown means on disk".
             log.exception("could not store %d feed items; they are dropped", len(batch))
             return
+        self.muted += muted
         self.committed += len(stored)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("committed %d of %d items", len(stored), len(batch))
         if stored:
             self.itemsAdded.emit(stored)

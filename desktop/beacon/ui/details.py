@@ -189,8 +189,8 @@ class DetailsPane(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.body)
         split.addWidget(payload_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
 
         buttons = QHBoxLayout()

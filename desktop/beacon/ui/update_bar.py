@@ -62,7 +62,9 @@ class UpdateBar(QPushButton):
         self.setStyleSheet(
             "QPushButton#updateBar {"
             " background: palette(highlight); color: palette(highlighted-text);"
-            " border: none; border-radius: 15px; padding: 6px 18px; font-weight: 600; }"
+            # min-height + padding = 2 x radius: a pill. (Qt drops a radius that is too big.)
+            " border: none; border-radius: 14px; min-height: 18px; padding: 5px 18px;"
+            " font-weight: 600; }"
             "QPushButton#updateBar:focus { border: 2px solid palette(highlighted-text); }"
         )
         self.hide()

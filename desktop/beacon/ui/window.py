@@ -138,7 +138,11 @@ class FeedView(QListView):
         super().__init__(parent)
         self._pressed = False
         self._last_input = -1e9
-        self.setUniformItemSizes(True)  # no per-row size queries over 100k rows
+        self.setUniformItemSizes(True)  # no per-row size queries
+        # Laying out touches every row (one call into Python per row); in batches, a long
+        # list lays itself out between events instead of freezing the UI after an insert.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(200)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -384,7 +388,9 @@ class FeedWindow(QMainWindow):
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(500)
-        self._count_timer.timeout.connect(self._update_counts)
+        self._count_dirty = False
+        self._unread = history.unread_count()
+        self._count_timer.timeout.connect(self._counts_timeout)
 
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(self._open_index)
@@ -411,6 +417,8 @@ class FeedWindow(QMainWindow):
         if not items:
             return
         self._learn_channels(items)
+        # Counted here rather than queried: a query would wait for the writer's lock.
+        self._unread += sum(1 for item in items if not item.read)
         if self.should_hold():
             self._holdback.hold(items)
             self.update_bar.set_count(self._holdback.count)
@@ -421,7 +429,7 @@ class FeedWindow(QMainWindow):
             shown = passing(self._history, items, self.model.filter)
             shown.reverse()
             self.model.prepend(shown)
-        self._count_timer.start()
+        self._schedule_counts()
 
     def reveal_updates(self) -> None:
         """Put the held items at the top, scroll there and tint them briefly."""
@@ -536,8 +544,9 @@ class FeedWindow(QMainWindow):
         self.details.show_item(item)
         if item is not None and not item.read and item.id is not None:
             self._history.mark_read([item.id])
+            self._unread = max(0, self._unread - 1)
             self.model.set_read([current.row()])
-            self._count_timer.start()
+            self._schedule_counts()
 
     def _open_index(self, index: QModelIndex) -> None:
         self.details.body.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -547,6 +556,7 @@ class FeedWindow(QMainWindow):
         """Mark everything the current filter shows as read (held items included)."""
         self._history.mark_all_read(self.model.filter)
         self.model.set_all_read()
+        self._unread = self._history.unread_count()
         self._update_counts()
 
     def _focus_search(self) -> None:
@@ -560,8 +570,21 @@ class FeedWindow(QMainWindow):
         last = bottom.row() if bottom.isValid() else self.model.rowCount() - 1
         self.model.refresh_times(first, last)
 
+    def _schedule_counts(self) -> None:
+        # At once when quiet, then at most every interval while a burst goes on.
+        if self._count_timer.isActive():
+            self._count_dirty = True
+            return
+        self._update_counts()
+        self._count_timer.start()
+
+    def _counts_timeout(self) -> None:
+        if self._count_dirty:
+            self._update_counts()
+
     def _update_counts(self) -> None:
-        unread = self._history.unread_count()
+        self._count_dirty = False
+        unread = self._unread
         self.count_label.setText(f"{unread} unread")
         self.setWindowTitle(f"Beacon ({unread} unread)" if unread else "Beacon")
 

@@ -1,0 +1,349 @@
+"""UI benchmark: the running app (engine service + model + window) under a burst, and the
+window opening over a big history.
+
+- **burst**: a demo server in a child process publishes ``--events`` (default 20,000)
+  ticket events as fast as it can to one subscribed app. The app is the real thing:
+  engine, EngineService (map, coalesce, commit in a worker thread), FeedModel and the
+  shown FeedWindow at the top and idle, so every item is inserted into the list. A 10 ms
+  ``QTimer`` heartbeat measures how late the UI thread gets: max and p99 must stay under
+  50 ms, and every event must end up in the store and in the model.
+- **open**: with ``--history`` (default 100,000) items stored, the time from opening the
+  history to the first paint of the window (< 0.5 s), and the process's RSS then (< 250 MB).
+
+Each scenario runs in a fresh process, so RSS and start-up are not shared. Without a
+display, Qt's offscreen platform is used (and said so).
+
+Run: ``tests/benchmarks/run ui`` or ``.venv/bin/python tests/benchmarks/bench_ui.py
+[--events N] [--history N] [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "desktop"))
+
+HEARTBEAT_MS = 10
+LATENESS_TARGET_MS = 50.0
+OPEN_TARGET_S = 0.5
+RSS_TARGET_MB = 250.0
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# -- the publisher (child process) --------------------------------------------------------
+
+
+async def _publish(count: int) -> None:
+    from beacon.demo import DemoServer
+
+    server = DemoServer(port=0)
+    await server.start()
+    print(server.port, flush=True)
+    await server.wait_for_subscribers("tickets", timeout=60)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)  # "go"
+    for n in range(count):
+        server.publish(
+            "tickets",
+            "ticket.created",
+            {
+                "id": n,
+                "subject": f"Ticket {n}: printer on fire",
+                "requester": {"name": "Dana Whitfield"},
+                "priority": ("low", "normal", "high", "urgent")[n % 4],
+                "preview": "The 3rd floor printer is smoking after the last print job.",
+                "url": f"https://helpdesk.example.invalid/tickets/{n}",
+            },
+        )
+        if n % 250 == 249:
+            await asyncio.sleep(0)  # let the socket writer drain
+    print("published", flush=True)
+    await loop.run_in_executor(None, sys.stdin.readline)  # until the parent closes stdin
+    await server.close()
+
+
+# -- scenario: burst ---------------------------------------------------------------------------
+
+
+def _burst(events: int) -> dict[str, Any]:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from beacon.app import BeaconApp, NoSecrets
+    from beacon.cli.app import demo_rules
+    from beacon.config.model import AccountSettings, Config
+    from beacon.services.loop import new_event_loop
+    from beacon.store.history import History
+
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--publisher", str(events)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    port = int(child.stdout.readline())
+
+    app = QApplication.instance() or QApplication([])
+    loop = new_event_loop(app)
+    asyncio.set_event_loop(loop)
+    tmp = tempfile.TemporaryDirectory(prefix="beacon-bench-ui-")
+    history = History(Path(tmp.name) / "history.sqlite3")
+    config = Config(
+        path=None,
+        accounts=(
+            AccountSettings(
+                name="bench", key="demo-key", channels=("tickets",),
+                host="127.0.0.1", port=port, tls=False,
+            ),
+        ),
+        rules=demo_rules(),  # the demo's rules: templates, as a user's config would have
+    )
+    beacon_app = BeaconApp(config, history, NoSecrets())
+    window = beacon_app.window
+    window.resize(1100, 720)
+    window.show()
+
+    lateness: list[float] = []
+    last = [0.0]
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(HEARTBEAT_MS)
+
+    def beat() -> None:
+        now = time.perf_counter()
+        if last[0]:
+            lateness.append(max(0.0, (now - last[0]) * 1000 - HEARTBEAT_MS))
+        last[0] = now
+
+    heartbeat.timeout.connect(beat)
+
+    async def run() -> dict[str, Any]:
+        await beacon_app.start()
+        # Wait for the subscription: the child prints nothing until then, so poll.
+        deadline = time.monotonic() + 30
+        while not any(c.info.healthy for c in window._chips.values()):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app never connected to the publisher")
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)  # the subscription frame follows the connection
+        heartbeat.start()
+        started = time.perf_counter()
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        while beacon_app.service.committed < events or window.model.rowCount() < events:
+            if time.perf_counter() - started > 120:
+                break
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        heartbeat.stop()
+        result = {
+            "events": events,
+            "seconds": elapsed,
+            "events_per_s": events / elapsed,
+            "stored": history.count(),
+            "in_model": window.model.rowCount(),
+            "lateness_max_ms": max(lateness, default=float("nan")),
+            "lateness_p99_ms": _percentile(lateness, 0.99),
+            "beats": len(lateness),
+            "worst_ms": sorted(lateness, reverse=True)[:10],
+            "rss_mb": _rss_mb(),
+        }
+        await beacon_app.close()
+        return result
+
+    try:
+        return loop.run_until_complete(run())
+    finally:
+        child.stdin.close()
+        child.wait(30)
+        child.stdout.close()
+        window.close()
+        history.close()
+        tmp.cleanup()
+
+
+# -- scenario: open -----------------------------------------------------------------------------
+
+
+def _fill_history(path: Path, count: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from beacon.feed.item import FeedItem, Priority
+    from beacon.store.history import History
+
+    start = datetime.now(UTC) - timedelta(days=10)
+    history = History(path, retention_count=None)
+    channels = ("tickets", "private-agent-7", "presence-support")
+    batch: list[FeedItem] = []
+    for n in range(count):
+        batch.append(
+            FeedItem(
+                account="support",
+                channel=channels[n % 3],
+                event="ticket.created",
+                title=f"Ticket {n}: VPN keeps disconnecting",
+                body="Since this morning the VPN drops every few minutes for the whole team.",
+                url=f"https://helpdesk.example.invalid/tickets/{n}",
+                priority=Priority(n % 4),
+                payload=json.dumps({"id": n, "subject": "VPN keeps disconnecting"}),
+                received_at=start + timedelta(seconds=8 * n),
+                event_id=str(n),
+                read=n % 5 != 0,
+            )
+        )
+        if len(batch) == 5000:
+            history.add_batch(batch)
+            batch = []
+    history.add_batch(batch)
+    history.close()
+
+
+def _open(items: int, path: Path) -> dict[str, Any]:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    rss_before = _rss_mb()
+
+    from beacon.store.history import History
+    from beacon.ui.window import FeedWindow
+
+    painted: list[float] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.perf_counter())
+            return False
+
+    started = time.perf_counter()
+    history = History(path)
+    window = FeedWindow(history, accounts=["support"])
+    spy = FirstPaint()
+    window.view.viewport().installEventFilter(spy)
+    window.resize(1100, 720)
+    window.show()
+    deadline = time.perf_counter() + 10
+    while not painted and time.perf_counter() < deadline:
+        app.processEvents()
+    opened = (painted[0] if painted else float("nan")) - started
+    result = {
+        "items": history.count(),
+        "open_s": opened,
+        "rows_loaded": window.model.rowCount(),
+        "rss_mb": _rss_mb(),
+        "rss_before_mb": rss_before,
+    }
+    window.close()
+    history.close()
+    return result
+
+
+# -- driver -----------------------------------------------------------------------------------
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"bench_ui {' '.join(args)} failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--history", type=int, default=100_000)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--publisher", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--scenario", choices=("burst", "open"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+
+    if args.publisher is not None:
+        asyncio.run(_publish(args.publisher))
+        return 0
+    platform_note = ""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    platform_note = os.environ.get("QT_QPA_PLATFORM", "") or "xcb"
+    if args.scenario == "burst":
+        print(json.dumps(_burst(args.events)))
+        return 0
+    if args.scenario == "open":
+        print(json.dumps(_open(args.history, args.db)))
+        return 0
+
+    print(f"bench_ui: burst of {args.events} events ...", file=sys.stderr, flush=True)
+    burst = _child(["--scenario", "burst", "--events", str(args.events)])
+    with tempfile.TemporaryDirectory(prefix="beacon-bench-open-") as tmp:
+        db = Path(tmp) / "history.sqlite3"
+        print(f"bench_ui: filling a history with {args.history} items ...", file=sys.stderr,
+              flush=True)
+        _fill_history(db, args.history)
+        opened = _child(["--scenario", "open", "--history", str(args.history), "--db", str(db)])
+
+    checks = {
+        "all events stored": burst["stored"] == args.events,
+        "all events in the model": burst["in_model"] == args.events,
+        "heartbeat lateness max < 50 ms": burst["lateness_max_ms"] < LATENESS_TARGET_MS,
+        "heartbeat lateness p99 < 50 ms": burst["lateness_p99_ms"] < LATENESS_TARGET_MS,
+        "window opens < 0.5 s": opened["open_s"] < OPEN_TARGET_S,
+        "RSS < 250 MB": opened["rss_mb"] < RSS_TARGET_MB,
+    }
+    if args.json:
+        print(json.dumps({"burst": burst, "open": opened, "checks": checks}, indent=2))
+    else:
+        print(f"UI benchmark (Qt platform: {platform_note}, {os.cpu_count()} CPUs)\n")
+        print("| measurement | value | target |")
+        print("|---|---|---|")
+        print(f"| burst: events through the app | {burst['events']} in {burst['seconds']:.2f} s"
+              f" ({burst['events_per_s']:.0f}/s) | |")
+        print(f"| burst: stored / in the model | {burst['stored']} / {burst['in_model']} |"
+              f" {args.events} / {args.events} |")
+        print(f"| burst: 10 ms heartbeat lateness, max | {burst['lateness_max_ms']:.1f} ms |"
+              f" < {LATENESS_TARGET_MS:.0f} ms |")
+        print(f"| burst: 10 ms heartbeat lateness, p99 | {burst['lateness_p99_ms']:.1f} ms |"
+              f" < {LATENESS_TARGET_MS:.0f} ms |")
+        print(f"| burst: RSS after | {burst['rss_mb']:.0f} MB | |")
+        print(f"| open: {opened['items']} items, first paint | {opened['open_s'] * 1000:.0f} ms"
+              f" ({opened['rows_loaded']} rows loaded) | < {OPEN_TARGET_S * 1000:.0f} ms |")
+        print(f"| open: RSS | {opened['rss_mb']:.0f} MB | < {RSS_TARGET_MB:.0f} MB |")
+        failed = [name for name, ok in checks.items() if not ok]
+        print()
+        print("all targets met" if not failed else "MISSED: " + "; ".join(failed))
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

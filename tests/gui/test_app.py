@@ -1,0 +1,176 @@
+"""The app as people start it: ``beacon demo``, ``beacon`` with a config, a bad config,
+one instance per profile, and a screenshot of the demo window (written to artifacts/)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from beacon.app import BeaconApp, NoSecrets
+from beacon.cli.app import publish_burst
+from beacon.config import ConfigError, load_config
+from beacon.config.model import Config
+from beacon.demo import DemoServer
+from beacon.store.history import History
+from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
+
+pytestmark = pytest.mark.gui
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+class _Beacon:
+    """``python -m beacon ARGS`` with private XDG dirs; stderr is collected as it comes."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        env = dict(os.environ)
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+            env[name] = str(tmp_path / name.lower())
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "beacon", "-vv", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        stream = self.process.stderr
+        assert stream is not None
+        with stream:
+            for line in stream:
+                self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"never saw {text!r}; stderr:\n{''.join(self.lines)}")
+            time.sleep(0.05)
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout)
+        self._reader.join(5)
+        return status
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(5)
+
+
+@pytest.fixture
+def beacon_processes(tmp_path: Path) -> Iterator[list[_Beacon]]:
+    started: list[_Beacon] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+def test_beacon_demo_connects_and_quits_cleanly(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
+    demo = _Beacon(tmp_path, "demo")
+    beacon_processes.append(demo)
+    demo.wait_for("-> connected")
+    demo.wait_for("committed")  # the initial burst reached the history
+    assert demo.stop() == 0
+    assert "Traceback" not in "".join(demo.lines)
+
+
+def test_a_bad_config_still_starts_and_says_why(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[account]]\nname = "support"\nkey = 42\n')
+    app = _Beacon(tmp_path, "--config", str(config))
+    beacon_processes.append(app)
+    app.wait_for(str(config))  # the error names the file
+    assert app.process.poll() is None  # and the window runs on
+    assert app.stop() == 0
+
+
+def test_one_instance_per_profile(tmp_path: Path, beacon_processes: list[_Beacon]) -> None:
+    first = _Beacon(tmp_path)
+    beacon_processes.append(first)
+    first.wait_for("migrated to schema")  # it holds the lock and opened its history
+    second = _Beacon(tmp_path)
+    beacon_processes.append(second)
+    assert second.process.wait(30) == 1  # it exits by itself
+    second.stop()
+    assert "already running" in "".join(second.lines)
+    assert first.stop() == 0
+
+
+async def test_the_window_shows_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[[account]]\nname = \n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    history = History(tmp_path / "history.sqlite3")
+    app = BeaconApp(Config(path=path), history, NoSecrets(), config_error=str(caught.value))
+    app.window.show()
+    try:
+        assert app.window.error_banner.isVisible()
+        assert str(path) in app.window.error_banner.text()
+    finally:
+        await app.close()
+        app.window.close()
+        app.window.deleteLater()
+        history.close()
+
+
+def _distinct_colours(image: QImage) -> int:
+    step = 7
+    return len(
+        {
+            image.pixel(x, y)
+            for x in range(0, image.width(), step)
+            for y in range(0, image.height(), step)
+        }
+    )
+
+
+async def test_screenshot_of_the_demo_window(demo_server: DemoServer, tmp_path: Path) -> None:
+    """artifacts/feed-window.png: the demo feed as it looks on this desktop."""
+    app = await start_feed_app(demo_server, tmp_path)
+    window = app.window
+    window.resize(1100, 720)
+    window.show()
+    try:
+        await publish_burst(demo_server, count=30, seed=11)
+        await wait_until(lambda: window.model.rowCount() >= 25)
+        window.view.setCurrentIndex(window.model.index(2))
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = window.grab().toImage()
+        assert shot.save(str(ARTIFACTS / "feed-window.png"))
+        assert _distinct_colours(shot) > 50
+
+        # The update bar, as it appears while reading further down.
+        scroll = window.view.verticalScrollBar()
+        scroll.setValue(scroll.minimum() + 90)
+        for _ in range(3):
+            demo_server.publish(
+                "tickets", "ticket.created", ticket(subject="Dashboard outage for the EU team")
+            )
+        await wait_until(lambda: window.update_bar.count == 3)
+        shot = window.grab().toImage()
+        assert shot.save(str(ARTIFACTS / "feed-window-updates.png"))
+    finally:
+        await stop_feed_app(app)
