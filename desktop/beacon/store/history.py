@@ -8,10 +8,11 @@ already survive a killed *process*, since the committed pages sit in the OS page
 but a power cut could lose the last batches that were on screen.) The cost is one fsync
 per batch, paid in the executor thread that runs ``add_batch``; batches make it rare.
 
-Concurrency. One ``History`` may be used from several threads (the services layer runs
-``add_batch`` in an executor) but only one call runs at a time: a lock guards the
-connection. Another process may read the same file (``beacon history``) at any time, as
-WAL allows.
+Concurrency. One ``History`` may be used from several threads: the services layer runs
+``add_batch`` in an executor while the UI thread pages and counts. Writes and reads have
+a connection each, each guarded by a lock, so a read never waits for a batch being
+committed: under WAL it sees the last commit. Another process may read the same file
+(``beacon history``) at any time, as WAL allows.
 
 Schema versions go by ``PRAGMA user_version``; ``_MIGRATIONS[n]`` takes a database from
 version ``n`` to ``n + 1``, each in one transaction.
@@ -187,7 +188,8 @@ class History:
         self.retention_count = retention_count
         self.retention_days = retention_days
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the write connection
+        self._read_lock = threading.Lock()  # the read connection
         self._since_prune = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -198,6 +200,7 @@ class History:
         try:
             self._setup()
             self.prune()
+            self._rdb = self._reader()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise HistoryError(f"{path}: cannot use the history: {exc}") from exc
@@ -227,6 +230,18 @@ class History:
                 # PRAGMA takes no parameters; step is our own int.
                 db.execute(f"PRAGMA user_version = {step + 1}")
             log.info("history %s migrated to schema %d", self.path, step + 1)
+
+    def _reader(self) -> sqlite3.Connection:
+        # Reads go through their own connection: under WAL they see the last commit and
+        # never wait for a batch being written in the executor (the UI thread reads).
+        rdb = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            rdb.execute("PRAGMA busy_timeout = 5000")
+            rdb.execute("PRAGMA query_only = ON")
+        except BaseException:
+            rdb.close()
+            raise
+        return rdb
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self.path)
@@ -346,14 +361,14 @@ class History:
         else:
             sql = f"SELECT {_prefixed('i.')} FROM items i WHERE {where} ORDER BY i.id DESC LIMIT ?"
         params.append(limit)
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
+        with self._read_lock:
+            rows = self._rdb.execute(sql, params).fetchall()
         return [_item(r) for r in rows]
 
     def get(self, item_id: int) -> FeedItem | None:
         """The item with this id, or ``None`` (never stored, or pruned)."""
-        with self._lock:
-            row = self._db.execute(
+        with self._read_lock:
+            row = self._rdb.execute(
                 f"SELECT {_COLUMNS} FROM items WHERE id = ?", (item_id,)
             ).fetchone()
         return _item(row) if row is not None else None
@@ -371,14 +386,14 @@ class History:
             params = [match, *params]
         else:
             sql = f"SELECT count(*) FROM items i WHERE {where}"
-        with self._lock:
-            result: int = self._db.execute(sql, params).fetchone()[0]
+        with self._read_lock:
+            result: int = self._rdb.execute(sql, params).fetchone()[0]
         return result
 
     def unread_count(self) -> int:
         """How many items are unread."""
-        with self._lock:
-            result: int = self._db.execute(
+        with self._read_lock:
+            result: int = self._rdb.execute(
                 "SELECT count(*) FROM items WHERE read = 0"
             ).fetchone()[0]
         return result
@@ -388,7 +403,7 @@ class History:
         where, params = _where(flt, prefix="i.")
         match = fts_query(flt.search) if flt.search else None
         found: set[int] = set()
-        with self._lock:
+        with self._read_lock:
             for chunk in _chunks(list(item_ids)):
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT i.id FROM items i WHERE i.id IN ({marks}) AND {where}"
@@ -399,13 +414,13 @@ class History:
                         f" AND rowid IN ({marks}))"
                     )
                     args += [match, *chunk]
-                found.update(r[0] for r in self._db.execute(sql, args))
+                found.update(r[0] for r in self._rdb.execute(sql, args))
         return found
 
     def channels(self) -> list[tuple[str, str]]:
         """Every ``(account, channel)`` with stored items, sorted."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._read_lock:
+            rows = self._rdb.execute(
                 "SELECT account, channel FROM sources ORDER BY account, channel"
             ).fetchall()
         return [(a, c) for a, c in rows]
@@ -416,7 +431,8 @@ class History:
 
     def close(self) -> None:
         """Close the database; the history cannot be used afterwards."""
-        with self._lock:
+        with self._lock, self._read_lock:
+            self._rdb.close()
             self._db.close()
 
     def __enter__(self) -> History:

@@ -444,3 +444,21 @@ def test_a_failed_prune_does_not_hide_a_committed_batch(path: Path) -> None:
         h._db.execute("DROP TRIGGER temp.no_delete")
         h.add_batch([make_item(n) for n in range(20_000, 20_000 + history_module.PRUNE_EVERY)])
         assert h.count() == 1
+
+
+def test_reads_do_not_wait_for_a_write_in_progress(history: History) -> None:
+    history.add_batch([make_item(1)])
+    results: list[list[int]] = []
+    # A batch is being written (the executor holds the write side, mid-transaction).
+    with history._lock:
+        history._db.execute("BEGIN IMMEDIATE")
+        history._db.execute("UPDATE items SET title = 'uncommitted'")
+        reader = threading.Thread(target=lambda: results.append(ids(history.page())))
+        reader.start()
+        reader.join(timeout=10)
+        finished = not reader.is_alive()
+        history._db.execute("ROLLBACK")
+    reader.join()
+    assert finished, "page() waited for the writer"
+    assert results == [[1]]
+    assert history.page()[0].title == "Ticket 1"
