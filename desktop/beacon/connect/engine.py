@@ -26,7 +26,7 @@ from websockets.exceptions import ConnectionClosed
 import beacon
 from beacon.config.model import AccountSettings
 from beacon.connect.auth import AuthError, Authorizer
-from beacon.connect.events import AccountStatus, ReceivedEvent
+from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
 from beacon.connect.secrets import SecretSource
 from beacon.connect.socket import PusherSocket
 from beacon.connect.tls import describe_error, ssl_context
@@ -166,7 +166,7 @@ class _AccountRunner:
 
     def _emit(self, ev: EventReceived) -> None:
         raw = ev.raw_data
-        event = ReceivedEvent(
+        event = received_event(
             self.name,
             ev.channel,
             ev.event,
