@@ -56,6 +56,15 @@ CLOSE_TIMEOUT = 2.0
 MAX_MESSAGE = 1 << 20
 
 
+class _Attempt:
+    """One socket's life; ``abandoned`` once the core has dropped it."""
+
+    __slots__ = ("abandoned",)
+
+    def __init__(self) -> None:
+        self.abandoned = False
+
+
 class _AccountRunner:
     """One account: its core, its socket, its timer and its auth requests."""
 
@@ -81,6 +90,7 @@ class _AccountRunner:
         self._out_ready = asyncio.Event()
         self._ws: PusherSocket | None = None
         self._connecting: asyncio.Task[PusherSocket] | None = None
+        self._attempt: _Attempt | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -98,7 +108,12 @@ class _AccountRunner:
     async def _session(self) -> None:
         core = self.core
         loop = self._loop
+        if not core.transport_wanted:
+            return  # asked for, then dropped before this loop came round
         self.attempts += 1
+        # The core may give up on this socket at any point (DropTransport); from then on
+        # nothing this session sees may reach the core, which has moved on.
+        attempt = self._attempt = _Attempt()
         self._connecting = asyncio.ensure_future(self._open())
         try:
             ws = await self._connecting
@@ -108,10 +123,14 @@ class _AccountRunner:
                 raise
             return  # abandoned by the core (handshake timeout); it has moved on
         except Exception as exc:
-            self.handle(core.closed(None, describe_error(exc), loop.time()))
+            if not attempt.abandoned:
+                self.handle(core.closed(None, describe_error(exc), loop.time()))
             return
         finally:
             self._connecting = None
+        if attempt.abandoned:  # given up on while the handshake completed
+            ws.transport.abort()
+            return
         self._ws = ws
         core.opened(loop.time())
         writer = asyncio.ensure_future(self._writer(ws))
@@ -123,6 +142,8 @@ class _AccountRunner:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await writer
+        if attempt.abandoned:
+            return
         code = ws.close_code
         reason = ws.close_reason or ""
         if code == 1006:  # websockets' "no close frame": the network, not the server
@@ -240,11 +261,15 @@ class _AccountRunner:
             log.exception("the status callback failed")
 
     def _drop(self, ev: DropTransport) -> None:
+        self._open_wanted.clear()
+        if self._attempt is not None:
+            self._attempt.abandoned = True
         if self._connecting is not None:
             self._connecting.cancel()
         ws = self._ws
         if ws is None:
             return
+        ws.detach()
         if ev.graceful:
             self._spawn(ws.close(ev.code, ev.reason[:120]))
         else:

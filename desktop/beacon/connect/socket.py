@@ -29,6 +29,10 @@ _BINARY = Opcode.BINARY
 _CONT = Opcode.CONT
 
 
+def _ignore(text: str) -> None:
+    pass
+
+
 class PusherSocket(ClientConnection):
     """Text messages go to ``deliver_to``'s callback; binary ones are logged and skipped."""
 
@@ -46,6 +50,11 @@ class PusherSocket(ClientConnection):
         early, self._early = self._early, []
         for text in early:
             self._deliver(text)
+
+    def detach(self) -> None:
+        """Deliver nothing more: the runtime has given up on this socket."""
+        self._on_text = _ignore
+        self._early = []
 
     def process_event(self, event: Event) -> None:
         if self.response is None or type(event) is not Frame:

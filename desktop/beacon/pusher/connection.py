@@ -170,6 +170,11 @@ class PusherConnection:
     def has_data_to_send(self) -> bool:
         return bool(self._out)
 
+    @property
+    def transport_wanted(self) -> bool:
+        """Whether a socket is wanted now (asked for with ``OpenTransport``, not dropped)."""
+        return self._transport
+
     def next_deadline(self) -> float | None:
         """When ``tick()`` next has work to do (monotonic seconds), or ``None``."""
         state = self.state

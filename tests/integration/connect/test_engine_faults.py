@@ -200,3 +200,34 @@ async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: 
         demo_server.auth_status = None
         rec.engine.retry("acct")
         await rec.protocol_event(Subscribed, channel="private-agent-7")
+
+
+async def test_close_while_the_handshake_hangs_leaves_no_socket(
+    demo_server: Any, tcp_proxy: Callable[[str, int], Awaitable[TcpProxy]]
+) -> None:
+    target = demo_target(demo_server)
+    proxy = await tcp_proxy(target.host, target.port)
+    proxy.swallow()  # the TCP connection opens; the WebSocket handshake never answers
+    rec = Recorder([account(target, "tickets", port=proxy.port)], target.secret)
+    await rec.engine.start()
+    await proxy.wait_accepted(1)
+    async with asyncio.timeout(5):
+        await rec.engine.close()
+    await proxy.wait_active(0)
+    assert rec.statuses[-1].state is C.DISCONNECTED
+
+
+async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any) -> None:
+    target = demo_target(demo_server)
+    demo_server.auth_status = 401
+    async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
+        await rec.state(C.FAILED)
+        demo_server.auth_status = None
+        mark = len(rec.protocol)
+        rec.engine.retry("acct")  # at once: the old socket may still be closing
+        await rec.protocol_event(Subscribed, start=mark, channel="private-agent-7")
+        await rec.protocol_event(Subscribed, start=mark, channel="tickets")
+        demo_server.publish("tickets", "fresh", {"ok": 1})
+        assert (await rec.event("fresh")).data == {"ok": 1}
+        assert rec.engine.status("acct").state is C.CONNECTED
+        await demo_server.wait_for(lambda: demo_server.client_count == 1)
