@@ -195,3 +195,32 @@ async def test_no_accounts_exits_2(tmp_path: Path) -> None:
     listen = await Listen.start(env)
     code, _ = await listen.finish()
     assert code == 2
+
+
+async def test_reader_that_goes_away_ends_listen_with_0(target: Target, tmp_path: Path) -> None:
+    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    command = f"set -o pipefail; {sys.executable} -m beacon listen | head -n 1"
+    proc = await asyncio.create_subprocess_exec(
+        "bash", "-c", command,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )  # fmt: skip
+    listen = Listen(proc)
+    await listen.wait_stderr("subscribed to tickets")
+    await target.publish("tickets", "first", {"n": 1})
+    assert proc.stdout is not None
+    first = await asyncio.wait_for(proc.stdout.readline(), 15)
+    assert json.loads(first)["event"] == "first"
+    # head has exited; the next line beacon writes meets a closed pipe.
+    n = 2
+    while proc.returncode is None:
+        await target.publish("tickets", "more", {"n": n})
+        n += 1
+        try:
+            await asyncio.wait_for(proc.wait(), 0.5)
+        except TimeoutError:
+            continue  # not written yet: publish again (a broken pipe shows only on write)
+    code, _ = await listen.finish()
+    assert code == 0, listen.stderr
