@@ -30,6 +30,7 @@ import hmac
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import statistics
@@ -347,14 +348,16 @@ class BeaconReceiver(Receiver):
 
 
 def beacon_available() -> bool:
-    return (ROOT / "desktop" / "beacon" / "cli" / "listen.py").exists() and BEACON.exists()
+    return (ROOT / "desktop" / "beacon" / "cli" / "listen.py").exists()
 
 
 def pusher_js_available() -> bool:
     return (HERE / "node_modules" / "pusher-js").is_dir() and shutil.which("node") is not None
 
 
-def make_receivers(names: list[str], soketi: Soketi, events: int, tmp: Path) -> list[Receiver]:
+def make_receivers(
+    names: list[str], soketi: Soketi, events: int, tmp: Path, beacon_command: list[str]
+) -> list[Receiver]:
     receivers: list[Receiver] = []
     base_env = dict(os.environ)
     peer_args = [
@@ -381,9 +384,8 @@ def make_receivers(names: list[str], soketi: Soketi, events: int, tmp: Path) -> 
                 "XDG_CONFIG_HOME": str(config_home),
                 "XDG_DATA_HOME": str(workdir / "data"),
             }
-            beacon = BeaconReceiver(
-                name, [str(BEACON), "listen", "--count", str(events + 1)], env, workdir
-            )
+            argv = [*beacon_command, "listen", "--count", str(events + 1)]
+            beacon = BeaconReceiver(name, argv, env, workdir)
             beacon.expected_lines = events + 1  # the warm-up event counts too
             receivers.append(beacon)
         elif name == "pusher-js":
@@ -496,7 +498,7 @@ async def one_run(args: argparse.Namespace, names: list[str], run: int) -> list[
     soketi = Soketi(env={"SOKETI_EVENT_MAX_BATCH_SIZE": str(args.batch)})
     soketi.start()
     tmp = Path(tempfile.mkdtemp(prefix=f"beacon-bench-{run}-"))
-    receivers = make_receivers(names, soketi, args.events, tmp)
+    receivers = make_receivers(names, soketi, args.events, tmp, shlex.split(args.beacon))
     try:
         publisher = Publisher(soketi)
         try:
@@ -652,6 +654,12 @@ def main() -> int:
         metavar="NAMES",
         help="comma-separated Python receivers to sample with py-spy during the burst "
         "(pip install py-spy into .venv); top functions go to stderr",
+    )
+    parser.add_argument(
+        "--beacon",
+        default=str(BEACON),
+        metavar="COMMAND",
+        help="the beacon command to run as `COMMAND listen ...` (to compare a variant)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-run detail on stderr")
