@@ -109,6 +109,8 @@ class FeedModel(QAbstractListModel):
         self._ceiling: int | None = None
         self._exhausted = False
         self._highlighted: set[int] = set()
+        #: Rows ever inserted at the top (new items), for the status bar and benchmarks.
+        self.prepended = 0
 
     # -- Qt model interface -------------------------------------------------------------
 
@@ -207,6 +209,23 @@ class FeedModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), 0, len(items) - 1)
         self._items[0:0] = items
         self.endInsertRows()
+        self.prepended += len(items)
+
+    def trim(self, keep: int) -> int:
+        """Drop loaded rows below the first ``keep``; they page back in from the store.
+
+        Laying out a list view costs one call into Python per row, so a list that only
+        grows at the top (a day of live events) would get slower with every insert. The
+        window trims while the user is at the top, where no removed row is visible.
+        """
+        extra = len(self._items) - keep
+        if extra <= 0:
+            return 0
+        self.beginRemoveRows(QModelIndex(), keep, len(self._items) - 1)
+        del self._items[keep:]
+        self.endRemoveRows()
+        self._exhausted = False
+        return extra
 
     def item(self, row: int) -> FeedItem | None:
         return self._items[row] if 0 <= row < len(self._items) else None

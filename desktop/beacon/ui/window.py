@@ -65,6 +65,8 @@ log = logging.getLogger("beacon.ui")
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
+#: Rows kept loaded while new items arrive at the top (more page in on scrolling).
+LIVE_ROWS = 1000
 #: How long revealed items stay tinted.
 HIGHLIGHT_MS = 2500
 #: How often relative times are refreshed (one timer for the whole view).
@@ -429,6 +431,7 @@ class FeedWindow(QMainWindow):
             shown = passing(self._history, items, self.model.filter)
             shown.reverse()
             self.model.prepend(shown)
+            self._trim()
         self._schedule_counts()
 
     def reveal_updates(self) -> None:
@@ -440,7 +443,13 @@ class FeedWindow(QMainWindow):
             self.model.highlight(item.id for item in items if item.id is not None)
             self._highlight_timer.start()
         self.view.scrollToTop()
+        self._trim()
         self.revealed.emit(len(items))
+
+    def _trim(self) -> None:
+        current = self.view.currentIndex()
+        keep = max(LIVE_ROWS, current.row() + 1 if current.isValid() else 0)
+        self.model.trim(keep)
 
     def _reveal_from_keyboard(self) -> None:
         if self.update_bar.count == 0:

@@ -115,3 +115,21 @@ def test_read_marks_and_roles(history: History, qtbot: QtBot) -> None:
 def test_preview_is_one_line_without_markdown_marks() -> None:
     text = "**Bold** start\n\n# Heading\nmore `code`"
     assert preview_line(text) == "Bold start Heading more code"
+
+
+def test_trim_drops_the_bottom_and_pages_it_back_in(
+    history: History, qtmodeltester: ModelTester
+) -> None:
+    _fill(history, 500)
+    model = FeedModel(history, page_size=200)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 500
+    assert model.trim(150) == 350
+    assert model.rowCount() == 150
+    qtmodeltester.check(model, force_py=True)
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 350
+    assert model.index(150).data(FeedRole.TITLE) == "Ticket 349"  # no gap, no repeat
+    assert model.trim(1000) == 0
