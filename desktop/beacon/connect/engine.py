@@ -231,7 +231,10 @@ class _AccountRunner:
                 self._spawn(self._signin(ev.socket_id))
             elif kind is SubscriptionFailed:
                 assert isinstance(ev, SubscriptionFailed)
-                if not ev.needs_login:  # needs-login failures come with their own state
+                # needs-login failures come with their own state; the user's own
+                # #server-to-user channel is the server's business (some servers deliver
+                # on sign-in alone and refuse the subscription pusher-js sends).
+                if not ev.needs_login and not ev.channel.startswith("#"):
                     self._report(
                         AccountStatus(
                             self.name,

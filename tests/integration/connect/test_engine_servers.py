@@ -115,6 +115,7 @@ async def test_signin_receives_server_to_user_events(target: Target) -> None:
         event = await rec.event("direct")
         assert event.channel == "#server-to-user-ann"
         assert event.data == {"hello": "ann"}
+        assert rec.engine.status("acct").detail == "connected"
 
 
 async def test_client_events_between_two_accounts(target: Target) -> None:
