@@ -446,10 +446,27 @@ async def start_profiler(r: Receiver) -> tuple[str, asyncio.subprocess.Process, 
     return r.name, profiler, path
 
 
+def frame_package(frames: list[str]) -> str:
+    """Who a sample's own time belongs to: its innermost frame, except that generated
+    dataclass ``__init__``s (``<string>``) and helpers such as ``json`` count for the code
+    that called them, so that the split reads as "whose choice costs this"."""
+    for frame in reversed(frames):
+        where = frame.rpartition("(")[2]
+        top = where.split("/")[0].split(".")[0].split(":")[0]
+        if top in ("<string>", "json", "enum", "dataclasses", "re", ""):
+            continue
+        if top == "beacon":
+            parts = where.split("/")
+            return "beacon." + parts[1].split(".")[0].split(":")[0] if len(parts) > 2 else "beacon"
+        return top
+    return "other"
+
+
 def profile_summary(name: str, path: Path, top: int = 30) -> str:
     """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
+    by_package: dict[str, int] = {}
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -457,9 +474,14 @@ def profile_summary(name: str, path: Path, top: int = 30) -> str:
         frames = stack.split(";")
         total += count
         own[frames[-1]] = own.get(frames[-1], 0) + count
+        package = frame_package(frames)
+        by_package[package] = by_package.get(package, 0) + count
         for frame in set(frames):
             inclusive[frame] = inclusive.get(frame, 0) + count
-    out = [f"== py-spy profile of {name}: {total} samples ({path})", "-- self"]
+    out = [f"== py-spy profile of {name}: {total} samples ({path})", "-- self, by package"]
+    for package, count in sorted(by_package.items(), key=lambda kv: -kv[1]):
+        out.append(f"{100 * count / total:5.1f}%  {package}")
+    out.append("-- self")
     for frame, count in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         out.append(f"{100 * count / total:5.1f}%  {frame}")
     out.append("-- inclusive")
