@@ -334,7 +334,8 @@ class PusherConnection:
             return []
         ch.status = ChannelStatus.SUBSCRIBED
         if ch.kind is ChannelKind.PRESENCE:
-            presence = data["presence"]
+            # Some servers leave the member list out; an empty one is the honest reading.
+            presence = (data.get("presence") if type(data) is dict else None) or {}
             members = presence.get("hash") or {}
             ids = presence.get("ids") or list(members)
             ch.members = {str(uid): members.get(uid) for uid in ids}

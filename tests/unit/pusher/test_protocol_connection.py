@@ -645,3 +645,10 @@ def test_frames_queued_for_a_dead_socket_are_discarded() -> None:
     conn = connected("tickets")
     conn.closed(1006, "", 1.0)
     assert conn.data_to_send() == []
+
+
+def test_presence_success_without_member_list_means_no_members() -> None:
+    conn = connected("presence-a")
+    conn.authorized("presence-a", "k:s", '{"user_id": "ann"}')
+    events = conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "presence-a"), 1)
+    assert events == [Subscribed("presence-a", {}, "ann")]
