@@ -14,8 +14,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from beacon.feed.item import Priority
-from beacon.ui.feed_model import FeedRole
+from beacon.feed.item import FeedItem, Priority
+from beacon.ui.feed_model import FeedRole, preview_line
 
 _PAD = 8
 _STRIP = 4
@@ -36,12 +36,29 @@ def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
 
+class _Fonts:
+    """The fonts and metrics of a row, made once per base font rather than per paint."""
+
+    def __init__(self, font: QFont) -> None:
+        self.source = QFont(font)
+        self.base = QFont(font)
+        self.bold = QFont(font)
+        self.bold.setBold(True)
+        self.small = QFont(font)
+        if font.pointSizeF() > 0:
+            self.small.setPointSizeF(font.pointSizeF() * 0.88)
+        self.fm_base = QFontMetrics(self.base)
+        self.fm_bold = QFontMetrics(self.bold)
+        self.fm_small = QFontMetrics(self.small)
+
+
 class FeedDelegate(QStyledItemDelegate):
     """Two-line rows: title and time, then a one-line preview and the channel."""
 
     def __init__(self, keywords: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._keywords = _keyword_pattern(keywords)
+        self._fonts: _Fonts | None = None
 
     def set_keywords(self, keywords: Sequence[str]) -> None:
         self._keywords = _keyword_pattern(keywords)
@@ -49,7 +66,7 @@ class FeedDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        line = QFontMetrics(option.font).lineSpacing()
+        line = self._fonts_for(option.font).fm_base.lineSpacing()
         return QSize(320, 2 * line + 3 * _PAD)
 
     def paint(
@@ -58,10 +75,9 @@ class FeedDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        # No initStyleOption(): it asks the model for a dozen roles this row does not use,
+        # each a call into Python. The view's option already has the state and palette.
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        # The style draws the selection/hover panel; the text is ours.
-        opt.text = ""
         widget = opt.widget
         style = widget.style() if widget is not None else None
         painter.save()
@@ -96,26 +112,24 @@ class FeedDelegate(QStyledItemDelegate):
         muted.setAlphaF(0.68)
         accent = palette.color(group, QPalette.ColorRole.Highlight)
 
+        item = index.data(FeedRole.ITEM)
+        if not isinstance(item, FeedItem):
+            return
         if index.data(FeedRole.HIGHLIGHTED) and not selected:
             tint = QColor(accent)
             tint.setAlpha(48)
             painter.fillRect(rect, tint)
 
-        priority = Priority(int(index.data(FeedRole.PRIORITY) or Priority.NORMAL))
-        strip = _PRIORITY_COLOURS.get(priority)
+        strip = _PRIORITY_COLOURS.get(item.priority)
         if strip is not None:
             painter.fillRect(QRect(rect.left(), rect.top(), _STRIP, rect.height()), strip)
 
-        base_font = QFont(opt.font)
-        title_font = QFont(base_font)
-        unread = bool(index.data(FeedRole.UNREAD))
-        title_font.setBold(unread)
-        small_font = QFont(base_font)
-        if base_font.pointSizeF() > 0:
-            small_font.setPointSizeF(base_font.pointSizeF() * 0.88)
-        fm_title = QFontMetrics(title_font)
-        fm_base = QFontMetrics(base_font)
-        fm_small = QFontMetrics(small_font)
+        fonts = self._fonts_for(opt.font)
+        unread = not item.read
+        title_font = fonts.bold if unread else fonts.base
+        fm_title = fonts.fm_bold if unread else fonts.fm_base
+        base_font, fm_base = fonts.base, fonts.fm_base
+        small_font, fm_small = fonts.small, fonts.fm_small
         line = fm_base.lineSpacing()
 
         left = rect.left() + _STRIP + _PAD
@@ -144,14 +158,15 @@ class FeedDelegate(QStyledItemDelegate):
         title_w = max(0, right - when_w - _PAD - left)
         self._draw_text(
             painter,
-            str(index.data(FeedRole.TITLE) or ""),
+            item.title,
             QRect(left, top1, title_w, fm_title.height()),
             title_font,
+            fm_title,
             text_colour,
         )
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.
-        channel = str(index.data(FeedRole.CHANNEL) or "")
+        channel = item.channel
         # A few pixels of slack: elidedText rounds, and a short name must never elide.
         natural = fm_small.horizontalAdvance(channel) + 2 * _PAD + 4
         pill_w = min(natural, max(0, (right - left) // 3))
@@ -171,17 +186,28 @@ class FeedDelegate(QStyledItemDelegate):
         preview_w = max(0, right - pill_w - _PAD - left)
         self._draw_text(
             painter,
-            str(index.data(FeedRole.PREVIEW) or ""),
+            preview_line(item.body),
             QRect(left, top2, preview_w, fm_base.height()),
             base_font,
+            fm_base,
             muted,
         )
 
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        if self._fonts is None or self._fonts.source != font:
+            self._fonts = _Fonts(font)
+        return self._fonts
+
     def _draw_text(
-        self, painter: QPainter, text: str, box: QRect, font: QFont, colour: QColor
+        self,
+        painter: QPainter,
+        text: str,
+        box: QRect,
+        font: QFont,
+        fm: QFontMetrics,
+        colour: QColor,
     ) -> None:
         """Elided plain text, with keyword matches marked by a background."""
-        fm = QFontMetrics(font)
         shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, box.width())
         if self._keywords is not None:
             painter.setPen(Qt.PenStyle.NoPen)
