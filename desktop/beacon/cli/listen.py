@@ -163,9 +163,11 @@ class _StdoutWriter:
     def write(self, data: bytes) -> None:
         self._queue.put(data)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop. A reader that takes no more for ``timeout``
+        seconds does not keep the process alive (the thread is a daemon)."""
         self._queue.put(None)
-        self._thread.join()
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         get = self._queue.get
