@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -280,6 +282,22 @@ def bench_search(path: Path, repeat: int) -> tuple[list[tuple[str, str]], float]
     return rows, overall
 
 
+def commit() -> str:
+    """The commit measured (with "+" when the tree has changes), or "?" outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+            text=True, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "desktop/beacon/store", "desktop/beacon/feed"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("+" if dirty else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000, help="items for the search test")
@@ -291,6 +309,7 @@ def main() -> int:
     if unknown:
         print(f"bench_store: ignoring {' '.join(unknown)}", file=sys.stderr)
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         workdir = Path(tmp)
         gen = TextGen()
@@ -310,8 +329,9 @@ def main() -> int:
         print(json.dumps({"rows": dict(rows), "search_median_ms": overall}, indent=2))
     else:
         print(
-            f"\nBeacon store benchmark — SQLite {sqlite3.sqlite_version}, Python"
-            f" {platform.python_version()}, {platform.machine()}\n"
+            f"\nBeacon store benchmark at {commit()} — SQLite {sqlite3.sqlite_version}, Python"
+            f" {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs,"
+            f" load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after\n"
         )
         print("| measurement | result |\n|---|---|")
         for label, value in rows:
