@@ -231,3 +231,28 @@ async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any)
         assert (await rec.event("fresh")).data == {"ok": 1}
         assert rec.engine.status("acct").state is C.CONNECTED
         await demo_server.wait_for(lambda: demo_server.client_count == 1)
+
+
+@pytest.mark.parametrize(
+    ("code", "state", "words"),
+    [
+        (4004, C.FAILED, "failed: over quota (4004)"),
+        (4100, C.UNAVAILABLE, "after: over quota (4100)"),
+        (4201, C.CONNECTING, "reconnecting after: over quota (4201)"),
+        (1011, C.UNAVAILABLE, "after: over quota (1011)"),
+    ],
+)
+async def test_close_codes_mid_session(
+    demo_server: Any, code: int, state: ConnectionState, words: str
+) -> None:
+    target = demo_target(demo_server)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        status_mark = len(rec.statuses)
+        await demo_server.disconnect_all(code, "over quota")
+        status = await rec.state(state, start=status_mark)
+        assert words in status.detail
+        if code == 4100:
+            assert float(status.detail.split()[2]) >= 1.0  # "retrying in X s ..."
+        if state is not C.FAILED:
+            await rec.state(C.CONNECTED, start=status_mark, timeout=20)

@@ -1,4 +1,4 @@
-"""TLS trust and wake-up, against a tiny Pusher-speaking server made for the purpose.
+"""TLS trust, wake-up and odd frames, against a tiny Pusher-speaking server made for them.
 
 The server is a few lines over ``websockets``: it says ``connection_established``,
 confirms subscriptions and sends one event, which is all these tests need. A
@@ -111,3 +111,39 @@ async def test_wake_retries_a_waiting_account_at_once(certificate: tuple[Path, P
             # The next retry is seconds away; wake() must not wait for it.
             rec.engine.wake()
             await rec.protocol_event(Subscribed, channel="tickets", timeout=1.0)
+
+
+async def odd_frames_pusher(ws: ServerConnection) -> None:
+    await ws.send(json.dumps({
+        "event": "pusher:connection_established",
+        "data": json.dumps({"socket_id": "1.1", "activity_timeout": 120}),
+    }))  # fmt: skip
+    async for message in ws:
+        frame = json.loads(message)
+        if frame["event"] != "pusher:subscribe":
+            continue
+        channel = frame["data"]["channel"]
+        await ws.send(json.dumps(
+            {"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": "{}"}
+        ))  # fmt: skip
+        text = json.dumps({"event": "split", "channel": channel, "data": '{"parts": 3}'})
+        third = len(text) // 3
+        await ws.send([text[:third], text[third : 2 * third], text[2 * third :]])  # fragments
+        await ws.send([b"binary ", b"in two parts"])
+        await ws.send(b"\xff\xfe not text")
+        await ws.send(json.dumps({"event": "last", "channel": channel, "data": "{}"}))
+
+
+async def test_fragmented_and_binary_messages() -> None:
+    async with serve(odd_frames_pusher, "127.0.0.1", 0) as server:
+        settings = AccountSettings(
+            name="acct", key="k", host="127.0.0.1", port=port_of(server), tls=False,
+            channels=("tickets",),
+        )  # fmt: skip
+        async with Recorder([settings], "s") as rec:
+            await rec.event("last")
+            assert [(e.event, e.data) for e in rec.events] == [
+                ("split", {"parts": 3}),
+                ("last", {}),
+            ]
+            assert rec.engine.attempts("acct") == 1
