@@ -594,6 +594,17 @@ def fmt(value: float, digits: int = 1) -> str:
     return "—" if value != value else f"{value:,.{digits}f}"
 
 
+# What `beacon listen` runs: changes elsewhere (the UI, the store) do not touch the numbers.
+LISTEN_SOURCES = (
+    "desktop/beacon/__init__.py",
+    "desktop/beacon/__main__.py",
+    "desktop/beacon/cli/listen.py",
+    "desktop/beacon/config",
+    "desktop/beacon/connect",
+    "desktop/beacon/pusher",
+)
+
+
 def source_version() -> str:
     """The commit measured, and whether Beacon's sources differed from it."""
     try:
@@ -602,12 +613,12 @@ def source_version() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "desktop"], cwd=ROOT, capture_output=True,
-            text=True, check=True,
+            ["git", "status", "--porcelain", "--", *LISTEN_SOURCES], cwd=ROOT,
+            capture_output=True, text=True, check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "an unknown commit"
-    return f"commit {commit}" + (" plus uncommitted changes in desktop/" if dirty else "")
+    return f"commit {commit}" + (" plus uncommitted changes to it" if dirty else "")
 
 
 def report(args: argparse.Namespace, names: list[str], runs: list[list[Result]]) -> str:
