@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -300,6 +301,10 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
     if listener.timeout is not None:
         loop.call_later(listener.timeout, listener.on_timeout)
     await engine.start()
+    # Everything alive now (modules, settings, the engine) lives as long as the process;
+    # keeping it out of the collector's scans keeps a full collection from stalling the
+    # socket in the middle of a burst.
+    gc.freeze()
     try:
         await listener.done.wait()
     finally:
