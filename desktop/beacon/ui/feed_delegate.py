@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from beacon.feed.item import FeedItem, Priority
@@ -27,6 +27,21 @@ _PRIORITY_COLOURS = {
     Priority.URGENT: QColor("#d64545"),
 }
 _KEYWORD_BACKGROUND = QColor(255, 196, 0, 110)
+_TEXT_CACHE = 4000
+
+# Enum members looked up once: attribute access on Qt enums costs microseconds, per row.
+_SELECTED = QStyle.StateFlag.State_Selected
+_STATE_ACTIVE = QStyle.StateFlag.State_Active
+_ACTIVE = QPalette.ColorGroup.Active
+_INACTIVE = QPalette.ColorGroup.Inactive
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_HIGHLIGHT = QPalette.ColorRole.Highlight
+_NO_PEN = Qt.PenStyle.NoPen
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_PLAIN_TEXT = Qt.TextFormat.PlainText
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 
 
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
@@ -34,6 +49,25 @@ def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     if not words:
         return None
     return re.compile("|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
+
+
+class _ShapedText:
+    """Elided, shaped text with its size and keyword marks (x offset, width)."""
+
+    __slots__ = ("font", "height", "marks", "static", "width")
+
+    def __init__(
+        self,
+        static: QStaticText,
+        fm: QFontMetrics,
+        font: QFont,
+        marks: tuple[tuple[int, int], ...],
+    ) -> None:
+        self.static = static
+        self.width = fm.horizontalAdvance(static.text())
+        self.height = fm.height()
+        self.font = font
+        self.marks = marks
 
 
 class _Fonts:
@@ -59,9 +93,11 @@ class FeedDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._keywords = _keyword_pattern(keywords)
         self._fonts: _Fonts | None = None
+        self._texts: dict[tuple[str, int, int | None], _ShapedText] = {}
 
     def set_keywords(self, keywords: Sequence[str]) -> None:
         self._keywords = _keyword_pattern(keywords)
+        self._texts.clear()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -83,9 +119,7 @@ class FeedDelegate(QStyledItemDelegate):
         painter.save()
         try:
             if style is not None:
-                style.drawPrimitive(
-                    QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget
-                )
+                style.drawPrimitive(_PANEL, opt, painter, widget)
             self._paint_row(painter, opt, index)
         finally:
             painter.restore()
@@ -96,128 +130,114 @@ class FeedDelegate(QStyledItemDelegate):
         opt: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        rect: QRect = opt.rect
-        palette: QPalette = opt.palette
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = (
-            QPalette.ColorGroup.Active
-            if opt.state & QStyle.StateFlag.State_Active
-            else QPalette.ColorGroup.Inactive
-        )
-        text_colour = palette.color(
-            group,
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text,
-        )
-        muted = QColor(text_colour)
-        muted.setAlphaF(0.68)
-        accent = palette.color(group, QPalette.ColorRole.Highlight)
-
         item = index.data(FeedRole.ITEM)
         if not isinstance(item, FeedItem):
             return
-        if index.data(FeedRole.HIGHLIGHTED) and not selected:
+        rect: QRect = opt.rect
+        palette: QPalette = opt.palette
+        state = opt.state
+        selected = bool(state & _SELECTED)
+        group = _ACTIVE if state & _STATE_ACTIVE else _INACTIVE
+        text_colour = palette.color(group, _HIGHLIGHTED_TEXT if selected else _TEXT)
+        muted = QColor(text_colour)
+        muted.setAlphaF(0.68)
+        accent = palette.color(group, _HIGHLIGHT)
+
+        if not selected and index.data(FeedRole.HIGHLIGHTED):
             tint = QColor(accent)
             tint.setAlpha(48)
             painter.fillRect(rect, tint)
 
         strip = _PRIORITY_COLOURS.get(item.priority)
         if strip is not None:
-            painter.fillRect(QRect(rect.left(), rect.top(), _STRIP, rect.height()), strip)
+            painter.fillRect(rect.left(), rect.top(), _STRIP, rect.height(), strip)
 
         fonts = self._fonts_for(opt.font)
         unread = not item.read
         title_font = fonts.bold if unread else fonts.base
         fm_title = fonts.fm_bold if unread else fonts.fm_base
-        base_font, fm_base = fonts.base, fonts.fm_base
-        small_font, fm_small = fonts.small, fonts.fm_small
-        line = fm_base.lineSpacing()
+        line_h = fonts.fm_base.height()
+        title_h = fm_title.height()
 
         left = rect.left() + _STRIP + _PAD
         top1 = rect.top() + _PAD
-        top2 = top1 + line + _PAD // 2
+        top2 = top1 + fonts.fm_base.lineSpacing() + _PAD // 2
 
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(_ANTIALIASING, True)
         if unread:
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setPen(_NO_PEN)
             painter.setBrush(text_colour if selected else accent)
-            dot_y = top1 + (fm_title.height() - _DOT) // 2
-            painter.drawEllipse(left, dot_y, _DOT, _DOT)
+            painter.drawEllipse(left, top1 + (title_h - _DOT) // 2, _DOT, _DOT)
         left += _DOT + _PAD
         right = rect.right() - _PAD
 
         # Line 1: relative time on the right, title in the rest.
-        when = str(index.data(FeedRole.RELATIVE_TIME) or "")
-        painter.setFont(small_font)
-        when_w = fm_small.horizontalAdvance(when)
-        painter.setPen(muted)
-        painter.drawText(
-            QRect(right - when_w, top1, when_w, fm_title.height()),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            when,
-        )
-        title_w = max(0, right - when_w - _PAD - left)
-        self._draw_text(
-            painter,
-            item.title,
-            QRect(left, top1, title_w, fm_title.height()),
-            title_font,
-            fm_title,
-            text_colour,
-        )
+        when = self._text(str(index.data(FeedRole.RELATIVE_TIME)), fonts.small, fonts.fm_small)
+        when_x = right - when.width
+        self._draw(painter, when, when_x, top1, title_h, muted)
+        title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - left))
+        self._draw(painter, title, left, top1, title_h, text_colour)
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.
-        channel = item.channel
-        # A few pixels of slack: elidedText rounds, and a short name must never elide.
-        natural = fm_small.horizontalAdvance(channel) + 2 * _PAD + 4
-        pill_w = min(natural, max(0, (right - left) // 3))
-        pill = QRect(right - pill_w, top2, pill_w, fm_base.height())
+        channel = self._text(
+            item.channel, fonts.small, fonts.fm_small, max(0, (right - left) // 3 - 2 * _PAD)
+        )
+        pill_w = channel.width + 2 * _PAD
         pill_bg = QColor(text_colour)
         pill_bg.setAlpha(26)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(pill_bg)
-        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-        painter.setFont(small_font)
-        painter.setPen(muted)
-        painter.drawText(
-            pill.adjusted(_PAD, 0, -_PAD, 0),
-            int(Qt.AlignmentFlag.AlignCenter),
-            fm_small.elidedText(channel, Qt.TextElideMode.ElideMiddle, pill_w - 2 * _PAD + 2),
+        radius = line_h / 2
+        painter.drawRoundedRect(right - pill_w, top2, pill_w, line_h, radius, radius)
+        self._draw(painter, channel, right - pill_w + _PAD, top2, line_h, muted)
+        preview = self._text(
+            preview_line(item.body), fonts.base, fonts.fm_base, max(0, right - pill_w - _PAD - left)
         )
-        preview_w = max(0, right - pill_w - _PAD - left)
-        self._draw_text(
-            painter,
-            preview_line(item.body),
-            QRect(left, top2, preview_w, fm_base.height()),
-            base_font,
-            fm_base,
-            muted,
-        )
+        self._draw(painter, preview, left, top2, line_h, muted)
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         if self._fonts is None or self._fonts.source != font:
             self._fonts = _Fonts(font)
+            self._texts.clear()
         return self._fonts
 
-    def _draw_text(
-        self,
-        painter: QPainter,
-        text: str,
-        box: QRect,
-        font: QFont,
-        fm: QFontMetrics,
-        colour: QColor,
+    def _text(
+        self, text: str, font: QFont, fm: QFontMetrics, width: int | None = None
+    ) -> _ShapedText:
+        """``text`` elided to ``width`` and shaped once; repaints reuse it.
+
+        Rows repaint whenever anything above them moves; shaping text is the costly part
+        of a paint, and the same few hundred strings come back again and again.
+        """
+        key = (text, id(font), width)
+        shaped = self._texts.get(key)
+        if shaped is None:
+            shown = text if width is None else fm.elidedText(text, _ELIDE_RIGHT, width)
+            static = QStaticText(shown)
+            # Never rich text: QStaticText's default would read markup in a payload.
+            static.setTextFormat(_PLAIN_TEXT)
+            static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+            marks: list[tuple[int, int]] = []
+            if self._keywords is not None:
+                for match in self._keywords.finditer(shown):
+                    marks.append(
+                        (fm.horizontalAdvance(shown[: match.start()]),
+                         fm.horizontalAdvance(match.group()))
+                    )
+            shaped = _ShapedText(static, fm, font, tuple(marks))
+            if len(self._texts) >= _TEXT_CACHE:
+                self._texts.clear()
+            self._texts[key] = shaped
+        return shaped
+
+    def _draw(
+        self, painter: QPainter, text: _ShapedText, x: int, top: int, height: int, colour: QColor
     ) -> None:
-        """Elided plain text, with keyword matches marked by a background."""
-        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, box.width())
-        if self._keywords is not None:
-            painter.setPen(Qt.PenStyle.NoPen)
+        """Draw shaped text vertically centred in a line, keyword matches marked."""
+        for offset, width in text.marks:
+            painter.setPen(_NO_PEN)
             painter.setBrush(_KEYWORD_BACKGROUND)
-            for match in self._keywords.finditer(shown):
-                x = box.left() + fm.horizontalAdvance(shown[: match.start()])
-                w = fm.horizontalAdvance(match.group())
-                painter.drawRoundedRect(QRect(x - 1, box.top(), w + 2, box.height()), 3, 3)
-        painter.setFont(font)
+            painter.drawRoundedRect(x + offset - 1, top, width + 2, height, 3, 3)
+        painter.setFont(text.font)
         painter.setPen(colour)
-        painter.drawText(
-            box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown
-        )
+        painter.drawStaticText(x, top + (height - text.height) // 2, text.static)

@@ -65,6 +65,9 @@ log = logging.getLogger("beacon.ui")
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
+#: New items go into the list at most this often (a burst is shown in a few steps, each
+#: one insert and one repaint, instead of one per batch the service commits).
+INSERT_INTERVAL_MS = 100
 #: Rows kept loaded while new items arrive at the top (more page in on scrolling).
 LIVE_ROWS = 1000
 #: How long revealed items stay tinted.
@@ -392,6 +395,12 @@ class FeedWindow(QMainWindow):
         self._count_timer.setInterval(500)
         self._count_dirty = False
         self._unread = history.unread_count()
+
+        self._incoming: list[FeedItem] = []
+        self._last_insert = -1e9
+        self._insert_timer = QTimer(self)
+        self._insert_timer.setSingleShot(True)
+        self._insert_timer.timeout.connect(self._place_incoming)
         self._count_timer.timeout.connect(self._counts_timeout)
 
         self.view.selectionModel().currentChanged.connect(self._current_changed)
@@ -421,6 +430,23 @@ class FeedWindow(QMainWindow):
         self._learn_channels(items)
         # Counted here rather than queried: a query would wait for the writer's lock.
         self._unread += sum(1 for item in items if not item.read)
+        self._schedule_counts()
+        self._incoming.extend(items)
+        if self._insert_timer.isActive():
+            return
+        wait_ms = (self._last_insert + INSERT_INTERVAL_MS / 1000 - time.monotonic()) * 1000
+        if wait_ms <= 0:
+            self._place_incoming()
+        else:
+            self._insert_timer.start(int(wait_ms) + 1)
+
+    def _place_incoming(self) -> None:
+        """Show or hold what arrived since the last time, in one insert."""
+        self._insert_timer.stop()
+        items, self._incoming = self._incoming, []
+        if not items:
+            return
+        self._last_insert = time.monotonic()
         if self.should_hold():
             self._holdback.hold(items)
             self.update_bar.set_count(self._holdback.count)
@@ -432,10 +458,10 @@ class FeedWindow(QMainWindow):
             shown.reverse()
             self.model.prepend(shown)
             self._trim()
-        self._schedule_counts()
 
     def reveal_updates(self) -> None:
         """Put the held items at the top, scroll there and tint them briefly."""
+        self._place_incoming()
         items = self._holdback.take()
         self.update_bar.set_count(0)
         if items:
@@ -503,6 +529,7 @@ class FeedWindow(QMainWindow):
         flt = self.current_filter()
         if flt == self.model.filter:
             return
+        self._place_incoming()
         current = self.details.item
         self._holdback.set_filter(flt)
         self.model.set_filter(flt, ceiling=self._holdback.ceiling)

@@ -95,3 +95,19 @@ def test_widgets_have_accessible_names(history: History, qtbot: QtBot) -> None:
     ):
         assert widget.accessibleName(), widget
     assert window.update_bar.accessibleDescription()
+
+
+def test_rows_shape_payload_text_as_plain_text(history: History, qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from beacon.ui.feed_delegate import FeedDelegate
+
+    delegate = FeedDelegate(["fire"])
+    font = QFont()
+    text = '<img src="http://127.0.0.1:9/x.png"> on fire'
+    shaped = delegate._text(text, font, QFontMetrics(font))
+    # Qt's default (AutoText) would take this for HTML and fetch the image.
+    assert shaped.static.textFormat() == Qt.TextFormat.PlainText
+    assert shaped.static.text().startswith("<img")
+    assert len(shaped.marks) == 1  # "fire" is marked
