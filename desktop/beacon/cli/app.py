@@ -121,10 +121,12 @@ def demo_config(server: DemoServer, *, account: str = "demo") -> Config:
 
 
 async def publish_burst(server: DemoServer, count: int = DEMO_BURST, seed: int = 7) -> None:
-    """Once someone listens on ``tickets``, publish ``count`` generated events at once."""
+    """Once someone listens, publish ``count`` generated events at once."""
     from beacon.demo.tickets import TicketGenerator
 
-    await server.wait_for_subscribers("tickets", timeout=30)
+    # Both channels: an event published before its channel's subscription is lost.
+    for channel in ("tickets", "private-agent-7"):
+        await server.wait_for_subscribers(channel, timeout=30)
     # Ticket ids far from the live generator's, so the two never look like duplicates.
     generator = TicketGenerator(seed=seed, first_id=7001)
     for _ in range(count):
