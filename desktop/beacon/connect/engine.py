@@ -91,6 +91,8 @@ class _AccountRunner:
         self._ws: PusherSocket | None = None
         self._connecting: asyncio.Task[PusherSocket] | None = None
         self._attempt: _Attempt | None = None
+        self._stamp_read = -1
+        self._stamp = datetime.now(UTC)
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -132,6 +134,7 @@ class _AccountRunner:
             ws.transport.abort()
             return
         self._ws = ws
+        self._stamp_read = -1  # read counts start again with each socket
         core.opened(loop.time())
         writer = asyncio.ensure_future(self._writer(ws))
         try:
@@ -185,6 +188,16 @@ class _AccountRunner:
 
     # -- core events -----------------------------------------------------------------
 
+    def _received_at(self) -> datetime:
+        """Now, as one timestamp for every message of the current network read."""
+        ws = self._ws
+        if ws is None:
+            return datetime.now(UTC)
+        if ws.read_count != self._stamp_read:
+            self._stamp_read = ws.read_count
+            self._stamp = datetime.now(UTC)
+        return self._stamp
+
     def _emit(self, ev: EventReceived) -> None:
         raw = ev.raw_data
         event = received_event(
@@ -193,7 +206,7 @@ class _AccountRunner:
             ev.event,
             ev.data,
             ev.user_id,
-            datetime.now(UTC),
+            self._received_at(),
             raw if raw is not None else "",
         )
         try:

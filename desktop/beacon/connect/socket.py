@@ -42,6 +42,8 @@ class PusherSocket(ClientConnection):
         # Messages that arrive with the handshake response, before the runtime is ready.
         self._early: list[str] = []
         self._fragments: list[bytes] | None = None
+        #: How many reads from the network so far; changes whenever new bytes arrive.
+        self.read_count = 0
         self._fragment_opcode: Opcode | None = None
 
     def deliver_to(self, on_text: Callable[[str], None]) -> None:
@@ -50,6 +52,12 @@ class PusherSocket(ClientConnection):
         early, self._early = self._early, []
         for text in early:
             self._deliver(text)
+
+    def data_received(self, data: bytes) -> None:
+        # Every message in one read arrived at the same moment: the runtime stamps them
+        # once per read instead of once per message.
+        self.read_count += 1
+        super().data_received(data)
 
     def detach(self) -> None:
         """Deliver nothing more: the runtime has given up on this socket."""
