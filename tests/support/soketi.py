@@ -40,9 +40,17 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether nothing listens on ``port``.
+
+    SO_REUSEADDR lets the bind ignore the TIME_WAIT sockets that a server with clients
+    leaves behind when it stops, so a restart on the same port is possible; it still fails
+    while anything listens there.
+    """
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
+            sock.listen()
         except OSError:
             return False
         return True

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 
-import support.soketi
 from beacon.config.model import AuthSettings
 from beacon.pusher import ConnectionState, SignedIn, Subscribed, SubscriptionFailed
 from support.engine import Recorder, Target, account
@@ -21,25 +19,6 @@ from support.soketi import Soketi
 pytestmark = pytest.mark.integration
 
 C = ConnectionState
-
-
-@pytest.fixture
-def reusable_port(monkeypatch: pytest.MonkeyPatch) -> None:
-    """After a server with clients dies, its port has TIME_WAIT sockets for a minute, and
-    ``support.soketi.port_is_free`` (a plain bind) calls it taken although nothing listens.
-    Check with SO_REUSEADDR instead: that bind fails only while something listens."""
-
-    def port_is_free(port: int) -> bool:
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-                sock.listen()
-            except OSError:
-                return False
-            return True
-
-    monkeypatch.setattr(support.soketi, "port_is_free", port_is_free)
 
 
 def soketi_target(srv: Soketi) -> Target:
@@ -67,7 +46,6 @@ async def recovered(rec: Recorder, target: Target, mark: int, channel: str = "ti
     assert event.data == {"n": mark}
 
 
-@pytest.mark.usefixtures("reusable_port")
 async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
     target = soketi_target(srv)
@@ -98,7 +76,6 @@ async def test_demo_graceful_restart_4200(
         await recovered(rec, target, mark)
 
 
-@pytest.mark.usefixtures("reusable_port")
 async def test_soketi_killed_then_restarted(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
     target = soketi_target(srv)
