@@ -21,6 +21,7 @@ from beacon.config import ConfigError, load_config
 from beacon.config.model import Config
 from beacon.demo import DemoServer
 from beacon.store.history import History
+from support.demo import DemoServerProcess
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 
 pytestmark = pytest.mark.gui
@@ -92,6 +93,52 @@ def test_beacon_demo_connects_and_quits_cleanly(
     demo.wait_for("committed")  # the initial burst reached the history
     assert demo.stop() == 0
     assert "Traceback" not in "".join(demo.lines)
+
+
+def test_beacon_with_a_config_connects_and_stores(
+    tmp_path: Path, beacon_processes: list[_Beacon], demo_server_process: DemoServerProcess
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[[account]]\n"
+        'name = "support"\n'
+        f'key = "{demo_server_process.key}"\n'
+        'host = "127.0.0.1"\n'
+        f"port = {demo_server_process.port}\n"
+        "tls = false\n"
+        'channels = ["tickets"]\n'
+    )
+    app = _Beacon(tmp_path, "--config", str(config))
+    beacon_processes.append(app)
+    app.wait_for("-> connected")
+    # The subscription follows the connection; until it is there an event is lost. The
+    # same event sent again is stored once (same id and data), so resend until it lands.
+    deadline = time.monotonic() + 30
+    while not any("committed 1 of 1" in line for line in app.lines):
+        assert time.monotonic() < deadline, "".join(app.lines)
+        _trigger(demo_server_process, "tickets", "ticket.created", {"id": 1, "subject": "Hello"})
+        time.sleep(0.2)
+    assert app.stop() == 0
+    history = History(tmp_path / "xdg_data_home" / "beacon" / "history.sqlite3")
+    try:
+        assert [item.title for item in history.page()] == ["Hello"]
+    finally:
+        history.close()
+
+
+def _trigger(server: DemoServerProcess, channel: str, event: str, data: object) -> None:
+    """Publish through the server's HTTP API, signed, with the official library."""
+    import pusher
+
+    client = pusher.Pusher(
+        app_id=server.app_id,
+        key=server.key,
+        secret=server.secret,
+        host=server.host,
+        port=server.port,
+        ssl=False,
+    )
+    client.trigger(channel, event, data)
 
 
 def test_a_bad_config_still_starts_and_says_why(
