@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import time
 from typing import Any
 
-from _peer import Record, parse_args, run_until_terminated, say
+from _peer import Take, main, say
 from asyncpusher.pusher import Pusher
 
 
-async def read(args: Any, record: Record) -> None:
-    received, sent, seq = record.received, record.sent, record.seq
-    now = time.time
-    count = args.count
-
+async def read(args: argparse.Namespace, take: Take) -> None:
     async def on_event(data: Any) -> None:
-        if data["i"] < 0:
-            say("WARM")
-            return
-        received.append(now())
-        sent.append(data["t"])
-        seq.append(data["i"])
-        if len(seq) == count:
-            say("DONE")
+        take(data)
 
     async def on_subscribed(_data: Any) -> None:
         say("READY")
@@ -39,12 +28,5 @@ async def read(args: Any, record: Record) -> None:
         await pusher.disconnect()
 
 
-async def main() -> None:
-    args = parse_args(__doc__ or "")
-    record = Record()
-    reader = asyncio.create_task(read(args, record))
-    await run_until_terminated(reader, record, args.out)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    main(read, __doc__ or "")

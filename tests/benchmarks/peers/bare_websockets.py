@@ -7,19 +7,15 @@ with an event but record it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import time
 
-from _peer import Record, parse_args, run_until_terminated, say
+from _peer import Take, main, say
 from websockets.asyncio.client import connect
 
 
-async def read(args: argparse.Namespace, record: Record) -> None:
-    channel, count = args.channel, args.count
+async def read(args: argparse.Namespace, take: Take) -> None:
+    channel = args.channel
     url = f"ws://{args.host}:{args.port}/app/{args.key}?protocol=7&client=bench-bare&version=1"
-    received, sent, seq = record.received, record.sent, record.seq
-    now = time.time
     loads = json.loads
     async with connect(url, max_size=None, compression=None) as ws:
         async for message in ws:
@@ -34,23 +30,8 @@ async def read(args: argparse.Namespace, record: Record) -> None:
                 elif event == "pusher:ping":
                     await ws.send('{"event":"pusher:pong","data":{}}')
                 continue
-            data = loads(frame["data"])
-            if data["i"] < 0:
-                say("WARM")
-                continue
-            received.append(now())
-            sent.append(data["t"])
-            seq.append(data["i"])
-            if len(seq) == count:
-                say("DONE")
-
-
-async def main() -> None:
-    args = parse_args(__doc__ or "")
-    record = Record()
-    reader = asyncio.create_task(read(args, record))
-    await run_until_terminated(reader, record, args.out)
+            take(loads(frame["data"]))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main(read, __doc__ or "")

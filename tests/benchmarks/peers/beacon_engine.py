@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 
-from _peer import Record, parse_args, run_until_terminated, say
+from _peer import Take, main, say
 
 from beacon.config.model import AccountSettings
 from beacon.connect.engine import Engine
@@ -18,21 +17,9 @@ from beacon.connect.events import AccountStatus, ReceivedEvent
 from beacon.connect.secrets import StaticSecrets
 
 
-async def read(args: argparse.Namespace, record: Record) -> None:
-    received, sent, seq = record.received, record.sent, record.seq
-    now = time.time
-    count = args.count
-
+async def read(args: argparse.Namespace, take: Take) -> None:
     def on_event(event: ReceivedEvent) -> None:
-        data = event.data
-        if data["i"] < 0:
-            say("WARM")
-            return
-        received.append(now())
-        sent.append(data["t"])
-        seq.append(data["i"])
-        if len(seq) == count:
-            say("DONE")
+        take(event.data)
 
     def on_status(status: AccountStatus) -> None:
         if status.state.value == "connected":
@@ -54,12 +41,5 @@ async def read(args: argparse.Namespace, record: Record) -> None:
         await engine.close()
 
 
-async def main() -> None:
-    args = parse_args(__doc__ or "")
-    record = Record()
-    reader = asyncio.create_task(read(args, record))
-    await run_until_terminated(reader, record, args.out)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    main(read, __doc__ or "")
