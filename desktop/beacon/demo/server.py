@@ -11,6 +11,10 @@ One port serves the WebSocket endpoint ``/app/{key}`` and the HTTP endpoints:
 - ``GET /apps/{app_id}/channels[/{name}[/users]]``: channel and presence information;
 - ``GET /ready``.
 
+After ``pusher:signin``, an event triggered on ``#server-to-user-{id}`` (which is all the
+``pusher`` library's ``send_to_user`` does) reaches every socket signed in as that user, and
+such a socket may subscribe to its own user's channel, as pusher-js does.
+
 It speaks what Soketi speaks, frame for frame where it matters (error codes, the shape of
 ``pusher:subscription_error``), because the integration tests run the same protocol tests
 against both. It is a test and demo server, not a production one: one process, no limits
@@ -53,6 +57,7 @@ from beacon.demo import http
 from beacon.demo.http import HttpError, HttpRequest
 from beacon.demo.tickets import AGENTS, MY_AGENT_ID, PRESENCE_CHANNEL, TicketGenerator
 from beacon.pusher import auth
+from beacon.pusher.channels import SERVER_TO_USER_PREFIX
 
 log = logging.getLogger("beacon.demo")
 _ws_log = logging.getLogger("beacon.demo.websocket")
@@ -174,6 +179,7 @@ class DemoServer:
         self._clients: dict[str, _Client] = {}
         self._channels: dict[str, dict[str, _Client]] = {}
         self._members: dict[str, dict[str, _Member]] = {}
+        self._users: dict[str, dict[str, _Client]] = {}  # user id -> its signed-in sockets
         self._cache: dict[str, str] = {}  # cache channel -> last event frame
         self._tasks: set[asyncio.Task[Any]] = set()
         self._waiters: list[asyncio.Future[None]] = []
@@ -272,12 +278,17 @@ class DemoServer:
 
         ``data`` that is not a string is JSON-encoded, as the Pusher HTTP API expects; on a
         ``private-encrypted-`` channel it is encrypted as Pusher's server libraries do (this
-        needs ``encryption_master_key``). Returns the number of sockets written to.
+        needs ``encryption_master_key``). ``#server-to-user-{id}`` reaches every socket
+        signed in as that user. Returns the number of sockets written to.
         """
         text = data if isinstance(data, str) else _dumps(data)
         if channel.startswith("private-encrypted-"):
             text = self.encrypt(channel, text)
         return self._publish_text(channel, event, text, exclude)
+
+    def signed_in(self, user_id: str) -> list[str]:
+        """Socket ids signed in as ``user_id``."""
+        return list(self._users.get(user_id, ()))
 
     def encrypt(self, channel: str, text: str) -> str:
         """The data of an encrypted event: ``{"nonce": ..., "ciphertext": ...}`` as JSON."""
@@ -299,12 +310,22 @@ class DemoServer:
     def _publish_text(self, channel: str, event: str, text: str, exclude: str | None) -> int:
         message = _dumps({"event": event, "channel": channel, "data": text})
         self.published += 1
+        if channel.startswith(SERVER_TO_USER_PREFIX):
+            # Like Soketi, by sign-in rather than by subscription: a signed-in socket gets
+            # its user's events whether or not it has subscribed to the user's channel.
+            user_sockets = self._users.get(channel[len(SERVER_TO_USER_PREFIX) :])
+            return self._write_all(user_sockets, message, exclude)
         if is_cache(channel):
             self._cache[channel] = message
         return self._broadcast(channel, message, exclude)
 
     def _broadcast(self, channel: str, message: str, exclude: str | None = None) -> int:
-        subscribers = self._channels.get(channel)
+        return self._write_all(self._channels.get(channel), message, exclude)
+
+    @staticmethod
+    def _write_all(
+        subscribers: dict[str, _Client] | None, message: str, exclude: str | None
+    ) -> int:
         if not subscribers:
             return 0
         frame = _frame_bytes(message)
@@ -709,6 +730,7 @@ class DemoServer:
             return
         for channel in list(client.channels):
             self._leave(client, channel)
+        self._sign_out(client)
         self._notify()
 
     def _send(self, client: _Client, event: str, data: Any, channel: str | None = None) -> None:
@@ -771,6 +793,9 @@ class DemoServer:
 
     def _subscribe(self, client: _Client, data: dict[str, Any]) -> None:
         channel = data.get("channel")
+        if isinstance(channel, str) and channel.startswith(SERVER_TO_USER_PREFIX):
+            self._subscribe_user_channel(client, channel)
+            return
         if not isinstance(channel, str) or not _CHANNEL_NAME.match(channel):
             self._subscription_error(
                 client,
@@ -814,6 +839,20 @@ class DemoServer:
             else:
                 client.protocol.send_text(cached.encode())
                 self._flush(client.protocol, client.writer)
+        self._notify()
+
+    def _subscribe_user_channel(self, client: _Client, channel: str) -> None:
+        # pusher-js (and Beacon) subscribe to their user's channel after pusher:signin, with
+        # an empty auth: the sign-in is the authorization. Soketi lets any socket subscribe
+        # (and then sends it nothing); refusing a socket not signed in as that user says so.
+        if client.user_id is None or channel != SERVER_TO_USER_PREFIX + client.user_id:
+            self._subscription_error(
+                client, channel, "AuthError", "The connection is not signed in as this user.", 401
+            )
+            return
+        client.channels.add(channel)
+        self._channels.setdefault(channel, {})[client.socket_id] = client
+        self._send(client, "pusher_internal:subscription_succeeded", "{}", channel)
         self._notify()
 
     @staticmethod
@@ -930,12 +969,24 @@ class DemoServer:
         if not valid or not isinstance(user, dict) or user.get("id") in (None, ""):
             self._close_client(client, 4009, "Connection not authorized.")
             return
+        self._sign_out(client)  # a second sign-in replaces the first
         client.user_id = str(user["id"])
-        channel = f"#server-to-user-{client.user_id}"
-        client.channels.add(channel)
-        self._channels.setdefault(channel, {})[client.socket_id] = client
+        self._users.setdefault(client.user_id, {})[client.socket_id] = client
         self._send(client, "pusher:signin_success", {"user_data": user_data})
         self._notify()
+
+    def _sign_out(self, client: _Client) -> None:
+        if client.user_id is None:
+            return
+        channel = SERVER_TO_USER_PREFIX + client.user_id
+        if channel in client.channels:
+            self._leave(client, channel)
+        sockets = self._users.get(client.user_id)
+        if sockets is not None:
+            sockets.pop(client.socket_id, None)
+            if not sockets:
+                del self._users[client.user_id]
+        client.user_id = None
 
     # -- generated activity -------------------------------------------------------------------
 

@@ -468,19 +468,82 @@ async def test_cache_channel_replays_the_last_event(
     assert (frame["event"], json.loads(frame["data"])) == ("status", {"ok": True})
 
 
-async def test_signin_and_send_to_user(
-    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
-) -> None:
-    peer = await peers()
-    async with httpx.AsyncClient(base_url=demo_server.http_url()) as http:
-        response = await http.post("/pusher/user-auth", data={"socket_id": peer.socket_id})
+async def signed_in(server: DemoServer, peer: Peer, user_id: str) -> Peer:
+    """Sign ``peer`` in through the server's own user-auth endpoint."""
+    async with httpx.AsyncClient(base_url=server.http_url()) as http:
+        form = {"socket_id": peer.socket_id, "user_id": user_id}
+        response = await http.post("/pusher/user-auth", data=form)
     await peer.send("pusher:signin", response.json())
     frame = await peer.recv()
     assert frame["event"] == "pusher:signin_success"
+    assert json.loads(frame["data"]["user_data"])["id"] == user_id
+    return peer
+
+
+async def test_send_to_user_reaches_every_socket_signed_in_as_that_user(
+    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
+) -> None:
+    first = await signed_in(demo_server, await peers(), "ann")
+    second = await signed_in(demo_server, await peers(), "ann")
+    bob = await signed_in(demo_server, await peers(), "bob")
+    anonymous = await peers()
+    # pusher-js subscribes to its user's channel after signing in; the second socket does
+    # not, and is reached all the same, as on Soketi: delivery goes by sign-in.
+    assert await first.subscribe("#server-to-user-ann") == {
+        "event": "pusher_internal:subscription_succeeded",
+        "channel": "#server-to-user-ann",
+        "data": "{}",
+    }
+    for peer in (bob, anonymous):
+        await peer.subscribe("tickets")
     client = official_client(demo_server)
-    await asyncio.to_thread(client.send_to_user, "agent-7", "note", {"text": "hi"})
-    frame = await peer.recv()
-    assert (frame["channel"], frame["event"]) == ("#server-to-user-agent-7", "note")
+    await asyncio.to_thread(client.send_to_user, "ann", "note", {"text": "hi"})
+    await asyncio.to_thread(
+        client.trigger_batch, [{"channel": "#server-to-user-ann", "name": "batched", "data": "x"}]
+    )
+    await asyncio.to_thread(client.trigger, "tickets", "after", {})
+    for peer in (first, second):
+        frame = await peer.recv()
+        assert frame == {"event": "note", "channel": "#server-to-user-ann", "data": frame["data"]}
+        assert json.loads(frame["data"]) == {"text": "hi"}
+        frame = await peer.recv()
+        assert frame == {"event": "batched", "channel": "#server-to-user-ann", "data": "x"}
+    for peer in (bob, anonymous):
+        # Events arrive in the order they were triggered: the first thing these two see
+        # is the later public event, so the user's events never reached them.
+        assert (await peer.recv())["event"] == "after"
+
+
+async def test_user_channel_subscription_is_refused_unless_signed_in_as_that_user(
+    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
+) -> None:
+    refused = {"type": "AuthError", "error": "The connection is not signed in as this user."}
+    anonymous = await peers()
+    bob = await signed_in(demo_server, await peers(), "bob")
+    for peer in (anonymous, bob):
+        frame = await peer.subscribe("#server-to-user-ann")
+        assert frame["event"] == "pusher:subscription_error"
+        assert frame["channel"] == "#server-to-user-ann"
+        assert frame["data"] == {**refused, "status": 401}
+    assert demo_server.subscribers("#server-to-user-ann") == []
+
+
+async def test_user_events_stop_with_the_socket_and_follow_a_new_sign_in(
+    demo_server: DemoServer, peers: Callable[..., Awaitable[Peer]]
+) -> None:
+    leaving = await signed_in(demo_server, await peers(), "ann")
+    staying = await signed_in(demo_server, await peers(), "ann")
+    assert sorted(demo_server.signed_in("ann")) == sorted([leaving.socket_id, staying.socket_id])
+    await leaving.ws.close()
+    await demo_server.wait_for(lambda: demo_server.signed_in("ann") == [staying.socket_id])
+    # Signing in again as someone else moves the socket over to that user.
+    await signed_in(demo_server, staying, "bob")
+    assert demo_server.signed_in("ann") == []
+    assert demo_server.signed_in("bob") == [staying.socket_id]
+    client = official_client(demo_server)
+    await asyncio.to_thread(client.send_to_user, "ann", "lost", {})
+    await asyncio.to_thread(client.send_to_user, "bob", "found", {})
+    assert (await staying.recv())["event"] == "found"
 
 
 async def test_bad_signin_closes_with_4009(
