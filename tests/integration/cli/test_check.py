@@ -8,9 +8,7 @@ channels or an endpoint whose headers do not use ``{secret}``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from beacon.pusher.auth import channel_auth
+from support.cli import profile_env, run_beacon
 from support.soketi import PusherServer, free_port
 
 pytestmark = pytest.mark.integration
@@ -96,25 +95,8 @@ def account(name: str, server: PusherServer, **overrides: object) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def beacon_check(
-    tmp_path: Path, config: str, **env: str
-) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "config" / "beacon").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "config" / "beacon" / "config.toml").write_text(config, encoding="utf-8")
-    environ = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "beacon", "check"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def beacon_check(tmp_path: Path, config: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_beacon(profile_env(tmp_path, config, **env), "check")
 
 
 def test_good_config_exits_0(tmp_path: Path, soketi: PusherServer) -> None:
@@ -207,14 +189,7 @@ def test_no_keyring_is_fine_when_nothing_needs_it(tmp_path: Path, soketi: Pusher
 
 
 def test_no_config_file_is_not_all_good(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "beacon", "check"],
-        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_beacon(profile_env(tmp_path), "check")
     assert result.returncode == 1
-    assert f"Config:  none at {tmp_path / 'beacon' / 'config.toml'}" in result.stdout
+    assert f"Config:  none at {tmp_path / 'config' / 'beacon' / 'config.toml'}" in result.stdout
     assert "no [[account]] is configured" in result.stdout

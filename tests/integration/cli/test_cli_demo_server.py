@@ -6,13 +6,12 @@ import asyncio
 import json
 import signal
 import socket
-import subprocess
-import sys
 
 import pusher
 import pytest
 import websockets
 
+from support.cli import run_beacon
 from support.demo import DemoServerProcess, start_demo_server_process
 
 pytestmark = pytest.mark.integration
@@ -62,12 +61,7 @@ def test_port_in_use_exits_1_with_a_message() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "beacon", "demo-server", "--port", str(port)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = run_beacon(None, "demo-server", "--port", str(port), timeout=30)
     assert result.returncode == 1
     assert f"cannot listen on port {port}" in result.stderr
     assert result.stdout == ""

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import closing
 from dataclasses import replace
@@ -17,6 +15,7 @@ import pytest
 
 from beacon.feed.item import Priority
 from beacon.store.history import HISTORY_FILE, History
+from support.cli import profile_env, run_beacon
 from support.feeditems import make_item
 
 pytestmark = pytest.mark.integration
@@ -24,22 +23,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def xdg(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    env["XDG_DATA_HOME"] = str(tmp_path / "data")
-    env["TZ"] = "UTC"
-    return env
+    return profile_env(tmp_path, TZ="UTC")
 
 
 def beacon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "beacon", "history", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_beacon(env, "history", *args)
 
 
 @pytest.fixture

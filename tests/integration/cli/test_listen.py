@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from support.cli import profile_env
 from support.engine import Target
 from support.soketi import free_port
 
@@ -33,16 +33,8 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 def write_config(tmp_path: Path, body: str) -> dict[str, str]:
     """A throwaway profile: the config file and the environment that finds it."""
-    config = tmp_path / "config" / "beacon" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text(body)
-    return {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        # No keyring unless a test asks for one: listening to public channels needs none.
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
+    # No keyring unless a test asks for one: listening to public channels needs none.
+    return profile_env(tmp_path, body, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
 
 
 def account_toml(

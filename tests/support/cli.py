@@ -1,0 +1,45 @@
+"""Running ``beacon`` as a user does: a throwaway profile and ``python -m beacon``.
+
+A profile is the environment of a subprocess whose XDG config and data directories lie
+under a test's ``tmp_path``, so that the command finds only the config a test wrote and
+keeps its history there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def profile_env(tmp_path: Path, config: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a throwaway profile under ``tmp_path``, plus ``extra`` variables.
+
+    With ``config``, that text is written as the profile's ``beacon/config.toml``.
+    """
+    config_home = tmp_path / "config"
+    if config is not None:
+        path = config_home / "beacon" / "config.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(config, encoding="utf-8")
+    return {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(config_home),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        **extra,
+    }
+
+
+def run_beacon(
+    env: dict[str, str] | None, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m beacon ARGS`` to its end, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "beacon", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
