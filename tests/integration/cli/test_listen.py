@@ -57,13 +57,18 @@ class Listen:
 
     @classmethod
     async def start(cls, env: dict[str, str], *args: str) -> Listen:
+        return await cls.spawn(env, sys.executable, "-m", "beacon", "listen", *args)
+
+    @classmethod
+    async def spawn(cls, env: dict[str, str], *argv: str) -> Listen:
+        """Any command line that runs ``beacon listen``, such as a shell pipeline."""
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "beacon", "listen", *args,
+            *argv,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
-        )  # fmt: skip
+        )
         return cls(proc)
 
     async def _read_stderr(self) -> None:
@@ -192,14 +197,8 @@ async def test_no_accounts_exits_2(tmp_path: Path) -> None:
 async def test_reader_that_goes_away_ends_listen_with_0(target: Target, tmp_path: Path) -> None:
     env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
     command = f"set -o pipefail; {sys.executable} -m beacon listen | head -n 1"
-    proc = await asyncio.create_subprocess_exec(
-        "bash", "-c", command,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )  # fmt: skip
-    listen = Listen(proc)
+    listen = await Listen.spawn(env, "bash", "-c", command)
+    proc = listen.proc
     await listen.wait_stderr("subscribed to tickets")
     await target.publish("tickets", "first", {"n": 1})
     assert proc.stdout is not None
