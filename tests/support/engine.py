@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pusher
+import pytest
 
 from beacon.config.model import AccountSettings, AuthSettings
 from beacon.connect import AccountStatus, Engine, ReceivedEvent, StaticSecrets
@@ -32,6 +33,11 @@ class Target:
     key: str
     secret: str
     server: Any  # the fixture's object, for fault hooks
+
+    @classmethod
+    def of(cls, kind: str, server: Any) -> Target:
+        """The target for a running server fixture (or process) of ``kind``."""
+        return cls(kind, server.host, server.port, server.app_id, server.key, server.secret, server)
 
     def publisher(self) -> pusher.Pusher:
         return pusher.Pusher(
@@ -54,6 +60,12 @@ class Target:
         else:
             # The demo server has no users API; its in-process hook does the same.
             self.server.publish(f"#server-to-user-{user_id}", event, data)
+
+
+def server_target(request: pytest.FixtureRequest) -> Target:
+    """For a fixture parametrized over "soketi" and "demo": the running server of that kind."""
+    kind: str = request.param
+    return Target.of(kind, request.getfixturevalue("soketi" if kind == "soketi" else "demo_server"))
 
 
 def account(

@@ -7,12 +7,12 @@ import json
 import signal
 import socket
 
-import pusher
 import pytest
 import websockets
 
 from support.cli import run_beacon
 from support.demo import DemoServerProcess, start_demo_server_process
+from support.engine import Target
 
 pytestmark = pytest.mark.integration
 
@@ -26,15 +26,7 @@ async def test_serves_publishes_and_stops_on_sigterm_with_4200(
         assert json.loads(await ws.recv())["event"] == "pusher:connection_established"
         await ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "tickets"}}))
         assert json.loads(await ws.recv())["event"] == "pusher_internal:subscription_succeeded"
-        client = pusher.Pusher(
-            app_id=server.app_id,
-            key=server.key,
-            secret=server.secret,
-            host=server.host,
-            port=server.port,
-            ssl=False,
-        )
-        await asyncio.to_thread(client.trigger, "tickets", "ticket.created", {"id": 1})
+        await Target.of("demo", server).publish("tickets", "ticket.created", {"id": 1})
         assert json.loads(await ws.recv())["event"] == "ticket.created"
 
         server.process.send_signal(signal.SIGTERM)

@@ -7,14 +7,12 @@ import json
 import re
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from support.cli import profile_env
-from support.engine import Target
+from support.engine import Target, server_target
 from support.soketi import free_port
 
 pytestmark = pytest.mark.integration
@@ -23,12 +21,8 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 @pytest.fixture(params=["soketi", "demo"])
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    if request.param == "soketi":
-        s: Any = request.getfixturevalue("soketi")
-    else:
-        s = request.getfixturevalue("demo_server")
-    yield Target(request.param, s.host, s.port, s.app_id, s.key, s.secret, s)
+def target(request: pytest.FixtureRequest) -> Target:
+    return server_target(request)
 
 
 def write_config(tmp_path: Path, body: str) -> dict[str, str]:
