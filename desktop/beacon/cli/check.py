@@ -292,18 +292,23 @@ def _error_text(data: Any) -> str:
     return str(data)
 
 
+async def _next_frame(websocket: ClientConnection) -> tuple[str, Any, str | None]:
+    """The next frame as ``_frame()`` decodes it; a close becomes ``_Refused``."""
+    try:
+        text = await websocket.recv()
+    except ConnectionClosed as exc:
+        received = exc.rcvd
+        if received is None:
+            raise _Refused("the server closed the connection without a reason") from None
+        raise _Refused(
+            f"the server closed the connection: {received.reason} ({received.code})"
+        ) from None
+    return _frame(text)
+
+
 async def _established(websocket: ClientConnection) -> dict[str, Any]:
     while True:
-        try:
-            text = await websocket.recv()
-        except ConnectionClosed as exc:
-            received = exc.rcvd
-            if received is None:
-                raise _Refused("the server closed the connection without a reason") from None
-            raise _Refused(
-                f"the server closed the connection: {received.reason} ({received.code})"
-            ) from None
-        event, data, _ = _frame(text)
+        event, data, _ = await _next_frame(websocket)
         if event == "pusher:connection_established" and isinstance(data, dict):
             return data
         if event == "pusher:error":
@@ -399,13 +404,7 @@ async def _subscribe(
         data["channel_data"] = channel_data
     await websocket.send(json.dumps({"event": "pusher:subscribe", "data": data}))
     while True:
-        try:
-            text = await websocket.recv()
-        except ConnectionClosed as exc:
-            received = exc.rcvd
-            reason = f"{received.reason} ({received.code})" if received else "no reason"
-            raise _Refused(f"the server closed the connection: {reason}") from None
-        event, payload, frame_channel = _frame(text)
+        event, payload, frame_channel = await _next_frame(websocket)
         if event == "pusher_internal:subscription_succeeded" and frame_channel == channel:
             return
         if event == "pusher:subscription_error" and frame_channel in (channel, None):
