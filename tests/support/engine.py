@@ -55,11 +55,8 @@ class Target:
         await asyncio.to_thread(self.publisher().trigger, channel, event, data)
 
     async def send_to_user(self, user_id: str, event: str, data: Any) -> None:
-        if self.kind == "soketi":
-            await asyncio.to_thread(self.publisher().send_to_user, user_id, event, data)
-        else:
-            # The demo server has no users API; its in-process hook does the same.
-            self.server.publish(f"#server-to-user-{user_id}", event, data)
+        """The official library's ``send_to_user``, over HTTP, on either server."""
+        await asyncio.to_thread(self.publisher().send_to_user, user_id, event, data)
 
 
 def server_target(request: pytest.FixtureRequest) -> Target:

@@ -154,7 +154,7 @@ async def test_endpoint_auth_mode_signs_in(demo_server: Any) -> None:
     target = demo_target(demo_server)
     async with Recorder([endpoint_account(target, "tickets", signin=True)], "t") as rec:
         signed = await rec.protocol_event(SignedIn)
-        demo_server.publish(f"#server-to-user-{signed.user_id}", "direct", {"x": 1})
+        await target.send_to_user(signed.user_id, "direct", {"x": 1})
         assert (await rec.event("direct")).data == {"x": 1}
 
 

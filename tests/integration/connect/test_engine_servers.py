@@ -107,10 +107,8 @@ async def test_signin_receives_server_to_user_events(target: Target) -> None:
     async with Recorder([account(target, "tickets", signin=True)], target.secret) as rec:
         signed = await rec.protocol_event(SignedIn)
         assert signed.user_id == "ann"
-        if target.kind == "soketi":
-            # pusher-js subscribes to the user's channel after signing in, and so do we;
-            # the demo server delivers on sign-in alone.
-            await subscribed(rec, "#server-to-user-ann")
+        # pusher-js subscribes to the user's channel after signing in, and so do we.
+        await subscribed(rec, "#server-to-user-ann")
         await target.send_to_user("ann", "direct", {"hello": "ann"})
         event = await rec.event("direct")
         assert event.channel == "#server-to-user-ann"
