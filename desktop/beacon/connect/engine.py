@@ -248,26 +248,21 @@ class _AccountRunner:
                 # #server-to-user channel is the server's business (some servers deliver
                 # on sign-in alone and refuse the subscription pusher-js sends).
                 if not ev.needs_login and not ev.channel.startswith("#"):
-                    self._report(
-                        AccountStatus(
-                            self.name,
-                            self.core.state,
-                            f"{self.core.detail}; {ev.channel} refused: {ev.reason}",
-                        )
-                    )
+                    self._report_problem(f"{ev.channel} refused: {ev.reason}")
             elif kind is SigninFailed:
                 assert isinstance(ev, SigninFailed)
                 if not ev.needs_login:
-                    self._report(
-                        AccountStatus(
-                            self.name,
-                            self.core.state,
-                            f"{self.core.detail}; sign-in failed: {ev.reason}",
-                        )
-                    )
+                    self._report_problem(f"sign-in failed: {ev.reason}")
         self.arm_timer()
         if self.core.has_data_to_send:
             self._out_ready.set()
+
+    def _report_problem(self, problem: str) -> None:
+        """A problem that leaves the connection as it is: the same state, with the problem
+        added to its detail."""
+        self._report(
+            AccountStatus(self.name, self.core.state, f"{self.core.detail}; {problem}")
+        )
 
     def _report(self, status: AccountStatus) -> None:
         self.status = status
