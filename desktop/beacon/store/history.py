@@ -342,24 +342,15 @@ class History:
         """Up to ``limit`` items that pass ``flt``, newest first, all older than
         ``before_id`` when given (keyset paging: pass the last id of the previous page).
         """
-        flt = flt or FeedFilter()
-        match = fts_query(flt.search) if flt.search else None
-        where, params = _where(flt, prefix="i.")
+        source, params, searching = _filtered(flt or FeedFilter())
+        # Searching, order and page on the FTS rowid: the FTS table drives the loop, newest
+        # rowid first, so a common word over a million items still stops after `limit`
+        # hits, and the index seeks to `before_id` instead of skipping.
+        key = "items_fts.rowid" if searching else "i.id"
         if before_id is not None:
-            # On the FTS rowid when searching, so the index seeks instead of skipping.
-            where += " AND items_fts.rowid < ?" if match is not None else " AND i.id < ?"
+            source += f" AND {key} < ?"
             params.append(before_id)
-        if match is not None:
-            # The FTS table drives the loop, newest rowid first, so a common word over a
-            # million items still stops after `limit` hits.
-            sql = (
-                f"SELECT {_prefixed('i.')} FROM items_fts CROSS JOIN items i"
-                " ON i.id = items_fts.rowid"
-                f" WHERE items_fts MATCH ? AND {where} ORDER BY items_fts.rowid DESC LIMIT ?"
-            )
-            params = [match, *params]
-        else:
-            sql = f"SELECT {_prefixed('i.')} FROM items i WHERE {where} ORDER BY i.id DESC LIMIT ?"
+        sql = f"SELECT {_prefixed('i.')} {source} ORDER BY {key} DESC LIMIT ?"
         params.append(limit)
         with self._read_lock:
             rows = self._rdb.execute(sql, params).fetchall()
@@ -375,19 +366,9 @@ class History:
 
     def count(self, flt: FeedFilter | None = None) -> int:
         """How many stored items pass ``flt``."""
-        flt = flt or FeedFilter()
-        where, params = _where(flt, prefix="i.")
-        match = fts_query(flt.search) if flt.search else None
-        if match is not None:
-            sql = (
-                "SELECT count(*) FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid"
-                f" WHERE items_fts MATCH ? AND {where}"
-            )
-            params = [match, *params]
-        else:
-            sql = f"SELECT count(*) FROM items i WHERE {where}"
+        source, params, _ = _filtered(flt or FeedFilter())
         with self._read_lock:
-            result: int = self._rdb.execute(sql, params).fetchone()[0]
+            result: int = self._rdb.execute(f"SELECT count(*) {source}", params).fetchone()[0]
         return result
 
     def unread_count(self) -> int:
@@ -474,6 +455,20 @@ class _Transaction:
             raise HistoryError(f"{self._path}: cannot write to the history: {exc}") from exc
         if exc_type is None:
             raise exc
+
+
+def _filtered(flt: FeedFilter) -> tuple[str, list[Any], bool]:
+    """``FROM ... WHERE ...`` over the items that pass ``flt`` (aliased ``i``), its
+    parameters, and whether it searches: then the FTS table comes first in the join."""
+    where, params = _where(flt, prefix="i.")
+    match = fts_query(flt.search) if flt.search else None
+    if match is None:
+        return f"FROM items i WHERE {where}", params, False
+    source = (
+        "FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid"
+        f" WHERE items_fts MATCH ? AND {where}"
+    )
+    return source, [match, *params], True
 
 
 def _where(flt: FeedFilter, prefix: str, *, search: bool = False) -> tuple[str, list[Any]]:
