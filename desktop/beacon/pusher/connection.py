@@ -213,13 +213,7 @@ class PusherConnection:
 
     def disconnect(self, now: float) -> list[ProtocolEvent]:
         """Close on purpose: no retry until ``connect()``."""
-        events: list[ProtocolEvent] = []
-        if self._transport:
-            events += self._lose_transport()
-            events.append(DropTransport("closed by the user", 1000))
-        self._retry_at = None
-        self._set_state(events, ConnectionState.DISCONNECTED, "disconnected")
-        return events
+        return self._stop(ConnectionState.DISCONNECTED, "disconnected", "closed by the user")
 
     def wake(self, now: float) -> list[ProtocolEvent]:
         """The network changed or the machine woke up: retry a waiting connection at once,
@@ -680,13 +674,18 @@ class PusherConnection:
         return events
 
     def _fail_for_login(self, detail: str) -> list[ProtocolEvent]:
+        self.needs_login = True
+        return self._stop(ConnectionState.FAILED, detail, detail)
+
+    def _stop(self, state: ConnectionState, detail: str, reason: str) -> list[ProtocolEvent]:
+        """No retry from here: the socket, if any, closes with 1000 (``reason``), then
+        ``state``."""
         events: list[ProtocolEvent] = []
         if self._transport:
             events += self._lose_transport()
-            events.append(DropTransport(detail, 1000))
-        self.needs_login = True
+            events.append(DropTransport(reason, 1000))
         self._retry_at = None
-        self._set_state(events, ConnectionState.FAILED, detail)
+        self._set_state(events, state, detail)
         return events
 
     def _after_close(self, code: int | None, reason: str, now: float) -> list[ProtocolEvent]:
