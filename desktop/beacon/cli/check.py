@@ -39,7 +39,7 @@ from beacon import __version__
 from beacon.config import AccountSettings, Config, ConfigError, load_config
 from beacon.credentials import CredentialsError, Keyring, Secret
 from beacon.logs import setup_logging
-from beacon.pusher.auth import channel_auth
+from beacon.pusher.auth import channel_auth, presence_channel_data
 
 TIMEOUT = 5.0
 
@@ -337,9 +337,7 @@ async def _check_auth(
             if auth.mode == "sign":
                 channel_data = None
                 if channel.startswith("presence-") and auth.user is not None:
-                    channel_data = json.dumps(
-                        {"user_id": auth.user["id"], "user_info": auth.user.get("info", {})}
-                    )
+                    channel_data = presence_channel_data(auth.user)
                 signature = channel_auth(account.key, secret, socket_id, channel, channel_data)
                 source = "the keyring secret (mode sign)"
             else:

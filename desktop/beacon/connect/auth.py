@@ -138,11 +138,7 @@ class Authorizer:
         key = self._account.key
         kind = channel_kind(channel)
         if kind is ChannelKind.PRESENCE:
-            user = self._user()
-            channel_data = json.dumps(
-                {"user_id": str(user["id"]), "user_info": user.get("info", {})},
-                separators=(",", ":"),
-            )
+            channel_data = signatures.presence_channel_data(self._user())
             return ChannelAuth(
                 signatures.channel_auth(key, secret, socket_id, channel, channel_data),
                 channel_data,

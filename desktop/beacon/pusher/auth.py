@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
+from typing import Any
 
 
 def _hmac_hex(secret: str, message: str) -> str:
@@ -31,6 +33,17 @@ def channel_auth(
 ) -> str:
     """The ``auth`` field of a ``pusher:subscribe``: ``key:signature``."""
     return f"{key}:{channel_signature(secret, socket_id, channel, channel_data)}"
+
+
+def presence_channel_data(user: Mapping[str, Any]) -> str:
+    """The ``channel_data`` a presence member signs and subscribes with, as compact JSON.
+
+    ``user`` is the config's ``auth.user``: ``{"id": ..., "info": {...}}`` (info optional).
+    The protocol wants ``user_id`` as a string.
+    """
+    return json.dumps(
+        {"user_id": str(user["id"]), "user_info": user.get("info", {})}, separators=(",", ":")
+    )
 
 
 def user_auth(key: str, secret: str, socket_id: str, user_data: str) -> str:
