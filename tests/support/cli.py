@@ -7,6 +7,7 @@ keeps its history there.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,3 +44,20 @@ def run_beacon(
         timeout=timeout,
         check=False,
     )
+
+
+def account_toml(**settings: object) -> str:
+    """One ``[[account]]`` table with ``settings`` in order; an ``auth`` dict becomes its
+    ``[account.auth]`` table (a dict value there, such as headers, an inline table)."""
+    auth = settings.pop("auth", None)
+    lines = ["[[account]]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
+    if isinstance(auth, dict):
+        lines.append("[account.auth]")
+        for k, v in auth.items():
+            if isinstance(v, dict):
+                inner = ", ".join(f"{hk} = {json.dumps(hv)}" for hk, hv in v.items())
+                lines.append(f"{k} = {{ {inner} }}")
+            else:
+                lines.append(f"{k} = {json.dumps(v)}")
+    return "\n".join(lines) + "\n\n"

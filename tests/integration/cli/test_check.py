@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from beacon.pusher.auth import channel_auth
-from support.cli import profile_env, run_beacon
+from support.cli import account_toml, profile_env, run_beacon
 from support.soketi import PusherServer, free_port
 
 pytestmark = pytest.mark.integration
@@ -81,18 +81,7 @@ def account(name: str, server: PusherServer, **overrides: object) -> str:
         "channels": ["tickets"],
     }
     settings.update(overrides)
-    lines = ["[[account]]"]
-    auth = settings.pop("auth", None)
-    lines += [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
-    if isinstance(auth, dict):
-        lines.append("[account.auth]")
-        for k, v in auth.items():
-            if isinstance(v, dict):
-                inner = ", ".join(f"{hk} = {json.dumps(hv)}" for hk, hv in v.items())
-                lines.append(f"{k} = {{ {inner} }}")
-            else:
-                lines.append(f"{k} = {json.dumps(v)}")
-    return "\n".join(lines) + "\n\n"
+    return account_toml(**settings)
 
 
 def beacon_check(tmp_path: Path, config: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support.cli import profile_env
+from support.cli import account_toml, profile_env
 from support.engine import Target, server_target
 from support.soketi import free_port
 
@@ -31,13 +31,21 @@ def write_config(tmp_path: Path, body: str) -> dict[str, str]:
     return profile_env(tmp_path, body, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
 
 
-def account_toml(
-    key: str, port: int, channels: list[str], name: str = "support", extra: str = ""
+def account(
+    key: str, port: int, channels: list[str], name: str = "support", auth: str | None = None
 ) -> str:
-    return (
-        f'[[account]]\nname = "{name}"\nkey = "{key}"\nhost = "127.0.0.1"\nport = {port}\n'
-        f"tls = false\nchannels = {json.dumps(channels)}\n{extra}"
-    )
+    """A self-hosted account on 127.0.0.1, without TLS."""
+    settings: dict[str, object] = {
+        "name": name,
+        "key": key,
+        "host": "127.0.0.1",
+        "port": port,
+        "tls": False,
+        "channels": channels,
+    }
+    if auth is not None:
+        settings["auth"] = {"mode": auth}
+    return account_toml(**settings)
 
 
 class Listen:
@@ -90,7 +98,7 @@ class Listen:
 
 
 async def test_count_n_prints_n_json_lines_and_exits_0(target: Target, tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    env = write_config(tmp_path, account(target.key, target.port, ["tickets"]))
     listen = await Listen.start(env, "--count", "3", "--timeout", "15")
     await listen.wait_stderr("[support] subscribed to tickets")
     await target.publish("tickets", "ticket.created", {"id": 1, "subject": "Printer on fire"})
@@ -114,7 +122,7 @@ async def test_count_n_prints_n_json_lines_and_exits_0(target: Target, tmp_path:
 
 
 async def test_channel_option_overrides_the_config(target: Target, tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    env = write_config(tmp_path, account(target.key, target.port, ["tickets"]))
     listen = await Listen.start(env, "--channel", "alerts", "--count", "1")
     await listen.wait_stderr("subscribed to alerts")
     await target.publish("tickets", "ignored", {})
@@ -127,7 +135,7 @@ async def test_channel_option_overrides_the_config(target: Target, tmp_path: Pat
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_signal_exits_0(target: Target, tmp_path: Path, sig: signal.Signals) -> None:
-    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    env = write_config(tmp_path, account(target.key, target.port, ["tickets"]))
     listen = await Listen.start(env)
     await listen.wait_stderr("subscribed to tickets")
     listen.proc.send_signal(sig)
@@ -137,7 +145,7 @@ async def test_signal_exits_0(target: Target, tmp_path: Path, sig: signal.Signal
 
 
 async def test_nothing_listening_exits_4_after_timeout(tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml("k", free_port(), ["tickets"]))
+    env = write_config(tmp_path, account("k", free_port(), ["tickets"]))
     listen = await Listen.start(env, "--timeout", "1")
     code, lines = await listen.finish()
     assert code == 4
@@ -147,7 +155,7 @@ async def test_nothing_listening_exits_4_after_timeout(tmp_path: Path) -> None:
 
 
 async def test_refused_app_key_exits_4_at_once(target: Target, tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml("no-such-key", target.port, ["tickets"]))
+    env = write_config(tmp_path, account("no-such-key", target.port, ["tickets"]))
     listen = await Listen.start(env)
     code, _ = await listen.finish()
     assert code == 4
@@ -155,10 +163,7 @@ async def test_refused_app_key_exits_4_at_once(target: Target, tmp_path: Path) -
 
 
 async def test_no_keyring_for_a_private_channel_exits_3(target: Target, tmp_path: Path) -> None:
-    auth = '[account.auth]\nmode = "sign"\n'
-    env = write_config(
-        tmp_path, account_toml(target.key, target.port, ["private-agent-7"], extra=auth)
-    )
+    env = write_config(tmp_path, account(target.key, target.port, ["private-agent-7"], auth="sign"))
     listen = await Listen.start(env, "--timeout", "15")
     code, _ = await listen.finish()
     assert code == 3
@@ -174,7 +179,7 @@ async def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
 
 
 async def test_unknown_account_exits_2(tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml("k", 1, ["tickets"]))
+    env = write_config(tmp_path, account("k", 1, ["tickets"]))
     listen = await Listen.start(env, "--account", "nobody")
     code, _ = await listen.finish()
     assert code == 2
@@ -189,7 +194,7 @@ async def test_no_accounts_exits_2(tmp_path: Path) -> None:
 
 
 async def test_reader_that_goes_away_ends_listen_with_0(target: Target, tmp_path: Path) -> None:
-    env = write_config(tmp_path, account_toml(target.key, target.port, ["tickets"]))
+    env = write_config(tmp_path, account(target.key, target.port, ["tickets"]))
     command = f"set -o pipefail; {sys.executable} -m beacon listen | head -n 1"
     listen = await Listen.spawn(env, "bash", "-c", command)
     proc = listen.proc
