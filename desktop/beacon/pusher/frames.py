@@ -16,9 +16,22 @@ from beacon.pusher.errors import ProtocolError
 
 __all__ = ["Frame", "decode", "decode_data", "encode", "loads", "parse"]
 
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are Python's extension, not JSON: passed on, they would make the
+    # JSON lines of `beacon listen` unreadable to strict parsers. Such data stays text.
+    raise ValueError(f"{name} is not JSON")
+
+
 _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_json_loads = json.loads
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_scan_once = _decoder.scan_once  # type: ignore[attr-defined]
+
+
+def _json_loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
 _JSON_SPACE = " \t\n\r"
 
 
@@ -29,7 +42,7 @@ def loads(text: str | bytes) -> Any:
     whitespace, the decoder object's ``decode``) as the C scanner spends parsing a
     ticket-sized payload; this calls the scanner directly and falls back to ``json.loads``
     for every unusual case (bytes, leading whitespace, errors), so the results and the
-    exceptions are exactly those of ``json.loads``.
+    exceptions are exactly those of ``json.loads`` (which here refuses NaN and Infinity).
     """
     if type(text) is not str:
         return _json_loads(text)

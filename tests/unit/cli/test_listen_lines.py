@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from beacon.cli.listen import json_line
 from beacon.connect import ReceivedEvent
 from beacon.pusher.frames import decode_data
+from support import strategies
 
 pytestmark = pytest.mark.unit
 
@@ -64,11 +65,7 @@ def test_timestamps_across_seconds_and_days() -> None:
         assert stamp == when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=10,
-)
+json_values = strategies.json_values(max_leaves=10)
 
 
 @given(json_values, st.sampled_from([None, {"indent": 2}, {"separators": (", ", ": ")}]))

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from beacon.pusher import Frame, ProtocolError, decode, encode
-from beacon.pusher.frames import loads
+from beacon.pusher.frames import decode_data, loads
+from support import strategies
 
 pytestmark = pytest.mark.unit
 
@@ -87,11 +88,7 @@ def test_encode_then_decode_round_trips() -> None:
     assert (frame.event, frame.channel, frame.data) == ("e", "c", {"k": [1, "two", None]})
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
+json_values = strategies.json_values(max_leaves=12)
 
 
 def _decode_or_error(text: str) -> Frame | None:
@@ -145,4 +142,19 @@ def _loads_outcome(fn: Any, text: str) -> tuple[str, Any]:
     )
 )
 def test_fast_loads_agrees_with_json_loads(text: str) -> None:
-    assert _loads_outcome(loads, text) == _loads_outcome(json.loads, text)
+    assert _loads_outcome(loads, text) == _loads_outcome(_strict_json_loads, text)
+
+
+def _strict_json_loads(text: str) -> Any:
+    """``json.loads`` held to JSON itself: no NaN or Infinity."""
+
+    def reject(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(text, parse_constant=reject)
+
+
+@pytest.mark.parametrize("text", ["NaN", "-Infinity", "Infinity", '{"a": NaN}', "[1, Infinity]"])
+def test_non_json_constants_stay_text(text: str) -> None:
+    """Python's json reads NaN and Infinity; JSON has neither, so the data stays a string."""
+    assert decode_data(text) == (text, text)
