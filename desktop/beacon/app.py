@@ -27,12 +27,11 @@ from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.loop import new_event_loop
-from beacon.store.history import History
+from beacon.store.history import HISTORY_FILE, History
 from beacon.ui.window import FeedWindow
 
 log = logging.getLogger("beacon.app")
 
-HISTORY_NAME = "history.sqlite3"
 LOCK_NAME = "beacon.lock"
 
 
@@ -114,7 +113,7 @@ class Profile:
 
     @property
     def history_path(self) -> Path:
-        return self.data_dir / HISTORY_NAME
+        return self.data_dir / HISTORY_FILE
 
     @property
     def lock_path(self) -> Path:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from beacon.config.model import AuthSettings
 from beacon.pusher import ConnectionState, SignedIn, Subscribed, SubscriptionFailed
-from support.engine import Recorder, Target, account
+from support.engine import Recorder, Target, account, server_target
 from support.proxy import TcpProxy
 from support.soketi import Soketi
 
@@ -21,21 +21,9 @@ pytestmark = pytest.mark.integration
 C = ConnectionState
 
 
-def soketi_target(srv: Soketi) -> Target:
-    return Target("soketi", srv.host, srv.port, srv.app_id, srv.key, srv.secret, srv)
-
-
-def demo_target(srv: Any) -> Target:
-    return Target("demo", srv.host, srv.port, srv.app_id, srv.key, srv.secret, srv)
-
-
 @pytest.fixture(params=["soketi", "demo"])
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    if request.param == "soketi":
-        s: Any = request.getfixturevalue("soketi")
-    else:
-        s = request.getfixturevalue("demo_server")
-    yield Target(request.param, s.host, s.port, s.app_id, s.key, s.secret, s)
+def target(request: pytest.FixtureRequest) -> Target:
+    return server_target(request)
 
 
 async def recovered(rec: Recorder, target: Target, mark: int, channel: str = "tickets") -> None:
@@ -48,7 +36,7 @@ async def recovered(rec: Recorder, target: Target, mark: int, channel: str = "ti
 
 async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
-    target = soketi_target(srv)
+    target = Target.of("soketi", srv)
     async with Recorder([account(target, "tickets", "private-a")], target.secret) as rec:
         await rec.protocol_event(Subscribed, channel="private-a")
         mark, status_mark = len(rec.protocol), len(rec.statuses)
@@ -65,7 +53,7 @@ async def test_demo_graceful_restart_4200(
     demo_server_factory: Callable[..., Awaitable[Any]],
 ) -> None:
     srv = await demo_server_factory()
-    target = demo_target(srv)
+    target = Target.of("demo", srv)
     async with Recorder([account(target, "tickets")], target.secret) as rec:
         await rec.protocol_event(Subscribed, channel="tickets")
         mark, status_mark = len(rec.protocol), len(rec.statuses)
@@ -78,7 +66,7 @@ async def test_demo_graceful_restart_4200(
 
 async def test_soketi_killed_then_restarted(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
-    target = soketi_target(srv)
+    target = Target.of("soketi", srv)
     async with Recorder([account(target, "tickets")], target.secret) as rec:
         await rec.protocol_event(Subscribed, channel="tickets")
         mark, status_mark = len(rec.protocol), len(rec.statuses)
@@ -106,7 +94,7 @@ async def test_swallowed_traffic_is_noticed_by_the_pong_timeout(
 
 
 async def test_garbage_frames_are_skipped(demo_server: Any) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     async with Recorder([account(target, "tickets")], target.secret) as rec:
         await rec.protocol_event(Subscribed, channel="tickets")
         demo_server.inject_raw("garbage that is not JSON")
@@ -139,7 +127,7 @@ def endpoint_account(target: Target, *channels: str, **overrides: Any) -> Any:
 
 
 async def test_endpoint_auth_mode(demo_server: Any) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     channels = ("private-agent-7", "presence-support")
     async with Recorder([endpoint_account(target, *channels)], "token-123") as rec:
         for channel in channels:
@@ -151,7 +139,7 @@ async def test_endpoint_auth_mode(demo_server: Any) -> None:
 
 
 async def test_endpoint_auth_mode_signs_in(demo_server: Any) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     async with Recorder([endpoint_account(target, "tickets", signin=True)], "t") as rec:
         signed = await rec.protocol_event(SignedIn)
         await target.send_to_user(signed.user_id, "direct", {"x": 1})
@@ -159,7 +147,7 @@ async def test_endpoint_auth_mode_signs_in(demo_server: Any) -> None:
 
 
 async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: Any) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     demo_server.auth_status = 403
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
         failed = await rec.protocol_event(SubscriptionFailed, channel="private-agent-7")
@@ -182,7 +170,7 @@ async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: 
 async def test_close_while_the_handshake_hangs_leaves_no_socket(
     demo_server: Any, tcp_proxy: Callable[[str, int], Awaitable[TcpProxy]]
 ) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     proxy = await tcp_proxy(target.host, target.port)
     proxy.swallow()  # the TCP connection opens; the WebSocket handshake never answers
     rec = Recorder([account(target, "tickets", port=proxy.port)], target.secret)
@@ -195,7 +183,7 @@ async def test_close_while_the_handshake_hangs_leaves_no_socket(
 
 
 async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     demo_server.auth_status = 401
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
         await rec.state(C.FAILED)
@@ -222,7 +210,7 @@ async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any)
 async def test_close_codes_mid_session(
     demo_server: Any, code: int, state: ConnectionState, words: str
 ) -> None:
-    target = demo_target(demo_server)
+    target = Target.of("demo", demo_server)
     async with Recorder([account(target, "tickets")], target.secret) as rec:
         await rec.protocol_event(Subscribed, channel="tickets")
         status_mark = len(rec.statuses)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from beacon.pusher import (
     Subscribed,
     SubscriptionFailed,
 )
-from support.engine import Recorder, Target, account
+from support.engine import Recorder, Target, account, server_target
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +30,8 @@ C = ConnectionState
 
 
 @pytest.fixture(params=["soketi", "demo"])
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    if request.param == "soketi":
-        s: Any = request.getfixturevalue("soketi")
-    else:
-        s = request.getfixturevalue("demo_server")
-    yield Target(request.param, s.host, s.port, s.app_id, s.key, s.secret, s)
+def target(request: pytest.FixtureRequest) -> Target:
+    return server_target(request)
 
 
 async def subscribed(rec: Recorder, *channels: str, account: str = "acct") -> None:
