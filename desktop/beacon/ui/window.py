@@ -288,7 +288,7 @@ class FeedWindow(QMainWindow):
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.model)
         self.update_bar = UpdateBar()
-        self.update_bar.clicked.connect(self.reveal_updates)
+        self.update_bar.clicked.connect(self._reveal_from_click)
         self.panel = FeedPanel(self.view, self.update_bar)
         self.details = DetailsPane(open_url=open_url)
 
@@ -476,6 +476,13 @@ class FeedWindow(QMainWindow):
         current = self.view.currentIndex()
         keep = max(LIVE_ROWS, current.row() + 1 if current.isValid() else 0)
         self.model.trim(keep)
+
+    def _reveal_from_click(self) -> None:
+        # The pressed bar holds the focus and is about to hide. Hand the focus to the list
+        # as a mouse focus, for which the view makes no row current: any other reason would
+        # open the first row (and mark it read) although nobody chose it.
+        self.view.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.reveal_updates()
 
     def _reveal_from_keyboard(self) -> None:
         if self.update_bar.count == 0:

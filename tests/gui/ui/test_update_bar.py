@@ -81,6 +81,37 @@ async def test_scrolled_away_new_items_are_held_behind_the_bar(
     await wait_until(lambda: not window.model.index(0).data(FeedRole.HIGHLIGHTED), 5)
 
 
+async def test_clicking_the_bar_opens_nothing(
+    feed_app: BeaconApp, demo_server: DemoServer, qtbot: QtBot
+) -> None:
+    """A click reveals; it does not open (and mark read) the item that lands under it.
+
+    A pressed button takes the focus, and when the bar hides, the focus falls to the list,
+    which would make its first row current: that is the case checked here.
+    """
+    window = feed_app.window
+    await _fill(feed_app, demo_server, 40)
+    scroll = window.view.verticalScrollBar()
+    await wait_until(lambda: scroll.maximum() > 0)
+    scroll.setValue(scroll.maximum())
+    _publish(demo_server, 2)
+    await wait_until(lambda: window.update_bar.count == 2)
+    unread = feed_app.history.unread_count()
+
+    top = window.window()
+    top.activateWindow()
+    await wait_until(lambda: QApplication.activeWindow() is top)
+    window.update_bar.setFocus(Qt.FocusReason.MouseFocusReason)
+    assert window.update_bar.hasFocus()
+    qtbot.mouseClick(window.update_bar, Qt.MouseButton.LeftButton)
+
+    assert not window.update_bar.isVisible()
+    assert window.model.index(0).data(FeedRole.UNREAD)
+    assert not window.view.currentIndex().isValid()
+    assert window.details.placeholder.isVisible()
+    assert feed_app.history.unread_count() == unread
+
+
 async def test_at_the_top_and_idle_new_items_appear_directly(
     feed_app: BeaconApp, demo_server: DemoServer
 ) -> None:
