@@ -31,6 +31,8 @@ from PySide6.QtGui import (
     QDesktopServices,
     QKeySequence,
     QPainter,
+    QPaintEvent,
+    QPalette,
     QPixmap,
     QResizeEvent,
     QShortcut,
@@ -136,6 +138,10 @@ class ChoiceBox(QComboBox):
             self.setCurrentIndex(self._values.index(value))
 
 
+EMPTY_FEED = "No events yet. New events from your channels appear here as they arrive."
+EMPTY_FILTERED = "Nothing matches these filters."
+
+
 class FeedView(QListView):
     """The list; it knows when the user is busy with it (see :meth:`interacting`)."""
 
@@ -156,6 +162,30 @@ class FeedView(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.viewport().installEventFilter(self)
         self.verticalScrollBar().installEventFilter(self)
+        self._empty_text = EMPTY_FEED
+
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def set_empty_text(self, text: str) -> None:
+        """What an empty list says, so that empty never looks like broken."""
+        if text != self._empty_text:
+            self._empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is None or model.rowCount() > 0 or not self._empty_text:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            self.viewport().rect().adjusted(24, 24, -24, -24),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self._empty_text,
+        )
+        painter.end()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -541,6 +571,7 @@ class FeedWindow(QMainWindow):
         self._holdback.set_filter(flt)
         self.model.set_filter(flt, ceiling=self._holdback.ceiling)
         self.update_bar.set_count(self._holdback.count)
+        self.view.set_empty_text(EMPTY_FEED if flt == FeedFilter() else EMPTY_FILTERED)
         if current is not None and current.id is not None:
             row = self.model.row_of(current.id)
             if row >= 0:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from beacon.store.history import History
 from beacon.ui.feed_model import FeedModel, FeedRole
-from beacon.ui.window import FeedWindow
+from beacon.ui.window import EMPTY_FEED, EMPTY_FILTERED, FeedWindow
 from support.feeditems import BASE_TIME, make_item
 
 pytestmark = pytest.mark.gui
@@ -111,3 +111,23 @@ def test_rows_shape_payload_text_as_plain_text(history: History, qtbot: QtBot) -
     assert shaped.static.textFormat() == Qt.TextFormat.PlainText
     assert shaped.static.text().startswith("<img")
     assert len(shaped.marks) == 1  # "fire" is marked
+
+
+def test_an_empty_list_says_why(history: History, qtbot: QtBot) -> None:
+    window = FeedWindow(history)
+    qtbot.addWidget(window)
+    window.resize(900, 500)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.view.empty_text() == EMPTY_FEED
+    with_text = window.view.viewport().grab().toImage()
+    window.view.set_empty_text("")
+    blank = window.view.viewport().grab().toImage()
+    assert with_text != blank  # the text is painted, not only stored
+
+    window.search.setText("nothing-like-this")
+    window.apply_filter()
+    assert window.view.empty_text() == EMPTY_FILTERED
+    window.search.clear()
+    window.apply_filter()
+    assert window.view.empty_text() == EMPTY_FEED
