@@ -158,7 +158,7 @@ class EngineService(QObject):
         """An ``AccountStatus`` from the engine, re-emitted as a plain value."""
         info = ConnectionInfo(
             account=status.account,
-            state=LinkState.parse(status.state),
+            state=status.state,
             detail=str(status.detail),
             needs_login=bool(getattr(status, "needs_login", False)),
         )

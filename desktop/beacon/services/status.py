@@ -1,29 +1,16 @@
-"""Connection state as plain values for the UI (no engine or protocol imports)."""
+"""Connection state as plain values for the UI.
+
+The UI reads states through here, never from ``beacon.pusher`` itself; the values are the
+protocol's own six states, re-exported under the name the UI uses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
+from beacon.pusher.states import ConnectionState as LinkState
 
-class LinkState(Enum):
-    """The protocol's connection states (DESIGN.md), by the same names."""
-
-    INITIALIZED = "initialized"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    UNAVAILABLE = "unavailable"
-    FAILED = "failed"
-    DISCONNECTED = "disconnected"
-
-    @classmethod
-    def parse(cls, value: object) -> LinkState:
-        """From the engine's state enum, or its name; unknown values read as unavailable."""
-        text = str(getattr(value, "value", value)).lower()
-        try:
-            return cls(text)
-        except ValueError:
-            return cls.UNAVAILABLE
+__all__ = ["ConnectionInfo", "LinkState"]
 
 
 @dataclass(frozen=True, slots=True)
