@@ -23,6 +23,7 @@ from beacon.demo import DemoServer
 from beacon.store.history import History
 from support.demo import DemoServerProcess
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
+from support.publish import official_client
 
 pytestmark = pytest.mark.gui
 
@@ -128,17 +129,7 @@ def test_beacon_with_a_config_connects_and_stores(
 
 def _trigger(server: DemoServerProcess, channel: str, event: str, data: object) -> None:
     """Publish through the server's HTTP API, signed, with the official library."""
-    import pusher
-
-    client = pusher.Pusher(
-        app_id=server.app_id,
-        key=server.key,
-        secret=server.secret,
-        host=server.host,
-        port=server.port,
-        ssl=False,
-    )
-    client.trigger(channel, event, data)
+    official_client(server).trigger(channel, event, data)
 
 
 def test_a_bad_config_still_starts_and_says_why(

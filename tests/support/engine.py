@@ -17,6 +17,7 @@ import pytest
 from beacon.config.model import AccountSettings, AuthSettings
 from beacon.connect import AccountStatus, Engine, ReceivedEvent, StaticSecrets
 from beacon.pusher import ConnectionState, ProtocolEvent
+from support.publish import official_client
 
 MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
 USER = {"id": "ann", "info": {"name": "Ann"}}
@@ -40,15 +41,7 @@ class Target:
         return cls(kind, server.host, server.port, server.app_id, server.key, server.secret, server)
 
     def publisher(self) -> pusher.Pusher:
-        return pusher.Pusher(
-            app_id=self.app_id,
-            key=self.key,
-            secret=self.secret,
-            host=self.host,
-            port=self.port,
-            ssl=False,
-            encryption_master_key_base64=MASTER_KEY,
-        )
+        return official_client(self, master_key=base64.b64decode(MASTER_KEY))
 
     async def publish(self, channel: str, event: str, data: Any) -> None:
         """Through the HTTP API with the official ``pusher`` library, as a backend would."""

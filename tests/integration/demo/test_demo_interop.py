@@ -7,11 +7,11 @@ import asyncio
 from typing import Any
 
 import httpx
-import pusher
 import pytest
 from asyncpusher.pusher import Pusher as AsyncPusher
 
 from beacon.demo import DemoServer
+from support.publish import official_client
 
 pytestmark = pytest.mark.integration
 
@@ -49,14 +49,7 @@ async def test_asyncpusher_receives_on_public_private_and_presence(
             await demo_server.wait_for_subscribers(name)
         assert list(demo_server.members("presence-support")) == ["agent-7"]
 
-        publisher = pusher.Pusher(
-            app_id=demo_server.app_id,
-            key=demo_server.key,
-            secret=demo_server.secret,
-            host=demo_server.host,
-            port=demo_server.port,
-            ssl=False,
-        )
+        publisher = official_client(demo_server)
         for name in channels:
             await asyncio.to_thread(publisher.trigger, name, "ticket.created", {"on": name})
         async with asyncio.timeout(10):

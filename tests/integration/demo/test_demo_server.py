@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection
 from beacon.demo import DemoServer
 from beacon.demo.tickets import EVENTS
 from beacon.pusher.auth import body_md5, request_signature
+from support.publish import official_client
 
 pytestmark = pytest.mark.integration
 
@@ -79,15 +80,6 @@ async def peers(demo_server: DemoServer) -> AsyncIterator[Callable[..., Awaitabl
         await peer.ws.close()
 
 
-def official_client(server: DemoServer, secret: str | None = None) -> pusher.Pusher:
-    return pusher.Pusher(
-        app_id=server.app_id,
-        key=server.key,
-        secret=secret or server.secret,
-        host=server.host,
-        port=server.port,
-        ssl=False,
-    )
 
 
 async def test_connection_established_gives_socket_id_and_activity_timeout(
@@ -614,15 +606,7 @@ async def test_encrypted_channel_end_to_end(demo_server_factory: ServerFactory) 
         frame = await peer.subscribe(channel, auth=grant["auth"])
         assert frame["event"] == "pusher_internal:subscription_succeeded"
 
-        publisher = pusher.Pusher(
-            app_id=server.app_id,
-            key=server.key,
-            secret=server.secret,
-            host=server.host,
-            port=server.port,
-            ssl=False,
-            encryption_master_key_base64=base64.b64encode(MASTER_KEY).decode(),
-        )
+        publisher = official_client(server, master_key=MASTER_KEY)
         await asyncio.to_thread(publisher.trigger, channel, "note", {"from": "library"})
         server.publish(channel, "note", {"from": "server"})
         first, second = await peer.recv(), await peer.recv()

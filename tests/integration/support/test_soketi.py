@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pusher
 import pytest
 from websockets.asyncio.client import connect
 
+from support.publish import official_client
 from support.soketi import PusherServer
 
 pytestmark = pytest.mark.integration
@@ -28,10 +28,7 @@ async def test_event_published_with_official_library_reaches_plain_websocket(
         assert succeeded["event"] == "pusher_internal:subscription_succeeded"
         assert succeeded["channel"] == "rig-check"
 
-        client = pusher.Pusher(
-            app_id=soketi.app_id, key=soketi.key, secret=soketi.secret,
-            host=soketi.host, port=soketi.port, ssl=False,
-        )
+        client = official_client(soketi)
         # The library blocks on HTTP; keep the loop free to read the socket meanwhile.
         await asyncio.to_thread(
             client.trigger, "rig-check", "ticket.created", {"id": 42, "subject": "Printer on fire"}
