@@ -81,6 +81,8 @@ class Recorder:
     accounts: Sequence[AccountSettings]
     secret: str
     channel_overrides: Sequence[str] = ()
+    # More Engine keywords: an injected backoff, sleep clock, ...
+    engine_options: dict[str, Any] = field(default_factory=dict, kw_only=True)
     events: list[ReceivedEvent] = field(default_factory=list)
     statuses: list[AccountStatus] = field(default_factory=list)
     protocol: list[tuple[str, ProtocolEvent]] = field(default_factory=list)
@@ -98,6 +100,7 @@ class Recorder:
             self._on_status,
             self.channel_overrides,
             on_protocol=self._on_protocol,
+            **self.engine_options,
         )
 
     def _on_event(self, event: ReceivedEvent) -> None:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ import beacon
 from beacon.config.model import AccountSettings
 from beacon.connect.auth import AuthError, Authorizer
 from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
+from beacon.connect.resume import RESUME_CHECK_EVERY, ResumeWatch, sleep_offset
 from beacon.connect.secrets import SecretSource
 from beacon.connect.socket import PusherSocket
 from beacon.connect.tls import describe_error, ssl_context
@@ -42,6 +43,7 @@ from beacon.pusher import (
     StateChanged,
     SubscriptionFailed,
 )
+from beacon.pusher.policy import backoff as default_backoff
 from beacon.pusher.states import ConnectionState
 
 __all__ = ["Engine"]
@@ -78,6 +80,7 @@ class _AccountRunner:
             pong_timeout=account.pong_timeout,
             connect_timeout=CONNECT_TIMEOUT,
             signin=account.signin,
+            backoff_factory=engine.backoff,
         )
         self.authorizer = Authorizer(account, engine.secrets, engine.http_client)
         self.status = AccountStatus(self.name, ConnectionState.INITIALIZED, "not started")
@@ -381,6 +384,9 @@ class Engine:
         version: str = beacon.__version__,
         *,
         on_protocol: Callable[[str, ProtocolEvent], None] | None = None,
+        backoff: Callable[[], Iterator[float]] = default_backoff,
+        sleep_clock: Callable[[], float] = sleep_offset,
+        resume_check_every: float = RESUME_CHECK_EVERY,
     ) -> None:
         names = [a.name for a in accounts]
         if len(set(names)) != len(names):
@@ -394,6 +400,13 @@ class Engine:
         # Every other core event (subscribed, refused, members, cache misses, sign-in),
         # with the account name: for presence views, diagnostics and tests.
         self.on_protocol = on_protocol
+        # Retry delays, per account; tests pin them to tell "at once" from "after backoff".
+        self.backoff = backoff
+        # Resume from sleep retries at once (DESIGN.md "Protocol"); the clock is
+        # injectable so that tests can simulate a suspend.
+        self._resume = ResumeWatch(
+            self._resumed, clock=sleep_clock, interval=resume_check_every
+        )
         self._runners: dict[str, _AccountRunner] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._http: httpx.AsyncClient | None = None
@@ -418,6 +431,7 @@ class Engine:
             task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
             task.add_done_callback(self._task_done)
             self._tasks.append(task)
+        self._resume.start()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -425,6 +439,7 @@ class Engine:
 
     async def close(self) -> None:
         """Close every connection gracefully (code 1000) and stop."""
+        self._resume.stop()
         await asyncio.gather(*(r.close() for r in self._runners.values()))
         for task in self._tasks:
             task.cancel()
@@ -435,9 +450,14 @@ class Engine:
             self._http = None
 
     def wake(self) -> None:
-        """Network change or resume from sleep: retry every waiting account at once."""
+        """Network change or resume from sleep: retry every waiting account at once, its
+        backoff started over, and ping every connected one (its socket may be dead)."""
         for runner in self._runners.values():
             runner.handle(runner.core.wake(runner._loop.time()))
+
+    def _resumed(self, slept: float) -> None:
+        log.info("woke from sleep after %.0f s; reconnecting", slept)
+        self.wake()
 
     def retry(self, account: str) -> None:
         """Try a failed or disconnected account again (e.g. after ``beacon login``)."""
