@@ -352,6 +352,19 @@ def test_wake_retries_a_waiting_connection_at_once() -> None:
     assert conn.state is C.CONNECTING
 
 
+def test_wake_starts_the_backoff_over() -> None:
+    # DESIGN.md: wake from sleep and network changes retry at once, and a failure after
+    # that waits the first delay again, not the next one of the old sequence.
+    conn = make()
+    conn.connect(0.0)
+    conn.closed(None, "refused", 0.0)  # 2 s
+    conn.tick(2.0)
+    conn.closed(None, "refused", 2.0)  # 4 s
+    conn.wake(3.0)
+    events = conn.closed(None, "refused", 3.1)
+    assert of(events, StateChanged)[-1].retry_in == 2.0
+
+
 def test_wake_leaves_a_failed_connection_alone() -> None:
     conn = make()
     conn.connect(0.0)
