@@ -7,6 +7,11 @@ many small messages, so that path cost more than the protocol itself (see
 receives frames where ``websockets`` parses them (``process_event``, called for every
 frame of a read) and calls the runtime at once, so a burst is handled in one pass.
 
+A large read is parsed a slice at a time, one slice per turn of the event loop, with
+reading paused until the last slice is done: a burst can bring 256 KiB in one read (a TLS
+connection even more), several hundred messages, and handling them in one go kept the
+loop (in the app, the UI thread) busy for tens of milliseconds.
+
 Everything else (handshake, close handshake, control frames, writes, flow control of
 sends) stays ``websockets``' own.
 """
@@ -29,6 +34,10 @@ _BINARY = Opcode.BINARY
 _CONT = Opcode.CONT
 
 
+#: The most bytes parsed in one turn of the event loop: about 20 Pusher events, 1 to 2 ms.
+SLICE_BYTES = 16 * 1024
+
+
 def _ignore(text: str) -> None:
     pass
 
@@ -45,6 +54,12 @@ class PusherSocket(ClientConnection):
         #: How many reads from the network so far; changes whenever new bytes arrive.
         self.read_count = 0
         self._fragment_opcode: Opcode | None = None
+        #: Bytes per slice (see the module's docstring).
+        self.slice_bytes = SLICE_BYTES
+        # What is left of a large read, from _backlog_at on, while reading is paused.
+        self._backlog = b""
+        self._backlog_at = 0
+        self._lost = False
 
     def deliver_to(self, on_text: Callable[[str], None]) -> None:
         """Send every text message to ``on_text`` from now on (and those already here)."""
@@ -55,9 +70,52 @@ class PusherSocket(ClientConnection):
 
     def data_received(self, data: bytes) -> None:
         # Every message in one read arrived at the same moment: the runtime stamps them
-        # once per read instead of once per message.
+        # once per read instead of once per message (slices included).
         self.read_count += 1
-        super().data_received(data)
+        if self._backlog:
+            # A TLS transport may deliver once more after pause_reading().
+            self._backlog = self._backlog[self._backlog_at :] + data
+            self._backlog_at = 0
+            return
+        if len(data) <= self.slice_bytes:
+            super().data_received(data)
+            return
+        self._backlog, self._backlog_at = data, 0
+        self.transport.pause_reading()
+        self._next_slice()
+
+    def _next_slice(self) -> None:
+        if self._lost or not self._backlog:
+            return
+        start = self._backlog_at
+        end = start + self.slice_bytes
+        piece = self._backlog[start:end]
+        if end >= len(self._backlog):
+            self._backlog, self._backlog_at = b"", 0
+        else:
+            self._backlog_at = end
+        super().data_received(piece)
+        if self._backlog:
+            self.loop.call_soon(self._next_slice)
+        elif not self._lost:
+            self.transport.resume_reading()
+
+    def _drain_backlog(self) -> None:
+        """Parse what is left of a large read now: the stream is ending."""
+        if self._backlog:
+            rest = self._backlog[self._backlog_at :]
+            self._backlog, self._backlog_at = b"", 0
+            super().data_received(rest)
+
+    def eof_received(self) -> None:
+        # A TLS transport reports the end of the stream right after the data before it.
+        self._drain_backlog()
+        super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._drain_backlog()
+        self._lost = True
+        super().connection_lost(exc)
 
     def detach(self) -> None:
         """Deliver nothing more: the runtime has given up on this socket."""
