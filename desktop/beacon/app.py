@@ -27,6 +27,7 @@ from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.loop import new_event_loop
+from beacon.services.network import NetworkWatch
 from beacon.store.history import HISTORY_FILE, History
 from beacon.ui.window import FeedWindow
 
@@ -86,6 +87,9 @@ class BeaconApp(QObject):
         )
         self.service.itemsAdded.connect(self.window.add_items)
         self.service.statusChanged.connect(self.window.set_connection)
+        # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
+        self.network = NetworkWatch(self)
+        self.network.online.connect(self.service.wake)
         if config_error:
             self.window.show_config_error(config_error)
         elif not config.accounts:
@@ -100,6 +104,7 @@ class BeaconApp(QObject):
         gc.collect()
         gc.freeze()
         await self.service.start()
+        self.network.start()
 
     async def close(self) -> None:
         await self.service.close()
