@@ -34,6 +34,8 @@ from beacon.ui.window import FeedWindow
 log = logging.getLogger("beacon.app")
 
 LOCK_NAME = "beacon.lock"
+#: GIL switch interval while the app runs (see BeaconApp.start).
+SWITCH_INTERVAL = 0.001
 
 
 class NoSecrets:
@@ -77,6 +79,7 @@ class BeaconApp(QObject):
         super().__init__(parent)
         self.config = config
         self.history = history
+        self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
         self.window = AppWindow(
             history,
@@ -103,11 +106,20 @@ class BeaconApp(QObject):
         # walk hundreds of thousands of objects: measured, a 60 ms pause under a burst.
         gc.collect()
         gc.freeze()
+        # The writer thread maps events in Python while Qt calls into Python on this
+        # thread (layouts, paints), each call waiting for the GIL until the writer is
+        # made to drop it: after sys.getswitchinterval(), 5 ms by default. Measured under
+        # a burst: heartbeat p99 31 ms at 5 ms, 22-25 ms at 1 ms, at no visible CPU cost.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         await self.service.start()
         self.network.start()
 
     async def close(self) -> None:
         await self.service.close()
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from beacon.app import BeaconApp, NoSecrets
+from beacon.app import SWITCH_INTERVAL, BeaconApp, NoSecrets
 from beacon.cli.app import publish_burst
 from beacon.config import ConfigError, load_config
 from beacon.config.model import Config
@@ -212,3 +212,18 @@ async def test_screenshot_of_the_demo_window(demo_server: DemoServer, tmp_path: 
         assert shot.save(str(ARTIFACTS / "feed-window-updates.png"))
     finally:
         await stop_feed_app(app)
+
+
+async def test_the_running_app_shortens_the_gil_switch_interval(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """While the app runs, Qt's calls into Python wait at most ~1 ms for the writer
+    thread's GIL; the process's own setting comes back on close."""
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL
+    app = await start_feed_app(demo_server, tmp_path)
+    try:
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    finally:
+        await stop_feed_app(app)
+    assert sys.getswitchinterval() == pytest.approx(before)
