@@ -169,6 +169,7 @@ class _AccountRunner:
             user_agent_header=f"beacon/{self.engine.version}",
         )
         assert isinstance(ws, PusherSocket)
+        ws.slice_bytes = self.engine.read_slice
         return ws
 
     def _on_text(self, text: str) -> None:
@@ -387,6 +388,7 @@ class Engine:
         backoff: Callable[[], Iterator[float]] = default_backoff,
         sleep_clock: Callable[[], float] = sleep_offset,
         resume_check_every: float = RESUME_CHECK_EVERY,
+        read_slice: int | None = None,
     ) -> None:
         names = [a.name for a in accounts]
         if len(set(names)) != len(names):
@@ -400,6 +402,9 @@ class Engine:
         # Every other core event (subscribed, refused, members, cache misses, sign-in),
         # with the account name: for presence views, diagnostics and tests.
         self.on_protocol = on_protocol
+        # Bytes of a network read handled per turn of the loop (PusherSocket.slice_bytes):
+        # a UI on this loop stays responsive under a burst; None handles a read at once.
+        self.read_slice = read_slice
         # Retry delays, per account; tests pin them to tell "at once" from "after backoff".
         self.backoff = backoff
         # Resume from sleep retries at once (DESIGN.md "Protocol"); the clock is

@@ -7,10 +7,12 @@ many small messages, so that path cost more than the protocol itself (see
 receives frames where ``websockets`` parses them (``process_event``, called for every
 frame of a read) and calls the runtime at once, so a burst is handled in one pass.
 
-A large read is parsed a slice at a time, one slice per turn of the event loop, with
-reading paused until the last slice is done: a burst can bring 256 KiB in one read (a TLS
-connection even more), several hundred messages, and handling them in one go kept the
-loop (in the app, the UI thread) busy for tens of milliseconds.
+With ``slice_bytes`` set (the app sets it; ``beacon listen`` does not), a large read is
+parsed a slice at a time, one slice per turn of the event loop, with reading paused until
+the last slice is done: a burst can bring 256 KiB in one read (a TLS connection even
+more), several hundred messages, and handling them in one go kept the loop (in the app,
+the UI thread) busy for tens of milliseconds. Slicing costs a little CPU per event (the
+loop turns more often), which a loop with no UI to keep responsive need not pay.
 
 Everything else (handshake, close handshake, control frames, writes, flow control of
 sends) stays ``websockets``' own.
@@ -34,10 +36,6 @@ _BINARY = Opcode.BINARY
 _CONT = Opcode.CONT
 
 
-#: The most bytes parsed in one turn of the event loop: about 20 Pusher events, 1 to 2 ms.
-SLICE_BYTES = 16 * 1024
-
-
 def _ignore(text: str) -> None:
     pass
 
@@ -54,8 +52,9 @@ class PusherSocket(ClientConnection):
         #: How many reads from the network so far; changes whenever new bytes arrive.
         self.read_count = 0
         self._fragment_opcode: Opcode | None = None
-        #: Bytes per slice (see the module's docstring).
-        self.slice_bytes = SLICE_BYTES
+        #: Bytes parsed per turn of the event loop, or None for a whole read at once (see
+        #: the module's docstring).
+        self.slice_bytes: int | None = None
         # What is left of a large read, from _backlog_at on, while reading is paused.
         self._backlog = b""
         self._backlog_at = 0
@@ -77,7 +76,8 @@ class PusherSocket(ClientConnection):
             self._backlog = self._backlog[self._backlog_at :] + data
             self._backlog_at = 0
             return
-        if len(data) <= self.slice_bytes:
+        limit = self.slice_bytes
+        if limit is None or len(data) <= limit:
             super().data_received(data)
             return
         self._backlog, self._backlog_at = data, 0
@@ -88,7 +88,7 @@ class PusherSocket(ClientConnection):
         if self._lost or not self._backlog:
             return
         start = self._backlog_at
-        end = start + self.slice_bytes
+        end = start + (self.slice_bytes or len(self._backlog))
         piece = self._backlog[start:end]
         if end >= len(self._backlog):
             self._backlog, self._backlog_at = b"", 0

@@ -37,6 +37,9 @@ FRAME_SECONDS = 0.016
 YIELD_EVERY = 16
 #: A batch is written at once when it reaches this size, frame or not.
 BATCH_MAX = 500
+#: Bytes of a network read parsed per turn of the event loop: about 20 Pusher events,
+#: 1 to 2 ms, so a 256 KiB burst read never holds up the UI in one go.
+READ_SLICE = 16 * 1024
 
 
 class EngineLike(Protocol):
@@ -119,6 +122,7 @@ class EngineService(QObject):
             on_status=self.on_status,
             channel_overrides=self._channel_overrides,
             version=beacon.__version__,
+            read_slice=READ_SLICE,
         )
         await self._engine.start()
 

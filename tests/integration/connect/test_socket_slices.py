@@ -1,4 +1,4 @@
-"""PusherSocket parses a large read a slice per turn of the event loop.
+"""PusherSocket parses a large read a slice per turn of the event loop, when asked to.
 
 The socket is connected to a real ``websockets`` server; the large read is handed to it
 the way a transport does (``data_received``), so its size does not depend on how the
@@ -108,3 +108,15 @@ async def test_what_is_left_of_a_read_is_delivered_when_the_connection_ends(
     socket.transport.abort()
     await socket.wait_closed()
     assert got == texts
+
+
+async def test_without_slice_bytes_a_large_read_is_handled_at_once(
+    socket: PusherSocket,
+) -> None:
+    socket.slice_bytes = None  # as beacon listen runs it: no UI to keep responsive
+    got: list[str] = []
+    socket.deliver_to(got.append)
+    texts, wire = burst(600)
+    socket.data_received(wire)
+    assert got == texts
+    assert socket.transport.is_reading()
