@@ -120,3 +120,48 @@ async def test_without_slice_bytes_a_large_read_is_handled_at_once(
     socket.data_received(wire)
     assert got == texts
     assert socket.transport.is_reading()
+
+
+def frame(opcode: Opcode, payload: bytes, *, fin: bool = True) -> bytes:
+    return Frame(opcode, payload, fin=fin).serialize(mask=False, extensions=[])
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 4096])
+async def test_frames_cut_anywhere_arrive_whole_and_in_order(
+    socket: PusherSocket, step: int
+) -> None:
+    """Text frames of every length encoding, cut at any byte, between control, binary and
+    fragmented frames (which websockets parses), reach the callback whole and in order."""
+    socket.slice_bytes = None
+    got: list[str] = []
+    socket.deliver_to(got.append)
+    short, medium, long = "s" * 100, "m" * 300, "é" * 40_000  # 7-, 16- and 64-bit lengths
+    wire = b"".join([
+        frame(Opcode.TEXT, short.encode()),
+        frame(Opcode.TEXT, medium.encode()),
+        frame(Opcode.PING, b"hi"),
+        frame(Opcode.TEXT, long.encode()),
+        frame(Opcode.TEXT, b"\xff\xfe"),  # not UTF-8: skipped
+        frame(Opcode.BINARY, b"\x00\x01"),  # skipped
+        frame(Opcode.TEXT, short.encode()),
+        frame(Opcode.TEXT, b"frag", fin=False),
+        frame(Opcode.CONT, b"mented"),
+        frame(Opcode.TEXT, medium.encode()),
+    ])  # fmt: skip
+    for at in range(0, len(wire), step):
+        socket.data_received(wire[at : at + step])
+    assert got == [short, medium, long, short, "fragmented", medium]
+    assert socket.transport.is_reading()
+    assert socket.close_code is None
+
+
+async def test_a_text_frame_over_the_size_limit_closes_with_1009(server: Server) -> None:
+    port = next(iter(server.sockets)).getsockname()[1]
+    ws = await connect(f"ws://127.0.0.1:{port}", create_connection=PusherSocket, max_size=1000)
+    assert isinstance(ws, PusherSocket)
+    got: list[str] = []
+    ws.deliver_to(got.append)
+    ws.data_received(frame(Opcode.TEXT, b"ok") + frame(Opcode.TEXT, b"x" * 1001))
+    await ws.wait_closed()
+    assert got == ["ok"]
+    assert ws.protocol.close_sent is not None and ws.protocol.close_sent.code == 1009
