@@ -55,15 +55,25 @@ _encode_string = json.encoder.encode_basestring
 
 class _Stamps:
     """ISO-8601 UTC with milliseconds and "Z". Events in a burst share their second, so
-    the date-and-time part is formatted once per second, not once per event."""
+    the date-and-time part is formatted once per second, not once per event; and the
+    events of one network read share their ``received_at`` object, formatted once."""
 
-    __slots__ = ("_key", "_prefix")
+    __slots__ = ("_key", "_prefix", "_text", "_when")
 
     def __init__(self) -> None:
         self._key: tuple[int, int, int, int, int, int] | None = None
         self._prefix = ""
+        self._when: datetime | None = None
+        self._text = ""
 
     def __call__(self, when: datetime) -> str:
+        if when is self._when:
+            return self._text
+        text = self._format(when)
+        self._when, self._text = when, text
+        return text
+
+    def _format(self, when: datetime) -> str:
         key = (when.second, when.minute, when.hour, when.day, when.month, when.year)
         if key != self._key:
             self._key = key

@@ -65,6 +65,17 @@ def test_timestamps_across_seconds_and_days() -> None:
         assert stamp == when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def test_events_of_one_read_share_a_stamp_and_the_next_read_gets_its_own() -> None:
+    later = WHEN + timedelta(milliseconds=1)  # same second, another read
+    stamps = [
+        json.loads(json_line(event("1", when)))["received_at"]
+        for when in (WHEN, WHEN, later, later, WHEN)
+    ]
+    assert stamps == ["2026-11-27T21:04:05.123Z"] * 2 + ["2026-11-27T21:04:05.124Z"] * 2 + [
+        "2026-11-27T21:04:05.123Z"
+    ]
+
+
 json_values = strategies.json_values(max_leaves=10)
 
 
