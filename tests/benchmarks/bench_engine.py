@@ -562,7 +562,9 @@ async def one_run(args: argparse.Namespace, names: list[str], run: int) -> list[
             own_cpu = time.process_time() - own_cpu
             await wait_idle(receivers, quiet=args.quiet)
             for name, profiler, path in profilers:
-                profiler.send_signal(signal.SIGINT)
+                # py-spy may have finished by itself already (its target stopped).
+                with contextlib.suppress(ProcessLookupError):
+                    profiler.send_signal(signal.SIGINT)
                 await profiler.wait()
                 print(profile_summary(name, path), file=sys.stderr)
             for r in receivers:
