@@ -20,6 +20,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 KEYRING_PASSWORD = "beacon-test-keyring"
@@ -134,40 +135,40 @@ class HeadlessDesktop:
         self.processes.append((name, process))
         return process
 
-    def _start_xvfb(self, base: dict[str, str]) -> str:
+    def _spawn_and_read(
+        self, name: str, argv: Callable[[int], list[str]], env: dict[str, str]
+    ) -> str:
+        """Start ``argv(fd)`` and return the first line it writes to ``fd``.
+
+        Xvfb reports the display it picked and dbus-daemon its address this way, so
+        neither needs a port or a name chosen in advance.
+        """
         read_fd, write_fd = os.pipe()
         try:
-            self._spawn(
-                "xvfb",
-                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", self.screen,
-                 "-nolisten", "tcp", "-noreset"],
-                base,
-                pass_fds=(write_fd,),
-            )
+            self._spawn(name, argv(write_fd), env, pass_fds=(write_fd,))
         finally:
             os.close(write_fd)
         with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise DesktopError(f"Xvfb did not report a display; see {self.root / 'xvfb.log'}")
+            line = pipe.readline().strip()
+        if not line:
+            raise DesktopError(f"{name} reported nothing; see {self.root / (name + '.log')}")
+        return line
+
+    def _start_xvfb(self, base: dict[str, str]) -> str:
+        number = self._spawn_and_read(
+            "xvfb",
+            lambda fd: ["Xvfb", "-displayfd", str(fd), "-screen", "0", self.screen,
+                        "-nolisten", "tcp", "-noreset"],
+            base,
+        )
         return f":{number}"
 
     def _start_bus(self, base: dict[str, str]) -> str:
-        read_fd, write_fd = os.pipe()
-        try:
-            self._spawn(
-                "dbus",
-                ["dbus-daemon", "--session", "--nofork", f"--print-address={write_fd}"],
-                base,
-                pass_fds=(write_fd,),
-            )
-        finally:
-            os.close(write_fd)
-        with os.fdopen(read_fd) as pipe:
-            address = pipe.readline().strip()
-        if not address:
-            raise DesktopError(f"dbus-daemon gave no address; see {self.root / 'dbus.log'}")
-        return address
+        return self._spawn_and_read(
+            "dbus",
+            lambda fd: ["dbus-daemon", "--session", "--nofork", f"--print-address={fd}"],
+            base,
+        )
 
     def _name_has_owner(self, name: str) -> bool:
         result = subprocess.run(
