@@ -27,11 +27,23 @@ def _publish(server: DemoServer, count: int, channel: str = "tickets") -> None:
         server.publish(channel, "ticket.created", ticket())
 
 
-def _first_visible_id(window: FeedWindow) -> int:
-    index = window.view.indexAt(QPoint(4, 4))
-    assert index.isValid()
-    item_id: int = index.data(FeedRole.ITEM_ID)
+async def _first_visible_id(window: FeedWindow) -> int:
+    """The id of the row at the top of the viewport, once the view has laid it out.
+
+    The list lays out in batches, between turns of the event loop, so right after a
+    scroll the row under a point may not be placed yet.
+    """
+    point = QPoint(4, 4)
+    await wait_until(lambda: window.view.indexAt(point).isValid())
+    item_id: int = window.view.indexAt(point).data(FeedRole.ITEM_ID)
     return item_id
+
+
+async def _scroll_away(window: FeedWindow) -> None:
+    """Scroll the list to its bottom, once it has rows enough to scroll."""
+    scroll = window.view.verticalScrollBar()
+    await wait_until(lambda: scroll.maximum() > 0)
+    scroll.setValue(scroll.maximum())
 
 
 async def _fill(app: BeaconApp, server: DemoServer, count: int, channel: str = "tickets") -> None:
@@ -52,7 +64,7 @@ async def test_scrolled_away_new_items_are_held_behind_the_bar(
     await wait_until(lambda: scroll.maximum() > 0)
     scroll.setValue(scroll.maximum() // 2)
     position = scroll.value()
-    first_visible = _first_visible_id(window)
+    first_visible = await _first_visible_id(window)
     rows = window.model.rowCount()
 
     _publish(demo_server, 3)
@@ -63,7 +75,7 @@ async def test_scrolled_away_new_items_are_held_behind_the_bar(
     assert window.update_bar.last_announcement == "3 new updates"
     assert window.model.rowCount() == rows  # nothing inserted under the reader
     assert scroll.value() == position
-    assert _first_visible_id(window) == first_visible
+    assert await _first_visible_id(window) == first_visible
     assert feed_app.history.count() == 63  # held items are already stored
 
     qtbot.mouseClick(window.update_bar, Qt.MouseButton.LeftButton)
@@ -91,9 +103,7 @@ async def test_clicking_the_bar_opens_nothing(
     """
     window = feed_app.window
     await _fill(feed_app, demo_server, 40)
-    scroll = window.view.verticalScrollBar()
-    await wait_until(lambda: scroll.maximum() > 0)
-    scroll.setValue(scroll.maximum())
+    await _scroll_away(window)
     _publish(demo_server, 2)
     await wait_until(lambda: window.update_bar.count == 2)
     unread = feed_app.history.unread_count()
@@ -167,18 +177,16 @@ async def test_held_items_hidden_by_the_filter_are_not_counted(
     window.channel_box.select_value("private-agent-7")
     assert window.model.filter.channel == "private-agent-7"
     assert window.model.rowCount() == 40
-    scroll = window.view.verticalScrollBar()
     window.view.doItemsLayout()  # the fresh query's rows, laid out now rather than later
-    await wait_until(lambda: scroll.maximum() > 0)
-    scroll.setValue(scroll.maximum())
-    first_visible = _first_visible_id(window)
+    await _scroll_away(window)
+    first_visible = await _first_visible_id(window)
 
     _publish(demo_server, 3, channel="tickets")  # hidden by the filter
     _publish(demo_server, 2, channel="private-agent-7")
     await wait_until(lambda: feed_app.service.committed == 50)
     await wait_until(lambda: window.update_bar.count == 2)
     assert window.update_bar.text() == "2 new updates"
-    assert _first_visible_id(window) == first_visible
+    assert await _first_visible_id(window) == first_visible
 
     # A wider filter counts them all, and its fresh query leaves the held ones out.
     window.channel_box.select_value(None)
@@ -238,9 +246,7 @@ async def test_the_bar_is_a_focusable_button(
 ) -> None:
     window = feed_app.window
     await _fill(feed_app, demo_server, 60)
-    scroll = window.view.verticalScrollBar()
-    await wait_until(lambda: scroll.maximum() > 0)
-    scroll.setValue(scroll.maximum())
+    await _scroll_away(window)
     _publish(demo_server, 1)
     await wait_until(lambda: window.update_bar.count == 1)
     assert window.update_bar.text() == "1 new update"
