@@ -396,7 +396,9 @@ ACCOUNT = _table(
            "port = 6001", minimum=1, maximum=65535),
     Option("tls", "boolean", "self-hosted: wss:// (true) or ws:// (false)", "tls = false",
            default=True),
-    Option("ca_file", "string", "PEM file of extra CA certificates to trust",
+    Option("ca_file", "string",
+           "PEM file of CA certificates this account trusts besides the system's; a relative "
+           "path is taken from the config file's folder",
            'ca_file = "/etc/ssl/company-ca.pem"', non_empty=True),
     Option("channels", "strings", "channels to subscribe to",
            'channels = ["tickets", "private-agent-7"]', default=(),
@@ -475,15 +477,25 @@ FEED = _table(
            "always_hold = false", default=False),
 )  # fmt: skip
 
-# Each table of the file and its header, in the order the reference documents them.
-SECTIONS: tuple[tuple[str, Mapping[str, Option]], ...] = (
-    ("[[account]]", ACCOUNT),
-    ("[account.auth]", AUTH),
-    ("[account.auth.user]", USER),
-    ("[[rule]]", RULE),
-    ("[notifications]", NOTIFICATIONS),
-    ("[notifications.coalesce]", COALESCE),
-    ("[feed]", FEED),
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One table of the file: its header, the option that holds it, and its options."""
+
+    header: str
+    holder: Option  # its help says what the table is for
+    options: Mapping[str, Option]
+
+
+# Every table of the file, in the order the reference documents them.
+SECTIONS = (
+    Section("[[account]]", ROOT["account"], ACCOUNT),
+    Section("[account.auth]", ACCOUNT["auth"], AUTH),
+    Section("[account.auth.user]", AUTH["user"], USER),
+    Section("[[rule]]", ROOT["rule"], RULE),
+    Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
+    Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),
+    Section("[feed]", ROOT["feed"], FEED),
 )
 
 
