@@ -532,10 +532,13 @@ class _Loader:
                               "use letters, digits and - in header names")  # fmt: skip
                 continue
             if not isinstance(value, str):
+                # A number was meant as its text (X-Team = 7); anything else has no text to keep.
+                plain = isinstance(value, int | float) and not isinstance(value, bool)
+                text = opt.toml_value(str(value)) if plain else '"..."'
                 self._problem(
                     at,
                     f"{context}: header {name} must be a string, not {opt.describe(value)}",
-                    f'write it as {name} = "..."',
+                    f"write it as {name} = {text}",
                 )
                 continue
             if "\n" in value or "\r" in value:

@@ -420,7 +420,7 @@ BAD = [
     pytest.param(
         ACCOUNT + 'cluster = "eu"\n[account.auth]\nmode = "endpoint"\nendpoint = "https://x/a"\n'
         "headers = { X-Team = 7 }  # <-\n",
-        "header X-Team must be a string", 'X-Team = "', id="header-not-string",
+        "header X-Team must be a string", 'write it as X-Team = "7"', id="header-not-string",
     ),
     pytest.param(
         ACCOUNT + 'cluster = "eu"\n[account.auth]\nmode = "endpoint"\nendpoint = "https://x/a"\n'
