@@ -159,7 +159,8 @@ def _has_kind(value: Any, kind: Kind) -> bool:
 
 _NOTHING: Any = object()  # no value the user could have meant
 _MAX_FIX_LINE = 100
-_INT_RE = re.compile(r"[+-]?[0-9]+")
+# At most 19 digits: TOML integers are 64-bit, and int() refuses strings of over 4300.
+_INT_RE = re.compile(r"[+-]?[0-9]{1,19}")
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 _FALSE_WORDS = frozenset({"false", "no", "off", "0"})

@@ -564,6 +564,8 @@ def test_a_wrong_type_is_fixed_with_the_users_own_value(
     [
         pytest.param('host = "h"\nport = "70000"  # <-\n', "port = 6001", id="out-of-range"),
         pytest.param('host = "h"\nport = "7150x"  # <-\n', "port = 6001", id="not-a-number"),
+        pytest.param('host = "h"\nport = "' + "9" * 5000 + '"  # <-\n', "port = 6001",
+                     id="digits-beyond-int"),
         pytest.param('host = "h"\ntls = "maybe"  # <-\n', "tls = false", id="not-a-boolean"),
         pytest.param('host = "h"\nport = true  # <-\n', "port = 6001", id="boolean-port"),
         pytest.param('cluster = "eu"\n[[rule]]\nnotify = "loud"  # <-\n', 'notify = "popup"',
