@@ -12,6 +12,7 @@ import ipaddress
 import os
 import re
 import ssl
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -178,6 +179,7 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
+_CA_FILE_LIMIT = 10 * 2**20  # bytes; the system store is about 0.2 MB
 _CA_FIX = "point ca_file at a PEM file of CA certificates, or remove it to trust the system's CAs"
 
 
@@ -188,22 +190,34 @@ def _ca_file_problem(path: Path) -> tuple[str, str] | None:
     never an ``ssl.SSLError`` out of the first connection. The test is the very call the
     TLS code makes, ``load_verify_locations(cafile=...)``, on a context of its own.
     """
+    unreadable = (
+        f"make it readable by your user (chmod a+r {path}), or point ca_file at a readable copy"
+    )
     try:
-        with path.open("rb") as file:
-            head = file.read(2)
+        status = path.stat()
     except FileNotFoundError:
         return f"ca_file {path} does not exist", _CA_FIX
-    except IsADirectoryError:
+    except OSError as exc:
+        return f"ca_file {path} cannot be read: {exc.strerror or exc}", unreadable
+    if stat.S_ISDIR(status.st_mode):
         return (
             f"ca_file {path} is a directory, not a file",
             "point ca_file at the PEM file itself (a directory of CA files is not supported)",
         )
-    except OSError as exc:
+    # Opening a FIFO would wait for a writer forever, and a device never ends.
+    if not stat.S_ISREG(status.st_mode):
+        return f"ca_file {path} is not a regular file", _CA_FIX
+    if status.st_size > _CA_FILE_LIMIT:
         return (
-            f"ca_file {path} cannot be read: {exc.strerror or exc}",
-            f"make it readable by your user (chmod a+r {path}), or point ca_file at a "
-            "readable copy",
+            f"ca_file {path} is {status.st_size / 2**20:.0f} MB, far more than a file of CA "
+            "certificates holds",
+            _CA_FIX,
         )
+    try:
+        with path.open("rb") as file:
+            head = file.read(2)
+    except OSError as exc:
+        return f"ca_file {path} cannot be read: {exc.strerror or exc}", unreadable
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         context.load_verify_locations(cafile=path)

@@ -5,6 +5,7 @@ Each bad config below marks the line the error must name with ``# <-``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -617,6 +618,22 @@ def test_ca_file_that_cannot_be_read(tmp_path: Path) -> None:
     assert error.message == 'account "support": ca_file /proc/self/mem cannot be read: ' \
         "Input/output error", error.report()  # fmt: skip
     assert "chmod a+r /proc/self/mem" in error.fix
+
+
+def test_ca_file_that_is_a_fifo_or_a_device_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "ca.fifo"
+    os.mkfifo(fifo)  # opening it to read would block until a writer came
+    for path in (fifo, Path("/dev/zero")):
+        error = ca_file_error(tmp_path, path)
+        assert error.message == f'account "support": ca_file {path} is not a regular file'
+
+
+def test_ca_file_far_too_large_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.pem"
+    with huge.open("wb") as file:
+        file.truncate(11 * 2**20)  # sparse: no 11 MB written, none read
+    error = ca_file_error(tmp_path, huge)
+    assert "is 11 MB, far more than a file of CA certificates holds" in error.message
 
 
 @pytest.mark.parametrize(
