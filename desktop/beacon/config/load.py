@@ -11,6 +11,8 @@ import difflib
 import ipaddress
 import os
 import re
+import ssl
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,8 +31,6 @@ from beacon.config.model import (
     Config,
     FeedSettings,
     NotificationSettings,
-    NotifyMode,
-    PriorityName,
     Rule,
 )
 
@@ -177,6 +177,66 @@ def _is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_CA_FILE_LIMIT = 10 * 2**20  # bytes; the system store is about 0.2 MB
+_CA_FIX = "point ca_file at a PEM file of CA certificates, or remove it to trust the system's CAs"
+
+
+def _ca_file_problem(path: Path) -> tuple[str, str] | None:
+    """What keeps ``path`` from being a CA file, and the fix; None when TLS can use it.
+
+    Checked here, once, so that a bad file is a config error with a line and a fix, and
+    never an ``ssl.SSLError`` out of the first connection. The test is the very call the
+    TLS code makes, ``load_verify_locations(cafile=...)``, on a context of its own.
+    """
+    unreadable = (
+        f"make it readable by your user (chmod a+r {path}), or point ca_file at a readable copy"
+    )
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return f"ca_file {path} does not exist", _CA_FIX
+    except OSError as exc:
+        return f"ca_file {path} cannot be read: {exc.strerror or exc}", unreadable
+    if stat.S_ISDIR(status.st_mode):
+        return (
+            f"ca_file {path} is a directory, not a file",
+            "point ca_file at the PEM file itself (a directory of CA files is not supported)",
+        )
+    # Opening a FIFO would wait for a writer forever, and a device never ends.
+    if not stat.S_ISREG(status.st_mode):
+        return f"ca_file {path} is not a regular file", _CA_FIX
+    if status.st_size > _CA_FILE_LIMIT:
+        return (
+            f"ca_file {path} is {status.st_size / 2**20:.0f} MB, far more than a file of CA "
+            "certificates holds",
+            _CA_FIX,
+        )
+    try:
+        with path.open("rb") as file:
+            head = file.read(2)
+    except OSError as exc:
+        return f"ca_file {path} cannot be read: {exc.strerror or exc}", unreadable
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_verify_locations(cafile=path)
+    except (ssl.SSLError, OSError, ValueError):
+        # DER (binary) certificates start with an ASN.1 SEQUENCE; TLS needs them in PEM.
+        if head[:1] == b"\x30":
+            pem = path.with_suffix(".pem")
+            pem = pem if pem != path else path.with_name(f"{path.stem}-converted.pem")
+            return (
+                f"ca_file {path} is a binary (DER) certificate, not PEM",
+                f"convert it with: openssl x509 -inform der -in {path} -out {pem}; then point "
+                "ca_file at the new file",
+            )
+        return (
+            f"ca_file {path} holds no PEM certificate that TLS can load",
+            "point ca_file at a file of -----BEGIN CERTIFICATE----- blocks (PEM), the CA "
+            "certificates that signed your server's certificate",
+        )
+    return None
 
 
 class _Loader:
@@ -348,16 +408,12 @@ class _Loader:
             ca_file = Path(values["ca_file"]).expanduser()
             if not ca_file.is_absolute():
                 ca_file = self.path.parent / ca_file
-            if not ca_file.is_file():
-                self._problem(
-                    (*where, "ca_file"),
-                    f"{context}: ca_file {ca_file} does not exist",
-                    "point ca_file at a PEM file of CA certificates, or remove it to trust "
-                    "the system's CAs",
-                )
-        channels = tuple(values.get("channels", opt.ACCOUNT["channels"].default))
+            problem = _ca_file_problem(ca_file)
+            if problem is not None:
+                self._problem((*where, "ca_file"), f"{context}: {problem[0]}", problem[1])
+        channels = tuple(values.get("channels", opt.default(opt.ACCOUNT, "channels")))
         self._channels(channels, where, context, auth, has_auth="auth" in raw)
-        signin = values.get("signin", opt.ACCOUNT["signin"].default)
+        signin = values.get("signin", opt.default(opt.ACCOUNT, "signin"))
         if signin and "auth" in raw:
             if auth is not None and auth.mode == "sign" and auth.user is None:
                 self._problem(
@@ -381,11 +437,13 @@ class _Loader:
             cluster=cluster,
             host=host,
             port=values.get("port"),
-            tls=values.get("tls", opt.ACCOUNT["tls"].default),
+            tls=values.get("tls", opt.default(opt.ACCOUNT, "tls")),
             ca_file=ca_file,
             auth=auth,
             activity_timeout=float(activity) if activity is not None else None,
-            pong_timeout=float(values.get("pong_timeout", opt.ACCOUNT["pong_timeout"].default)),
+            pong_timeout=float(
+                values.get("pong_timeout", opt.default(opt.ACCOUNT, "pong_timeout"))
+            ),
             signin=signin,
         )
 
@@ -436,7 +494,7 @@ class _Loader:
             user = self._table(
                 values["user"], opt.USER, (*where, "user"), context, account, "auth.user."
             )
-            user.setdefault("info", opt.USER["info"].default)
+            user.setdefault("info", opt.default(opt.USER, "info"))
         if mode == "endpoint" and "endpoint" not in raw:
             self._problem(
                 where,
@@ -488,10 +546,13 @@ class _Loader:
                               "use letters, digits and - in header names")  # fmt: skip
                 continue
             if not isinstance(value, str):
+                # A number was meant as its text (X-Team = 7); anything else has no text to keep.
+                plain = isinstance(value, int | float) and not isinstance(value, bool)
+                text = opt.toml_value(str(value)) if plain else '"..."'
                 self._problem(
                     at,
                     f"{context}: header {name} must be a string, not {opt.describe(value)}",
-                    f'write it as {name} = "..."',
+                    f"write it as {name} = {text}",
                 )
                 continue
             if "\n" in value or "\r" in value:
@@ -539,20 +600,9 @@ class _Loader:
                 )
             if len(self.problems) > before:
                 continue
-            d = {o.name: o.default for o in opt.RULE.values()}
-            d.update(values)
-            rules.append(
-                Rule(
-                    account=d["account"],
-                    channel=d["channel"],
-                    event=d["event"],
-                    notify=cast(NotifyMode, d["notify"]),
-                    title=d["title"],
-                    body=d["body"],
-                    url=d["url"],
-                    priority=cast(PriorityName, d["priority"]),
-                )
-            )
+            # The keys of [[rule]] are Rule's fields; what the file leaves out takes the
+            # dataclass default, which is the declared one.
+            rules.append(Rule(**values))
         return rules
 
     # --- [notifications] and [feed] ---
@@ -571,19 +621,13 @@ class _Loader:
         quiet = values.get("quiet_hours")
         return NotificationSettings(
             quiet_hours=opt.parse_quiet_hours(quiet) if quiet is not None else None,
-            keywords=tuple(values.get("keywords", opt.NOTIFICATIONS["keywords"].default)),
-            coalesce_count=coalesce.get("count", opt.COALESCE["count"].default),
-            coalesce_seconds=float(coalesce.get("seconds", opt.COALESCE["seconds"].default)),
+            keywords=tuple(values.get("keywords", opt.default(opt.NOTIFICATIONS, "keywords"))),
+            coalesce_count=coalesce.get("count", opt.default(opt.COALESCE, "count")),
+            coalesce_seconds=float(coalesce.get("seconds", opt.default(opt.COALESCE, "seconds"))),
         )
 
     def _feed(self, raw: dict[str, Any] | None) -> FeedSettings:
         if raw is None:
             return FeedSettings()
         values = self._table(raw, opt.FEED, ("feed",), "[feed]", None, "")
-        d = {o.name: o.default for o in opt.FEED.values()}
-        d.update(values)
-        return FeedSettings(
-            retention_count=d["retention_count"],
-            retention_days=d["retention_days"],
-            always_hold=d["always_hold"],
-        )
+        return FeedSettings(**values)  # as for Rule: the keys are the fields

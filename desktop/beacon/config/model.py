@@ -1,6 +1,8 @@
 """The settings Beacon runs on, as typed, immutable values.
 
-``config.load`` builds these from the TOML file; everything else only reads them.
+``config.load`` builds these from the TOML file; everything else only reads them. Every
+default is the option's declared one in ``options.py``: a default is stated once, there, and
+these dataclasses, the loader and ``docs/config.md`` all read it.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from beacon.config import options as opt
 
 AuthMode = Literal["endpoint", "sign"]
 NotifyMode = Literal["popup", "feed", "mute"]
@@ -19,11 +23,11 @@ class AuthSettings:
     """``[account.auth]``: how private, presence and encrypted channels are authorized."""
 
     mode: AuthMode
-    endpoint: str | None = None
+    endpoint: str | None = opt.AUTH["endpoint"].default
     # Header templates; "{secret}" is replaced by the account's keyring secret.
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=lambda: opt.default(opt.AUTH, "headers"))
     # Presence channel_data / sign-in user for mode "sign": {"id": ..., "info": {...}}.
-    user: dict[str, Any] | None = None
+    user: dict[str, Any] | None = opt.AUTH["user"].default
 
     @property
     def needs_secret(self) -> bool:
@@ -39,18 +43,18 @@ class AccountSettings:
 
     name: str
     key: str
-    channels: tuple[str, ...] = ()
-    cluster: str | None = None
-    host: str | None = None
-    port: int | None = None
-    tls: bool = True
-    ca_file: Path | None = None
-    auth: AuthSettings | None = None
+    channels: tuple[str, ...] = opt.ACCOUNT["channels"].default
+    cluster: str | None = opt.ACCOUNT["cluster"].default
+    host: str | None = opt.ACCOUNT["host"].default
+    port: int | None = opt.ACCOUNT["port"].default
+    tls: bool = opt.ACCOUNT["tls"].default
+    ca_file: Path | None = opt.ACCOUNT["ca_file"].default
+    auth: AuthSettings | None = opt.ACCOUNT["auth"].default
     # Seconds; None takes the server's activity_timeout. Tests make these short.
-    activity_timeout: float | None = None
-    pong_timeout: float = 30.0
+    activity_timeout: float | None = opt.ACCOUNT["activity_timeout"].default
+    pong_timeout: float = opt.ACCOUNT["pong_timeout"].default
     # Sign in with pusher:signin after connecting (needs auth.user in mode "sign").
-    signin: bool = False
+    signin: bool = opt.ACCOUNT["signin"].default
 
     def url(self, version: str) -> str:
         """The WebSocket URL, per DESIGN.md "Protocol"."""
@@ -68,39 +72,41 @@ class AccountSettings:
 class Rule:
     """One ``[[rule]]``: the first rule that matches an event decides how it is shown."""
 
-    account: str | None = None
-    channel: str = "*"
-    event: str = "*"
-    notify: NotifyMode = "popup"
-    title: str | None = None
-    body: str | None = None
-    url: str | None = None
-    priority: PriorityName = "normal"
+    account: str | None = opt.RULE["account"].default
+    channel: str = opt.RULE["channel"].default
+    event: str = opt.RULE["event"].default
+    notify: NotifyMode = opt.RULE["notify"].default
+    title: str | None = opt.RULE["title"].default
+    body: str | None = opt.RULE["body"].default
+    url: str | None = opt.RULE["url"].default
+    priority: PriorityName = opt.RULE["priority"].default
 
 
 @dataclass(frozen=True, slots=True)
 class NotificationSettings:
-    quiet_hours: tuple[str, str] | None = None  # ("22:00", "07:00")
-    keywords: tuple[str, ...] = ()
-    coalesce_count: int = 5
-    coalesce_seconds: float = 10.0
+    """``[notifications]``; ``coalesce_*`` are its ``coalesce = { count, seconds }``."""
+
+    quiet_hours: tuple[str, str] | None = opt.NOTIFICATIONS["quiet_hours"].default
+    keywords: tuple[str, ...] = opt.NOTIFICATIONS["keywords"].default
+    coalesce_count: int = opt.COALESCE["count"].default
+    coalesce_seconds: float = opt.COALESCE["seconds"].default
 
 
 @dataclass(frozen=True, slots=True)
 class FeedSettings:
     """``[feed]``: history retention and update-bar behaviour."""
 
-    retention_count: int = 100_000
-    retention_days: int = 90
+    retention_count: int = opt.FEED["retention_count"].default
+    retention_days: int = opt.FEED["retention_days"].default
     # True: new items always wait behind the update bar, even at the top and idle.
-    always_hold: bool = False
+    always_hold: bool = opt.FEED["always_hold"].default
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None
-    accounts: tuple[AccountSettings, ...] = ()
-    rules: tuple[Rule, ...] = ()
+    accounts: tuple[AccountSettings, ...] = opt.ROOT["account"].default
+    rules: tuple[Rule, ...] = opt.ROOT["rule"].default
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
 

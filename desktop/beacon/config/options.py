@@ -1,12 +1,14 @@
 """Every config option, declared once: its type, default, help text and checks.
 
-``load.py`` walks these tables to validate a file, the defaults fill what a file leaves
-out, and the help texts are what ``beacon check`` and error messages quote. A test keeps
-the defaults here equal to the dataclass defaults of ``model.py``.
+``load.py`` walks these tables to validate a file; ``model.py`` takes its dataclass
+defaults from here, so a default cannot differ between what is documented, what is
+validated and what the app runs on; ``reference.py`` writes ``docs/config.md`` from these
+tables. Nothing else states a default.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -72,14 +74,15 @@ class Option:
         if not _has_kind(value, self.kind):
             return Problem(
                 f"must be {_KIND_WORDS[self.kind]}, not {describe(value)}",
-                f"write it as {self.example}",
+                self._write_as(_coerce(value, self.kind)),
             )
         if self.kind == "strings":
             for i, item in enumerate(value):
                 if not isinstance(item, str):
                     return Problem(
                         f"must hold only strings, but item {i + 1} is {describe(item)}",
-                        f"put each item in quotes: {self.example}",
+                        "put each item in quotes: "
+                        + self._written(_coerce(value, self.kind), self.example),
                         (i,),
                     )
                 if self.non_empty and not item.strip():
@@ -90,9 +93,10 @@ class Option:
                         return Problem(problem.message, problem.fix, (i, *problem.at))
         if self.choices and value not in self.choices:
             options = " | ".join(f'"{c}"' for c in self.choices)
+            same = [c for c in self.choices if c.casefold() == value.strip().casefold()]
             return Problem(
                 f"must be one of {options}, not {describe(value)}",
-                f"write it as {self.example}",
+                self._write_as(same[0] if same else _NOTHING),
             )
         if self.kind == "string" and self.non_empty and not value.strip():
             return Problem("must not be empty", f"write it as {self.example}")
@@ -118,6 +122,21 @@ class Option:
             return Problem(f"must be {span}, not {value}", f"write it as {self.example}")
         return None
 
+    def _write_as(self, candidate: Any) -> str:
+        return f"write it as {self._written(candidate, self.example)}"
+
+    def _written(self, candidate: Any, fallback: str) -> str:
+        """``name = candidate`` when that line would be valid, else ``fallback``.
+
+        The user's own value, retyped, is the fix they meant: ``port = "7150"`` wants
+        ``port = 7150``, not the example's port. A retyped value that is still wrong (out of
+        range, say) would only lead to the next error, so the example is given instead.
+        """
+        if candidate is _NOTHING or self.validate(candidate) is not None:
+            return fallback
+        line = f"{self.name} = {toml_value(candidate)}"
+        return line if len(line) <= _MAX_FIX_LINE else fallback
+
 
 def _has_kind(value: Any, kind: Kind) -> bool:
     # bool is an int in Python, but "port = true" is never meant as 1.
@@ -127,9 +146,7 @@ def _has_kind(value: Any, kind: Kind) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "number":
         return (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and math.isfinite(value)
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         )
     if kind == "boolean":
         return isinstance(value, bool)
@@ -138,6 +155,83 @@ def _has_kind(value: Any, kind: Kind) -> bool:
     if kind == "table":
         return isinstance(value, dict)
     return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+_NOTHING: Any = object()  # no value the user could have meant
+_MAX_FIX_LINE = 100
+# At most 19 digits: TOML integers are 64-bit, and int() refuses strings of over 4300.
+_INT_RE = re.compile(r"[+-]?[0-9]{1,19}")
+_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "off", "0"})
+
+
+def _coerce(value: Any, kind: Kind) -> Any:
+    """``value`` in ``kind``, when it plainly says one (``"7150"`` as an integer), else
+    ``_NOTHING``. Only unambiguous readings: a guess would put a wrong value in the fix."""
+    if isinstance(value, str):
+        text = value.strip()
+        if kind == "integer" and _INT_RE.fullmatch(text):
+            return int(text)
+        if kind == "number" and _FLOAT_RE.fullmatch(text):
+            number = float(text)
+            return int(text) if _INT_RE.fullmatch(text) else number
+        if kind == "boolean" and text.lower() in _TRUE_WORDS | _FALSE_WORDS:
+            return text.lower() in _TRUE_WORDS
+        if kind == "strings":
+            # "outage, urgent" is a list written as one string.
+            return [part.strip() for part in text.split(",") if part.strip()] or _NOTHING
+        return _NOTHING
+    plain_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "boolean" and plain_number and value in (0, 1):
+        return value == 1
+    if kind == "string" and plain_number and math.isfinite(value):
+        return toml_value(value)
+    if kind == "string" and isinstance(value, list) and len(value) == 1:
+        return value[0] if isinstance(value[0], str) else _NOTHING
+    if kind == "strings" and isinstance(value, list):
+        items = [item if isinstance(item, str) else _coerce(item, "string") for item in value]
+        return _NOTHING if any(item is _NOTHING for item in items) else items
+    return _NOTHING
+
+
+_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as TOML writes it, for fixes and the reference: ``["a", "b"]``, ``true``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # TOML's basic string: these escapes, and \uXXXX for the other control characters.
+        out = []
+        for char in value:
+            if char in _ESCAPES:
+                out.append(_ESCAPES[char])
+            elif ord(char) < 0x20 or ord(char) == 0x7F:
+                out.append(f"\\u{ord(char):04X}")
+            else:
+                out.append(char)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        pairs = (
+            f"{key if _BARE_KEY_RE.fullmatch(key) else toml_value(key)} = {toml_value(item)}"
+            for key, item in value.items()
+        )
+        return "{ " + ", ".join(pairs) + " }"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+            "\f": "\\f", "\r": "\\r"}  # fmt: skip
 
 
 def describe(value: Any) -> str:
@@ -303,7 +397,9 @@ ACCOUNT = _table(
            "port = 6001", minimum=1, maximum=65535),
     Option("tls", "boolean", "self-hosted: wss:// (true) or ws:// (false)", "tls = false",
            default=True),
-    Option("ca_file", "string", "PEM file of extra CA certificates to trust",
+    Option("ca_file", "string",
+           "PEM file of CA certificates this account trusts besides the system's; a relative "
+           "path is taken from the config file's folder",
            'ca_file = "/etc/ssl/company-ca.pem"', non_empty=True),
     Option("channels", "strings", "channels to subscribe to",
            'channels = ["tickets", "private-agent-7"]', default=(),
@@ -381,6 +477,33 @@ FEED = _table(
     Option("always_hold", "boolean", "new items always wait behind the update bar",
            "always_hold = false", default=False),
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One table of the file: its header, the option that holds it, and its options."""
+
+    header: str
+    holder: Option  # its help says what the table is for
+    options: Mapping[str, Option]
+
+
+# Every table of the file, in the order the reference documents them.
+SECTIONS = (
+    Section("[[account]]", ROOT["account"], ACCOUNT),
+    Section("[account.auth]", ACCOUNT["auth"], AUTH),
+    Section("[account.auth.user]", AUTH["user"], USER),
+    Section("[[rule]]", ROOT["rule"], RULE),
+    Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
+    Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),
+    Section("[feed]", ROOT["feed"], FEED),
+)
+
+
+def default(table: Mapping[str, Option], name: str) -> Any:
+    """Option ``name``'s declared default, as a copy a caller may keep and change."""
+    return copy.deepcopy(table[name].default)
+
 
 # Keys that would put a secret in the file; each gets "use beacon login" instead.
 SECRET_KEYS = frozenset(

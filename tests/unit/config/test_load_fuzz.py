@@ -30,6 +30,9 @@ FRAGMENTS = [
     'always_hold = true', '"quoted key" = 1', "a.b.c = 1", 'note = """\nx = 1\n"""',
     "# a comment \u2028 with a line separator", 'v = "para\u2029graph"', "", "=", "[",
     'x = "unclosed', "y = [1,", "when = 1979-05-27T07:32:00Z",
+    'ca_file = "ca.pem"', 'ca_file = "/"', 'ca_file = ""', 'ca_file = "/etc/hostname"',
+    'port = "7150"', "port = 7150.0", 'channels = "a, b"', "tls = 1", 'notify = "FEED"',
+    "channels = [1, 2.5, true]", 'key = ["k"]', "cluster = 3",
 ]  # fmt: skip
 
 

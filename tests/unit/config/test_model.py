@@ -1,10 +1,16 @@
-"""AccountSettings.url and AuthSettings.needs_secret."""
+"""The settings dataclasses: defaults from the declarations, AccountSettings.url and
+AuthSettings.needs_secret."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
 
-from beacon.config.model import AccountSettings, AuthSettings
+from beacon.config import model
+from beacon.config import options as opt
+from beacon.config.model import AccountSettings, AuthSettings, Config, FeedSettings, Rule
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +43,36 @@ def test_needs_secret() -> None:
     assert AuthSettings(
         mode="endpoint", endpoint="https://x/a", headers={"Authorization": "Bearer {secret}"}
     ).needs_secret
+
+
+def test_no_default_is_written_in_the_model() -> None:
+    """Each default is stated once, in options.py; model.py only refers to it.
+
+    A literal here (``tls: bool = True``) would be a second place that could disagree with
+    the validator and the reference, which is what this test exists to rule out.
+    """
+    tree = ast.parse(inspect.getsource(model))
+    literals = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.AnnAssign) and node.value is not None):
+            continue
+        default = node.value
+        if isinstance(default, ast.Call) and ast.unparse(default.func) == "field":
+            keywords = {k.arg: k.value for k in default.keywords}
+            # field(default_factory=NotificationSettings) builds a declared-once table.
+            factory = keywords.get("default_factory")
+            if factory is not None and ast.unparse(factory) in {"dict", "list", "tuple", "set"}:
+                literals.append(ast.unparse(node))
+            default = keywords.get("default", factory)
+        if isinstance(default, ast.Constant | ast.Tuple | ast.List | ast.Dict | ast.Set):
+            literals.append(ast.unparse(node))
+    assert literals == []
+
+
+def test_a_model_built_without_arguments_has_the_declared_defaults() -> None:
+    assert FeedSettings().retention_count == opt.FEED["retention_count"].default
+    assert Rule().priority == opt.RULE["priority"].default
+    assert Config(path=None).accounts == opt.ROOT["account"].default
+    first, second = AuthSettings(mode="sign"), AuthSettings(mode="sign")
+    assert first.headers == {} and first.headers is not second.headers
+    assert first.headers is not opt.AUTH["headers"].default
