@@ -209,9 +209,20 @@ def build_big(path: Path, gen: TextGen, total: int) -> None:
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 (
-                    i.account, i.channel, i.event, i.event_id, i.title, i.body, i.url,
-                    int(i.priority), i.payload, to_us(i.received_at), i.notify,
-                    0, None, int(i.read),
+                    i.account,
+                    i.channel,
+                    i.event,
+                    i.event_id,
+                    i.title,
+                    i.body,
+                    i.url,
+                    int(i.priority),
+                    i.payload,
+                    to_us(i.received_at),
+                    i.notify,
+                    0,
+                    None,
+                    int(i.read),
                 )
                 for i in make_items(gen, n, start=done)
             ),
@@ -224,6 +235,9 @@ def build_big(path: Path, gen: TextGen, total: int) -> None:
         db.execute(sql)
     db.execute("INSERT OR IGNORE INTO sources SELECT DISTINCT account, channel FROM items")
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+    # The terms of the bulk-loaded rows, as the schema migration collects them.
+    db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, items_fts, 'row')")
+    db.execute("INSERT OR IGNORE INTO terms SELECT term FROM temp.vocab")
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -248,12 +262,12 @@ QUERIES = (
     "refund invoi",  # word + prefix
     "zzzyx",  # no hits at all
 )
-# Worst cases, reported but not in the median: a prefix that expands to the most common
-# words makes FTS5 merge their whole doclists (an exact word stops after one page).
+# Prefixes typed on the way to the most common words, reported apart from the median: FTS5
+# alone merges their whole doclists; the history expands them into whole terms.
 WORST = ("p", "pri", "printe")
 
 
-def bench_search(path: Path, repeat: int) -> tuple[list[tuple[str, str]], float]:
+def bench_search(path: Path, repeat: int) -> tuple[list[tuple[str, str]], float, float]:
     rows = []
     medians = []
     with History(path, retention_count=None, retention_days=None) as history:
@@ -264,12 +278,15 @@ def bench_search(path: Path, repeat: int) -> tuple[list[tuple[str, str]], float]
             hits = len(history.page(flt, limit=200))
             medians.append(ms)
             rows.append((f'search "{query}" ({hits} on first page)', f"{ms:.2f} ms"))
+        every = list(medians)
         for query in WORST:
             ms = timed(partial(history.page, FeedFilter(search=query), limit=200), repeat)
-            rows.append((f'worst case: prefix "{query}" (not in the median)', f"{ms:.2f} ms"))
+            every.append(ms)
+            rows.append((f'typed prefix "{query}" (not in the median)', f"{ms:.2f} ms"))
         flt = FeedFilter(search="outage", channel="alerts", unread_only=True)
         ms = timed(lambda: history.page(flt, limit=200), repeat)
         medians.append(ms)
+        every.append(ms)
         rows.append(('search "outage" + channel + unread', f"{ms:.2f} ms"))
     overall = statistics.median(medians)
     verdict = "OK" if overall < SEARCH_TARGET_MS else "OVER TARGET"
@@ -279,19 +296,33 @@ def bench_search(path: Path, repeat: int) -> tuple[list[tuple[str, str]], float]
             f"**{overall:.2f} ms** (target < {SEARCH_TARGET_MS:.0f} ms: {verdict})",
         )
     )
-    return rows, overall
+    slowest = max(every)
+    verdict = "OK" if slowest < SEARCH_TARGET_MS else "OVER TARGET"
+    rows.append(
+        (
+            "**slowest query, typed prefixes included**",
+            f"**{slowest:.2f} ms** (target < {SEARCH_TARGET_MS:.0f} ms: {verdict})",
+        )
+    )
+    return rows, overall, slowest
 
 
 def commit() -> str:
     """The commit measured (with "+" when the tree has changes), or "?" outside git."""
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-            text=True, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", "desktop/beacon/store", "desktop/beacon/feed"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
@@ -322,11 +353,16 @@ def main() -> int:
             build_s = time.perf_counter() - t0
             label = f"building {args.items:,} items (bulk load, last 10% via add_batch)"
             rows.append((label, f"{build_s:.0f} s"))
-        search_rows, overall = bench_search(big, args.repeat)
+        search_rows, overall, slowest = bench_search(big, args.repeat)
         rows += search_rows
 
     if args.json:
-        print(json.dumps({"rows": dict(rows), "search_median_ms": overall}, indent=2))
+        print(
+            json.dumps(
+                {"rows": dict(rows), "search_median_ms": overall, "slowest_ms": slowest},
+                indent=2,
+            )
+        )
     else:
         print(
             f"\nBeacon store benchmark at {commit()} — SQLite {sqlite3.sqlite_version}, Python"
@@ -336,7 +372,7 @@ def main() -> int:
         print("| measurement | result |\n|---|---|")
         for label, value in rows:
             print(f"| {label} | {value} |")
-    return 0 if overall < SEARCH_TARGET_MS else 1
+    return 0 if max(overall, slowest) < SEARCH_TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,18 @@ a connection each, each guarded by a lock, so a read never waits for a batch bei
 committed: under WAL it sees the last commit. Another process may read the same file
 (``beacon history``) at any time, as WAL allows.
 
+Search while typing. The last word of a search is a prefix until it is finished. FTS5
+answers a prefix query by merging the whole doclists of every term with that prefix before
+it returns the first row: over a million items, a prefix of a very common word cost 30-60
+ms, however small the page. An ``OR`` of whole terms is merged lazily instead, and stops
+after the first page. So the history keeps the set of terms its index holds (``terms``,
+filled as items are stored), expands a typed prefix into those terms, and asks FTS5 for
+``("printer" OR "printers" ...)``; a prefix with too many terms, or one that is not plain
+ASCII, is left to FTS5 as before. Terms are cut exactly as FTS5 cuts them: ASCII letters
+and digits by Python, anything with other characters by an in-memory FTS5 table with the
+same tokenizer. Terms of pruned items stay behind; an ``OR`` with a term that no longer
+occurs costs nothing.
+
 Schema versions go by ``PRAGMA user_version``; ``_MIGRATIONS[n]`` takes a database from
 version ``n`` to ``n + 1``, each in one transaction.
 """
@@ -132,7 +144,17 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    # The terms the FTS index holds, for expanding typed prefixes (module docstring).
+    db.execute("CREATE TABLE terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("CREATE VIRTUAL TABLE temp.items_vocab USING fts5vocab(main, items_fts, 'row')")
+    try:
+        db.execute("INSERT INTO terms SELECT term FROM temp.items_vocab")
+    finally:
+        db.execute("DROP TABLE temp.items_vocab")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _COLUMNS = (
@@ -141,24 +163,72 @@ _COLUMNS = (
 )
 # unicode61 splits on everything but letters, digits and private-use characters.
 _WORD = re.compile(r"[^\W_]+")
+# ASCII characters other than letters and digits always separate unicode61 tokens, so the
+# text between them can be cut into terms on its own.
+_ASCII_SEPARATORS = re.compile(r"[\x00-/:-@\[-`{-\x7f]+")
+_ASCII_TERM = re.compile(r"[0-9a-z]+")
+#: A typed prefix that stands for more terms than this is left to FTS5's prefix query.
+MAX_EXPANSION = 128
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
     """An FTS5 query for what a user typed; ``None`` when it has no searchable word.
 
     Every word is quoted, so no input is FTS5 syntax (``AND``, ``"``, ``*``, ``NEAR(``
     are searched as words or ignored); the last word matches as a prefix, since people
     search while typing, unless the text ends in a space or punctuation (the word is
     finished: an exact word is also much faster than a prefix of a common one). All words
-    must occur.
+    must occur. ``expand``, when given, turns the prefix into the whole terms it stands
+    for, or ``None`` to leave it to FTS5 (module docstring).
     """
     words = _WORD.findall(text)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
     if text.endswith(words[-1]):
-        quoted[-1] += "*"
-    return " ".join(quoted)
+        terms = expand(words[-1]) if expand is not None else None
+        if terms:
+            quoted[-1] = "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        else:  # not expanded, or no stored term has it: FTS5 answers that fast
+            quoted[-1] += "*"
+    # An explicit AND: FTS5 takes no implicit one before a parenthesised group.
+    return " AND ".join(quoted)
+
+
+class _Terms:
+    """Cuts stored text into the terms FTS5's unicode61 tokenizer makes of it."""
+
+    def __init__(self) -> None:
+        # Text with other than ASCII goes through FTS5 itself: its folding of case and
+        # diacritics has no exact equivalent in Python's unicodedata.
+        self._fts = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._fts.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2')"
+        )
+        self._fts.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
+
+    def of(self, texts: Iterable[str]) -> set[str]:
+        terms: set[str] = set()
+        other: list[str] = []
+        for text in texts:
+            if text.isascii():  # the common case, cut in C
+                terms.update(_ASCII_TERM.findall(text.lower()))
+                continue
+            for chunk in _ASCII_SEPARATORS.split(text):
+                if chunk.isascii():
+                    terms.add(chunk.lower())
+                elif chunk:
+                    other.append(chunk)
+        terms.discard("")
+        if other:
+            self._fts.execute("BEGIN")
+            self._fts.execute("INSERT INTO t(x) VALUES (?)", (" ".join(other),))
+            terms.update(row[0] for row in self._fts.execute("SELECT term FROM v"))
+            self._fts.execute("ROLLBACK")
+        return terms
+
+    def close(self) -> None:
+        self._fts.close()
 
 
 def to_us(moment: datetime) -> int:
@@ -191,11 +261,15 @@ class History:
         self._lock = threading.Lock()  # the write connection
         self._read_lock = threading.Lock()  # the read connection
         self._since_prune = 0
+        self._terms = _Terms()
+        # Terms known to be in ``terms`` already, so most batches insert none.
+        self._known_terms: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
+            self._terms.close()
             raise HistoryError(f"{path}: cannot open the history: {exc}") from exc
         try:
             self._setup()
@@ -203,9 +277,11 @@ class History:
             self._rdb = self._reader()
         except sqlite3.DatabaseError as exc:
             self._db.close()
+            self._terms.close()
             raise HistoryError(f"{path}: cannot use the history: {exc}") from exc
         except BaseException:
             self._db.close()
+            self._terms.close()
             raise
 
     # -- setup -----------------------------------------------------------------
@@ -269,6 +345,7 @@ class History:
                     )
                     if cur.rowcount == 1 and cur.lastrowid is not None:
                         stored.append(item.with_id(cur.lastrowid))
+                self._store_terms(stored)
             self._since_prune += len(stored)
             due = self._since_prune >= PRUNE_EVERY
         if due:
@@ -279,6 +356,15 @@ class History:
                 # is tried again after the next PRUNE_EVERY items.
                 log.warning("could not prune the history: %s", exc)
         return stored
+
+    def _store_terms(self, items: Sequence[FeedItem]) -> None:
+        new = self._terms.of(t for i in items for t in (i.title, i.body)) - self._known_terms
+        if not new:
+            return
+        self._db.executemany("INSERT OR IGNORE INTO terms VALUES (?)", ((t,) for t in new))
+        if len(self._known_terms) > 200_000:  # bounded: a miss costs one INSERT OR IGNORE
+            self._known_terms.clear()
+        self._known_terms |= new
 
     def mark_read(self, ids: Iterable[int]) -> None:
         """Mark these items read (unknown ids are ignored)."""
@@ -342,17 +428,17 @@ class History:
         """Up to ``limit`` items that pass ``flt``, newest first, all older than
         ``before_id`` when given (keyset paging: pass the last id of the previous page).
         """
-        source, params, searching = _filtered(flt or FeedFilter())
-        # Searching, order and page on the FTS rowid: the FTS table drives the loop, newest
-        # rowid first, so a common word over a million items still stops after `limit`
-        # hits, and the index seeks to `before_id` instead of skipping.
-        key = "items_fts.rowid" if searching else "i.id"
-        if before_id is not None:
-            source += f" AND {key} < ?"
-            params.append(before_id)
-        sql = f"SELECT {_prefixed('i.')} {source} ORDER BY {key} DESC LIMIT ?"
-        params.append(limit)
         with self._read_lock:
+            source, params, searching = _filtered(flt or FeedFilter(), self._expand)
+            # Searching, order and page on the FTS rowid: the FTS table drives the loop,
+            # newest rowid first, so a common word over a million items still stops after
+            # `limit` hits, and the index seeks to `before_id` instead of skipping.
+            key = "items_fts.rowid" if searching else "i.id"
+            if before_id is not None:
+                source += f" AND {key} < ?"
+                params.append(before_id)
+            sql = f"SELECT {_prefixed('i.')} {source} ORDER BY {key} DESC LIMIT ?"
+            params.append(limit)
             rows = self._rdb.execute(sql, params).fetchall()
         return [_item(r) for r in rows]
 
@@ -366,25 +452,25 @@ class History:
 
     def count(self, flt: FeedFilter | None = None) -> int:
         """How many stored items pass ``flt``."""
-        source, params, _ = _filtered(flt or FeedFilter())
         with self._read_lock:
+            source, params, _ = _filtered(flt or FeedFilter(), self._expand)
             result: int = self._rdb.execute(f"SELECT count(*) {source}", params).fetchone()[0]
         return result
 
     def unread_count(self) -> int:
         """How many items are unread."""
         with self._read_lock:
-            result: int = self._rdb.execute(
-                "SELECT count(*) FROM items WHERE read = 0"
-            ).fetchone()[0]
+            result: int = self._rdb.execute("SELECT count(*) FROM items WHERE read = 0").fetchone()[
+                0
+            ]
         return result
 
     def matches(self, item_ids: Iterable[int], flt: FeedFilter) -> set[int]:
         """Which of ``item_ids`` are stored and pass ``flt``."""
         where, params = _where(flt, prefix="i.")
-        match = fts_query(flt.search) if flt.search else None
         found: set[int] = set()
         with self._read_lock:
+            match = fts_query(flt.search, self._expand) if flt.search else None
             for chunk in _chunks(list(item_ids)):
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT i.id FROM items i WHERE i.id IN ({marks}) AND {where}"
@@ -397,6 +483,21 @@ class History:
                     args += [match, *chunk]
                 found.update(r[0] for r in self._rdb.execute(sql, args))
         return found
+
+    def _expand(self, prefix: str) -> list[str] | None:
+        """The stored terms that start with ``prefix``; ``None`` to leave the prefix to
+        FTS5. The caller holds the read lock."""
+        if not (prefix.isascii() and _ASCII_TERM.fullmatch(prefix.lower())):
+            return None
+        low = prefix.lower()
+        # Every term that starts with `low` sorts in [low, low + U+10FFFF).
+        rows = self._rdb.execute(
+            "SELECT term FROM terms WHERE term >= ? AND term < ? LIMIT ?",
+            (low, low + "\U0010ffff", MAX_EXPANSION + 1),
+        ).fetchall()
+        if len(rows) > MAX_EXPANSION:
+            return None
+        return [r[0] for r in rows]
 
     def channels(self) -> list[tuple[str, str]]:
         """Every ``(account, channel)`` with stored items, sorted."""
@@ -415,6 +516,7 @@ class History:
         with self._lock, self._read_lock:
             self._rdb.close()
             self._db.close()
+            self._terms.close()
 
     def __enter__(self) -> History:
         return self
@@ -457,11 +559,13 @@ class _Transaction:
             raise exc
 
 
-def _filtered(flt: FeedFilter) -> tuple[str, list[Any], bool]:
+def _filtered(
+    flt: FeedFilter, expand: Callable[[str], list[str] | None] | None = None
+) -> tuple[str, list[Any], bool]:
     """``FROM ... WHERE ...`` over the items that pass ``flt`` (aliased ``i``), its
     parameters, and whether it searches: then the FTS table comes first in the join."""
     where, params = _where(flt, prefix="i.")
-    match = fts_query(flt.search) if flt.search else None
+    match = fts_query(flt.search, expand) if flt.search else None
     if match is None:
         return f"FROM items i WHERE {where}", params, False
     source = (

@@ -52,7 +52,7 @@ def ids(items: list[object]) -> list[int]:
 def test_new_database_is_wal_and_current(path: Path, history: History) -> None:
     db = raw(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # synchronous is per connection: check the History's own.
     assert history._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -79,7 +79,7 @@ def test_migrates_from_version_1(path: Path) -> None:
         assert ids(stored) == [2]
         assert ids(h.page(FeedFilter(search="printer"))) == [2, 1]
     db = raw(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
 
 
@@ -462,3 +462,106 @@ def test_reads_do_not_wait_for_a_write_in_progress(history: History) -> None:
     assert finished, "page() waited for the writer"
     assert results == [[1]]
     assert history.page()[0].title == "Ticket 1"
+
+
+# -- typed prefixes: expanded into the stored terms -------------------------------------
+
+# ASCII, and letters whose folding Python and FTS5 disagree on (long s, micro sign, Latin
+# ligatures with accents, a bare combining accent, dotted capital I, private use).
+_PREFIX_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"abcprint tAB-_.'0123456789",
+            *"\u00e9\u00fc\u00df\u00f8\u00c6\u01ff\u00b5\u017f\u0301\u0130",
+            *"\u03a9\u0436\u4e2d\ue000",
+        ]
+    ),
+    max_size=30,
+)
+
+
+def _fts_terms(history: History) -> set[str]:
+    db = history._db
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, items_fts, 'row')")
+    return {row[0] for row in db.execute("SELECT term FROM temp.v")}
+
+
+def _stored_terms(history: History) -> set[str]:
+    return {row[0] for row in history._db.execute("SELECT term FROM terms")}
+
+
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None
+)
+@given(texts=st.lists(st.tuples(_PREFIX_TEXT, _PREFIX_TEXT), min_size=1, max_size=5))
+def test_stored_terms_are_the_index_terms(history: History, texts: list[tuple[str, str]]) -> None:
+    # The expansion may only drop matches if a term FTS5 indexed is missing from `terms`.
+    start = history.count()
+    history.add_batch([make_item(start + n, title=t, body=b) for n, (t, b) in enumerate(texts)])
+    assert _fts_terms(history) <= _stored_terms(history)
+
+
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None
+)
+@given(texts=st.lists(_PREFIX_TEXT, min_size=1, max_size=6), typed=_PREFIX_TEXT)
+def test_expanded_prefix_finds_what_fts5_prefix_finds(
+    history: History, texts: list[str], typed: str
+) -> None:
+    start = history.count()
+    history.add_batch([make_item(start + n, title=t, body="") for n, t in enumerate(texts)])
+    query = fts_query(typed)  # FTS5's own prefix query, never expanded
+    expected = (
+        [
+            r[0]
+            for r in history._db.execute(
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC", (query,)
+            )
+        ]
+        if query
+        else ids(history.page(limit=10_000))
+    )
+    assert ids(history.page(FeedFilter(search=typed), limit=10_000)) == expected
+    assert history.count(FeedFilter(search=typed)) == len(expected)
+
+
+def test_prefix_is_expanded_into_whole_terms(history: History) -> None:
+    history.add_batch(
+        [
+            make_item(1, title="Printer jam"),
+            make_item(2, title="Prism broken"),
+            make_item(3, title="Pricing"),
+            make_item(4, title="Ticket"),
+        ]
+    )
+    assert fts_query("fix pri", history._expand) == '"fix" AND ("pricing" OR "printer" OR "prism")'
+    assert fts_query("fix pri ", history._expand) == '"fix" AND "pri"'
+    # Nothing stored starts with it, or it is not plain ASCII: FTS5's own prefix query.
+    assert fts_query("zq", history._expand) == '"zq"*'
+    assert fts_query("prü", history._expand) == '"prü"*'
+    assert ids(history.page(FeedFilter(search="pri"))) == [3, 2, 1]
+
+
+def test_too_many_terms_are_left_to_fts5(history: History) -> None:
+    many = history_module.MAX_EXPANSION + 1
+    history.add_batch([make_item(n, title=f"word{n}") for n in range(many)])
+    assert fts_query("word", history._expand) == '"word"*'
+    assert history.count(FeedFilter(search="word")) == many
+
+
+def test_migration_to_3_collects_the_terms_already_indexed(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    db = raw(path)
+    history_module._v1(db)
+    history_module._v2(db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO items (account, channel, event, event_id, title, body, url, priority,"
+        " payload, received_us, notify) VALUES"
+        " ('support', 'tickets', 'ticket.created', '7', 'Drücker kaputt', 'Printer',"
+        " NULL, 2, '{}', 1790000000000000, 'popup')"
+    )
+    db.close()
+    with History(path, retention_count=None, retention_days=None) as h:
+        assert _stored_terms(h) == {"drucker", "kaputt", "printer"}
+        assert ids(h.page(FeedFilter(search="druck"))) == [1]
