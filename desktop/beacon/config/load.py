@@ -351,7 +351,8 @@ class _Loader:
             if not ca_file.is_file():
                 self._problem(
                     (*where, "ca_file"),
-                    f"{context}: ca_file {ca_file} does not exist",
+                    f"{context}: ca_file {ca_file} "
+                    + ("is a directory, not a file" if ca_file.is_dir() else "does not exist"),
                     "point ca_file at a PEM file of CA certificates, or remove it to trust "
                     "the system's CAs",
                 )
