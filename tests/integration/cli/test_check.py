@@ -7,7 +7,10 @@ channels or an endpoint whose headers do not use ``{secret}``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -182,3 +185,115 @@ def test_no_config_file_is_not_all_good(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"Config:  none at {tmp_path / 'config' / 'beacon' / 'config.toml'}" in result.stdout
     assert "no [[account]] is configured" in result.stdout
+
+
+def test_each_channel_is_reported_from_the_engine(
+    tmp_path: Path, soketi: PusherServer, auth_endpoint: AuthEndpoint
+) -> None:
+    auth = {"mode": "endpoint", "endpoint": auth_endpoint.url, "headers": {"X-Team": "beacon"}}
+    channels = ["tickets", "cache-prices", "private-agent-7"]
+    result = beacon_check(tmp_path, account("support", soketi, channels=channels, auth=auth))
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.split('Account "support"')[1].splitlines()
+    assert "  channel: tickets subscribed" in lines
+    assert "  channel: cache-prices subscribed" in lines
+    assert (
+        f"  channel: private-agent-7 authorized by {auth_endpoint.url} and subscribed" in lines
+    )
+
+
+def test_unreachable_server_is_said_in_words_with_a_fix(
+    tmp_path: Path, soketi: PusherServer
+) -> None:
+    port = free_port()
+    result = beacon_check(tmp_path, account("support", soketi, port=port))
+    assert result.returncode == 1, result.stdout
+    assert (
+        f"server:  PROBLEM: unreachable: connection refused. Fix: nothing listens at "
+        f"127.0.0.1:{port}" in result.stdout
+    )
+    # Words, not Python: no exception class names, no errno.
+    assert "Errno" not in result.stdout and "Error:" not in result.stdout
+
+
+def test_unknown_app_key_says_which_setting_to_fix(tmp_path: Path, soketi: PusherServer) -> None:
+    result = beacon_check(tmp_path, account("support", soketi, key="no-such-key"))
+    assert result.returncode == 1
+    server = next(line for line in result.stdout.splitlines() if "server:" in line)
+    assert "(4001). Fix: correct key in the config" in server
+
+
+def test_unreachable_host_name(tmp_path: Path, soketi: PusherServer) -> None:
+    result = beacon_check(tmp_path, account("support", soketi, host="no-such-host.invalid"))
+    assert result.returncode == 1
+    assert "server:  PROBLEM: unreachable:" in result.stdout
+    assert "Fix: the host name does not resolve: correct host" in result.stdout
+
+
+@pytest.fixture
+def untrusted_tls_port(tmp_path: Path) -> Iterator[int]:
+    """A TLS server on 127.0.0.1 with a self-signed certificate nobody trusts."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # closed: the test is over
+            with contextlib.suppress(OSError), conn:
+                # The client gives up at the certificate: the handshake fails here too.
+                context.wrap_socket(conn, server_side=True).close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+    thread.join(5)
+
+
+def test_untrusted_certificate_names_ca_file(
+    tmp_path: Path, soketi: PusherServer, untrusted_tls_port: int
+) -> None:
+    config = account("support", soketi, port=untrusted_tls_port, tls=True)
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 1, result.stdout
+    server = next(line for line in result.stdout.splitlines() if "server:" in line)
+    assert "PROBLEM: unreachable: certificate not trusted:" in server
+    assert "Fix: " in server and "set ca_file to your CA's PEM file" in server
+
+
+def test_ca_file_that_is_not_pem_is_a_config_error(tmp_path: Path, soketi: PusherServer) -> None:
+    ca_file = tmp_path / "company-ca.pem"
+    ca_file.write_text("this is not a certificate\n", encoding="utf-8")
+    config = account("support", soketi, tls=True, ca_file=str(ca_file))
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.startswith("Config:  PROBLEM\n")
+    assert "Config:  OK" not in result.stdout
+    assert f"ca_file {ca_file}" in result.stdout and "PEM" in result.stdout
+    assert "Fix: point ca_file at a PEM file" in result.stdout
+    assert "SSLError" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ca_file_that_is_a_directory_is_not_called_missing(
+    tmp_path: Path, soketi: PusherServer
+) -> None:
+    config = account("support", soketi, tls=True, ca_file=str(tmp_path))
+    result = beacon_check(tmp_path, config)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"ca_file {tmp_path} is a directory" in result.stdout
+    assert "does not exist" not in result.stdout
+
