@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import logging
 import re
 import sys
 import time
@@ -82,7 +83,13 @@ class Report:
 
 def run(args: argparse.Namespace) -> int:
     """Print the report; return the exit status."""
-    setup_logging(getattr(args, "verbose", 0))
+    verbose = getattr(args, "verbose", 0)
+    setup_logging(verbose)
+    if not verbose:
+        # The report tells every problem the engine meets, with a fix; its own warnings
+        # would only say the same things again, out of order, on stderr.
+        for layer in ("beacon.pusher", "beacon.connect"):
+            logging.getLogger(layer).setLevel(logging.ERROR)
     return check(args.config, sys.stdout, timeout=TIMEOUT)
 
 
@@ -264,7 +271,8 @@ def _why(detail: str) -> str:
     """The engine's reason in a state detail, without its "retrying in 1.2 s after:" or
     "failed:" and its close code (said separately)."""
     match = _DETAIL.match(detail)
-    return match.group("why") if match else detail
+    why = match.group("why") if match else detail
+    return why.rstrip(". ")  # a server's own sentence, followed here by its code
 
 
 @dataclass
@@ -376,9 +384,15 @@ class _AccountCheck:
 
     def _timed_out(self, timeout: float) -> None:
         if not self.connected:
+            # A TLS client that reaches a plain server often just waits: say so too.
+            plain = (
+                "; if the server speaks plain ws://, set tls = false"
+                if self.account.tls and self.account.host is not None
+                else ""
+            )
             self.server = (
                 f"no answer within {timeout:g} s. Fix: check the network, and any firewall "
-                f"or proxy between this machine and {self._where()}",
+                f"or proxy between this machine and {self._where()}{plain}",
                 True,
             )
             return

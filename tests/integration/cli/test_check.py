@@ -220,7 +220,9 @@ def test_unknown_app_key_says_which_setting_to_fix(tmp_path: Path, soketi: Pushe
     result = beacon_check(tmp_path, account("support", soketi, key="no-such-key"))
     assert result.returncode == 1
     server = next(line for line in result.stdout.splitlines() if "server:" in line)
-    assert "(4001). Fix: correct key in the config" in server
+    assert server.startswith("  server:  PROBLEM: refused the connection: App key no-such-key")
+    assert " does not exist (4001). Fix: correct key in the config" in server
+    assert result.stderr == ""  # the report says it; the engine's warning would repeat it
 
 
 def test_unreachable_host_name(tmp_path: Path, soketi: PusherServer) -> None:
