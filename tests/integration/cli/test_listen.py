@@ -242,8 +242,8 @@ async def test_ca_file_that_is_not_pem_exits_2_in_words(tmp_path: Path) -> None:
     assert lines == []
     text = "\n".join(listen.stderr)
     assert "Traceback" not in text and "SSLError" not in text
-    assert f"ca_file {ca_file} is not a PEM file" in text
-    assert "Fix: point ca_file at a PEM file" in text
+    # Whichever layer finds it first (config at load, or listen before connecting).
+    assert str(ca_file) in text and "PEM" in text and "Fix:" in text
 
 
 async def test_ca_file_that_is_a_directory_exits_2_in_words(tmp_path: Path) -> None:
@@ -255,4 +255,4 @@ async def test_ca_file_that_is_a_directory_exits_2_in_words(tmp_path: Path) -> N
     code, _ = await listen.finish()
     assert code == 2, listen.stderr
     text = "\n".join(listen.stderr)
-    assert f"ca_file {tmp_path} is a directory" in text and "does not exist" not in text
+    assert str(tmp_path) in text and "directory" in text and "does not exist" not in text
