@@ -28,7 +28,8 @@ pytestmark = pytest.mark.integration
 
 
 class AuthEndpoint:
-    """An app backend's /pusher/auth: signs when the X-Team header says "beacon", else 403."""
+    """An app backend's /pusher/auth: signs when the X-Team header says "beacon", fails
+    with 500 when it says "broken", else refuses with 403."""
 
     def __init__(self, key: str, secret: str) -> None:
         endpoint = self
@@ -38,6 +39,10 @@ class AuthEndpoint:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = parse_qs(self.rfile.read(length).decode())
                 endpoint.requests.append(dict(self.headers))
+                if self.headers.get("X-Team") == "broken":
+                    self.send_response(500)  # the backend itself fails
+                    self.end_headers()
+                    return
                 if self.headers.get("X-Team") != "beacon":
                     self.send_response(403)
                     self.end_headers()
@@ -140,6 +145,21 @@ def test_endpoint_that_refuses_means_login(
     assert result.returncode == 1
     assert "auth endpoint answered 403: this account needs login" in result.stdout
     assert "beacon login support" in result.stdout
+
+
+def test_endpoint_that_fails_is_not_a_login_problem(
+    tmp_path: Path, soketi: PusherServer, auth_endpoint: AuthEndpoint
+) -> None:
+    auth = {"mode": "endpoint", "endpoint": auth_endpoint.url, "headers": {"X-Team": "broken"}}
+    channels = ["tickets", "private-agent-7"]
+    result = beacon_check(tmp_path, account("support", soketi, channels=channels, auth=auth))
+    assert result.returncode == 1, result.stdout
+    assert (
+        "channel: PROBLEM: private-agent-7: auth endpoint answered 500. Fix: check that the "
+        f"app backend at {auth_endpoint.url} runs and answers" in result.stdout
+    )
+    assert "beacon login" not in result.stdout
+    assert "channel: tickets subscribed" in result.stdout  # one refusal stops no other
 
 
 def test_unreachable_endpoint(tmp_path: Path, soketi: PusherServer) -> None:
