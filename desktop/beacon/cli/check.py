@@ -321,6 +321,7 @@ class _AccountCheck:
         except OSError as exc:  # ssl.SSLError included: the engine could not even start
             self.server = (f"the connection could not be set up: {describe_error(exc)}", True)
         finally:
+            self.done.set()  # what closing the engine reports is not part of the check
             await engine.close()
         self._write()
 

@@ -47,9 +47,7 @@ class AuthEndpoint:
                     self.send_response(403)
                     self.end_headers()
                     return
-                signature = channel_auth(
-                    key, secret, form["socket_id"][0], form["channel_name"][0]
-                )
+                signature = channel_auth(key, secret, form["socket_id"][0], form["channel_name"][0])
                 body = json.dumps({"auth": signature}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -180,13 +178,9 @@ def test_config_error_exits_2_with_file_and_line(tmp_path: Path, soketi: PusherS
     assert f"config.toml:{line}: [feed]: retention_days must be 1 or more" in result.stdout
 
 
-def test_no_keyring_when_a_secret_is_needed_exits_3(
-    tmp_path: Path, soketi: PusherServer
-) -> None:
+def test_no_keyring_when_a_secret_is_needed_exits_3(tmp_path: Path, soketi: PusherServer) -> None:
     config = account("support", soketi, channels=["private-x"], auth={"mode": "sign"})
-    result = beacon_check(
-        tmp_path, config, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"
-    )
+    result = beacon_check(tmp_path, config, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     assert result.returncode == 3, result.stdout
     assert "Keyring: unavailable: No usable OS keyring" in result.stdout
     assert "secret:  PROBLEM: cannot be read" in result.stdout.split('Account "support"')[1]
@@ -217,9 +211,7 @@ def test_each_channel_is_reported_from_the_engine(
     lines = result.stdout.split('Account "support"')[1].splitlines()
     assert "  channel: tickets subscribed" in lines
     assert "  channel: cache-prices subscribed" in lines
-    assert (
-        f"  channel: private-agent-7 authorized by {auth_endpoint.url} and subscribed" in lines
-    )
+    assert f"  channel: private-agent-7 authorized by {auth_endpoint.url} and subscribed" in lines
 
 
 def test_unreachable_server_is_said_in_words_with_a_fix(
@@ -321,7 +313,6 @@ def test_ca_file_that_is_a_directory_is_not_called_missing(
     problem = result.stdout.splitlines()[1]
     assert str(tmp_path) in problem and "directory" in problem and "Fix:" in problem
     assert "does not exist" not in result.stdout
-
 
 
 def test_server_that_never_answers_times_out_with_a_fix(
