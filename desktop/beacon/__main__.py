@@ -70,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(
         prog="beacon",
-        description="Desktop client for Pusher Channels: feed window, tray icon, notifications.",
+        # What exists today; the tray icon and notifications join this line when they land.
+        description=(
+            "Desktop client for Pusher Channels: a searchable feed window of the events on "
+            "your channels, and commands to listen, check and search from scripts."
+        ),
         parents=[_common_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"beacon {__version__}")

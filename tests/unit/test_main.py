@@ -68,3 +68,15 @@ def test_defaults_without_common_options() -> None:
     args = build_parser().parse_args(["listen"])
     assert args.config is None
     assert args.verbose == 0
+
+
+def test_help_promises_only_what_exists(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["--help"])
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "a searchable feed window of the events on your channels" in text
+    # Until the tray package has an icon and a presenter, help must not promise them.
+    tray = Path(beacon.__file__).parent / "tray"
+    if not any(p.name != "__init__.py" for p in tray.glob("*.py")):
+        assert "tray" not in text.lower() and "notification" not in text.lower()

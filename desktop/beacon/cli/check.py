@@ -3,17 +3,20 @@
 A readable report on stdout, for example::
 
     Config:  OK (/home/ann/.config/beacon/config.toml: 1 account, 2 rules)
-    Keyring: keyring.backends.SecretService.Keyring
+    Keyring: OK (Secret Service: GNOME Keyring or KWallet)
     Account "support" (wss://ws-eu.pusher.com/app/app-key)
       secret:  stored
-      server:  connected in 41 ms (socket id 1234.5678, activity timeout 120 s)
-      auth:    private-agent-7 authorized by https://helpdesk.example.com/pusher/auth
+      server:  connected in 41 ms
+      channel: tickets subscribed
+      channel: private-agent-7 authorized by https://helpdesk.example.com/pusher/auth and subscribed
     All good.
 
-Each account's server is probed directly: open the WebSocket, wait for
-``pusher:connection_established``, and where the account has a private or presence
-channel, authorize it (endpoint or local signature) and subscribe, which proves the
-secret as well. Every step has a 5 s timeout. Secrets are never printed.
+Every account is checked by the one protocol client, ``connect.Engine``, as ``listen`` and
+the app use it: one engine per account, started, watched through its own events (its
+states, and the protocol events: subscribed, refused, auth requested, signed in) until
+every channel has an answer or ``TIMEOUT`` passes, then closed. A private or presence
+channel is authorized (by the endpoint or a local signature) and subscribed, which proves
+the secret too. Each problem is said in words, with a fix. Secrets are never printed.
 
 Exit status: 0 all good; 1 an account has a problem (or there is none); 2 config error;
 3 no usable keyring while an account needs a secret.
@@ -23,32 +26,42 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import ssl
+import dataclasses
+import logging
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from typing import TextIO
 
 from beacon import __version__
+from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, Config, ConfigError, load_config
+from beacon.connect import AccountStatus, Engine, ReceivedEvent
+from beacon.connect.secrets import RevealableSecret
+from beacon.connect.tls import describe_error
 from beacon.credentials import CredentialsError, Keyring, Secret
 from beacon.logs import setup_logging
-from beacon.pusher.auth import channel_auth, presence_channel_data
+from beacon.pusher import (
+    AuthNeeded,
+    ProtocolEvent,
+    SignedIn,
+    SigninFailed,
+    StateChanged,
+    Subscribed,
+    SubscriptionFailed,
+)
+from beacon.pusher.channels import ChannelKind, channel_kind
+from beacon.pusher.states import ConnectionState
 
-TIMEOUT = 5.0
+# How long one account may take, from starting its engine to the last channel's answer.
+TIMEOUT = 10.0
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_CONFIG = 2
 EXIT_KEYRING = 3
-
-_AUTHORIZED = ("private-", "presence-")
 
 
 @dataclass
@@ -68,13 +81,15 @@ class Report:
         self.problems += 1
 
 
-class _Refused(Exception):
-    """The server answered, but not with what the check needs."""
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the report; return the exit status."""
-    setup_logging(getattr(args, "verbose", 0))
+    verbose = getattr(args, "verbose", 0)
+    setup_logging(verbose)
+    if not verbose:
+        # The report tells every problem the engine meets, with a fix; its own warnings
+        # would only say the same things again, out of order, on stderr.
+        for layer in ("beacon.pusher", "beacon.connect"):
+            logging.getLogger(layer).setLevel(logging.ERROR)
     return check(args.config, sys.stdout, timeout=TIMEOUT)
 
 
@@ -83,17 +98,16 @@ def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) ->
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        out.write("Config:  PROBLEM\n")
-        for problem in exc.problems:
-            out.write(f"  {problem}\n")
-        out.flush()
-        return EXIT_CONFIG
+        return _config_problem(exc, out)
+    bad_ca = ca_file_problems(config)
+    if bad_ca is not None:
+        return _config_problem(bad_ca, out)
     _write_config_line(config, out)
 
     keyring: Keyring | None = None
     try:
         keyring = Keyring()
-        out.write(f"Keyring: {keyring.backend_name}\n")
+        out.write(f"Keyring: OK ({keyring.description})\n")
     except CredentialsError as exc:
         # Only a problem for accounts that need a secret; those say so below.
         out.write(f"Keyring: unavailable: {exc}\n")
@@ -119,6 +133,14 @@ def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) ->
     return EXIT_OK
 
 
+def _config_problem(exc: ConfigError, out: TextIO) -> int:
+    out.write("Config:  PROBLEM\n")
+    for problem in exc.problems:
+        out.write(f"  {problem}\n")
+    out.flush()
+    return EXIT_CONFIG
+
+
 def _write_config_line(config: Config, out: TextIO) -> None:
     if config.path is not None and not config.path.exists():
         out.write(f"Config:  none at {config.path} (Beacon starts with no accounts)\n")
@@ -142,272 +164,412 @@ def _write_report(report: Report, out: TextIO) -> None:
 # --- secrets ------------------------------------------------------------------------------
 
 
-def _auth_channel(account: AccountSettings) -> str | None:
-    """The channel whose authorization the check tries: the first private or presence one."""
-    return next((c for c in account.channels if c.startswith(_AUTHORIZED)), None)
+class _ReadSecrets:
+    """The engine's ``SecretSource``: the values this check already read and reported, so
+    that the keyring is asked once and its problems are told once, up front."""
+
+    def __init__(self, secret: Secret | None, key: Secret | None) -> None:
+        self._secret = secret
+        self._key = key
+
+    def get_secret(self, account: str) -> RevealableSecret | None:
+        return self._secret
+
+    def get_encryption_key(self, account: str) -> RevealableSecret | None:
+        return self._key
+
+    def __repr__(self) -> str:
+        return "_ReadSecrets(***)"
 
 
 @dataclass
 class _Probe:
     report: Report
     secret: Secret | None = None
-    skip_auth: str | None = None  # why the auth step is skipped, when it is
+    key: Secret | None = None
+    # channel -> why it is not tried (it could only fail for a reason already reported)
+    skipped: dict[str, str] = field(default_factory=dict)
+    skip_signin: str | None = None
 
 
 def _secrets(account: AccountSettings, keyring: Keyring | None) -> _Probe:
     report = Report(account)
     probe = _Probe(report)
     auth = account.auth
-    channel = _auth_channel(account)
-    uses_auth = channel is not None or account.signin
+    authorized = [c for c in account.channels if channel_kind(c).needs_auth]
+    uses_auth = bool(authorized) or account.signin
+    no_secret: str | None = None
     if auth is None or not auth.needs_secret or not uses_auth:
         report.ok("secret", "not needed")
     elif keyring is None:
         report.bad("secret", "cannot be read: there is no usable keyring (see Keyring above)")
         report.keyring_problem = True
-        probe.skip_auth = "no secret"
+        no_secret = "no secret"
     else:
         try:
             probe.secret = keyring.get_secret(account.name)
         except CredentialsError as exc:
             report.bad("secret", f"cannot be read: {exc}")
             report.keyring_problem = True
-            probe.skip_auth = "no secret"
+            no_secret = "no secret"
         else:
             if probe.secret is None:
                 report.bad("secret", f"missing. Fix: beacon login {account.name}")
-                probe.skip_auth = "no secret"
+                no_secret = "no secret"
             else:
                 report.ok("secret", "stored")
-    if auth is not None and auth.mode == "sign" and keyring is not None:
-        if any(c.startswith("private-encrypted-") for c in account.channels):
-            try:
-                key = keyring.get_encryption_key(account.name)
-            except CredentialsError as exc:
-                report.bad("key", f"cannot be read: {exc}")
+    if no_secret is not None:
+        probe.skipped = dict.fromkeys(authorized, no_secret)
+        probe.skip_signin = no_secret
+    encrypted = [c for c in authorized if channel_kind(c) is ChannelKind.ENCRYPTED]
+    if auth is not None and auth.mode == "sign" and keyring is not None and encrypted:
+        no_key: str | None = None
+        try:
+            probe.key = keyring.get_encryption_key(account.name)
+        except CredentialsError as exc:
+            report.bad("key", f"cannot be read: {exc}")
+            report.keyring_problem = True
+            no_key = "no encryption key"
+        else:
+            if probe.key is None:
+                report.bad(
+                    "key",
+                    "the encryption master key is missing (private-encrypted- channels). "
+                    f"Fix: beacon login {account.name} --encryption-key",
+                )
+                no_key = "no encryption key"
             else:
-                if key is None:
-                    report.bad(
-                        "key",
-                        "the encryption master key is missing (private-encrypted- channels). "
-                        f"Fix: beacon login {account.name} --encryption-key",
-                    )
-                else:
-                    report.ok("key", "encryption master key stored")
+                report.ok("key", "encryption master key stored")
+        if no_key is not None:
+            for channel in encrypted:
+                probe.skipped.setdefault(channel, no_key)
     return probe
 
 
-# --- the network probe --------------------------------------------------------------------
+# --- the engine, watched ------------------------------------------------------------------
 
 
 async def _probe_all(probes: list[_Probe], timeout: float) -> None:
-    await asyncio.gather(*(_probe_safely(probe, timeout) for probe in probes))
+    await asyncio.gather(*(_AccountCheck(probe).run(timeout) for probe in probes))
 
 
-async def _probe_safely(probe: _Probe, timeout: float) -> None:
-    # A diagnostic tool reports what it could not check instead of dying on one account.
-    try:
-        await _probe(probe, timeout)
-    except Exception as exc:
-        probe.report.bad("check", f"could not be completed: {_describe(exc)}")
+def _ignore_event(event: ReceivedEvent) -> None:
+    pass  # check proves subscriptions, not traffic
 
 
-def _ssl_context(account: AccountSettings) -> ssl.SSLContext | None:
-    if account.ca_file is None:
-        return None
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=str(account.ca_file))
-    return context
+def _ignore_status(status: AccountStatus) -> None:
+    pass  # the same changes arrive, with their close code, as StateChanged
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+_DETAIL = re.compile(
+    r"^(?:failed|reconnecting after|retrying in [\d.]+ s after): (?P<why>.*?)"
+    r"(?: \((?P<code>\d+)\))?$"
+)
 
 
-async def _probe(probe: _Probe, timeout: float) -> None:
-    report = probe.report
-    account = report.account
-    url = account.url(__version__)
-    context = _ssl_context(account)
-    # websockets takes ssl= only for wss:// URLs; None there would mean "no TLS".
-    options: dict[str, Any] = {"ssl": context} if context is not None else {}
-    started = time.perf_counter()
-    try:
-        async with asyncio.timeout(timeout):
-            websocket = await connect(
-                url, open_timeout=None, ping_interval=None, close_timeout=1, **options
-            )
-    except TimeoutError:
-        report.bad("server", f"no answer within {timeout:g} s")
-        return
-    except (OSError, InvalidHandshake, InvalidURI) as exc:
-        report.bad("server", f"unreachable: {_describe(exc)}")
-        return
-    async with websocket:
+def _why(detail: str) -> str:
+    """The engine's reason in a state detail, without its "retrying in 1.2 s after:" or
+    "failed:" and its close code (said separately)."""
+    match = _DETAIL.match(detail)
+    why = match.group("why") if match else detail
+    return why.rstrip(". ")  # a server's own sentence, followed here by its code
+
+
+@dataclass
+class _Channel:
+    name: str
+    result: str | None = None  # the line once final; None while waiting
+    authorizing: bool = False
+
+
+class _AccountCheck:
+    """One account's engine, and what its events say about the server and each channel."""
+
+    def __init__(self, probe: _Probe) -> None:
+        self.probe = probe
+        self.report = probe.report
+        self.account = probe.report.account
+        tried = tuple(c for c in self.account.channels if c not in probe.skipped)
+        self.settings = dataclasses.replace(
+            self.account,
+            channels=tried,
+            signin=self.account.signin and probe.skip_signin is None,
+        )
+        self.channels = {name: _Channel(name) for name in tried}
+        self.signin: str | None = None  # the sign-in line once final
+        self.server: tuple[str, bool] | None = None  # (text, is a problem)
+        self.connected = False
+        self.stopped = False  # no more answers will come from this engine
+        self.started = 0.0
+        self.done = asyncio.Event()
+
+    async def run(self, timeout: float) -> None:
+        engine = Engine(
+            [self.settings],
+            _ReadSecrets(self.probe.secret, self.probe.key),
+            _ignore_event,
+            _ignore_status,
+            on_protocol=self.on_protocol,
+        )
+        self.started = time.perf_counter()
         try:
+            await engine.start()
             async with asyncio.timeout(timeout):
-                established = await _established(websocket)
+                await self.done.wait()
         except TimeoutError:
-            report.bad(
-                "server",
-                f"opened the WebSocket but sent no pusher:connection_established "
-                f"within {timeout:g} s",
-            )
-            return
-        except _Refused as exc:
-            report.bad("server", str(exc))
-            return
-        elapsed = (time.perf_counter() - started) * 1000
-        socket_id = str(established.get("socket_id"))
-        activity = established.get("activity_timeout")
-        report.ok(
-            "server",
-            f"connected in {elapsed:.0f} ms (socket id {socket_id}, activity timeout "
-            f"{activity} s)",
-        )
-        await _check_auth(probe, websocket, socket_id, context, timeout)
+            self._timed_out(timeout)
+        except OSError as exc:  # ssl.SSLError included: the engine could not even start
+            self.server = (f"the connection could not be set up: {describe_error(exc)}", True)
+        finally:
+            self.done.set()  # what closing the engine reports is not part of the check
+            await engine.close()
+        self._write()
 
+    # -- the engine's events ---------------------------------------------------------
 
-def _frame(text: str | bytes) -> tuple[str, Any, str | None]:
-    """(event, data, channel) of one Pusher frame; ``data`` decoded from its JSON string."""
-    try:
-        frame = json.loads(text)
-        data = frame.get("data")
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError:
-                pass
-        return str(frame.get("event")), data, frame.get("channel")
-    except (ValueError, AttributeError):
-        return "", None, None
+    def on_protocol(self, account: str, event: ProtocolEvent) -> None:
+        if self.done.is_set():
+            return  # the report is settled; later retries are not part of it
+        if isinstance(event, StateChanged):
+            self._state(event)
+        elif isinstance(event, AuthNeeded):
+            channel = self.channels.get(event.channel)
+            if channel is not None:
+                channel.authorizing = True
+        elif isinstance(event, Subscribed):
+            self._settle(event.channel, self._subscribed(event.channel))
+        elif isinstance(event, SubscriptionFailed):
+            self._settle(event.channel, f"PROBLEM: {event.channel}: {self._refused(event)}")
+        elif isinstance(event, SignedIn):
+            self.signin = f"signed in as {event.user_id}"
+        elif isinstance(event, SigninFailed):
+            self.signin = f"PROBLEM: {self._signin_failed(event)}"
+        self._maybe_done()
 
-
-def _error_text(data: Any) -> str:
-    if isinstance(data, dict):
-        code = data.get("code") or data.get("status")
-        message = data.get("message") or data.get("error") or json.dumps(data)
-        return f"{message} ({code})" if code is not None else str(message)
-    return str(data)
-
-
-async def _next_frame(websocket: ClientConnection) -> tuple[str, Any, str | None]:
-    """The next frame as ``_frame()`` decodes it; a close becomes ``_Refused``."""
-    try:
-        text = await websocket.recv()
-    except ConnectionClosed as exc:
-        received = exc.rcvd
-        if received is None:
-            raise _Refused("the server closed the connection without a reason") from None
-        raise _Refused(
-            f"the server closed the connection: {received.reason} ({received.code})"
-        ) from None
-    return _frame(text)
-
-
-async def _established(websocket: ClientConnection) -> dict[str, Any]:
-    while True:
-        event, data, _ = await _next_frame(websocket)
-        if event == "pusher:connection_established" and isinstance(data, dict):
-            return data
-        if event == "pusher:error":
-            raise _Refused(f"refused the connection: {_error_text(data)}")
-
-
-async def _check_auth(
-    probe: _Probe,
-    websocket: ClientConnection,
-    socket_id: str,
-    context: ssl.SSLContext | None,
-    timeout: float,
-) -> None:
-    report = probe.report
-    account = report.account
-    auth = account.auth
-    channel = _auth_channel(account)
-    if auth is None or channel is None:
-        return
-    if probe.skip_auth is not None:
-        report.ok("auth", f"not tried ({probe.skip_auth})")
-        return
-    secret = probe.secret.reveal() if probe.secret is not None else ""
-    try:
-        async with asyncio.timeout(timeout):
-            if auth.mode == "sign":
-                channel_data = None
-                if channel.startswith("presence-") and auth.user is not None:
-                    channel_data = presence_channel_data(auth.user)
-                signature = channel_auth(account.key, secret, socket_id, channel, channel_data)
-                source = "the keyring secret (mode sign)"
+    def _state(self, event: StateChanged) -> None:
+        state = event.state
+        if state is ConnectionState.CONNECTED:
+            self.connected = True
+            elapsed = (time.perf_counter() - self.started) * 1000
+            self.server = (f"connected in {elapsed:.0f} ms", False)
+        elif state is ConnectionState.UNAVAILABLE:
+            self.stopped = True
+            if self.connected:
+                text = f"the connection dropped: {_why(event.detail)}"
+                self.server = (f"connected, then {text}. Fix: {self._network_fix(text)}", True)
             else:
-                signature, channel_data = await _ask_endpoint(
-                    account, secret, socket_id, channel, context
-                )
-                source = str(auth.endpoint)
-            await _subscribe(websocket, channel, signature, channel_data)
-    except TimeoutError:
-        report.bad("auth", f"{channel}: no answer within {timeout:g} s")
-        return
-    except _Refused as exc:
-        report.bad("auth", f"{channel}: {exc}")
-        return
-    report.ok("auth", f"{channel} authorized by {source} and subscribed")
+                self.server = (self._unreachable(event), True)
+        elif state is ConnectionState.FAILED:
+            self.stopped = True
+            if not event.needs_login:  # a login failure is told on its channel's line
+                self.server = (self._refused_connection(event), True)
+        elif state is ConnectionState.DISCONNECTED:
+            self.stopped = True
 
+    def _settle(self, name: str, line: str) -> None:
+        channel = self.channels.get(name)
+        if channel is not None and channel.result is None:
+            channel.result = line
 
-async def _ask_endpoint(
-    account: AccountSettings,
-    secret: str,
-    socket_id: str,
-    channel: str,
-    context: ssl.SSLContext | None,
-) -> tuple[str, str | None]:
-    auth = account.auth
-    assert auth is not None and auth.endpoint is not None
-    headers = {name: value.replace("{secret}", secret) for name, value in auth.headers.items()}
-    verify: ssl.SSLContext | bool = context if context is not None else True
-    try:
-        async with httpx.AsyncClient(verify=verify) as client:
-            response = await client.post(
-                auth.endpoint,
-                data={"socket_id": socket_id, "channel_name": channel},
-                headers=headers,
-            )
-    except httpx.HTTPError as exc:
-        raise _Refused(
-            f"the auth endpoint {auth.endpoint} is unreachable: {_describe(exc)}"
-        ) from None
-    if response.status_code in (401, 403):
-        raise _Refused(
-            f"the auth endpoint answered {response.status_code}: this account needs login. "
-            f"Fix: beacon login {account.name} (a fresh secret)"
-        )
-    if response.status_code != 200:
-        raise _Refused(f"the auth endpoint answered HTTP {response.status_code}")
-    try:
-        body = response.json()
-    except ValueError:
-        raise _Refused("the auth endpoint did not answer with JSON") from None
-    if not isinstance(body, dict) or not isinstance(body.get("auth"), str):
-        raise _Refused('the auth endpoint answered without an "auth" field')
-    channel_data = body.get("channel_data")
-    return body["auth"], channel_data if isinstance(channel_data, str) else None
-
-
-async def _subscribe(
-    websocket: ClientConnection, channel: str, signature: str, channel_data: str | None
-) -> None:
-    data: dict[str, str] = {"channel": channel, "auth": signature}
-    if channel_data is not None:
-        data["channel_data"] = channel_data
-    await websocket.send(json.dumps({"event": "pusher:subscribe", "data": data}))
-    while True:
-        event, payload, frame_channel = await _next_frame(websocket)
-        if event == "pusher_internal:subscription_succeeded" and frame_channel == channel:
+    def _maybe_done(self) -> None:
+        if self.stopped:
+            self.done.set()
             return
-        if event == "pusher:subscription_error" and frame_channel in (channel, None):
-            raise _Refused(f"the server refused the subscription: {_error_text(payload)}")
-        if event == "pusher:error":
-            raise _Refused(f"the server refused the subscription: {_error_text(payload)}")
-        if event == "pusher:ping":
-            await websocket.send(json.dumps({"event": "pusher:pong", "data": {}}))
+        if not self.connected:
+            return
+        if any(c.result is None for c in self.channels.values()):
+            return
+        if self.settings.signin and self.signin is None:
+            return
+        self.done.set()
+
+    def _timed_out(self, timeout: float) -> None:
+        if not self.connected:
+            # A TLS client that reaches a plain server often just waits: say so too.
+            plain = (
+                "; if the server speaks plain ws://, set tls = false"
+                if self.account.tls and self.account.host is not None
+                else ""
+            )
+            self.server = (
+                f"no answer within {timeout:g} s. Fix: check the network, and any firewall "
+                f"or proxy between this machine and {self._where()}{plain}",
+                True,
+            )
+            return
+        for channel in self.channels.values():
+            if channel.result is not None:
+                continue
+            if channel.authorizing:
+                channel.result = (
+                    f"PROBLEM: {channel.name}: no authorization within {timeout:g} s. "
+                    f"Fix: {self._auth_fix()}"
+                )
+            else:
+                channel.result = (
+                    f"PROBLEM: {channel.name}: the server did not confirm the subscription "
+                    f"within {timeout:g} s"
+                )
+        if self.settings.signin and self.signin is None:
+            self.signin = f"PROBLEM: no answer to the sign-in within {timeout:g} s"
+
+    # -- the report ------------------------------------------------------------------
+
+    def _write(self) -> None:
+        report = self.report
+        if self.server is not None:
+            text, problem = self.server
+            (report.bad if problem else report.ok)("server", text)
+        for name in self.account.channels:
+            if name in self.probe.skipped:
+                report.ok("channel", f"{name} not tried ({self.probe.skipped[name]})")
+                continue
+            if not self.connected:
+                continue  # the server line says why nothing was subscribed
+            result = self.channels[name].result
+            if result is None:
+                report.ok("channel", f"{name} not tried (the connection stopped first)")
+            elif result.startswith("PROBLEM: "):
+                report.bad("channel", result.removeprefix("PROBLEM: "))
+            else:
+                report.ok("channel", result)
+        if self.account.signin:
+            if self.probe.skip_signin is not None:
+                report.ok("sign-in", f"not tried ({self.probe.skip_signin})")
+            elif self.signin is not None and self.signin.startswith("PROBLEM: "):
+                report.bad("sign-in", self.signin.removeprefix("PROBLEM: "))
+            elif self.signin is not None:
+                report.ok("sign-in", self.signin)
+
+    def _where(self) -> str:
+        account = self.account
+        if account.host is None:
+            return f"ws-{account.cluster or 'mt1'}.pusher.com"
+        port = account.port if account.port is not None else (443 if account.tls else 80)
+        return f"{account.host}:{port}"
+
+    def _subscribed(self, channel: str) -> str:
+        auth = self.account.auth
+        if not channel_kind(channel).needs_auth or auth is None:
+            return f"{channel} subscribed"
+        if auth.mode == "sign":
+            return f"{channel} authorized by the keyring secret (mode sign) and subscribed"
+        return f"{channel} authorized by {auth.endpoint} and subscribed"
+
+    def _auth_fix(self) -> str:
+        auth = self.account.auth
+        if auth is not None and auth.mode == "endpoint":
+            return f"check that the app backend at {auth.endpoint} runs and answers"
+        return "check the [account.auth] table"
+
+    def _refused(self, event: SubscriptionFailed) -> str:
+        """A channel that was not subscribed, and what to do about it."""
+        name = self.account.name
+        reason = _plain(event.reason)
+        auth = self.account.auth
+        endpoint = auth.endpoint if auth is not None else None
+        if event.status in (401, 403) and event.needs_login:
+            return (
+                f"the {reason}: this account needs login. Fix: beacon login {name} "
+                "(a fresh secret), or ask the app's admin for access to this channel"
+            )
+        if event.needs_login:
+            # The keyring or the account's secrets: the reason names its own fix.
+            return reason if "beacon login" in reason else f"{reason}. Fix: beacon login {name}"
+        if reason.startswith("auth endpoint unreachable"):
+            detail = reason.removeprefix("auth endpoint unreachable").lstrip(": ")
+            return (
+                f"the auth endpoint {endpoint} is unreachable"
+                + (f": {detail}" if detail else "")
+                + f". Fix: {self._auth_fix()}, and that the URL in [account.auth] is right"
+            )
+        if "auth endpoint" in reason or "auth answer" in reason or "sign-in answer" in reason:
+            return f"{reason}. Fix: {self._auth_fix()}"
+        if "auth.user" in reason or "[account.auth]" in reason:
+            return reason  # a config problem the engine names with its fix
+        status = f" ({event.status})" if event.status is not None else ""
+        if channel_kind(event.channel).needs_auth and auth is not None:
+            if auth.mode == "sign":
+                fix = (
+                    f"the keyring secret may not be this app's secret: beacon login {name} "
+                    "with the app secret from the server's settings"
+                )
+            else:
+                fix = (
+                    f"the auth endpoint {endpoint} signs for another app key or secret: "
+                    "check the backend's Pusher settings against this account's key"
+                )
+        else:
+            fix = "check the channel's name, and that the server's app allows it"
+        return f"the server refused the subscription: {reason}{status}. Fix: {fix}"
+
+    def _signin_failed(self, event: SigninFailed) -> str:
+        reason = _plain(event.reason)
+        if event.needs_login:
+            return f"{reason}. Fix: beacon login {self.account.name}"
+        return f"{reason}. Fix: {self._auth_fix()}"
+
+    def _unreachable(self, event: StateChanged) -> str:
+        why = _why(event.detail)
+        if event.code is not None:
+            return f"the server closed the connection: {why} ({event.code}). Fix: " + (
+                "the server is over capacity or restarting; try again in a minute"
+                if 4100 <= event.code <= 4299
+                else "see the server's logs"
+            )
+        return f"unreachable: {why}. Fix: {self._network_fix(why)}"
+
+    def _network_fix(self, why: str) -> str:
+        where = self._where()
+        text = why.lower()
+        if "refused" in text:
+            return (
+                f"nothing listens at {where}: start the server, or correct host and port "
+                "in the config"
+            )
+        if "certificate" in text:
+            return (
+                "the server's certificate is not signed by a CA this machine trusts, or is "
+                "for another name: set ca_file to your CA's PEM file, or fix the server's "
+                "certificate"
+            )
+        if "tls" in text or "ssl" in text:
+            return (
+                f"{where} does not speak TLS as expected: set tls = false for a plain ws:// "
+                "server, or use the server's TLS port"
+            )
+        if "name" in text and ("known" in text or "resolution" in text or "service" in text):
+            return "the host name does not resolve: correct host (or cluster) in the config"
+        if "instead of a websocket" in text:
+            return (
+                f"{where} answers HTTP but is not a Pusher server there: check host, port and tls"
+            )
+        return (
+            f"check host, port and tls in the config, that the server runs, and the network "
+            f"between this machine and {where}"
+        )
+
+    def _refused_connection(self, event: StateChanged) -> str:
+        why = _why(event.detail)
+        code = event.code
+        fixes = {
+            4000: "the server accepts only TLS: set tls = true (and its TLS port)",
+            4001: "correct key in the config: it must be the app's key from the server's settings",
+            4003: "the app is disabled on the server: enable it there",
+            4004: "the app is over its connection quota: close other clients or raise the quota",
+            4005: "the URL's path is not a Pusher app on this server: check host and port",
+            4006: "the server does not accept this protocol version",
+            4007: "the server does not support protocol 7: upgrade the server",
+            4009: "the server refused this client: check the app's settings on the server",
+        }
+        fix = fixes.get(code or 0, "check the account's key, host and port against the server")
+        shown = f"{why} ({code})" if code is not None else why
+        return f"refused the connection: {shown}. Fix: {fix}"
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ")
+
+
+def _plain(reason: str) -> str:
+    """An engine reason without Python's "[Errno 111]" noise."""
+    return _ERRNO.sub("", reason)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
@@ -25,9 +26,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
+from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, ConfigError, load_config
 from beacon.connect import AccountStatus, Engine, ReceivedEvent
 from beacon.connect.secrets import RevealableSecret
+from beacon.connect.tls import describe_error
+from beacon.logs import setup_logging
 from beacon.pusher import ProtocolEvent, SignedIn, Subscribed
 from beacon.pusher.channels import channel_name_problem
 from beacon.pusher.states import ConnectionState
@@ -133,13 +137,20 @@ class _LazyKeyring:
         return key
 
 
+class _StateLogFilter(logging.Filter):
+    """Drops the core's own "connecting -> connected: ..." records: listen prints every
+    state change itself, with the account's name, so ``-v`` would show each one twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "beacon.pusher" and record.msg == "%s -> %s: %s")
+
+
 def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("beacon: %(name)s: %(message)s"))
-    root = logging.getLogger("beacon")
-    root.addHandler(handler)
-    root.setLevel(level)
+    # The one stderr handler of every command (beacon.logs); it is safe to ask again.
+    setup_logging(verbose)
+    for handler in logging.getLogger("beacon").handlers:
+        if not any(isinstance(f, _StateLogFilter) for f in handler.filters):
+            handler.addFilter(_StateLogFilter())
 
 
 def _pick_accounts(
@@ -310,13 +321,24 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
         loop.add_signal_handler(sig, listener.finish, EXIT_OK)
     if listener.timeout is not None:
         loop.call_later(listener.timeout, listener.on_timeout)
-    await engine.start()
-    # Everything alive now (modules, settings, the engine) lives as long as the process;
-    # keeping it out of the collector's scans keeps a full collection from stalling the
-    # socket in the middle of a burst.
-    gc.freeze()
     try:
-        await listener.done.wait()
+        try:
+            await engine.start()
+        except OSError as exc:
+            # ssl.SSLError included: the engine could not set up an account's TLS (the CA
+            # files were checked just before; one may have changed since). A setup
+            # problem, told as one, not a crash.
+            _say(
+                f"cannot start: {describe_error(exc)}. "
+                "Fix: check ca_file, host and tls in the config"
+            )
+            listener.finish(EXIT_CONFIG)
+        else:
+            # Everything alive now (modules, settings, the engine) lives as long as the
+            # process; keeping it out of the collector's scans keeps a full collection
+            # from stalling the socket in the middle of a burst.
+            gc.freeze()
+            await listener.done.wait()
     finally:
         listener.flush()
         await engine.close()
@@ -334,11 +356,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        _say(str(exc))
+        _say(exc.report())
         return EXIT_CONFIG
     where = str(config.path) if config.path is not None else "the config file"
     chosen = _pick_accounts(config.accounts, args.account, args.channel, where)
     if isinstance(chosen, str):
         _say(chosen)
+        return EXIT_CONFIG
+    bad_ca = ca_file_problems(dataclasses.replace(config, accounts=tuple(chosen)))
+    if bad_ca is not None:
+        _say(bad_ca.report())
         return EXIT_CONFIG
     return asyncio.run(_listen(args, chosen))

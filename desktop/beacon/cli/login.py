@@ -15,6 +15,7 @@ import argparse
 import getpass
 import logging
 import sys
+import warnings
 
 from beacon.config import AuthSettings, Config, ConfigError, load_config
 from beacon.credentials import (
@@ -40,12 +41,14 @@ def _say(text: str) -> None:
 
 def _unknown_account(config: Config, name: str) -> ConfigError:
     known = ", ".join(f'"{a.name}"' for a in config.accounts)
-    fix = (
-        f"use one of {known}" if known else f'add an [[account]] with name = "{name}" first'
-    )
+    fix = f"use one of {known}" if known else f'add an [[account]] with name = "{name}" first'
     if config.path is not None and not config.path.exists():
         fix = f'create the config file with an [[account]] named "{name}"'
     return ConfigError(config.path, None, f'no [[account]] is named "{name}"', fix)
+
+
+class _NoTerminal(Exception):
+    """There is no terminal to read the secret from without echoing it."""
 
 
 def _read_secret(args: argparse.Namespace) -> str:
@@ -53,7 +56,14 @@ def _read_secret(args: argparse.Namespace) -> str:
     if args.stdin:
         # Exactly one line: a script may pipe more after it, and that is not ours.
         return sys.stdin.readline().rstrip("\r\n")
-    return getpass.getpass(f"{what} for account {args.account}: ")
+    with warnings.catch_warnings():
+        # Without a terminal, getpass warns and then reads with echo; a secret must not
+        # be echoed, so its warning stops the read before anything is shown.
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return getpass.getpass(f"{what} for account {args.account}: ")
+        except getpass.GetPassWarning:
+            raise _NoTerminal from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,6 +108,14 @@ def _login(keyring: Keyring, args: argparse.Namespace, *, needs: tuple[bool, boo
     except (EOFError, KeyboardInterrupt):
         _say("login: cancelled; nothing stored")
         return EXIT_INPUT
+    except _NoTerminal:
+        option = " --encryption-key" if args.encryption_key else ""
+        _say(
+            "login: there is no terminal to type the secret in without it showing; nothing "
+            f"stored. Fix: run this in a terminal, or pipe the secret in: "
+            f"printf '%s\\n' \"$SECRET\" | beacon login {name}{option} --stdin"
+        )
+        return EXIT_INPUT
     if not text:
         _say("login: the input was empty; nothing stored")
         return EXIT_INPUT
@@ -113,7 +131,10 @@ def _login(keyring: Keyring, args: argparse.Namespace, *, needs: tuple[bool, boo
                 f'login: note: account "{name}" does not use auth mode "sign", so it does not '
                 "use this key yet"
             )
-        print(f'Stored the encryption key of account "{name}" in {keyring.backend_name}.')
+        print(
+            f'Stored the encryption key of account "{name}" in the OS keyring '
+            f"({keyring.description})."
+        )
         return EXIT_OK
     keyring.set_secret(name, Secret(text))
     if not needs[0]:
@@ -121,7 +142,7 @@ def _login(keyring: Keyring, args: argparse.Namespace, *, needs: tuple[bool, boo
             f'login: note: account "{name}" does not use its secret yet (auth mode "sign", '
             'or an endpoint header with "{secret}", does)'
         )
-    print(f'Stored the secret of account "{name}" in {keyring.backend_name}.')
+    print(f'Stored the secret of account "{name}" in the OS keyring ({keyring.description}).')
     return EXIT_OK
 
 

@@ -46,6 +46,27 @@ def backend_name(backend: KeyringBackend) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+# What people call the backends Beacon uses, by their dotted class names.
+_DESCRIPTIONS = {
+    "keyring.backends.SecretService.Keyring": "Secret Service: GNOME Keyring or KWallet",
+    "keyring.backends.libsecret.Keyring": "Secret Service, through libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.macOS.Keyring": "the macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "the Windows Credential Manager",
+}
+
+
+def describe_backend(backend: KeyringBackend) -> str:
+    """The backend in words for messages, e.g. "Secret Service: GNOME Keyring or KWallet"."""
+    name = backend_name(backend)
+    described = _DESCRIPTIONS.get(name)
+    if described is not None:
+        return described
+    # keyring's own display name ("SecretService Keyring"), not Python's dotted path.
+    display = getattr(type(backend), "name", None)
+    return display if isinstance(display, str) and display else type(backend).__name__
+
+
 def _refusal(backend: KeyringBackend) -> str | None:
     name = backend_name(backend)
     for prefix, why in _REFUSED.items():
@@ -83,7 +104,7 @@ def no_keyring_message(reason: str) -> str:
             "Install a Secret Service keyring, gnome-keyring (or KWallet), and unlock it: on "
             "Debian or Ubuntu `sudo apt install gnome-keyring`, then log in to the desktop "
             "again. On a headless session run: dbus-run-session -- sh -c 'printf %s "
-            "\"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets; "
+            '"$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets; '
             "beacon ...'"
         )
     return (
@@ -96,7 +117,7 @@ def _locked_message(detail: str) -> str:
     return (
         f"The keyring is locked ({detail}). Unlock it: log in to the desktop session, or open "
         "your keyring manager (Seahorse, KWalletManager) and unlock the default keyring; on a "
-        "headless session: printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock "
+        'headless session: printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock '
         "--components=secrets"
     )
 
@@ -173,6 +194,11 @@ class Keyring:
     def backend_name(self) -> str:
         """The dotted class name of the backend in use."""
         return backend_name(self._backend)
+
+    @property
+    def description(self) -> str:
+        """The backend in words for people: see ``describe_backend``."""
+        return describe_backend(self._backend)
 
     @staticmethod
     def _call(function: Callable[..., T], *args: Any) -> T:

@@ -66,9 +66,14 @@ def test_stored_secret_is_proved_by_a_subscription(
     Keyring().set_secret(account, Secret(soketi.secret))
     result = check(tmp_path, account, soketi)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Keyring: keyring.backends.SecretService.Keyring" in result.stdout
+    assert "Keyring: OK (Secret Service: GNOME Keyring or KWallet)" in result.stdout
+    assert "keyring.backends" not in result.stdout
     assert "secret:  stored" in result.stdout
-    assert "presence-support authorized by the keyring secret" in result.stdout
+    assert "channel: tickets subscribed" in result.stdout
+    assert (
+        "channel: presence-support authorized by the keyring secret (mode sign) and subscribed"
+        in result.stdout
+    )
     assert soketi.secret not in result.stdout + result.stderr
 
 
@@ -78,9 +83,14 @@ def test_wrong_secret_is_refused_by_the_server(
     Keyring().set_secret(account, Secret("not-the-app-secret"))
     result = check(tmp_path, account, soketi)
     assert result.returncode == 1
-    assert "auth:    PROBLEM: presence-support: the server refused the subscription" in (
-        result.stdout
+    channel = next(line for line in result.stdout.splitlines() if "presence-support" in line)
+    assert channel.startswith(
+        "  channel: PROBLEM: presence-support: the server refused the subscription: "
     )
+    assert f"Fix: the keyring secret may not be this app's secret: beacon login {account}" in (
+        channel
+    )
+    assert "channel: tickets subscribed" in result.stdout  # the refusal stops no other
     assert "not-the-app-secret" not in result.stdout + result.stderr
 
 
@@ -90,4 +100,5 @@ def test_missing_secret_says_beacon_login(
     result = check(tmp_path, account, soketi)
     assert result.returncode == 1
     assert f"secret:  PROBLEM: missing. Fix: beacon login {account}" in result.stdout
-    assert "auth:    not tried (no secret)" in result.stdout
+    assert "channel: presence-support not tried (no secret)" in result.stdout
+    assert "channel: tickets subscribed" in result.stdout

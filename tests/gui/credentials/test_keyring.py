@@ -96,7 +96,11 @@ def test_login_and_logout_commands(profile: dict[str, str], account: str) -> Non
     login = beacon(profile, "-vv", "login", account, "--stdin", stdin=value + "\nnot-read\n")
     assert login.returncode == 0, login.stderr
     assert value not in login.stdout + login.stderr
-    assert SECRET_SERVICE in login.stdout
+    # Words, not Python's dotted class name (keyring.backends.SecretService.Keyring).
+    assert login.stdout == (
+        f'Stored the secret of account "{account}" in the OS keyring '
+        "(Secret Service: GNOME Keyring or KWallet).\n"
+    )
     assert Keyring().get_secret(account) == Secret(value)  # exactly one line, no newline
 
     logout = beacon(profile, "-vv", "logout", account)
@@ -184,6 +188,29 @@ def test_login_from_a_terminal_does_not_echo(profile: dict[str, str], account: s
     assert value.encode() not in seen  # the terminal never echoed it
     assert b"Stored the secret" in seen
     assert Keyring().get_secret(account) == Secret(value)
+
+
+def test_login_without_a_terminal_says_how_to_pipe_it(
+    profile: dict[str, str], account: str
+) -> None:
+    value = f"piped-{uuid.uuid4().hex}"
+    result = subprocess.run(
+        [sys.executable, "-m", "beacon", "login", account],
+        input=value + "\n",
+        env=profile,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        start_new_session=True,  # no controlling terminal, stdin a pipe: as from cron or CI
+    )
+    assert result.returncode == 1, result.stderr
+    assert "GetPassWarning" not in result.stderr
+    assert "echoed" not in result.stderr  # getpass's own fallback never ran
+    assert "there is no terminal" in result.stderr and "nothing stored" in result.stderr
+    assert f"beacon login {account} --stdin" in result.stderr
+    assert value not in result.stdout + result.stderr
+    assert Keyring().get_secret(account) is None
 
 
 def read_until(fd: int, marker: bytes | None, timeout: float = 30.0) -> bytes:

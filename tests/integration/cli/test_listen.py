@@ -214,3 +214,45 @@ async def test_reader_that_goes_away_ends_listen_with_0(target: Target, tmp_path
             continue  # not written yet: publish again (a broken pipe shows only on write)
     code, _ = await listen.finish()
     assert code == 0, listen.stderr
+
+
+async def test_verbose_shows_each_log_line_and_state_once(target: Target, tmp_path: Path) -> None:
+    env = write_config(tmp_path, account(target.key, target.port, ["private-agent-7"], auth="sign"))
+    listen = await Listen.start(env, "-v", "--timeout", "15")
+    code, _ = await listen.finish()
+    assert code == 3, listen.stderr
+    # An info record of the core, once: one stderr handler, however many commands ask.
+    assert len([line for line in listen.stderr if "cannot authorize private-agent-7" in line]) == 1
+    # A state change, once: listen's own "[support] ..." line, not the core's record too.
+    needs_login = [line for line in listen.stderr if "needs login" in line]
+    assert len(needs_login) == 1, listen.stderr
+    assert needs_login[0].startswith("beacon: [support] needs login: ")
+
+
+async def test_ca_file_that_is_not_pem_exits_2_in_words(tmp_path: Path) -> None:
+    ca_file = tmp_path / "company-ca.pem"
+    ca_file.write_text("this is not a certificate\n", encoding="utf-8")
+    config = account_toml(
+        name="support", key="k", host="127.0.0.1", port=free_port(), tls=True,
+        ca_file=str(ca_file), channels=["tickets"],
+    )  # fmt: skip
+    listen = await Listen.start(write_config(tmp_path, config), "--timeout", "15")
+    code, lines = await listen.finish()
+    assert code == 2, listen.stderr
+    assert lines == []
+    text = "\n".join(listen.stderr)
+    assert "Traceback" not in text and "SSLError" not in text
+    # Whichever layer finds it first (config at load, or listen before connecting).
+    assert str(ca_file) in text and "PEM" in text and "Fix:" in text
+
+
+async def test_ca_file_that_is_a_directory_exits_2_in_words(tmp_path: Path) -> None:
+    config = account_toml(
+        name="support", key="k", host="127.0.0.1", port=free_port(), tls=True,
+        ca_file=str(tmp_path), channels=["tickets"],
+    )  # fmt: skip
+    listen = await Listen.start(write_config(tmp_path, config), "--timeout", "15")
+    code, _ = await listen.finish()
+    assert code == 2, listen.stderr
+    text = "\n".join(listen.stderr)
+    assert str(tmp_path) in text and "directory" in text and "does not exist" not in text
