@@ -1,0 +1,80 @@
+"""Do-not-disturb: popups held back until a given time; the feed still fills.
+
+A plain object with an injectable clock, so that the tray (which sets it) and the popup
+policy (which asks :meth:`DoNotDisturb.active`) share one state, and tests can move time.
+No Qt here: whoever needs a wake-up at the end (the tray's icon) arms its own timer from
+:attr:`DoNotDisturb.until`.
+
+Times are aware datetimes in local time: "until tomorrow" is a wall-clock idea, and a
+monotonic clock would not notice a night spent asleep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+__all__ = ["MORNING", "DoNotDisturb", "local_now", "next_morning"]
+
+#: "Until tomorrow" ends at this local time of the next morning.
+MORNING = time(8, 0)
+#: Before this hour it is still "tonight": "until tomorrow" set at 01:00 means this
+#: morning at 08:00, not the morning after.
+_NIGHT_ENDS = time(4, 0)
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    """Now, aware, in the local time zone."""
+    return datetime.now().astimezone()
+
+
+def next_morning(now: datetime) -> datetime:
+    """When "until tomorrow" ends for someone who asks at ``now``."""
+    day = now.date() if now.timetz().replace(tzinfo=None) < _NIGHT_ENDS else (
+        now.date() + timedelta(days=1)
+    )
+    return datetime.combine(day, MORNING, tzinfo=now.tzinfo)
+
+
+class DoNotDisturb:
+    """Whether popups are held back now; off, or on until a time.
+
+    ``clock`` gives the current time (aware); every method that takes ``now`` uses the
+    clock when it is omitted.
+    """
+
+    def __init__(self, clock: Clock = local_now) -> None:
+        self.clock = clock
+        self._until: datetime | None = None
+
+    @property
+    def until(self) -> datetime | None:
+        """When do-not-disturb ends, or None when it is off (or has ended)."""
+        if self._until is not None and not self.active():
+            self._until = None
+        return self._until
+
+    def active(self, now: datetime | None = None) -> bool:
+        """True while popups must be held back."""
+        if self._until is None:
+            return False
+        return (now or self.clock()) < self._until
+
+    def set_until(self, until: datetime | None) -> None:
+        """On until ``until``; None turns it off."""
+        self._until = until
+
+    def for_duration(self, duration: timedelta, now: datetime | None = None) -> datetime:
+        """On for ``duration`` from now; returns the end."""
+        self._until = (now or self.clock()) + duration
+        return self._until
+
+    def until_tomorrow(self, now: datetime | None = None) -> datetime:
+        """On until tomorrow morning (:data:`MORNING`); returns the end."""
+        self._until = next_morning(now or self.clock())
+        return self._until
+
+    def off(self) -> None:
+        self._until = None
