@@ -177,6 +177,10 @@ class BeaconApp(QObject):
     def _build_tray(self, config_error: str | None) -> TrayIcon | None:
         """The tray icon, wired; None when the desktop has no tray (then closing the
         window quits, and the user is told so once)."""
+        # Quitting is always this app's decision (quitRequested, then an orderly
+        # shutdown), never Qt's when the last window closes: with a tray, that window
+        # only goes out of sight.
+        QApplication.setQuitOnLastWindowClosed(False)
         self.window.quitRequested.connect(self.quitRequested)
         self.window.closed.connect(self._window_closed)
         if not QSystemTrayIcon.isSystemTrayAvailable():
