@@ -39,6 +39,8 @@ def describe(info: ConnectionInfo) -> str:
     """One account's state in words, as the menu and the tooltip say it."""
     if info.needs_login:
         return "needs login"
+    if info.state is LinkState.INITIALIZED:
+        return "starting"  # the protocol's word means nothing to a user
     return info.state.value
 
 
@@ -91,7 +93,8 @@ class TrayIcon(QObject):
 
         self.tray = QSystemTrayIcon(self)
         self.tray.activated.connect(self._activated)
-        self.menu = QMenu()
+        self.menu = QMenu()  # a widget: it cannot be this QObject's child
+        self.destroyed.connect(self.menu.deleteLater)
         self.tray.setContextMenu(self.menu)
 
         self.open_action = self.menu.addAction("Open feed")

@@ -175,7 +175,7 @@ def test_menu_actions_emit_their_requests(tray: TrayIcon, qtbot: QtBot) -> None:
     assert labels[-1] == "Quit Beacon"
     assert "support: connecting" not in labels  # submenus carry the accounts
     assert [m.title() for m in (tray.accounts["support"].menu, tray.accounts["billing"].menu)] == [
-        "support: initialized", "billing: failed"
+        "support: starting", "billing: failed"
     ]
 
 
