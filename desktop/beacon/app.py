@@ -18,12 +18,13 @@ import gc
 import logging
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -48,6 +49,9 @@ NO_TRAY_NOTICE = (
     "No system tray on this desktop, so closing this window quits Beacon "
     "(with a tray, Beacon would keep running there)."
 )
+#: A window that lost focus this recently counts as the one the user was looking at: on
+#: some desktops a click in the panel takes the focus before the tray hears of it.
+RECENTLY_ACTIVE_SECONDS = 0.5
 SETTINGS_NOTICE = "The settings window comes in a later version; for now, edit config.toml."
 
 
@@ -77,6 +81,7 @@ class AppWindow(FeedWindow):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.unread = 0
+        self._deactivated_at = -1e9
         super().__init__(*args, **kwargs)
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
         QShortcut(QKeySequence.StandardKey.Quit, self, self.quitRequested.emit)
@@ -86,6 +91,20 @@ class AppWindow(FeedWindow):
         super()._update_counts()
         self.unread = self._unread
         self.unreadChanged.emit(self.unread)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
+            self._deactivated_at = time.monotonic()
+        super().changeEvent(event)
+
+    def in_front(self) -> bool:
+        """Shown, and active now or a moment ago (see RECENTLY_ACTIVE_SECONDS)."""
+        if not self.isVisible() or self.isMinimized():
+            return False
+        return (
+            self.isActiveWindow()
+            or time.monotonic() - self._deactivated_at < RECENTLY_ACTIVE_SECONDS
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         # FeedWindow.closeEvent stops the relative-time clock while hidden (an idle app
@@ -225,7 +244,7 @@ class BeaconApp(QObject):
         A window that is open but buried under others is brought forward, not hidden.
         """
         window = self.window
-        if window.isVisible() and window.isActiveWindow() and not window.isMinimized():
+        if window.in_front():
             window.close()
         else:
             self.show_window()

@@ -41,7 +41,7 @@ def describe(info: ConnectionInfo) -> str:
         return "needs login"
     if info.state is LinkState.INITIALIZED:
         return "starting"  # the protocol's word means nothing to a user
-    return info.state.value
+    return str(info.state.value)
 
 
 def _clock_time(when: datetime) -> str:

@@ -11,9 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from beacon.app import BeaconApp, NoSecrets
+import beacon.app
+from beacon.app import SETTINGS_NOTICE, BeaconApp, NoSecrets
 from beacon.cli.app import demo_config
 from beacon.demo import DemoServer
 from beacon.services.status import LinkState
@@ -71,6 +73,39 @@ async def test_a_left_click_in_the_panel_toggles_the_window(app: BeaconApp) -> N
     await wait_until(app.window.isActiveWindow)
     await _blocking(_activate_my_icon)  # the window is in front: the click puts it away
     await wait_until(lambda: not app.window.isVisible())
+
+
+async def test_a_click_that_took_the_focus_first_still_puts_the_window_away(
+    app: BeaconApp, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some panels take the focus on a click before the tray hears of it: a window that
+    was in front a moment ago is put away; one left behind long ago comes forward."""
+    app.show_window()
+    await wait_until(app.window.isActiveWindow)
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    await wait_until(lambda: not app.window.isActiveWindow())
+    app.toggle_window()  # just now, the feed window was in front
+    assert not app.window.isVisible()
+
+    app.show_window()
+    await wait_until(app.window.isActiveWindow)
+    other.activateWindow()
+    await wait_until(lambda: not app.window.isActiveWindow())
+    monkeypatch.setattr(beacon.app, "RECENTLY_ACTIVE_SECONDS", 0.0)  # "long ago"
+    app.toggle_window()
+    assert app.window.isVisible()
+    await wait_until(app.window.isActiveWindow)
+
+
+async def test_settings_is_an_honest_placeholder(app: BeaconApp) -> None:
+    """``beacon settings`` forwarded to a running app, until the settings window exists."""
+    app.window.close()
+    app.handle_command("settings")
+    assert app.window.isVisible()
+    assert app.window.statusBar().currentMessage() == SETTINGS_NOTICE
 
 
 async def test_open_feed_brings_the_window_forward(app: BeaconApp) -> None:
