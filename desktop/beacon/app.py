@@ -190,7 +190,6 @@ class BeaconApp(QObject):
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
 
-
     # -- the tray and the window's lifecycle ------------------------------------------------
 
     def _build_tray(self, config_error: str | None) -> TrayIcon | None:

@@ -115,10 +115,13 @@ class TrayIcon(QObject):
         self.dnd_hour_action.triggered.connect(self._dnd_hour)
         self.dnd_tomorrow_action.triggered.connect(self._dnd_tomorrow)
         self.dnd_off_action.triggered.connect(self._dnd_off)
-        # The end of "until tomorrow" is worth seeing before choosing it.
+        # The end of "until tomorrow" is worth seeing before choosing it; it moves on at
+        # night, so it is redrawn whenever a menu opens.
+        self._refresh_dnd_labels()
+        self.menu.aboutToShow.connect(self._refresh_dnd_labels)
         self.dnd_menu.aboutToShow.connect(self._refresh_dnd_labels)
 
-        self._accounts_start = self.menu.addSeparator()
+        self.menu.addSeparator()
         self._accounts_end = self.menu.addSeparator()
         self.accounts: dict[str, AccountEntry] = {}
 
