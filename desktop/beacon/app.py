@@ -42,6 +42,7 @@ from beacon.ui.window import FeedWindow
 log = logging.getLogger("beacon.app")
 
 LOCK_NAME = "beacon.lock"
+DND_NAME = "do-not-disturb.json"
 #: GIL switch interval while the app runs (see BeaconApp.start).
 SWITCH_INTERVAL = 0.001
 #: Said once, in the status bar, when there is no tray to keep Beacon in.
@@ -276,6 +277,10 @@ class Profile:
         return self.data_dir / LOCK_NAME
 
     @property
+    def dnd_path(self) -> Path:
+        return self.data_dir / DND_NAME
+
+    @property
     def socket_path(self) -> Path:
         return socket_path(self.data_dir)
 
@@ -386,7 +391,13 @@ async def _run(
         retention_count=config.feed.retention_count,
         retention_days=config.feed.retention_days,
     )
-    beacon_app = BeaconApp(config, history, secrets, config_error=config_error)
+    beacon_app = BeaconApp(
+        config,
+        history,
+        secrets,
+        config_error=config_error,
+        dnd=DoNotDisturb(path=profile.dnd_path),
+    )
     beacon_app.quitRequested.connect(stop.set)
     try:
         beacon_app.window.show()

@@ -257,6 +257,28 @@ def test_quit_in_the_tray_menu_exits_0(
     assert "Traceback" not in lines
 
 
+def test_do_not_disturb_from_the_tray_survives_a_restart(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
+    first = _Beacon(tmp_path)
+    beacon_processes.append(first)
+    first.wait_for("tray icon shown")
+    item = _tray_item(first.process.pid)
+    with sni.session() as connection:
+        menu = item.menu(connection)
+        sni.click_menu_entry(connection, menu, sni.menu_entries(connection, menu)["For 1 hour"])
+    first.wait_for("do not disturb until")
+    assert first.stop() == 0
+
+    second = _Beacon(tmp_path)
+    beacon_processes.append(second)
+    second.wait_for("tray icon shown")
+    item = _tray_item(second.process.pid)
+    with sni.session() as connection:
+        assert "Do not disturb until" in item.get(connection, "ToolTip")[2]
+    assert second.stop() == 0
+
+
 @pytest.fixture
 def trayless_desktop() -> Iterator[HeadlessDesktop]:
     desktop = HeadlessDesktop(tray=False)

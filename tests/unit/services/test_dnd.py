@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,24 @@ def test_the_real_clock_is_aware_local_time() -> None:
     assert dnd.clock().tzinfo is not None
     assert dnd.for_duration(timedelta(minutes=5)) > dnd.clock()
     assert dnd.active()
+
+
+def test_it_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "do-not-disturb.json"
+    clock = Clock(at(29, 21))
+    DoNotDisturb(clock, path).until_tomorrow()
+    again = DoNotDisturb(clock, path)
+    assert again.until == at(30, 8)
+    assert again.active()
+    clock.now = at(30, 8, 1)  # a restart after it ended: off
+    assert not DoNotDisturb(clock, path).active()
+    again.off()
+    assert not path.exists()
+    assert not DoNotDisturb(Clock(at(29, 21)), path).active()
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"until": 3}', '{"until": "2026-11-30T08:00"}', "[]"])
+def test_a_damaged_file_means_off(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "do-not-disturb.json"
+    path.write_text(text)
+    assert not DoNotDisturb(Clock(at(29, 21)), path).active()
