@@ -2,8 +2,12 @@
 
 :class:`BeaconApp` wires the engine service to the feed window. :func:`run_app` owns the
 process: the QApplication, the qasync loop that runs Qt and asyncio on one thread, the
-single-instance lock per profile, and an orderly shutdown (engine closed, pending items
-committed, history closed) however the window or the process is asked to stop.
+single-instance lock per profile (a second launch is forwarded to the running one), and an
+orderly shutdown (engine closed, pending items committed, history closed) however the app
+or the process is asked to stop.
+
+With a system tray, closing the window keeps Beacon running in the tray and the tray's
+Quit stops it; without one, closing the window quits (see :meth:`BeaconApp._build_tray`).
 """
 
 from __future__ import annotations
@@ -14,28 +18,42 @@ import gc
 import logging
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
+from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
+from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
 from beacon.store.history import HISTORY_FILE, History
+from beacon.tray.icon import TrayIcon
 from beacon.ui.window import FeedWindow
 
 log = logging.getLogger("beacon.app")
 
 LOCK_NAME = "beacon.lock"
+DND_NAME = "do-not-disturb.json"
 #: GIL switch interval while the app runs (see BeaconApp.start).
 SWITCH_INTERVAL = 0.001
+#: Said once, in the status bar, when there is no tray to keep Beacon in.
+NO_TRAY_NOTICE = (
+    "No system tray on this desktop, so closing this window quits Beacon "
+    "(with a tray, Beacon would keep running there)."
+)
+#: A window that lost focus this recently counts as the one the user was looking at: on
+#: some desktops a click in the panel takes the focus before the tray hears of it.
+RECENTLY_ACTIVE_SECONDS = 0.5
+SETTINGS_NOTICE = "The settings window comes in a later version; for now, edit config.toml."
 
 
 class NoSecrets:
@@ -49,14 +67,53 @@ class NoSecrets:
 
 
 class AppWindow(FeedWindow):
-    """The feed window as the app shows it: closing it asks the app to stop.
+    """The feed window as the app shows it.
 
-    Until the tray exists, closing the window quits Beacon; the quit goes through
-    :attr:`closed` so that the engine and the history shut down in order, instead of Qt
-    stopping the event loop underneath them.
+    Closing it only hides it and emits :attr:`closed`; the app decides whether that
+    quits (no tray) or not. A quit always goes through the app, so that the engine and
+    the history shut down in order instead of Qt stopping the event loop under them.
     """
 
     closed = Signal()
+    #: Ctrl+Q (the platform's Quit key).
+    quitRequested = Signal()
+    #: The window's unread count, whenever it shows a new one (for the tray's badge).
+    unreadChanged = Signal(int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.unread = 0
+        self._deactivated_at = -1e9
+        super().__init__(*args, **kwargs)
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        QShortcut(QKeySequence.StandardKey.Quit, self, self.quitRequested.emit)
+
+    def _update_counts(self) -> None:
+        # The window counts unread items today; the feed service will own that count.
+        super()._update_counts()
+        self.unread = self._unread
+        self.unreadChanged.emit(self.unread)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
+            self._deactivated_at = time.monotonic()
+        super().changeEvent(event)
+
+    def in_front(self) -> bool:
+        """Shown, and active now or a moment ago (see RECENTLY_ACTIVE_SECONDS)."""
+        if not self.isVisible() or self.isMinimized():
+            return False
+        return (
+            self.isActiveWindow()
+            or time.monotonic() - self._deactivated_at < RECENTLY_ACTIVE_SECONDS
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # FeedWindow.closeEvent stops the relative-time clock while hidden (an idle app
+        # sleeps); shown again from the tray, the times must move on.
+        if not self._clock_timer.isActive():
+            self._refresh_times()
+            self._clock_timer.start()
+        super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
@@ -64,7 +121,14 @@ class AppWindow(FeedWindow):
 
 
 class BeaconApp(QObject):
-    """The running app: history, engine service and window, wired together."""
+    """The running app: history, engine service, window and tray icon, wired together.
+
+    Signals:
+        quitRequested(): the user asked to quit (the tray's Quit, Ctrl+Q, or closing the
+            window when there is no tray); :func:`run_app` then shuts down in order.
+    """
+
+    quitRequested = Signal()
 
     def __init__(
         self,
@@ -74,10 +138,13 @@ class BeaconApp(QObject):
         *,
         config_error: str | None = None,
         engine_factory: EngineFactory = _default_engine_factory,
+        dnd: DoNotDisturb | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.config = config
+        #: Shared with whatever decides about popups.
+        self.dnd = dnd or DoNotDisturb()
         self.history = history
         self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
@@ -99,6 +166,7 @@ class BeaconApp(QObject):
             self.window.statusBar().showMessage(
                 "No accounts configured yet: add one to config.toml, or try `beacon demo`."
             )
+        self.tray = self._build_tray(config_error)
 
     async def start(self) -> None:
         # Everything built so far (Qt bindings, modules, the window) lives as long as the
@@ -116,10 +184,82 @@ class BeaconApp(QObject):
         self.network.start()
 
     async def close(self) -> None:
+        if self.tray is not None:
+            self.tray.hide()
         await self.service.close()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
+
+    # -- the tray and the window's lifecycle ------------------------------------------------
+
+    def _build_tray(self, config_error: str | None) -> TrayIcon | None:
+        """The tray icon, wired; None when the desktop has no tray (then closing the
+        window quits, and the user is told so once)."""
+        # Quitting is always this app's decision (quitRequested, then an orderly
+        # shutdown), never Qt's when the last window closes: with a tray, that window
+        # only goes out of sight.
+        QApplication.setQuitOnLastWindowClosed(False)
+        self.window.quitRequested.connect(self.quitRequested)
+        self.window.closed.connect(self._window_closed)
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            log.warning("no system tray available; closing the window quits Beacon")
+            bar = self.window.statusBar()
+            current = bar.currentMessage()
+            bar.showMessage(f"{current}  {NO_TRAY_NOTICE}" if current else NO_TRAY_NOTICE)
+            return None
+        tray = TrayIcon(self.dnd, [a.name for a in self.config.accounts], self)
+        if config_error:
+            tray.set_problem(f"Config error: {config_error}")
+        self.service.statusChanged.connect(tray.set_connection)
+        # Until the feed service exists, the window's own count feeds the badge.
+        self.window.unreadChanged.connect(tray.set_unread)
+        tray.set_unread(self.window.unread)
+        tray.openFeedRequested.connect(self.show_window)
+        tray.toggleFeedRequested.connect(self.toggle_window)
+        tray.reconnectRequested.connect(self.service.reconnect)
+        tray.settingsRequested.connect(self.show_settings)
+        tray.quitRequested.connect(self.quitRequested)
+        tray.show()
+        log.info("tray icon shown")
+        return tray
+
+    def _window_closed(self) -> None:
+        if self.tray is None:
+            self.quitRequested.emit()
+
+    def show_window(self) -> None:
+        """Bring the feed window forward: shown, restored, raised and active."""
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        else:
+            window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def toggle_window(self) -> None:
+        """The tray's left click: put away a window the user is looking at, else show it.
+
+        A window that is open but buried under others is brought forward, not hidden.
+        """
+        window = self.window
+        if window.in_front():
+            window.close()
+        else:
+            self.show_window()
+
+    def show_settings(self) -> None:
+        # A placeholder until the settings window exists; says so rather than nothing.
+        self.show_window()
+        self.window.statusBar().showMessage(SETTINGS_NOTICE, 15_000)
+
+    def handle_command(self, command: str) -> None:
+        """A command forwarded by a second launch (see ``beacon.services.instance``)."""
+        if command == "settings":
+            self.show_settings()
+        else:
+            self.show_window()
 
 
 @dataclass
@@ -136,50 +276,91 @@ class Profile:
     def lock_path(self) -> Path:
         return self.data_dir / LOCK_NAME
 
+    @property
+    def dnd_path(self) -> Path:
+        return self.data_dir / DND_NAME
+
+    @property
+    def socket_path(self) -> Path:
+        return socket_path(self.data_dir)
+
 
 Setup = Callable[[], Awaitable[tuple[Config, str | None, Any, Callable[[], Awaitable[None]]]]]
 
 
-def run_app(profile: Profile, setup: Setup, *, argv: Sequence[str] | None = None) -> int:
-    """Run the window until it is closed (or SIGINT/SIGTERM); the exit status.
+def run_app(
+    profile: Profile,
+    setup: Setup,
+    *,
+    argv: Sequence[str] | None = None,
+    command: str = "show",
+) -> int:
+    """Run the app until it is asked to quit (or SIGINT/SIGTERM); the exit status.
 
     ``setup`` runs on the loop and returns the config, a config error to show (or None),
     the secret source, and a coroutine function to call after shutdown (the demo stops
     its server there).
+
+    When another instance already runs for ``profile``, ``command`` ("show", or
+    "settings") is sent to it instead, and this returns 0 once it took it.
     """
+    profile.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(profile.lock_path))
+    lock.setStaleLockTime(0)  # a crashed instance's lock is detected by its dead PID
+    if not lock.tryLock(200):
+        return _forward(profile, command)
+    try:
+        return _run_locked(profile, setup, argv, command)
+    finally:
+        lock.unlock()
+
+
+def _forward(profile: Profile, command: str) -> int:
+    try:
+        forward(profile.socket_path, command)
+    except InstanceUnreachable as exc:
+        print(
+            f"beacon: already running for this profile ({profile.data_dir}), "
+            f"but it did not answer: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    log.info("Beacon already runs for this profile; asked it to %s", command)
+    return 0
+
+
+def _run_locked(
+    profile: Profile, setup: Setup, argv: Sequence[str] | None, command: str
+) -> int:
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     assert isinstance(app, QApplication)
     app.setApplicationName("Beacon")
     app.setApplicationDisplayName("Beacon")
     QGuiApplication.setDesktopFileName("beacon")
-    # Quit happens through AppWindow.closed, after an orderly shutdown.
+    # Quit happens through BeaconApp.quitRequested, after an orderly shutdown; closing the
+    # window with a tray around must not end the app.
     app.setQuitOnLastWindowClosed(False)
 
-    profile.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(profile.lock_path))
-    lock.setStaleLockTime(0)  # a crashed instance's lock is detected by its dead PID
-    if not lock.tryLock(200):
-        print(
-            f"beacon: already running for this profile ({profile.data_dir}); "
-            "close the other window first",
-            file=sys.stderr,
-        )
-        return 1
-
+    # Listening before the (slow) setup: a second launch meanwhile waits for an answer
+    # rather than failing; its command is carried out once the app is built.
+    server = InstanceServer(profile.socket_path)
+    server.listen()
     loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     try:
-        status: int = loop.run_until_complete(_main(profile, setup))
+        status: int = loop.run_until_complete(_main(profile, setup, server, command))
         return status
     finally:
+        server.close()
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
-        lock.unlock()
 
 
-async def _main(profile: Profile, setup: Setup) -> int:
+async def _main(
+    profile: Profile, setup: Setup, server: InstanceServer, command: str
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -194,24 +375,35 @@ async def _main(profile: Profile, setup: Setup) -> int:
     ticker.start(250)
     ticker.timeout.connect(lambda: None)
     try:
-        return await _run(profile, setup, stop)
+        return await _run(profile, setup, stop, server, command)
     finally:
         ticker.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-async def _run(profile: Profile, setup: Setup, stop: asyncio.Event) -> int:
+async def _run(
+    profile: Profile, setup: Setup, stop: asyncio.Event, server: InstanceServer, command: str
+) -> int:
     config, config_error, secrets, teardown = await setup()
     history = History(
         profile.history_path,
         retention_count=config.feed.retention_count,
         retention_days=config.feed.retention_days,
     )
-    beacon_app = BeaconApp(config, history, secrets, config_error=config_error)
-    beacon_app.window.closed.connect(stop.set)
+    beacon_app = BeaconApp(
+        config,
+        history,
+        secrets,
+        config_error=config_error,
+        dnd=DoNotDisturb(path=profile.dnd_path),
+    )
+    beacon_app.quitRequested.connect(stop.set)
     try:
         beacon_app.window.show()
+        if command != "show":  # the window is shown anyway
+            beacon_app.handle_command(command)
+        server.set_handler(beacon_app.handle_command)
         await beacon_app.start()
         await stop.wait()
     finally:

@@ -1,5 +1,7 @@
 """The app as people start it: ``beacon demo``, ``beacon`` with a config, a bad config,
-one instance per profile, and a screenshot of the demo window (written to artifacts/)."""
+one instance per profile (a second launch brings the first forward), Quit from the tray,
+the no-tray mode, and screenshots of the demo window and the tray (written to
+artifacts/)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ from beacon.config import ConfigError, load_config
 from beacon.config.model import Config
 from beacon.demo import DemoServer
 from beacon.store.history import History
+from support import sni
 from support.demo import DemoServerProcess
+from support.desktop import HeadlessDesktop
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 from support.publish import official_client
 
@@ -33,8 +37,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 class _Beacon:
     """``python -m beacon ARGS`` with private XDG dirs; stderr is collected as it comes."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        env = dict(os.environ)
+    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        env = dict(os.environ if env is None else env)
         for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
             env[name] = str(tmp_path / name.lower())
         self.lines: list[str] = []
@@ -144,16 +148,163 @@ def test_a_bad_config_still_starts_and_says_why(
     assert app.stop() == 0
 
 
-def test_one_instance_per_profile(tmp_path: Path, beacon_processes: list[_Beacon]) -> None:
+def _xdotool(*args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=20, check=False, env=env
+    ).stdout
+
+
+def _visible_windows(pid: int, env: dict[str, str] | None = None) -> list[str]:
+    return _xdotool("search", "--onlyvisible", "--pid", str(pid), env=env).split()
+
+
+def _wait(predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        # Another process's windows and D-Bus: nothing here to block on but a poll.
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
+
+
+def _tray_item(pid: int) -> sni.TrayItem:
+    found: list[sni.TrayItem] = []
+
+    def registered() -> bool:
+        with sni.session() as connection:
+            item = sni.item_of_pid(connection, pid)
+        found[:] = [item] if item is not None else []
+        return bool(found)
+
+    _wait(registered, f"a tray icon of process {pid}")
+    return found[0]
+
+
+def _put_away_in_the_tray(app: _Beacon) -> None:
+    """What a user does: the window in front, a left click on the tray icon."""
+    pid = app.process.pid
+    _wait(lambda: bool(_visible_windows(pid)), "the first window")
+    window = _visible_windows(pid)[0]
+    _xdotool("windowfocus", "--sync", window)
+    item = _tray_item(pid)
+    with sni.session() as connection:
+        item.activate(connection)
+    _wait(lambda: not _visible_windows(pid), "the window going to the tray")
+
+
+def test_a_second_launch_brings_the_first_forward_and_exits_0(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
     first = _Beacon(tmp_path)
     beacon_processes.append(first)
-    first.wait_for("migrated to schema")  # it holds the lock and opened its history
+    first.wait_for("tray icon shown")
+    _put_away_in_the_tray(first)
+    assert first.process.poll() is None  # closed to the tray, still running
+
     second = _Beacon(tmp_path)
     beacon_processes.append(second)
-    assert second.process.wait(30) == 1  # it exits by itself
+    assert second.process.wait(30) == 0  # it exits by itself, handing over
     second.stop()
-    assert "already running" in "".join(second.lines)
+    assert "already runs for this profile" in "".join(second.lines)
+    _wait(lambda: bool(_visible_windows(first.process.pid)), "the first window coming back")
+    first.wait_for("another launch asked for 'show'")
     assert first.stop() == 0
+
+
+def test_a_second_launch_says_why_when_the_first_does_not_answer(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
+    first = _Beacon(tmp_path)
+    beacon_processes.append(first)
+    first.wait_for("tray icon shown")
+    first.process.send_signal(signal.SIGSTOP)  # holds the lock, answers nothing
+    try:
+        second = _Beacon(tmp_path)
+        beacon_processes.append(second)
+        assert second.process.wait(60) == 1
+        second.stop()
+        assert "did not answer" in "".join(second.lines)
+    finally:
+        first.process.send_signal(signal.SIGCONT)
+    assert first.stop() == 0
+
+
+def test_quit_in_the_tray_menu_exits_0(
+    tmp_path: Path, beacon_processes: list[_Beacon], demo_server_process: DemoServerProcess
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[[account]]\n"
+        'name = "support"\n'
+        f'key = "{demo_server_process.key}"\n'
+        'host = "127.0.0.1"\n'
+        f"port = {demo_server_process.port}\n"
+        "tls = false\n"
+        'channels = ["tickets"]\n'
+    )
+    app = _Beacon(tmp_path, "--config", str(config))
+    beacon_processes.append(app)
+    app.wait_for("-> connected")
+    item = _tray_item(app.process.pid)
+    with sni.session() as connection:
+        menu = item.menu(connection)
+        entries = sni.menu_entries(connection, menu)
+        assert "support: connected" in entries
+        sni.click_menu_entry(connection, menu, entries["Quit Beacon"])
+    assert app.process.wait(30) == 0
+    app.stop()
+    lines = "".join(app.lines)
+    assert "connected -> disconnected" in lines  # the connection was closed, not dropped
+    assert "Traceback" not in lines
+
+
+def test_do_not_disturb_from_the_tray_survives_a_restart(
+    tmp_path: Path, beacon_processes: list[_Beacon]
+) -> None:
+    first = _Beacon(tmp_path)
+    beacon_processes.append(first)
+    first.wait_for("tray icon shown")
+    item = _tray_item(first.process.pid)
+    with sni.session() as connection:
+        menu = item.menu(connection)
+        sni.click_menu_entry(connection, menu, sni.menu_entries(connection, menu)["For 1 hour"])
+    first.wait_for("do not disturb until")
+    assert first.stop() == 0
+
+    second = _Beacon(tmp_path)
+    beacon_processes.append(second)
+    second.wait_for("tray icon shown")
+    item = _tray_item(second.process.pid)
+    with sni.session() as connection:
+        assert "Do not disturb until" in item.get(connection, "ToolTip")[2]
+    assert second.stop() == 0
+
+
+@pytest.fixture
+def trayless_desktop() -> Iterator[HeadlessDesktop]:
+    desktop = HeadlessDesktop(tray=False)
+    desktop.start()
+    try:
+        yield desktop
+    finally:
+        desktop.stop()
+
+
+def test_without_a_tray_the_window_says_so_and_closing_it_quits(
+    tmp_path: Path, beacon_processes: list[_Beacon], trayless_desktop: HeadlessDesktop
+) -> None:
+    env = trayless_desktop.env
+    app = _Beacon(tmp_path, env=env)
+    beacon_processes.append(app)
+    app.wait_for("no system tray available")
+    pid = app.process.pid
+    _wait(lambda: bool(_visible_windows(pid, env)), "the window")
+    window = _visible_windows(pid, env)[0]
+    # The platform's Close key, typed into the focused window as a user would.
+    _xdotool("windowfocus", "--sync", window, env=env)
+    _xdotool("key", "--clearmodifiers", "ctrl+w", env=env)
+    assert app.process.wait(30) == 0
+    app.stop()
+    assert "".join(app.lines).count("no system tray available") == 1
 
 
 async def test_the_window_shows_a_config_error(tmp_path: Path) -> None:

@@ -76,8 +76,13 @@ class DesktopError(RuntimeError):
 class HeadlessDesktop:
     """Start with :meth:`start`; :attr:`env` is what a client of the desktop needs."""
 
-    def __init__(self, root: Path | None = None, *, screen: str = "1280x800x24") -> None:
+    def __init__(
+        self, root: Path | None = None, *, screen: str = "1280x800x24", tray: bool = True
+    ) -> None:
+        """``tray=False``: no xfce4-panel, so no tray host at all (neither XEmbed nor
+        StatusNotifier), like GNOME without an extension."""
         self._own_root = root is None
+        self.tray = tray
         self.root = Path(tempfile.mkdtemp(prefix="beacon-desktop-")) if root is None else root
         self.screen = screen
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -217,8 +222,9 @@ class HeadlessDesktop:
             self.env["DISPLAY"] = display
             self._spawn("dunst", ["dunst"], self.env)
             self.wait_for_name("org.freedesktop.Notifications", "dunst")
-            self._spawn("xfce4-panel", ["xfce4-panel", "--disable-wm-check"], self.env)
-            self.wait_for_name("org.kde.StatusNotifierWatcher", "the xfce4-panel tray")
+            if self.tray:
+                self._spawn("xfce4-panel", ["xfce4-panel", "--disable-wm-check"], self.env)
+                self.wait_for_name("org.kde.StatusNotifierWatcher", "the xfce4-panel tray")
         except BaseException:
             self.stop()
             raise

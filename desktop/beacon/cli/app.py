@@ -56,7 +56,9 @@ def _secret_source() -> Any:
         return NoSecrets()
 
 
-def run_user(config_path: Path | None) -> int:
+def run_user(config_path: Path | None, command: str = "show") -> int:
+    """The app on the user's profile. When it already runs there, ``command`` ("show",
+    or "settings" for ``beacon settings``) goes to the running one and this exits 0."""
     from beacon.config import ConfigError, data_dir, load_config
 
     async def setup() -> tuple[Config, str | None, Any, Teardown]:
@@ -70,7 +72,7 @@ def run_user(config_path: Path | None) -> int:
             log.error("%s", error)
         return config, error, _secret_source(), _nothing
 
-    return run_app(Profile(data_dir()), setup)
+    return run_app(Profile(data_dir()), setup, command=command)
 
 
 async def _nothing() -> None:

@@ -51,6 +51,8 @@ class EngineLike(Protocol):
 
     def wake(self) -> None: ...
 
+    def retry(self, account: str) -> None: ...
+
 
 EngineFactory = Callable[..., EngineLike]
 
@@ -138,6 +140,11 @@ class EngineService(QObject):
         """Network change or resume: reconnect waiting accounts now."""
         if self._engine is not None:
             self._engine.wake()
+
+    def reconnect(self, account: str) -> None:
+        """The user asked to reconnect ``account`` now (the tray's Reconnect)."""
+        if self._engine is not None and account in self._states:
+            self._engine.retry(account)
 
     def states(self) -> list[ConnectionInfo]:
         return list(self._states.values())

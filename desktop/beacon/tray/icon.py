@@ -1,0 +1,280 @@
+"""The tray icon: connection state and unread count at a glance, and the app's menu.
+
+:class:`TrayIcon` wraps a ``QSystemTrayIcon``. It knows nothing of the engine or the
+window: it is fed plain values through slots (:meth:`TrayIcon.set_connection`, the
+``statusChanged`` of the engine service; :meth:`TrayIcon.set_unread`, an unread count)
+and says what the user asked for through signals. The composition root wires both ends.
+
+Do-not-disturb lives in a :class:`~beacon.services.dnd.DoNotDisturb` shared with whoever
+decides about popups; the tray only sets it from its menu and shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from beacon.services.dnd import DoNotDisturb, next_morning
+from beacon.services.status import ConnectionInfo, LinkState
+from beacon.tray.glyphs import TrayState, make_icon, state_pixmap, tray_state
+
+__all__ = ["TrayIcon", "describe"]
+
+log = logging.getLogger("beacon.tray")
+
+#: Do-not-disturb's expiry is checked at least this often while it is on: Qt's timers
+#: stand still while the machine sleeps, the wall clock does not.
+DND_RECHECK_MS = 15 * 60 * 1000
+#: Longest detail shown in a menu entry (server messages can be long).
+DETAIL_CHARS = 80
+
+
+def describe(info: ConnectionInfo) -> str:
+    """One account's state in words, as the menu and the tooltip say it."""
+    if info.needs_login:
+        return "needs login"
+    if info.state is LinkState.INITIALIZED:
+        return "starting"  # the protocol's word means nothing to a user
+    return str(info.state.value)
+
+
+def _clock_time(when: datetime) -> str:
+    return when.strftime("%H:%M")
+
+
+@dataclass
+class AccountEntry:
+    """One account's submenu: its state line and its Reconnect action."""
+
+    menu: QMenu
+    detail: QAction
+    reconnect: QAction
+
+
+class TrayIcon(QObject):
+    """The tray icon and its menu.
+
+    Signals:
+        openFeedRequested(): "Open feed" in the menu.
+        toggleFeedRequested(): a left click on the icon.
+        reconnectRequested(str): an account's Reconnect.
+        dndChanged(object): do-not-disturb set (its end, a datetime) or ended (None),
+            from the menu or because its time ran out.
+        settingsRequested(): Settings (disabled until the settings window exists).
+        quitRequested(): Quit.
+    """
+
+    openFeedRequested = Signal()
+    toggleFeedRequested = Signal()
+    reconnectRequested = Signal(str)
+    dndChanged = Signal(object)
+    settingsRequested = Signal()
+    quitRequested = Signal()
+
+    def __init__(
+        self,
+        dnd: DoNotDisturb,
+        accounts: Sequence[str] = (),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.dnd = dnd
+        self._infos: dict[str, ConnectionInfo] = {}
+        self._unread = 0
+        self._problem: str | None = None
+        self._shown: tuple[TrayState, int] | None = None
+        self._dnd_on = False
+
+        self.tray = QSystemTrayIcon(self)
+        self.tray.activated.connect(self._activated)
+        self.menu = QMenu()  # a widget: it cannot be this QObject's child
+        self.destroyed.connect(self.menu.deleteLater)
+        self.tray.setContextMenu(self.menu)
+
+        self.open_action = self.menu.addAction("Open feed")
+        font = self.open_action.font()
+        font.setBold(True)  # what a left click does, as menus mark a default
+        self.open_action.setFont(font)
+        self.open_action.triggered.connect(self.openFeedRequested)
+
+        self.dnd_menu = self.menu.addMenu("Do not disturb")
+        group = QActionGroup(self)
+        self.dnd_hour_action = self.dnd_menu.addAction("For 1 hour")
+        self.dnd_tomorrow_action = self.dnd_menu.addAction("Until tomorrow")
+        self.dnd_menu.addSeparator()
+        self.dnd_off_action = self.dnd_menu.addAction("Off")
+        for action in (self.dnd_hour_action, self.dnd_tomorrow_action, self.dnd_off_action):
+            action.setCheckable(True)
+            group.addAction(action)
+        self.dnd_hour_action.triggered.connect(self._dnd_hour)
+        self.dnd_tomorrow_action.triggered.connect(self._dnd_tomorrow)
+        self.dnd_off_action.triggered.connect(self._dnd_off)
+        # The end of "until tomorrow" is worth seeing before choosing it; it moves on at
+        # night, so it is redrawn whenever a menu opens.
+        self._refresh_dnd_labels()
+        self.menu.aboutToShow.connect(self._refresh_dnd_labels)
+        self.dnd_menu.aboutToShow.connect(self._refresh_dnd_labels)
+
+        self.menu.addSeparator()
+        self._accounts_end = self.menu.addSeparator()
+        self.accounts: dict[str, AccountEntry] = {}
+
+        self.settings_action = self.menu.addAction("Settings… (coming in a later version)")
+        self.settings_action.setEnabled(False)
+        self.settings_action.triggered.connect(self.settingsRequested)
+        self.quit_action = self.menu.addAction("Quit Beacon")
+        self.quit_action.triggered.connect(self.quitRequested)
+
+        # One-shot, armed only while do-not-disturb is on: an idle app does not wake.
+        self._dnd_timer = QTimer(self)
+        self._dnd_timer.setSingleShot(True)
+        self._dnd_timer.timeout.connect(self._check_dnd)
+
+        for account in accounts:
+            self.set_connection(ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet"))
+        self._sync_dnd()
+        self._update()
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def show(self) -> None:
+        self.tray.show()
+
+    def hide(self) -> None:
+        self.tray.hide()
+
+    def isVisible(self) -> bool:
+        return self.tray.isVisible()
+
+    @property
+    def state(self) -> TrayState:
+        return tray_state(
+            self._infos.values(), dnd=self.dnd.active(), problem=self._problem is not None
+        )
+
+    @property
+    def unread(self) -> int:
+        return self._unread
+
+    def icon(self) -> QIcon:
+        return self.tray.icon()
+
+    # -- inputs -------------------------------------------------------------------------------
+
+    def set_unread(self, count: int) -> None:
+        """The number of unread items, for the badge."""
+        self._unread = max(0, int(count))
+        self._update()
+
+    def set_connection(self, info: ConnectionInfo) -> None:
+        """One account's connection changed (``EngineService.statusChanged``)."""
+        self._infos[info.account] = info
+        entry = self.accounts.get(info.account) or self._add_account(info.account)
+        words = describe(info)
+        entry.menu.setTitle(f"{info.account}: {words}")
+        entry.menu.setIcon(QIcon(state_pixmap(tray_state([info]), QSize(16, 16))))
+        detail = info.detail or words
+        if len(detail) > DETAIL_CHARS:
+            detail = detail[: DETAIL_CHARS - 1] + "…"
+        entry.detail.setText(detail)
+        # Reconnecting is offered where it does something: not while it is trying already,
+        # nor while it is connected.
+        busy = info.state in (LinkState.CONNECTING, LinkState.CONNECTED) and not info.needs_login
+        entry.reconnect.setEnabled(not busy)
+        # A status change after a sleep is also the first chance to notice that
+        # do-not-disturb ran out meanwhile.
+        self._check_dnd()
+
+    def set_problem(self, text: str | None) -> None:
+        """A problem for every account (a config error): shown as failed, with ``text``."""
+        self._problem = text or None
+        self._update()
+
+    def set_dnd(self, until: datetime | None) -> None:
+        """Do-not-disturb on until ``until``, or off (None)."""
+        self.dnd.set_until(until)
+        log.info("do not disturb %s", f"until {until:%Y-%m-%d %H:%M}" if until else "off")
+        self._sync_dnd()
+        self._update()
+        self.dndChanged.emit(self.dnd.until)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _add_account(self, account: str) -> AccountEntry:
+        menu = QMenu(account, self.menu)
+        detail = menu.addAction("")
+        detail.setEnabled(False)  # information, not a command
+        reconnect = menu.addAction("Reconnect")
+        reconnect.triggered.connect(lambda: self.reconnectRequested.emit(account))
+        self.menu.insertMenu(self._accounts_end, menu)
+        entry = AccountEntry(menu, detail, reconnect)
+        self.accounts[account] = entry
+        return entry
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # A double click also delivers a Trigger first; toggling twice would undo it.
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.toggleFeedRequested.emit()
+
+    def _dnd_hour(self) -> None:
+        self.set_dnd(self.dnd.clock() + timedelta(hours=1))
+
+    def _dnd_tomorrow(self) -> None:
+        self.set_dnd(next_morning(self.dnd.clock()))
+
+    def _dnd_off(self) -> None:
+        self.set_dnd(None)
+
+    def _refresh_dnd_labels(self) -> None:
+        ends = next_morning(self.dnd.clock())
+        self.dnd_tomorrow_action.setText(f"Until tomorrow, {_clock_time(ends)}")
+
+    def _check_dnd(self) -> None:
+        was_on = self._dnd_on
+        self._sync_dnd()
+        self._update()
+        if was_on and not self._dnd_on:
+            log.info("do not disturb ended")
+            self.dndChanged.emit(None)
+
+    def _sync_dnd(self) -> None:
+        """Menu checks and the expiry timer, from the shared state."""
+        until = self.dnd.until
+        self._dnd_on = until is not None
+        if until is None:
+            self._dnd_timer.stop()
+            self.dnd_off_action.setChecked(True)
+            self.dnd_menu.setTitle("Do not disturb")
+            return
+        if not (self.dnd_hour_action.isChecked() or self.dnd_tomorrow_action.isChecked()):
+            self.dnd_hour_action.setChecked(True)
+        self.dnd_menu.setTitle(f"Do not disturb: on until {_clock_time(until)}")
+        left = (until - self.dnd.clock()).total_seconds() * 1000
+        self._dnd_timer.start(max(0, min(DND_RECHECK_MS, int(left) + 1)))
+
+    def _tooltip(self, state: TrayState) -> str:
+        lines = [f"Beacon: {self._unread} unread" if self._unread else "Beacon"]
+        if self._problem:
+            lines.append(self._problem.splitlines()[0])
+        if not self._infos and not self._problem:
+            lines.append("No accounts configured")
+        lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
+        until = self.dnd.until
+        if until is not None:
+            lines.append(f"Do not disturb until {_clock_time(until)}")
+        return "\n".join(lines)
+
+    def _update(self) -> None:
+        state = self.state
+        self.tray.setToolTip(self._tooltip(state))
+        # Counts past 99 all look the same ("99+").
+        shown = (state, min(self._unread, 100))
+        if shown != self._shown:  # drawing a dozen sizes is worth skipping
+            self._shown = shown
+            self.tray.setIcon(make_icon(state, self._unread))
