@@ -573,6 +573,7 @@ class FeedWindow(QMainWindow):
         self._place_incoming()
         current = self.details.item
         self._holdback.set_filter(flt)
+        self.delegate.set_search(flt.search)
         self.model.set_filter(flt, ceiling=self._holdback.ceiling)
         self.update_bar.set_count(self._holdback.count)
         self.view.set_empty_text(EMPTY_FEED if flt == FeedFilter() else EMPTY_FILTERED)
