@@ -34,7 +34,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPixmap,
-    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -225,11 +224,7 @@ class FeedView(QListView):
 
 
 class FeedPanel(QWidget):
-    """The list with the update bar floating over its top edge.
-
-    The bar floats rather than taking a layout row: pushing the list down by the bar's
-    height would move exactly what the bar exists to keep still.
-    """
+    """The list, with the update bar in a strip of its own above the rows (see UpdateBar)."""
 
     def __init__(self, view: FeedView, bar: UpdateBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,23 +233,7 @@ class FeedPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(view)
-        bar.setParent(self)
-        bar.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.bar and event.type() in (QEvent.Type.Show, QEvent.Type.Resize):
-            self._place_bar()
-        return super().eventFilter(watched, event)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._place_bar()
-
-    def _place_bar(self) -> None:
-        hint = self.bar.sizeHint()
-        width = min(hint.width(), max(0, self.width() - 24))
-        self.bar.setGeometry((self.width() - width) // 2, 10, width, hint.height())
-        self.bar.raise_()
+        bar.attach(view)
 
 
 class StatusChip(QWidget):
