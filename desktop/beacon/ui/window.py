@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
-    QDesktopServices,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -278,7 +277,7 @@ class FeedWindow(QMainWindow):
         keywords: Sequence[str] = (),
         accounts: Sequence[str] = (),
         channels: Sequence[tuple[str, str]] = (),
-        open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+        open_url: Callable[[QUrl], bool] | None = None,
         idle_seconds: float = IDLE_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
