@@ -199,17 +199,21 @@ class FeedDelegate(QStyledItemDelegate):
         right = rect.right() - _PAD
 
         # Line 1: relative time on the right, title in the rest.
-        when = self._text(str(index.data(FeedRole.RELATIVE_TIME)), fonts.small, fonts.fm_small)
+        when = self._text(
+            str(index.data(FeedRole.RELATIVE_TIME)), fonts.small, fonts.fm_small, marked=False
+        )
         when_x = right - when.width
         self._draw(painter, when, when_x, top1, title_h, muted)
-        title = self._text(
-            item.title, title_font, fm_title, max(0, when_x - _PAD - left), marked=True
-        )
+        title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - left))
         self._draw(painter, title, left, top1, title_h, text_colour)
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.
         channel = self._text(
-            item.channel, fonts.small, fonts.fm_small, max(0, (right - left) // 3 - 2 * _PAD)
+            item.channel,
+            fonts.small,
+            fonts.fm_small,
+            max(0, (right - left) // 3 - 2 * _PAD),
+            marked=False,
         )
         pill_w = channel.width + 2 * _PAD
         pill_bg = QColor(text_colour)
@@ -224,7 +228,6 @@ class FeedDelegate(QStyledItemDelegate):
             fonts.base,
             fonts.fm_base,
             max(0, right - pill_w - _PAD - left),
-            marked=True,
         )
         self._draw(painter, preview, left, top2, line_h, muted)
 
@@ -241,14 +244,14 @@ class FeedDelegate(QStyledItemDelegate):
         fm: QFontMetrics,
         width: int | None = None,
         *,
-        marked: bool = False,
+        marked: bool = True,
     ) -> _ShapedText:
         """``text`` elided to ``width`` and shaped once; repaints reuse it.
 
         Rows repaint whenever anything above them moves; shaping text is the costly part
-        of a paint, and the same few hundred strings come back again and again. Only
-        ``marked`` text (the title and the preview, what the search and the keywords look
-        at) gets search and keyword marks.
+        of a paint, and the same few hundred strings come back again and again. Search and
+        keyword marks go on ``marked`` text only: the title and the preview, which are
+        what the search and the keywords look at, not the time or the channel.
         """
         key = (text, id(font), width, marked)
         shaped = self._texts.get(key)

@@ -100,6 +100,12 @@ def test_keywords_are_marked_as_whole_words_only(view: QListView) -> None:
     assert changed(paint(view, burning, keywords=("fire",)), paint(view, burning))
 
 
+def test_only_the_title_and_preview_are_marked(view: QListView) -> None:
+    """The search and the keywords look at titles and messages, not at channel names."""
+    item = make_item(1, channel="fire-alerts", title="Drill at ten", body="All calm")
+    assert paint(view, item, keywords=("fire",), search="fire") == paint(view, item)
+
+
 def test_search_matches_are_marked(view: QListView) -> None:
     item = make_item(1, title="Printer on fire", body="Paper jam first")
     bare = paint(view, item)
