@@ -246,12 +246,14 @@ class DetailsPane(QWidget):
         parent: QWidget | None = None,
         *,
         open_url: Callable[[QUrl], bool] | None = None,
+        opener: LinkOpener | None = None,
     ) -> None:
         """``open_url``, when given, opens a link and returns whether it did; by default
-        a :class:`LinkOpener` does, and reports later when no browser opened it."""
+        ``opener`` does (a :class:`LinkOpener`), and reports later when nothing opened it."""
         super().__init__(parent)
         self._open_url = open_url
-        self.opener = LinkOpener(self)
+        self.opener = opener if opener is not None else LinkOpener()
+        self.opener.setParent(self)
         self.opener.failed.connect(self._open_failed)
         self._item: FeedItem | None = None
         self.setAccessibleName("Item details")

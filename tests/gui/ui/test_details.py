@@ -246,9 +246,7 @@ def test_open_link_that_a_browser_took_says_nothing(
 
 
 def test_open_link_with_an_opener_that_cannot_start(qtbot: QtBot) -> None:
-    pane = DetailsPane()
-    pane.opener = LinkOpener(pane, command=["/nonexistent/beacon-test-opener"])
-    pane.opener.failed.connect(pane._open_failed)
+    pane = DetailsPane(opener=LinkOpener(command=["/nonexistent/beacon-test-opener"]))
     qtbot.addWidget(pane)
     pane.show()
     pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
