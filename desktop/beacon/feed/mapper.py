@@ -5,7 +5,10 @@ matching rule leaves a field out:
 
 - title: the first non-empty of the data's ``title``, ``subject``, ``name``; else the
   event name;
-- body: ``message``, ``body``, ``text`` or ``description``; else the data as compact JSON;
+- body: ``message``, ``body``, ``text`` or ``description``; else the data's top-level
+  fields, one ``key: value`` line each, nested values as compact JSON (DESIGN.md says
+  compact JSON; a line per field is what people can read). The field shown as the
+  default title is left out;
 - url: ``url``, ``link`` or ``html_url``.
 
 Every url, from a rule or the data, is kept only when it is an absolute ``http``/``https``
@@ -18,8 +21,9 @@ Title and body are plain text, never markup: control characters are removed, the
 one line, and both are capped in length (the full payload is kept in ``FeedItem.payload``).
 
 Keywords (``[notifications] keywords``) match title and body case-insensitively as whole
-words. A hit sets ``keyword_hit`` and makes the item pop up even when its rule says
-``feed`` or ``mute``: the design says keywords always pop up.
+words (``feed.keywords``, the matcher the feed's rows mark them with). A hit sets
+``keyword_hit`` and makes the item pop up even when its rule says ``feed`` or ``mute``:
+the design says keywords always pop up.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from beacon.config.model import Rule
 from beacon.feed.item import FeedItem, Priority
+from beacon.feed.keywords import KeywordMatcher
 from beacon.feed.rules import first_match
 from beacon.feed.template import render, to_text
 
@@ -53,74 +58,77 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"\s+")
 
 
+class Received(Protocol):
+    """What the mapper reads from a received event (``connect.events.ReceivedEvent``)."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def data(self) -> Any: ...  # the decoded JSON value, or the raw string
+    @property
+    def raw_data(self) -> str: ...  # the data exactly as received
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def received_at(self) -> datetime: ...  # aware, UTC
+
+
 class FeedMapper:
     """Maps events to items. Pure and cheap: safe to call for every event."""
 
     def __init__(self, rules: Sequence[Rule], keywords: Sequence[str] = ()) -> None:
         self._rules = tuple(rules)
-        words = sorted({k.strip().casefold() for k in keywords if k.strip()}, key=len)
-        # Longest first so "printer fire" wins over "printer" in the alternation.
-        words.reverse()
-        self._keywords: re.Pattern[str] | None = (
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
-                re.IGNORECASE,
-            )
-            if words
-            else None
-        )
+        self.keywords = KeywordMatcher(keywords)
 
-    def map(
-        self,
-        account: str,
-        channel: str,
-        event: str,
-        data: Any,
-        raw_data: str,
-        user_id: str | None,
-        received_at: datetime,
-    ) -> FeedItem | None:
+    def map(self, event: Received) -> FeedItem | None:
         """The item for one event, or ``None`` when a rule mutes it (and no keyword hit)."""
-        rule = first_match(self._rules, account, channel, event)
+        data = event.data
+        name = event.event
+        rule = first_match(self._rules, event.account, event.channel, name)
 
         title_t = rule.title if rule is not None else None
         body_t = rule.body if rule is not None else None
         url_t = rule.url if rule is not None else None
 
-        title = render(title_t, data) if title_t is not None else default_title(data, event)
-        body = render(body_t, data) if body_t is not None else default_body(data)
+        title = render(title_t, data) if title_t is not None else default_title(data, name)
+        if body_t is not None:
+            body = render(body_t, data)
+        else:
+            body = default_body(data, default_title_key(data) if title_t is None else None)
         url = _render_url(url_t, data) if url_t is not None else default_url(data)
-        title = clean_title(title) or clean_title(event)
+        title = clean_title(title) or clean_title(name)
         body = clean_body(body)
 
         notify = _notify(rule, data)
-        keyword_hit = self.keyword_hit(title, body)
+        keyword_hit = self.keywords.hit(title, body)
         if keyword_hit:
             notify = "popup"
         if notify == "mute":
             return None
 
         return FeedItem(
-            account=account,
-            channel=channel,
-            event=event,
+            account=event.account,
+            channel=event.channel,
+            event=name,
             title=title,
             body=body,
             url=url,
             priority=_priority(rule, data),
-            payload=raw_data,
-            received_at=received_at,
+            payload=event.raw_data,
+            received_at=event.received_at,
             notify=notify,
             keyword_hit=keyword_hit,
-            event_id=event_id(data, raw_data),
-            user_id=user_id,
+            event_id=event_id(data, event.raw_data),
+            user_id=event.user_id,
         )
 
     def keyword_hit(self, *texts: str) -> bool:
         """Whether any keyword occurs as a whole word in ``texts``."""
-        if self._keywords is None:
-            return False
-        return any(self._keywords.search(t) for t in texts)
+        return self.keywords.hit(*texts)
 
 
 def default_title(data: Any, event: str) -> str:
@@ -128,14 +136,40 @@ def default_title(data: Any, event: str) -> str:
     return _first_text(data, _TITLE_KEYS) or event
 
 
-def default_body(data: Any) -> str:
-    """DESIGN.md's default body: message, body, text or description, else compact JSON."""
+def default_body(data: Any, skip: str | None = None) -> str:
+    """The default body: message, body, text or description, else the data's fields.
+
+    Fields are one ``key: value`` line each, in the data's order, nested values as compact
+    JSON; ``skip`` names a field left out (the one already shown as the title). Data that
+    is not an object reads as itself.
+    """
     if isinstance(data, dict):
         found = _first_text(data, _BODY_KEYS)
         if found:
             return found
-        return to_text(data) if data else ""
+        return field_lines(data, skip)
     return to_text(data)
+
+
+def field_lines(data: dict[str, Any], skip: str | None = None) -> str:
+    """``key: value`` per top-level field, each on one line."""
+    lines = []
+    for key, value in data.items():
+        if key == skip:
+            continue
+        text = "(none)" if value is None else _SPACE_RUN.sub(" ", to_text(value)).strip()
+        lines.append(f"{_SPACE_RUN.sub(' ', key).strip()}: {text}")
+    return "\n".join(lines)
+
+
+def default_title_key(data: Any) -> str | None:
+    """The field the default title comes from, if any."""
+    if not isinstance(data, dict):
+        return None
+    for key in _TITLE_KEYS:
+        if _first_text(data, (key,)):
+            return key
+    return None
 
 
 def default_url(data: Any) -> str | None:
@@ -233,4 +267,3 @@ def _priority(rule: Rule | None, data: Any) -> Priority:
         return Priority.from_name(name.strip())
     except KeyError:
         return Priority.NORMAL
-

@@ -213,15 +213,7 @@ class EngineService(QObject):
                 # to the switch interval (5 ms) each time, and under a burst it asks often.
                 time.sleep(0)
             try:
-                item = self._mapper.map(
-                    event.account,
-                    event.channel,
-                    event.event,
-                    event.data,
-                    event.raw_data,
-                    event.user_id,
-                    event.received_at,
-                )
+                item = self._mapper.map(event)
             except Exception:  # a bug in a rule must not stop the feed
                 log.exception("could not map %s on %s", event.event, event.channel)
                 continue

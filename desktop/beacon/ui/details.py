@@ -5,16 +5,24 @@ replaced by their alt text before anything lays them out, and every resource the
 still asks for (``file:`` or ``http:`` URLs) is refused in ``loadResource``. Links are not
 clickable in the text; the one link that can be opened is the item's own URL, through the
 "Open link" button, and only http(s).
+
+Both buttons say what happened, in a line beside them: a link that no browser opened
+(``LinkOpener`` watches the opener's exit status, since ``QDesktopServices.openUrl``
+reports success as soon as ``xdg-open`` starts, even when it then finds no browser), and
+a copy that went to the clipboard.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QObject, QProcess, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -38,10 +46,94 @@ from PySide6.QtWidgets import (
 
 from beacon.feed.item import FeedItem
 from beacon.ui.timefmt import absolute_time
+from beacon.ui.update_bar import announce
 
 log = logging.getLogger("beacon.ui")
 
 _SAFE_SCHEMES = frozenset({"http", "https"})
+
+NO_BROWSER = (
+    "No web browser opened this link. Set a default web browser in your desktop's"
+    " settings, or press Copy and paste the link into a browser."
+)
+COPIED = "Copied the title, message and link."
+#: How long a "copied" notice stays (a failure stays until another item is shown).
+NOTICE_MS = 4000
+
+
+def _default_command() -> list[str]:
+    """The opener to run and watch, or [] where Qt's own answer can be trusted.
+
+    On Windows and macOS ``QDesktopServices.openUrl`` answers from the system call that
+    opens the URL. In a Flatpak or Snap it goes through the desktop portal. Elsewhere it
+    starts ``xdg-open`` and returns True at once, whatever ``xdg-open`` finds.
+    """
+    if (
+        sys.platform in ("win32", "darwin")
+        or os.environ.get("FLATPAK_ID")
+        or os.environ.get("SNAP")
+    ):
+        return []
+    found = shutil.which("xdg-open")
+    return [found] if found else []
+
+
+class LinkOpener(QObject):
+    """Opens http(s) links in the user's browser, and says when none opened them.
+
+    ``command`` is the opener (the URL is appended as its last argument); by default
+    ``xdg-open`` where that is what Qt would run (see ``_default_command``), else Qt.
+    """
+
+    #: A browser took the link (the opener exited with status 0).
+    opened = Signal(str)
+    #: Nothing opened the link (the link, a sentence for the user).
+    failed = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None, *, command: Sequence[str] | None = None):
+        super().__init__(parent)
+        self._command = list(command) if command is not None else _default_command()
+
+    def open(self, url: QUrl) -> None:
+        text = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+        if not self._command:
+            if QDesktopServices.openUrl(url):
+                self.opened.emit(text)
+            else:
+                self.failed.emit(text, NO_BROWSER)
+            return
+        process = QProcess(self)
+        process.setProgram(self._command[0])
+        process.setArguments([*self._command[1:], text])
+        process.setStandardInputFile(QProcess.nullDevice())
+        process.finished.connect(lambda code, status: self._finished(process, text, code, status))
+        process.errorOccurred.connect(lambda error: self._error(process, text, error))
+        log.debug("opening a link with %s", self._command[0])
+        process.start()
+
+    def _finished(
+        self, process: QProcess, text: str, code: int, status: QProcess.ExitStatus
+    ) -> None:
+        process.deleteLater()
+        if status == QProcess.ExitStatus.NormalExit and code == 0:
+            self.opened.emit(text)
+            return
+        output = bytes(process.readAllStandardError().data()).decode(errors="replace")
+        # Info, not a warning: the user's desktop lacks a browser, and is told so.
+        log.info(
+            "%s could not open a link (status %d): %s",
+            process.program(),
+            code,
+            output.strip()[-300:],
+        )
+        self.failed.emit(text, NO_BROWSER)
+
+    def _error(self, process: QProcess, text: str, error: QProcess.ProcessError) -> None:
+        if error != QProcess.ProcessError.FailedToStart:
+            return  # a crash also ends in finished(), which reports it
+        process.deleteLater()
+        log.info("could not start %s to open a link: %s", process.program(), process.errorString())
+        self.failed.emit(text, NO_BROWSER)
 
 
 def openable_url(url: str | None) -> QUrl | None:
@@ -94,8 +186,28 @@ class SafeTextView(QTextEdit):
             | QTextDocument.MarkdownFeature.MarkdownNoHTML
         )
         document = self.document()
-        document.setMarkdown(text, features)
+        document.setMarkdown(keep_line_breaks(text), features)
         replace_images(document)
+
+
+def keep_line_breaks(text: str) -> str:
+    """``text`` with each single line break made a Markdown hard break.
+
+    Event text is written as plain lines more often than as Markdown paragraphs: a body
+    listing the data's fields ("id: 42", "state: open") must not run together into one
+    line, as a Markdown soft break would make it. Code fences are left as they are.
+    """
+    lines = text.split("\n")
+    fence: str | None = None
+    for n, line in enumerate(lines[:-1]):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = None if fence == mark else (fence or mark)
+            continue
+        if fence is None and line.strip() and lines[n + 1].strip() and not line.endswith("  "):
+            lines[n] = line + "  "
+    return "\n".join(lines)
 
 
 def replace_images(document: QTextDocument) -> int:
@@ -133,10 +245,16 @@ class DetailsPane(QWidget):
         self,
         parent: QWidget | None = None,
         *,
-        open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+        open_url: Callable[[QUrl], bool] | None = None,
+        opener: LinkOpener | None = None,
     ) -> None:
+        """``open_url``, when given, opens a link and returns whether it did; by default
+        ``opener`` does (a :class:`LinkOpener`), and reports later when nothing opened it."""
         super().__init__(parent)
         self._open_url = open_url
+        self.opener = opener if opener is not None else LinkOpener()
+        self.opener.setParent(self)
+        self.opener.failed.connect(self._open_failed)
         self._item: FeedItem | None = None
         self.setAccessibleName("Item details")
 
@@ -174,6 +292,17 @@ class DetailsPane(QWidget):
         self.copy_button.setAccessibleName("Copy the item as text")
         self.copy_button.clicked.connect(self.copy)
 
+        # What the last button press did: words, not only a colour or an icon.
+        self.notice = QLabel()
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Result of the last action")
+        self.notice.hide()
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self.clear_notice)
+
         self.placeholder = QLabel("Select an item to see it in full.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
@@ -196,7 +325,8 @@ class DetailsPane(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.notice, 1)
+        buttons.addStretch(0)
 
         self._content = QWidget()
         content = QVBoxLayout(self._content)
@@ -216,6 +346,8 @@ class DetailsPane(QWidget):
         return self._item
 
     def show_item(self, item: FeedItem | None) -> None:
+        if item is None or self._item is None or item.id != self._item.id:
+            self.clear_notice()
         self._item = item
         self.placeholder.setVisible(item is None)
         self._content.setVisible(item is not None)
@@ -243,7 +375,10 @@ class DetailsPane(QWidget):
         url = openable_url(self._item.url if self._item is not None else None)
         if url is None:
             return
-        self._open_url(url)
+        if self._open_url is None:
+            self.opener.open(url)
+        elif not self._open_url(url):
+            self._open_failed(url.toString(QUrl.ComponentFormattingOption.FullyEncoded), NO_BROWSER)
 
     def copy(self) -> None:
         if self._item is None:
@@ -252,3 +387,25 @@ class DetailsPane(QWidget):
         if self._item.url:
             parts.append(self._item.url)
         QGuiApplication.clipboard().setText("\n\n".join(p for p in parts if p))
+        self.show_notice(COPIED, NOTICE_MS)
+
+    def show_notice(self, text: str, timeout_ms: int | None = None) -> None:
+        """Say ``text`` beside the buttons (and to screen readers); for ``timeout_ms``."""
+        self.notice.setText(text)
+        self.notice.show()
+        announce(self.notice, text)
+        if timeout_ms is None:
+            self._notice_timer.stop()
+        else:
+            self._notice_timer.start(timeout_ms)
+
+    def clear_notice(self) -> None:
+        self._notice_timer.stop()
+        self.notice.clear()
+        self.notice.hide()
+
+    def _open_failed(self, link: str, message: str) -> None:
+        url = openable_url(self._item.url if self._item is not None else None)
+        # Said only while the item whose link failed is still the one shown.
+        if url is not None and url.toString(QUrl.ComponentFormattingOption.FullyEncoded) == link:
+            self.show_notice(message)

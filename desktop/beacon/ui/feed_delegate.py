@@ -3,18 +3,28 @@
 Everything is drawn as plain text with QPainter, so a payload can never turn into markup,
 images or network requests here. Colours come from the widget's palette, so light and dark
 desktop themes both work; only the priority accents are fixed hues, chosen to read on both.
+
+Two kinds of marks, told apart by shape as well as by colour (never colour alone):
+
+- a search match is *filled*: an opaque yellow box with dark text, as a browser's find
+  bar does, legible on a plain, a tinted or a selected row;
+- a keyword is *outlined*: a frame in the row's own text colour (so it contrasts with the
+  row, selected or not) around a faint violet tint, never the search's yellow.
+
+Where they match is decided by ``feed.keywords``, the matcher the mapper counts keyword
+hits with and that follows the history's search, so a mark never disagrees with either.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from beacon.feed.item import FeedItem, Priority
+from beacon.feed.keywords import KeywordMatcher, SearchMatcher
 from beacon.ui.feed_model import FeedRole, preview_line
 
 _PAD = 8
@@ -26,7 +36,13 @@ _PRIORITY_COLOURS = {
     Priority.HIGH: QColor("#e8912d"),
     Priority.URGENT: QColor("#d64545"),
 }
-_KEYWORD_BACKGROUND = QColor(255, 196, 0, 110)
+#: Search matches: opaque, so the dark text on them reads the same on any row.
+SEARCH_FILL = QColor("#ffd43b")
+SEARCH_TEXT = QColor("#1a1a1a")
+#: Keywords: a faint violet under an outline in the text colour (see the module docstring).
+KEYWORD_TINT = QColor(138, 92, 246, 56)
+#: Kinds of mark, in the order they are painted (a keyword frame stays visible on a match).
+SEARCH, KEYWORD = 0, 1
 _TEXT_CACHE = 4000
 
 # Enum members looked up once: attribute access on Qt enums costs microseconds, per row.
@@ -44,15 +60,8 @@ _PLAIN_TEXT = Qt.TextFormat.PlainText
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 
 
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    words = [re.escape(k) for k in keywords if k.strip()]
-    if not words:
-        return None
-    return re.compile("|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
-
-
 class _ShapedText:
-    """Elided, shaped text with its size and keyword marks (x offset, width)."""
+    """Elided, shaped text with its size and marks (kind, x offset, width)."""
 
     __slots__ = ("font", "height", "marks", "static", "width")
 
@@ -61,7 +70,7 @@ class _ShapedText:
         static: QStaticText,
         fm: QFontMetrics,
         font: QFont,
-        marks: tuple[tuple[int, int], ...],
+        marks: tuple[tuple[int, int, int], ...],
     ) -> None:
         self.static = static
         self.width = fm.horizontalAdvance(static.text())
@@ -91,13 +100,31 @@ class FeedDelegate(QStyledItemDelegate):
 
     def __init__(self, keywords: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._keywords = _keyword_pattern(keywords)
+        self._keywords = KeywordMatcher(keywords)
+        self._search = SearchMatcher()
+        self._search_text = ""
         self._fonts: _Fonts | None = None
-        self._texts: dict[tuple[str, int, int | None], _ShapedText] = {}
+        self._texts: dict[tuple[str, int, int | None, bool], _ShapedText] = {}
 
     def set_keywords(self, keywords: Sequence[str]) -> None:
-        self._keywords = _keyword_pattern(keywords)
+        self._keywords = KeywordMatcher(keywords)
         self._texts.clear()
+
+    def set_search(self, text: str | None) -> None:
+        """Mark the words of the list's current search (``None`` or "": no search).
+
+        Rows are not repainted here: the view repaints when the filter re-queries.
+        """
+        if (text or "") != self._search_text:
+            self._search_text = text or ""
+            self._search = SearchMatcher(self._search_text)
+            self._texts.clear()
+
+    def marks(self, text: str) -> list[tuple[int, int, int]]:
+        """Where ``text`` gets a mark: ``(kind, start, end)``, search matches first."""
+        found = [(SEARCH, a, b) for a, b in self._search.spans(text)]
+        found += [(KEYWORD, a, b) for a, b in self._keywords.spans(text)]
+        return found
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -172,7 +199,9 @@ class FeedDelegate(QStyledItemDelegate):
         right = rect.right() - _PAD
 
         # Line 1: relative time on the right, title in the rest.
-        when = self._text(str(index.data(FeedRole.RELATIVE_TIME)), fonts.small, fonts.fm_small)
+        when = self._text(
+            str(index.data(FeedRole.RELATIVE_TIME)), fonts.small, fonts.fm_small, marked=False
+        )
         when_x = right - when.width
         self._draw(painter, when, when_x, top1, title_h, muted)
         title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - left))
@@ -180,7 +209,11 @@ class FeedDelegate(QStyledItemDelegate):
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.
         channel = self._text(
-            item.channel, fonts.small, fonts.fm_small, max(0, (right - left) // 3 - 2 * _PAD)
+            item.channel,
+            fonts.small,
+            fonts.fm_small,
+            max(0, (right - left) // 3 - 2 * _PAD),
+            marked=False,
         )
         pill_w = channel.width + 2 * _PAD
         pill_bg = QColor(text_colour)
@@ -191,7 +224,10 @@ class FeedDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(right - pill_w, top2, pill_w, line_h, radius, radius)
         self._draw(painter, channel, right - pill_w + _PAD, top2, line_h, muted)
         preview = self._text(
-            preview_line(item.body), fonts.base, fonts.fm_base, max(0, right - pill_w - _PAD - left)
+            preview_line(item.body),
+            fonts.base,
+            fonts.fm_base,
+            max(0, right - pill_w - _PAD - left),
         )
         self._draw(painter, preview, left, top2, line_h, muted)
 
@@ -202,14 +238,22 @@ class FeedDelegate(QStyledItemDelegate):
         return self._fonts
 
     def _text(
-        self, text: str, font: QFont, fm: QFontMetrics, width: int | None = None
+        self,
+        text: str,
+        font: QFont,
+        fm: QFontMetrics,
+        width: int | None = None,
+        *,
+        marked: bool = True,
     ) -> _ShapedText:
         """``text`` elided to ``width`` and shaped once; repaints reuse it.
 
         Rows repaint whenever anything above them moves; shaping text is the costly part
-        of a paint, and the same few hundred strings come back again and again.
+        of a paint, and the same few hundred strings come back again and again. Search and
+        keyword marks go on ``marked`` text only: the title and the preview, which are
+        what the search and the keywords look at, not the time or the channel.
         """
-        key = (text, id(font), width)
+        key = (text, id(font), width, marked)
         shaped = self._texts.get(key)
         if shaped is None:
             shown = text if width is None else fm.elidedText(text, _ELIDE_RIGHT, width)
@@ -217,13 +261,11 @@ class FeedDelegate(QStyledItemDelegate):
             # Never rich text: QStaticText's default would read markup in a payload.
             static.setTextFormat(_PLAIN_TEXT)
             static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
-            marks: list[tuple[int, int]] = []
-            if self._keywords is not None:
-                for match in self._keywords.finditer(shown):
-                    marks.append(
-                        (fm.horizontalAdvance(shown[: match.start()]),
-                         fm.horizontalAdvance(match.group()))
-                    )
+            marks: list[tuple[int, int, int]] = []
+            if marked and (self._search or self._keywords):
+                for kind, start, end in self.marks(shown):
+                    x = fm.horizontalAdvance(shown[:start])
+                    marks.append((kind, x, fm.horizontalAdvance(shown[:end]) - x))
             shaped = _ShapedText(static, fm, font, tuple(marks))
             if len(self._texts) >= _TEXT_CACHE:
                 self._texts.clear()
@@ -233,11 +275,27 @@ class FeedDelegate(QStyledItemDelegate):
     def _draw(
         self, painter: QPainter, text: _ShapedText, x: int, top: int, height: int, colour: QColor
     ) -> None:
-        """Draw shaped text vertically centred in a line, keyword matches marked."""
-        for offset, width in text.marks:
-            painter.setPen(_NO_PEN)
-            painter.setBrush(_KEYWORD_BACKGROUND)
-            painter.drawRoundedRect(x + offset - 1, top, width + 2, height, 3, 3)
+        """Draw shaped text vertically centred in a line, with its marks."""
+        y = top + (height - text.height) // 2
+        for kind, offset, width in text.marks:
+            box = QRectF(x + offset - 1.5, top + 0.5, width + 3, height - 1)
+            if kind == SEARCH:
+                painter.setPen(_NO_PEN)
+                painter.setBrush(SEARCH_FILL)
+            else:
+                frame = QPen(colour)
+                frame.setWidthF(1.2)
+                painter.setPen(frame)
+                painter.setBrush(KEYWORD_TINT)
+            painter.drawRoundedRect(box, 3, 3)
         painter.setFont(text.font)
         painter.setPen(colour)
-        painter.drawStaticText(x, top + (height - text.height) // 2, text.static)
+        painter.drawStaticText(x, y, text.static)
+        # The text on a search match, again in a colour made for the yellow under it.
+        for kind, offset, width in text.marks:
+            if kind == SEARCH:
+                painter.save()
+                painter.setClipRect(QRect(x + offset, top, width, height))
+                painter.setPen(SEARCH_TEXT)
+                painter.drawStaticText(x, y, text.static)
+                painter.restore()

@@ -28,13 +28,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
-    QDesktopServices,
     QKeySequence,
     QPainter,
     QPaintEvent,
     QPalette,
     QPixmap,
-    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -225,11 +223,7 @@ class FeedView(QListView):
 
 
 class FeedPanel(QWidget):
-    """The list with the update bar floating over its top edge.
-
-    The bar floats rather than taking a layout row: pushing the list down by the bar's
-    height would move exactly what the bar exists to keep still.
-    """
+    """The list, with the update bar in a strip of its own above the rows (see UpdateBar)."""
 
     def __init__(self, view: FeedView, bar: UpdateBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,23 +232,7 @@ class FeedPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(view)
-        bar.setParent(self)
-        bar.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.bar and event.type() in (QEvent.Type.Show, QEvent.Type.Resize):
-            self._place_bar()
-        return super().eventFilter(watched, event)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._place_bar()
-
-    def _place_bar(self) -> None:
-        hint = self.bar.sizeHint()
-        width = min(hint.width(), max(0, self.width() - 24))
-        self.bar.setGeometry((self.width() - width) // 2, 10, width, hint.height())
-        self.bar.raise_()
+        bar.attach(view)
 
 
 class StatusChip(QWidget):
@@ -299,7 +277,7 @@ class FeedWindow(QMainWindow):
         keywords: Sequence[str] = (),
         accounts: Sequence[str] = (),
         channels: Sequence[tuple[str, str]] = (),
-        open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+        open_url: Callable[[QUrl], bool] | None = None,
         idle_seconds: float = IDLE_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
@@ -573,6 +551,7 @@ class FeedWindow(QMainWindow):
         self._place_incoming()
         current = self.details.item
         self._holdback.set_filter(flt)
+        self.delegate.set_search(flt.search)
         self.model.set_filter(flt, ceiling=self._holdback.ceiling)
         self.update_bar.set_count(self._holdback.count)
         self.view.set_empty_text(EMPTY_FEED if flt == FeedFilter() else EMPTY_FILTERED)

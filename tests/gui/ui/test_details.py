@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -22,9 +23,18 @@ from pytestqt.qtbot import QtBot
 from beacon.app import BeaconApp
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
-from beacon.ui.details import DetailsPane, SafeTextDocument, openable_url
+from beacon.ui.details import (
+    COPIED,
+    NO_BROWSER,
+    NOTICE_MS,
+    DetailsPane,
+    LinkOpener,
+    SafeTextDocument,
+    openable_url,
+)
 from beacon.ui.feed_model import FeedRole
 from support.feedapp import ticket, wait_until
+from support.feeditems import make_item
 
 pytestmark = pytest.mark.gui
 
@@ -174,11 +184,86 @@ def test_open_link_only_on_click_and_only_http(qtbot: QtBot) -> None:
 def test_copy_puts_title_body_and_link_on_the_clipboard(qtbot: QtBot) -> None:
     pane = DetailsPane(open_url=lambda _u: True)
     qtbot.addWidget(pane)
+    pane.show()
     pane.show_item(_item("https://x.example/1"))
+    assert not pane.notice.isVisible()
     pane.copy_button.click()
     assert QGuiApplication.clipboard().text() == (
         "Printer on fire\n\nIt **smokes**.\n\nhttps://x.example/1"
     )
+    # Defect 13: the copy says that it happened, and the notice goes by itself.
+    assert pane.notice.isVisible()
+    assert pane.notice.text() == COPIED
+    with qtbot.waitSignal(pane._notice_timer.timeout, timeout=NOTICE_MS + 2000):
+        pass
+    assert not pane.notice.isVisible()
+
+
+def _desktop_without_a_desktop(monkeypatch: pytest.MonkeyPatch, browser: str) -> None:
+    """xdg-open's generic mode, with ``browser`` as the only browser it knows (``$BROWSER``).
+
+    The test desktop runs no desktop environment, so xdg-open falls back to $BROWSER.
+    """
+    for name in ("XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GNOME_DESKTOP_SESSION_ID", raising=False)
+    monkeypatch.setenv("BROWSER", browser)
+
+
+def test_open_link_says_when_no_browser_opened_it(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defect 13: xdg-open found no browser, and the pane said nothing (Qt said "opened")."""
+    _desktop_without_a_desktop(monkeypatch, "false")
+    pane = DetailsPane()  # the real opener: xdg-open, watched
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
+    with qtbot.waitSignal(pane.opener.failed, timeout=15_000):
+        pane.open_button.click()
+    assert pane.notice.isVisible()
+    assert pane.notice.text() == NO_BROWSER
+    assert "default web browser" in pane.notice.text()  # and what to do about it
+    # It stays while that item is shown, and goes with it.
+    pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
+    assert pane.notice.isVisible()
+    pane.show_item(replace(_item("https://x.example/2"), id=2))
+    assert not pane.notice.isVisible()
+
+
+def test_open_link_that_a_browser_took_says_nothing(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _desktop_without_a_desktop(monkeypatch, "true")
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
+    with qtbot.waitSignal(pane.opener.opened, timeout=15_000) as opened:
+        pane.open_button.click()
+    assert opened.args == ["https://helpdesk.example.invalid/tickets/1"]
+    assert not pane.notice.isVisible()
+
+
+def test_open_link_with_an_opener_that_cannot_start(qtbot: QtBot) -> None:
+    pane = DetailsPane(opener=LinkOpener(command=["/nonexistent/beacon-test-opener"]))
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
+    with qtbot.waitSignal(pane.opener.failed, timeout=15_000):
+        pane.open_button.click()
+    assert pane.notice.text() == NO_BROWSER
+
+
+def test_an_opener_that_returns_false_is_reported(qtbot: QtBot) -> None:
+    """Where Qt's own answer is trusted (Windows, macOS, portals), False is a failure."""
+    pane = DetailsPane(open_url=lambda _u: False)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_item(_item("https://helpdesk.example.invalid/tickets/1"))
+    pane.open_button.click()
+    assert pane.notice.isVisible()
+    assert pane.notice.text() == NO_BROWSER
 
 
 async def test_opening_marks_read_and_mark_all_read(
@@ -201,3 +286,15 @@ async def test_opening_marks_read_and_mark_all_read(
     assert feed_app.history.unread_count() == 0
     assert not any(window.model.index(r).data(FeedRole.UNREAD) for r in range(3))
     assert QApplication.instance() is not None
+
+
+def test_plain_lines_keep_their_breaks(qtbot: QtBot) -> None:
+    """Defect 16: a body of fields, one per line, read as one run-on line."""
+    pane = DetailsPane(open_url=lambda _u: True)
+    qtbot.addWidget(pane)
+    body = 'id: 42\nstate: open\nrequester: {"name":"Ann"}\n\nA **new** paragraph'
+    pane.show_item(make_item(1, body=body + "\n\n```\ncode\nblock\n```"))
+    text = pane.body.document().toPlainText()
+    assert text.startswith('id: 42\nstate: open\nrequester: {"name":"Ann"}\n')
+    assert "A new paragraph" in text
+    assert "code\nblock" in text

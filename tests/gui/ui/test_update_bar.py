@@ -7,9 +7,11 @@ the user is busy with it, or always_hold is set) they wait behind "N new updates
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from beacon.app import BeaconApp
@@ -256,3 +258,70 @@ async def test_the_bar_is_a_focusable_button(
     qtbot.keyClick(window.update_bar, Qt.Key.Key_Space)
     assert window.model.rowCount() == 61
     assert window.view.at_top()
+
+
+def _global_rect(widget: QWidget) -> QRect:
+    return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+
+
+async def test_the_bar_never_covers_a_row(feed_app: BeaconApp, demo_server: DemoServer) -> None:
+    """Defect 4: the bar sat over the top row's title, and vanished on a selected row."""
+    window = feed_app.window
+    await _fill(feed_app, demo_server, 60)
+    scroll = window.view.verticalScrollBar()
+    await wait_until(lambda: scroll.maximum() > 0)
+    scroll.setValue(scroll.maximum() // 2)
+    viewport = window.view.viewport()
+    # A selected row at the top, where the bar appears: it used to be the same blue.
+    index = window.model.index(window.model.row_of(await _first_visible_id(window)) + 1)
+    window.view.setCurrentIndex(index)
+    window.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+    top = index.data(FeedRole.ITEM_ID)
+    await wait_until(lambda: window.view.indexAt(QPoint(4, 4)).data(FeedRole.ITEM_ID) == top)
+    position = scroll.value()
+
+    _publish(demo_server, 3)
+    await wait_until(lambda: window.update_bar.count == 3)
+
+    bar = window.update_bar
+    assert bar.isVisible()
+    # The bar is outside the list's viewport: in a strip of its own, above the rows.
+    assert not _global_rect(bar).intersects(_global_rect(viewport))
+    assert bar.strip_height() >= bar.height()
+    assert window.view.viewportMargins().top() == bar.strip_height()
+    # The list was pushed down, not scrolled: the selected row is still the top one, whole.
+    assert scroll.value() == position
+    assert await _first_visible_id(window) == top
+    selected = window.view.visualRect(window.view.currentIndex())
+    assert selected.top() >= 0
+
+    # The strip goes with the bar.
+    window.search.setText("nothing-matches-this")
+    window.apply_filter()
+    assert not bar.isVisible()
+    assert bar.strip_height() == 0
+    assert window.view.viewportMargins().top() == 0
+
+
+async def test_at_the_top_the_bar_pushes_the_list_down(
+    demo_server: DemoServer, tmp_path: Path, qtbot: QtBot
+) -> None:
+    app = await start_feed_app(demo_server, tmp_path, feed=FeedSettings(always_hold=True))
+    app.window.show()
+    try:
+        window = app.window
+        _publish(demo_server, 2)
+        await wait_until(lambda: window.update_bar.count == 2)
+        window.reveal_updates()
+        window.view.setCurrentIndex(window.model.index(0))  # selected: the bar's colour
+        _publish(demo_server, 1)
+        await wait_until(lambda: window.update_bar.count == 1)
+
+        viewport = window.view.viewport()
+        assert window.view.at_top()
+        assert not _global_rect(window.update_bar).intersects(_global_rect(viewport))
+        first = window.view.visualRect(window.model.index(0))
+        assert first.top() >= 0  # the newest row is whole, under the strip
+        assert window.view.indexAt(QPoint(4, 4)).row() == 0
+    finally:
+        await stop_feed_app(app)

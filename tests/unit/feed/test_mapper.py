@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.config.model import Rule
+from beacon.connect.events import ReceivedEvent, received_event
 from beacon.feed.item import FeedItem, Priority
 from beacon.feed.mapper import BODY_MAX, TITLE_MAX, FeedMapper, safe_url
 
@@ -30,7 +31,7 @@ def make(
 ) -> FeedItem | None:
     raw = data if isinstance(data, str) else json.dumps(data)
     mapper = FeedMapper(rules or [], keywords)
-    return mapper.map(account, channel, event, data, raw, "agent-7", NOW)
+    return mapper.map(ReceivedEvent(account, channel, event, data, "agent-7", NOW, raw))
 
 
 def mapped(data: Any, **kwargs: Any) -> FeedItem:
@@ -69,8 +70,15 @@ def test_default_title(data: Any, title: str) -> None:
         ({"body": "B", "text": "X"}, "B"),
         ({"text": "X", "description": "D"}, "X"),
         ({"description": "D"}, "D"),
-        ({"id": 1, "state": "open"}, '{"id":1,"state":"open"}'),
-        ({"subject": "caf\u00e9"}, '{"subject":"caf\u00e9"}'),
+        # No body field: the top-level fields, one line each, nested ones compact.
+        ({"id": 1, "state": "open"}, "id: 1\nstate: open"),
+        ({"subject": "caf\u00e9", "state": "open"}, "state: open"),  # the title: not twice
+        ({"subject": "caf\u00e9"}, ""),
+        (
+            {"who": {"name": "Ann", "tags": ["a", "b"]}, "n": None, "ok": True},
+            'who: {"name":"Ann","tags":["a","b"]}\nn: (none)\nok: true',
+        ),
+        ({"note": "two\nlines", "k e\ty": 1}, "note: two lines\nk e y: 1"),
         ({}, ""),
         ("plain text", "plain text"),
         ([1, "two"], '[1,"two"]'),
@@ -181,7 +189,24 @@ def test_first_rule_wins_and_no_match_uses_defaults() -> None:
     assert (item.priority, item.title) == (Priority.LOW, "low: Printer on fire")
     item = mapped(DATA, rules=[TICKET_RULE], account="sales")
     assert (item.priority, item.title, item.url) == (Priority.NORMAL, "Printer on fire", None)
-    assert json.loads(item.body) == DATA
+    assert item.body == 'id: 42\nrequester: {"name":"Ann"}\npreview: Help'
+
+
+def test_a_rule_title_keeps_the_title_field_in_the_default_body() -> None:
+    item = mapped({"id": 42, "subject": "Printer on fire"}, rules=[Rule(title="#{id}")])
+    assert (item.title, item.body) == ("#42", "id: 42\nsubject: Printer on fire")
+
+
+def test_map_takes_the_received_event_as_the_engine_makes_it() -> None:
+    """The engine builds events with ``received_event`` (slots filled directly)."""
+    event = received_event(
+        "support", "tickets", "ticket.created", DATA, "agent-7", NOW, json.dumps(DATA)
+    )
+    item = FeedMapper([TICKET_RULE]).map(event)
+    assert item is not None
+    assert (item.account, item.channel, item.event) == ("support", "tickets", "ticket.created")
+    assert (item.user_id, item.received_at, item.payload) == ("agent-7", NOW, json.dumps(DATA))
+    assert item.title == "#42 Printer on fire"
 
 
 def test_rule_without_templates_keeps_defaults() -> None:

@@ -95,7 +95,7 @@ def test_format_syntax_is_only_a_missing_key(template: str) -> None:
         ("{{subject}}", "{subject}"),
         ("{{{subject}}}", "{Printer on fire}"),
         ("a {{ b }} c", "a { b } c"),
-        ("json: {{\"id\": {id}}}", 'json: {"id": 42}'),
+        ('json: {{"id": {id}}}', 'json: {"id": 42}'),
         ("unclosed {subject", "unclosed {subject"),
         ("lone } brace", "lone } brace"),
         ("{", "{"),
