@@ -574,6 +574,7 @@ class _Loader:
             keywords=tuple(values.get("keywords", opt.NOTIFICATIONS["keywords"].default)),
             coalesce_count=coalesce.get("count", opt.COALESCE["count"].default),
             coalesce_seconds=float(coalesce.get("seconds", opt.COALESCE["seconds"].default)),
+            sound=values.get("sound", opt.NOTIFICATIONS["sound"].default),
         )
 
     def _feed(self, raw: dict[str, Any] | None) -> FeedSettings:

@@ -84,6 +84,7 @@ class NotificationSettings:
     keywords: tuple[str, ...] = ()
     coalesce_count: int = 5
     coalesce_seconds: float = 10.0
+    sound: bool = True  # a sound with each popup
 
 
 @dataclass(frozen=True, slots=True)
