@@ -40,6 +40,12 @@ from beacon.feed.item import FeedItem, Priority
 
 log = logging.getLogger("beacon.feed")
 
+#: What the user can do with a popup: click it, or press one of its buttons. Presenters
+#: report these keys; the notification service turns them into requests.
+ACTION_DEFAULT = "default"
+ACTION_OPEN_LINK = "open-link"
+ACTION_MARK_READ = "mark-read"
+
 #: How long a summary's body lists titles before "and N more".
 SUMMARY_TITLES = 3
 #: While do-not-disturb holds popups, how often to look whether it ended, for a
