@@ -167,6 +167,7 @@ class JeepneyPresenter(Presenter):
         self._filter = router.filter(_signal_rule(), queue=self._signals)
         self._tasks: set[asyncio.Task[None]] = set()
         self._broken: str | None = None
+        self._closed = False
         self._listener = asyncio.get_running_loop().create_task(self._listen())
 
     @classmethod
@@ -330,6 +331,9 @@ class JeepneyPresenter(Presenter):
     async def aclose(self) -> None:
         # Closing the router fails the calls still waiting for a reply (RouterClosed), so
         # each of those popups is reported as failed rather than silently lost.
+        if self._closed:
+            return
+        self._closed = True
         self._broken = self._broken or "closed"
         self._filter.close()
         await _close_router(self._router, self._conn)

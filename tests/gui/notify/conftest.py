@@ -60,8 +60,9 @@ _DUNSTRC = """[global]
 
 # Records the menu dunst offers, answers with the first line holding $BEACON_CHOICE.
 _DMENU = """#!/bin/sh
-cat > "{offered}"
-grep -F -m1 -- "$(cat "{choice}")" "{offered}"
+cat > "{offered}.part"
+grep -F -m1 -- "$(cat "{choice}")" "{offered}.part"
+mv "{offered}.part" "{offered}"
 """
 
 
@@ -90,12 +91,15 @@ class DunstCtl:
         plain = [{key: value["data"] for key, value in entry.items()} for entry in entries]
         return [entry for entry in plain if entry["appname"] == appname]
 
-    def choose(self, text: str) -> list[str]:
+    async def choose(self, text: str) -> list[str]:
         """Open the context menu, pick the line holding ``text``; the lines offered."""
         assert self._root is not None, "only the private dunst has a scripted dmenu"
+        offered = self._root / "offered"
+        offered.unlink(missing_ok=True)
         (self._root / "choice").write_text(text)
-        self.run("context")
-        return (self._root / "offered").read_text().splitlines()
+        self.run("context")  # returns at once; dunst runs the menu on its own
+        await wait_until(offered.exists)
+        return offered.read_text().splitlines()
 
 
 @pytest.fixture

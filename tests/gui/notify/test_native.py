@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from PySide6.QtCore import SignalInstance
 
 from beacon.config.model import NotificationSettings
 from beacon.feed.item import FeedItem, Priority
+from beacon.feed.notify_policy import Popup
 from beacon.services.notifications import NotificationService
 from beacon.tray.notify import JeepneyPresenter, PresenterChain, PresenterUnavailable
 from support.feedapp import wait_until
@@ -118,13 +121,13 @@ async def test_buttons_open_the_link_and_mark_read(
     url = "https://helpdesk.example.invalid/tickets/8"
     service.add_items([committed(8, url=url)])
     await wait_until(lambda: private_dunst.displayed() == 1)
-    assert labels(private_dunst.choose("Open link")) == ["Mark read", "Open", "Open link"]
+    assert labels(await private_dunst.choose("Open link")) == ["Mark read", "Open", "Open link"]
     assert await calls.wait(service.openLinkRequested) == [(url,)]
     private_dunst.close_all()
 
     service.add_items([committed(9)])  # no url: no "Open link"
     await wait_until(lambda: private_dunst.displayed() == 1)
-    assert labels(private_dunst.choose("Mark read")) == ["Mark read", "Open"]
+    assert labels(await private_dunst.choose("Mark read")) == ["Mark read", "Open"]
     assert await calls.wait(service.markReadRequested) == [([9],)]
     assert calls.of(service.openItemRequested) == []
 
@@ -132,3 +135,51 @@ async def test_buttons_open_the_link_and_mark_read(
 async def test_no_notification_server_means_unavailable(private_bus: str) -> None:
     with pytest.raises(PresenterUnavailable, match="ServiceUnknown"):
         await JeepneyPresenter.open(bus=private_bus)
+
+
+@pytest.fixture
+def monitor(private_bus: str, tmp_path: Path) -> Iterator[Path]:
+    """dbus-monitor on the private bus, writing every Notify call to a file."""
+    out = tmp_path / "monitor.txt"
+    with open(out, "wb") as sink:
+        process = subprocess.Popen(
+            ["dbus-monitor", "--address", private_bus,
+             "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
+            stdout=sink, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        yield out
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+def notify_calls(text: str) -> list[str]:
+    return [block for block in text.split("method call ")[1:] if "member=Notify" in block]
+
+
+async def test_urgency_follows_priority_and_the_sound_hint_follows_the_setting(
+    private_dunst: Any,
+    private_bus: str,
+    monitor: Path,
+    app_name: str,
+    chain_factory: Callable[..., Any],
+) -> None:
+    # dbus-monitor shows its own name on the bus first: it is listening from then on.
+    await wait_until(lambda: "NameAcquired" in monitor.read_text() or
+                     "NameLost" in monitor.read_text())  # fmt: skip
+    loud = await chain_factory(app_name=app_name, sound=True, bus=private_bus)
+    quiet = await chain_factory(app_name=app_name, sound=False, bus=private_bus)
+    loud.present(Popup.of(committed(1, priority=Priority.URGENT)))
+    await wait_until(lambda: len(notify_calls(monitor.read_text())) == 1)
+    quiet.present(Popup.of(committed(2, priority=Priority.LOW)))
+    await wait_until(lambda: len(notify_calls(monitor.read_text())) == 2)
+    first, second = (" ".join(call.split()) for call in notify_calls(monitor.read_text()))
+    assert 'string "urgency" variant byte 2' in first
+    assert 'string "sound-name" variant string "message-new-instant"' in first
+    assert 'string "urgency" variant byte 0' in second
+    assert "sound-name" not in second
+    # Nothing for the server to fetch: no icon, no image hints.
+    assert f'string "{app_name}" uint32 0 string "" string "Ticket 1"' in first
+    assert "image" not in first
+    await wait_until(lambda: private_dunst.displayed() == 2)
