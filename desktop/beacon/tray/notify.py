@@ -409,6 +409,8 @@ if sys.platform == "darwin" or sys.platform == "win32":  # pragma: no cover - no
                 for key, label in popup_actions(popup)
                 if key != DEFAULT
             ]
+            # A failed send() only logs; on_dispatched not firing is the one sign of it.
+            dispatched = asyncio.Event()
             try:
                 # A server that never answers blocks send() for 30 s (FACTS.md).
                 await asyncio.wait_for(
@@ -418,12 +420,16 @@ if sys.platform == "darwin" or sys.platform == "win32":  # pragma: no cover - no
                         urgency=urgency,
                         buttons=buttons,
                         on_clicked=_bind(self.actionInvoked.emit, popup, DEFAULT),
+                        on_dispatched=dispatched.set,
                         sound=DEFAULT_SOUND if self._sound else None,
                     ),
                     CALL_TIMEOUT,
                 )
             except TimeoutError:
                 self.failed.emit(popup, "the notification centre did not answer")
+                return
+            if not dispatched.is_set():
+                self.failed.emit(popup, "the notification centre refused the notification")
 
         async def aclose(self) -> None:
             for task in list(self._tasks):
@@ -495,7 +501,8 @@ class TrayMessagePresenter(Presenter):
 class Banner(QFrame):
     """A small bar for one popup: its title and body as plain text, and its actions.
 
-    The window places it (above the feed); until then it is a small window of its own.
+    The window places it (above the feed). Without a parent it is a small window of its
+    own, on top in the screen's corner, like a notification.
     """
 
     #: The action key of the button pressed (DEFAULT for "Open").
@@ -529,6 +536,13 @@ class Banner(QFrame):
         self._expiry.setSingleShot(True)
         self._expiry.setInterval(MESSAGE_MS)
         self._expiry.timeout.connect(self.hide)
+        if parent is None:
+            self.setWindowFlags(
+                Qt.WindowType.Tool
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.setFixedWidth(380)
         self.hide()
 
     def show_popup(self, popup: Popup) -> None:
@@ -543,6 +557,10 @@ class Banner(QFrame):
             button.clicked.connect(lambda _checked=False, key=key: self._choose(key))
             self._button_row.insertWidget(i, button)
             self.buttons[key] = button
+        if self.isWindow():
+            self.adjustSize()
+            screen = self.screen().availableGeometry()
+            self.move(screen.right() - self.width() - 16, screen.top() + 16)
         self.show()
         self._expiry.start()  # one shot while shown: nothing wakes an idle app
 
