@@ -174,3 +174,18 @@ async def test_a_server_that_goes_away_hands_over_to_the_next_presenter_once(
     assert {second, third} <= titles
     [warning] = warnings(caplog)
     assert warning.startswith("native notifications (jeepney) stopped working")
+
+
+async def test_popups_presented_before_the_chain_is_ready_wait_for_it(
+    private_bus: str, chains: list[PresenterChain], qtbot: Any
+) -> None:
+    chain = PresenterChain(sound=False, bus=private_bus, tray=None)
+    chains.append(chain)
+    service = NotificationService(NotificationSettings(), chain)
+    service.add_items([committed(11, title="Early bird")])
+    assert chain.presenter is None
+    await chain.start()
+    presenter = chain.presenter
+    assert isinstance(presenter, BannerPresenter)
+    qtbot.addWidget(presenter.banner)
+    assert presenter.banner.isVisible() and presenter.banner.title.text() == "Early bird"
