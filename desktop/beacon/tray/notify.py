@@ -642,12 +642,19 @@ class PresenterChain(QObject):
         self._closing = False
 
     async def start(self) -> None:
-        """Pick the first presenter that works; log why the ones before it do not."""
+        """Pick the first presenter that works; log why the ones before it do not.
+
+        It may run as a task of its own, so that a slow bus never delays the app's start:
+        popups wait for it, and :meth:`aclose` may come first.
+        """
         try:
             presenter: Presenter = await self._native()
         except PresenterUnavailable as exc:
             self._unavailable("native notifications", str(exc))
             presenter = self._fallback()
+        if self._closing:
+            await presenter.aclose()
+            return
         self._use(presenter)
         waiting, self._waiting = self._waiting, []
         for popup in waiting:
