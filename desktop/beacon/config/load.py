@@ -624,6 +624,7 @@ class _Loader:
             keywords=tuple(values.get("keywords", opt.default(opt.NOTIFICATIONS, "keywords"))),
             coalesce_count=coalesce.get("count", opt.default(opt.COALESCE, "count")),
             coalesce_seconds=float(coalesce.get("seconds", opt.default(opt.COALESCE, "seconds"))),
+            sound=values.get("sound", opt.default(opt.NOTIFICATIONS, "sound")),
         )
 
     def _feed(self, raw: dict[str, Any] | None) -> FeedSettings:

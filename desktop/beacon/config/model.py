@@ -90,6 +90,7 @@ class NotificationSettings:
     keywords: tuple[str, ...] = opt.NOTIFICATIONS["keywords"].default
     coalesce_count: int = opt.COALESCE["count"].default
     coalesce_seconds: float = opt.COALESCE["seconds"].default
+    sound: bool = opt.NOTIFICATIONS["sound"].default
 
 
 @dataclass(frozen=True, slots=True)

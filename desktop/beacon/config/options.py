@@ -460,6 +460,7 @@ NOTIFICATIONS = _table(
            'keywords = ["outage", "urgent"]', default=(), non_empty=True),
     Option("coalesce", "table", "more popups than this in a window: one summary popup",
            "coalesce = { count = 5, seconds = 10 }"),
+    Option("sound", "boolean", "play a sound with each popup", "sound = true", default=True),
 )  # fmt: skip
 
 COALESCE = _table(

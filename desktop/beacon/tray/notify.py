@@ -1,0 +1,719 @@
+"""Notification presenters, tried in order: native, then Qt's tray message, then a banner.
+
+The pattern is qutebrowser's: a presenter that cannot work here raises
+:class:`PresenterUnavailable` when it is built, with the reason, and the next one is used.
+:class:`PresenterChain` says in the log, once, which one it took and why the others could
+not work. A native presenter that stops working later (the notification server went away)
+reports ``failed``; the chain then moves on to the next one for good, again with one log
+line, and shows the popup that failed there instead.
+
+- **Native.** On Linux, the freedesktop Notifications API over jeepney's asyncio router
+  on the app's (qasync) loop: no call blocks the GUI thread, and each has a timeout.
+  desktop-notifier on macOS and Windows. FACTS.md, "Notifications", says why these two.
+- **Qt's tray message.** ``QSystemTrayIcon.showMessage``: no buttons, and only a
+  ``Critical`` message gets a click, so urgency follows priority and a click, when the
+  server gives one, opens the last popup.
+- **The in-app banner.** A small bar the window shows above its feed. It always works.
+
+Popup text is plain text, never markup: servers that read markup in the body get it
+escaped, and no presenter fetches anything (no remote icons).
+
+Every presenter reports the user's choice as ``actionInvoked(popup, action)`` with one of
+:data:`DEFAULT`, :data:`OPEN_LINK` and :data:`MARK_READ`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from beacon.feed.item import Priority
+from beacon.feed.notify_policy import ACTION_DEFAULT, ACTION_MARK_READ, ACTION_OPEN_LINK, Popup
+
+log = logging.getLogger("beacon.tray")
+
+#: The actions a popup offers. The default one is a click on the popup itself.
+DEFAULT = ACTION_DEFAULT
+OPEN_LINK = ACTION_OPEN_LINK
+MARK_READ = ACTION_MARK_READ
+
+#: Every D-Bus call gets this long before the presenter counts as broken.
+CALL_TIMEOUT = 5.0
+#: freedesktop "sound-name" for a popup (the sound naming spec's new-message sound).
+SOUND_NAME = "message-new-instant"
+#: Popups remembered for their actions; a server that never says "closed" cannot make
+#: this grow without bound.
+MAX_TRACKED = 256
+#: How long Qt's tray message and the banner stay up.
+MESSAGE_MS = 10_000
+
+# The freedesktop spec has three urgencies for four priorities. "Critical" means a popup
+# that stays until the user acts, which only "urgent" asks for.
+_URGENCY = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 1, Priority.URGENT: 2}
+_TRAY_ICON = {
+    Priority.LOW: QSystemTrayIcon.MessageIcon.Information,
+    Priority.NORMAL: QSystemTrayIcon.MessageIcon.Information,
+    Priority.HIGH: QSystemTrayIcon.MessageIcon.Warning,
+    Priority.URGENT: QSystemTrayIcon.MessageIcon.Critical,
+}
+
+_NOTIFICATIONS = "org.freedesktop.Notifications"
+_NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+
+
+class PresenterUnavailable(Exception):
+    """This presenter cannot work here; the message says why, for the log."""
+
+
+def escape_markup(text: str) -> str:
+    """``text`` for a notification body that the server reads as markup."""
+    return html.escape(text, quote=False)
+
+
+def beep() -> None:
+    """The fallback sound: the platform's bell."""
+    QApplication.beep()
+
+
+def popup_actions(popup: Popup) -> list[tuple[str, str]]:
+    """(key, label) of the actions a popup offers, the default (a click on it) first."""
+    actions = [(DEFAULT, "Open")]
+    if popup.url:
+        actions.append((OPEN_LINK, "Open link"))
+    actions.append((MARK_READ, "Mark all read" if popup.summary else "Mark read"))
+    return actions
+
+
+class Presenter(QObject):
+    """Shows popups and reports what the user did with them."""
+
+    #: For the log: "native notifications (jeepney)", "Qt's tray message", ...
+    label: ClassVar[str] = "a presenter"
+
+    #: (Popup, action): the user clicked the popup (DEFAULT) or one of its buttons.
+    actionInvoked = Signal(object, str)
+    #: (Popup, reason): this presenter stopped working; the popup was not shown.
+    failed = Signal(object, str)
+
+    def present(self, popup: Popup) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Let go of what the presenter holds (a bus connection, a tray hook)."""
+
+
+# -- native: jeepney (Linux) ------------------------------------------------------------------
+
+
+class JeepneyPresenter(Presenter):
+    """The freedesktop Notifications API, over one long-lived jeepney router.
+
+    Build it with :meth:`open`. The router carries the calls and the signals, with an
+    unbounded queue for the signals (jeepney's default queue holds one and drops the
+    rest). ``ActionInvoked`` arrives only on the connection that sent ``Notify``, which is
+    why there is one connection for both.
+    """
+
+    label = "native notifications (jeepney)"
+
+    def __init__(
+        self,
+        conn: Any,
+        router: Any,
+        capabilities: set[str],
+        server: str,
+        *,
+        app_name: str,
+        sound: bool,
+        call_timeout: float,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        from jeepney import DBusAddress
+
+        self._conn = conn
+        self._router = router
+        self._address = DBusAddress(
+            _NOTIFICATIONS_PATH, bus_name=_NOTIFICATIONS, interface=_NOTIFICATIONS
+        )
+        self.capabilities = capabilities
+        self.server = server
+        self._app_name = app_name
+        self._sound = sound
+        self._timeout = call_timeout
+        # dunst reads markup in the body without advertising "body-markup" (seen with
+        # dunst 1.9), so escape for it too; a server that says neither shows text as is.
+        self._markup = "body-markup" in capabilities or server.lower() == "dunst"
+        self._shown: dict[int, Popup] = {}  # notification id -> popup, oldest first
+        self._early: dict[int, str] = {}  # an action that came before Notify's reply
+        self._signals: asyncio.Queue[Any] = asyncio.Queue()  # unbounded: never drops
+        self._filter = router.filter(_signal_rule(), queue=self._signals)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._broken: str | None = None
+        self._closed = False
+        self._listener = asyncio.get_running_loop().create_task(self._listen())
+
+    @classmethod
+    async def open(
+        cls,
+        *,
+        app_name: str = "Beacon",
+        sound: bool = True,
+        bus: str = "SESSION",
+        call_timeout: float = CALL_TIMEOUT,
+        parent: QObject | None = None,
+    ) -> JeepneyPresenter:
+        """Connect to ``bus`` and check that a notification server answers there.
+
+        Raises:
+            PresenterUnavailable: no session bus, or no notification server on it.
+        """
+        try:
+            from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+            from jeepney.bus_messages import message_bus
+            from jeepney.io.asyncio import DBusRouter, open_dbus_connection
+            from jeepney.wrappers import unwrap_msg
+        except ImportError as exc:  # pragma: no cover - a dependency on Linux
+            raise PresenterUnavailable(f"jeepney is not installed ({exc})") from exc
+        try:
+            conn = await asyncio.wait_for(open_dbus_connection(bus), call_timeout)
+        except KeyError as exc:
+            raise PresenterUnavailable("there is no session bus") from exc
+        except (OSError, EOFError, ValueError, TimeoutError) as exc:
+            raise PresenterUnavailable(f"cannot reach the session bus ({exc!r})") from exc
+        router = DBusRouter(conn)
+        address = DBusAddress(
+            _NOTIFICATIONS_PATH, bus_name=_NOTIFICATIONS, interface=_NOTIFICATIONS
+        )
+
+        async def call(message: Any) -> tuple[Any, ...]:
+            reply = await asyncio.wait_for(router.send_and_get_reply(message), call_timeout)
+            body: tuple[Any, ...] = unwrap_msg(reply)
+            return body
+
+        try:
+            (capabilities,) = await call(new_method_call(address, "GetCapabilities"))
+            name, *_ = await call(new_method_call(address, "GetServerInformation"))
+            # ActionInvoked is sent to us, but a match rule also covers servers that
+            # broadcast it, and NotificationClosed.
+            await call(message_bus.AddMatch(_signal_rule()))
+        except DBusErrorResponse as exc:
+            await _close_router(router, conn)
+            raise PresenterUnavailable(f"no notification server on the bus ({exc.name})") from exc
+        except (OSError, EOFError, TimeoutError, ValueError) as exc:
+            await _close_router(router, conn)
+            raise PresenterUnavailable(f"the notification server did not answer ({exc!r})") from exc
+        return cls(
+            conn,
+            router,
+            set(capabilities),
+            str(name),
+            app_name=app_name,
+            sound=sound,
+            call_timeout=call_timeout,
+            parent=parent,
+        )
+
+    @property
+    def tracked(self) -> int:
+        """How many shown notifications the server has not closed yet."""
+        return len(self._shown)
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def present(self, popup: Popup) -> None:
+        if self._broken is not None:
+            self.failed.emit(popup, self._broken)
+            return
+        task = asyncio.get_running_loop().create_task(self._notify(popup))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def notify_message(self, popup: Popup) -> Any:
+        """The ``Notify`` call for ``popup`` (signature ``susssasa{sv}i``)."""
+        from jeepney import new_method_call
+
+        actions = [part for pair in popup_actions(popup) for part in pair]
+        hints: dict[str, tuple[str, Any]] = {"urgency": ("y", _URGENCY[popup.priority])}
+        if self._sound:
+            hints["sound-name"] = ("s", SOUND_NAME)
+        body = escape_markup(popup.body) if self._markup else popup.body
+        # No icon: app_icon "" and no image hints, so nothing is ever fetched.
+        return new_method_call(
+            self._address,
+            "Notify",
+            "susssasa{sv}i",
+            (self._app_name, 0, "", popup.title, body, actions, hints, -1),
+        )
+
+    async def _notify(self, popup: Popup) -> None:
+        from jeepney import DBusErrorResponse
+        from jeepney.io.common import RouterClosed
+        from jeepney.wrappers import unwrap_msg
+
+        try:
+            reply = await asyncio.wait_for(
+                self._router.send_and_get_reply(self.notify_message(popup)), self._timeout
+            )
+            (notification_id,) = unwrap_msg(reply)
+        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError) as exc:
+            reason = (
+                f"Notify failed ({exc.name})"
+                if isinstance(exc, DBusErrorResponse)
+                else f"Notify failed ({exc!r})"
+            )
+            self._broken = reason
+            self.failed.emit(popup, reason)
+            return
+        self._track(int(notification_id), popup)
+        if self._sound and "sound" not in self.capabilities:
+            beep()
+
+    def _track(self, notification_id: int, popup: Popup) -> None:
+        self._shown[notification_id] = popup
+        while len(self._shown) > MAX_TRACKED:
+            del self._shown[next(iter(self._shown))]
+        action = self._early.pop(notification_id, None)
+        if action is not None:
+            self._invoke(notification_id, action)
+
+    # -- the server's signals ---------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        from jeepney import HeaderFields
+
+        while True:
+            message = await self._signals.get()
+            member = message.header.fields.get(HeaderFields.member)
+            if member == "ActionInvoked":
+                notification_id, action = message.body
+                if notification_id in self._shown:
+                    self._invoke(notification_id, action)
+                else:
+                    # Either the reply to Notify is still on its way, or it is another
+                    # client's notification (some servers broadcast): keep a few.
+                    self._early[notification_id] = action
+                    while len(self._early) > 64:
+                        del self._early[next(iter(self._early))]
+            elif member == "NotificationClosed":
+                notification_id, _reason = message.body
+                # dunst also sends "closed" (reason 2, dismissed) right after an action;
+                # the action was handled, and a close never does anything else here.
+                self._shown.pop(notification_id, None)
+
+    def _invoke(self, notification_id: int, action: str) -> None:
+        popup = self._shown.get(notification_id)
+        if popup is None:
+            return
+        known = {key for key, _label in popup_actions(popup)}
+        if action not in known:
+            log.debug("ignoring unknown action %r on notification %d", action, notification_id)
+            return
+        self.actionInvoked.emit(popup, action)
+
+    async def aclose(self) -> None:
+        # Closing the router fails the calls still waiting for a reply (RouterClosed), so
+        # each of those popups is reported as failed rather than silently lost.
+        if self._closed:
+            return
+        self._closed = True
+        self._broken = self._broken or "closed"
+        self._filter.close()
+        await _close_router(self._router, self._conn)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._listener.cancel()
+        await asyncio.gather(self._listener, return_exceptions=True)
+
+
+def _signal_rule() -> Any:
+    from jeepney import MatchRule
+
+    return MatchRule(type="signal", interface=_NOTIFICATIONS, path=_NOTIFICATIONS_PATH)
+
+
+async def _close_router(router: Any, conn: Any) -> None:
+    try:
+        await router.__aexit__(None, None, None)
+    except Exception as exc:  # the receiver died with the connection: already reported
+        log.debug("notification bus router ended with %r", exc)
+    if conn is not None:
+        try:
+            await conn.close()
+        except OSError as exc:
+            log.debug("closing the notification bus connection: %r", exc)
+
+
+# -- native: desktop-notifier (macOS, Windows) --------------------------------------------------
+
+if sys.platform == "darwin" or sys.platform == "win32":  # pragma: no cover - not tested here
+
+    class DesktopNotifierPresenter(Presenter):
+        """desktop-notifier, for the platforms jeepney does not reach."""
+
+        label = "native notifications (desktop-notifier)"
+
+        def __init__(self, notifier: Any, *, sound: bool, parent: QObject | None = None):
+            super().__init__(parent)
+            self._notifier = notifier
+            self._sound = sound
+            self._tasks: set[asyncio.Task[None]] = set()
+
+        @classmethod
+        async def open(
+            cls, *, app_name: str = "Beacon", sound: bool = True, parent: QObject | None = None
+        ) -> DesktopNotifierPresenter:
+            try:
+                from desktop_notifier import DesktopNotifier
+            except ImportError as exc:
+                raise PresenterUnavailable(f"desktop-notifier is not installed ({exc})") from exc
+            # No app_icon: its default is the Python logo (FACTS.md).
+            notifier = DesktopNotifier(app_name=app_name, app_icon=None)
+            try:
+                allowed = await asyncio.wait_for(notifier.request_authorisation(), CALL_TIMEOUT)
+            except TimeoutError as exc:
+                raise PresenterUnavailable("the notification centre did not answer") from exc
+            if not allowed:
+                raise PresenterUnavailable("notifications are not allowed for Beacon")
+            return cls(notifier, sound=sound, parent=parent)
+
+        def present(self, popup: Popup) -> None:
+            task = asyncio.get_running_loop().create_task(self._send(popup))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        async def _send(self, popup: Popup) -> None:
+            from desktop_notifier import DEFAULT_SOUND, Button, Urgency
+
+            urgency = {0: Urgency.Low, 1: Urgency.Normal, 2: Urgency.Critical}[
+                _URGENCY[popup.priority]
+            ]
+            buttons = [
+                Button(title=label, on_pressed=_bind(self.actionInvoked.emit, popup, key))
+                for key, label in popup_actions(popup)
+                if key != DEFAULT
+            ]
+            # A failed send() only logs; on_dispatched not firing is the one sign of it.
+            dispatched = asyncio.Event()
+            try:
+                # A server that never answers blocks send() for 30 s (FACTS.md).
+                await asyncio.wait_for(
+                    self._notifier.send(
+                        title=popup.title,
+                        message=popup.body,
+                        urgency=urgency,
+                        buttons=buttons,
+                        on_clicked=_bind(self.actionInvoked.emit, popup, DEFAULT),
+                        on_dispatched=dispatched.set,
+                        sound=DEFAULT_SOUND if self._sound else None,
+                    ),
+                    CALL_TIMEOUT,
+                )
+            except TimeoutError:
+                self.failed.emit(popup, "the notification centre did not answer")
+                return
+            if not dispatched.is_set():
+                self.failed.emit(popup, "the notification centre refused the notification")
+
+        async def aclose(self) -> None:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _bind(emit: Callable[..., None], *args: Any) -> Callable[[], None]:
+        return lambda: emit(*args)
+
+
+async def open_native(
+    *, app_name: str = "Beacon", sound: bool = True, bus: str = "SESSION"
+) -> Presenter:
+    """The platform's native presenter; raises :class:`PresenterUnavailable`."""
+    if sys.platform == "linux":
+        return await JeepneyPresenter.open(app_name=app_name, sound=sound, bus=bus)
+    if sys.platform == "darwin" or sys.platform == "win32":
+        return await DesktopNotifierPresenter.open(app_name=app_name, sound=sound)
+    raise PresenterUnavailable(f"no native notifications on {sys.platform}")
+
+
+# -- Qt's tray message --------------------------------------------------------------------------
+
+
+class TrayMessagePresenter(Presenter):
+    """``QSystemTrayIcon.showMessage`` on the app's tray icon.
+
+    It has no buttons and no id: a click (which servers give to ``Critical`` messages
+    only) opens the last popup shown.
+    """
+
+    label = "Qt's tray message"
+
+    def __init__(
+        self, tray: QSystemTrayIcon | None, *, sound: bool = True, parent: QObject | None = None
+    ) -> None:
+        if tray is None:
+            raise PresenterUnavailable("there is no tray icon")
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            raise PresenterUnavailable("there is no system tray")
+        if not tray.supportsMessages():
+            raise PresenterUnavailable("the system tray shows no messages")
+        super().__init__(parent)
+        self._tray = tray
+        self._sound = sound
+        self._last: Popup | None = None
+        tray.messageClicked.connect(self._clicked)
+
+    def present(self, popup: Popup) -> None:
+        self._last = popup
+        # On Linux the message goes to the freedesktop server as it is, body markup and
+        # all (seen with dunst); elsewhere it is drawn as plain text.
+        body = escape_markup(popup.body) if sys.platform == "linux" else popup.body
+        self._tray.showMessage(popup.title, body, _TRAY_ICON[popup.priority], MESSAGE_MS)
+        if self._sound:
+            beep()
+
+    def _clicked(self) -> None:
+        if self._last is not None:
+            self.actionInvoked.emit(self._last, DEFAULT)
+
+    async def aclose(self) -> None:
+        self._tray.messageClicked.disconnect(self._clicked)
+
+
+# -- the in-app banner --------------------------------------------------------------------------
+
+
+class Banner(QFrame):
+    """A small bar for one popup: its title and body as plain text, and its actions.
+
+    The window places it (above the feed). Without a parent it is a small window of its
+    own, on top in the screen's corner, like a notification.
+    """
+
+    #: The action key of the button pressed (DEFAULT for "Open").
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notificationBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Notification")
+        self.title = QLabel(self)
+        self.body = QLabel(self)
+        for label in (self.title, self.body):
+            # Event text is never rich text, whatever it looks like.
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.buttons: dict[str, QPushButton] = {}
+        self._button_row = QHBoxLayout()
+        self._button_row.addStretch(1)
+        close = QPushButton("Dismiss", self)
+        close.clicked.connect(self.hide)
+        self._button_row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addLayout(self._button_row)
+        self._expiry = QTimer(self)
+        self._expiry.setSingleShot(True)
+        self._expiry.setInterval(MESSAGE_MS)
+        self._expiry.timeout.connect(self.hide)
+        if parent is None:
+            self.setWindowFlags(
+                Qt.WindowType.Tool
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.setFixedWidth(380)
+        self.hide()
+
+    def show_popup(self, popup: Popup) -> None:
+        self.title.setText(popup.title)
+        self.body.setText(popup.body)
+        for button in self.buttons.values():
+            self._button_row.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
+        for i, (key, label) in enumerate(popup_actions(popup)):
+            button = QPushButton(label, self)
+            button.clicked.connect(lambda _checked=False, key=key: self._choose(key))
+            self._button_row.insertWidget(i, button)
+            self.buttons[key] = button
+        if self.isWindow():
+            self.adjustSize()
+            screen = self.screen().availableGeometry()
+            self.move(screen.right() - self.width() - 16, screen.top() + 16)
+        self.show()
+        self._expiry.start()  # one shot while shown: nothing wakes an idle app
+
+    def _choose(self, key: str) -> None:
+        self.hide()
+        self.chosen.emit(key)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._expiry.stop()
+        super().hideEvent(event)
+
+
+class BannerPresenter(Presenter):
+    """The last resort: the :class:`Banner`, in the window. It always works."""
+
+    label = "the in-app banner"
+
+    def __init__(
+        self, *, sound: bool = True, banner: Banner | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.banner = banner if banner is not None else Banner()
+        self._sound = sound
+        self._current: Popup | None = None
+        self.banner.chosen.connect(self._chosen)
+
+    def present(self, popup: Popup) -> None:
+        self._current = popup
+        self.banner.show_popup(popup)
+        if self._sound:
+            beep()
+
+    def _chosen(self, key: str) -> None:
+        if self._current is not None:
+            self.actionInvoked.emit(self._current, key)
+
+
+# -- the chain ----------------------------------------------------------------------------------
+
+NativeOpener = Callable[[], Awaitable[Presenter]]
+
+
+class PresenterChain(QObject):
+    """The presenters in order; shows each popup with the first one that works.
+
+    Call :meth:`start` (a coroutine, on the app's loop) once; popups presented before
+    it finishes wait for it.
+
+    Signals:
+        actionInvoked(Popup, str): what the user did with a popup (see the module).
+        activated(int): the click on a single item's popup, with the item's id.
+    """
+
+    actionInvoked = Signal(object, str)
+    activated = Signal(int)
+
+    def __init__(
+        self,
+        *,
+        sound: bool = True,
+        tray: QSystemTrayIcon | None = None,
+        banner: Banner | None = None,
+        app_name: str = "Beacon",
+        bus: str = "SESSION",
+        native: NativeOpener | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._sound = sound
+        self._tray = tray
+        self._banner = banner
+        self._native: NativeOpener = native or (
+            lambda: open_native(app_name=app_name, sound=sound, bus=bus)
+        )
+        self.presenter: Presenter | None = None
+        self._waiting: list[Popup] = []
+        self._tried: set[str] = set()
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    async def start(self) -> None:
+        """Pick the first presenter that works; log why the ones before it do not.
+
+        It may run as a task of its own, so that a slow bus never delays the app's start:
+        popups wait for it, and :meth:`aclose` may come first.
+        """
+        try:
+            presenter: Presenter = await self._native()
+        except PresenterUnavailable as exc:
+            self._unavailable("native notifications", str(exc))
+            presenter = self._fallback()
+        if self._closing:
+            await presenter.aclose()
+            return
+        self._use(presenter)
+        waiting, self._waiting = self._waiting, []
+        for popup in waiting:
+            self.present(popup)
+
+    def present(self, popup: Popup) -> None:
+        if self.presenter is None:
+            self._waiting.append(popup)
+        else:
+            self.presenter.present(popup)
+
+    @property
+    def label(self) -> str:
+        return self.presenter.label if self.presenter is not None else "none yet"
+
+    def _fallback(self) -> Presenter:
+        if TrayMessagePresenter.label not in self._tried:
+            self._tried.add(TrayMessagePresenter.label)
+            try:
+                return TrayMessagePresenter(self._tray, sound=self._sound, parent=self)
+            except PresenterUnavailable as exc:
+                self._unavailable(TrayMessagePresenter.label, str(exc))
+        return BannerPresenter(sound=self._sound, banner=self._banner, parent=self)
+
+    def _unavailable(self, label: str, reason: str) -> None:
+        self._tried.add(label)
+        log.warning("%s unavailable: %s; trying the next way to show notifications", label,
+                    reason)  # fmt: skip
+
+    def _use(self, presenter: Presenter) -> None:
+        self.presenter = presenter
+        self._tried.add(presenter.label)
+        presenter.actionInvoked.connect(self._relay)
+        presenter.failed.connect(
+            lambda popup, reason, failing=presenter: self._failed(failing, popup, reason)
+        )
+        log.info("notifications: using %s", presenter.label)
+
+    def _failed(self, failing: Presenter, popup: Popup, reason: str) -> None:
+        if self._closing:
+            return
+        if failing is self.presenter:
+            log.warning("%s stopped working: %s; falling back", failing.label, reason)
+            self._use(self._fallback())
+            # Popups still in flight there fail in turn and come back here, to be shown
+            # by the new presenter; the old one's actions still reach the user.
+            task = asyncio.get_running_loop().create_task(failing.aclose())
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+        self.present(popup)
+
+    def _relay(self, popup: Popup, action: str) -> None:
+        self.actionInvoked.emit(popup, action)
+        if action == DEFAULT and popup.item_id is not None:
+            self.activated.emit(popup.item_id)
+
+    async def aclose(self) -> None:
+        """At quit: close the presenter; popups still in flight are dropped."""
+        self._closing = True
+        if self.presenter is not None:
+            await self.presenter.aclose()
+        await asyncio.gather(*self._retiring, return_exceptions=True)
