@@ -1,85 +1,107 @@
 """SignalWakeup: a signal wakes Qt's sleeping event loop through a socket, so that its
 Python handler runs at once without a timer that keeps the idle app awake.
+
+Each case runs in a fresh process with nothing else in its event loop: in the test
+process, timers and sockets left by other tests would wake the loop and hide a failure.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import threading
-from collections.abc import Iterator
-from typing import Any
+import subprocess
+import sys
+import time
 
 import pytest
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from beacon.services.signals import SignalWakeup
 
 pytestmark = pytest.mark.gui
 
-#: How long a signal may wait: far above a wakeup through the socket, far below "never".
-SIGNAL_BUDGET_MS = 5_000
+# Sleeps in Qt's C++ event loop with no timer that calls into Python. The budget timer
+# quits the loop from C++ (a Python slot would itself run the pending handler), so a
+# handler that never runs in time shows as "budget ran out".
+CHILD = """
+import signal, sys
+from PySide6.QtCore import QCoreApplication, QTimer
+from beacon.services.signals import SignalWakeup
+
+mode, budget_ms = sys.argv[1], int(sys.argv[2])
+app = QCoreApplication([])
+handled = []
+
+def handler(signum, frame):
+    handled.append(signum)
+    app.quit()
+
+signal.signal(signal.SIGTERM, handler)
+budget = QTimer()
+budget.setSingleShot(True)
+budget.timeout.connect(app.quit)
+budget.start(budget_ms)
+wakeup = SignalWakeup()
+if mode == "wakeup":
+    wakeup.install()
+QTimer.singleShot(0, lambda: print("ready", flush=True))
+app.exec()
+wakeup.uninstall()
+print("handled" if budget.isActive() and handled else "budget ran out", flush=True)
+"""
 
 
-@pytest.fixture
-def usr1() -> Iterator[list[int]]:
-    """A SIGUSR1 handler that records the signals it sees; the old one comes back after."""
-    seen: list[int] = []
-    previous = signal.signal(signal.SIGUSR1, lambda signum, _frame: seen.append(signum))
+def _wait_until_asleep(pid: int, quiet_s: float = 0.3, timeout: float = 10.0) -> None:
+    """Until the process has slept without waking for ``quiet_s``: a signal sent while it
+    still runs Python (printing "ready") would be handled without any wakeup."""
+
+    def sample() -> tuple[str, str]:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+        with open(f"/proc/{pid}/status") as status:
+            switches = next(line for line in status if line.startswith("voluntary_ctxt"))
+        return state, switches
+
+    deadline = time.monotonic() + timeout
+    last, since = sample(), time.monotonic()
+    while not (last[0] == "S" and time.monotonic() - since >= quiet_s):
+        assert time.monotonic() < deadline, "the child never went to sleep"
+        time.sleep(0.02)  # polling /proc from here never wakes the child
+        now = sample()
+        if now != last:
+            last, since = now, time.monotonic()
+
+
+def _signal_a_sleeping_loop(mode: str, budget_ms: int) -> str:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode, str(budget_ms)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        yield seen
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        _wait_until_asleep(child.pid)
+        child.send_signal(signal.SIGTERM)
+        outcome = child.stdout.readline().strip()
+        assert child.wait(30) == 0
+        return outcome
     finally:
-        signal.signal(signal.SIGUSR1, previous)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
 
 
-def _run_until_handled(seen: list[int]) -> bool:
-    """Sleep in Qt's C++ event loop, with no timer that calls into Python, while another
-    thread sends SIGUSR1; True when the handler ran before the budget ran out.
-
-    The budget timer is the only way back for a handler that never runs: it quits the
-    loop from C++ (a Python slot would run the handler itself).
-    """
-    loop = QEventLoop()
-    budget = QTimer()
-    budget.setSingleShot(True)
-    budget.timeout.connect(loop.quit)  # a C++ slot: no Python runs when it fires
-    budget.start(SIGNAL_BUDGET_MS)
-
-    def send() -> None:
-        os.kill(os.getpid(), signal.SIGUSR1)
-
-    # The handler quits the loop itself once it has run.
-    original = signal.getsignal(signal.SIGUSR1)
-    assert callable(original)
-
-    def handler(signum: int, frame: Any) -> None:
-        original(signum, frame)
-        loop.quit()
-
-    signal.signal(signal.SIGUSR1, handler)
-    sender = threading.Timer(0.2, send)
-    sender.start()
-    loop.exec()
-    sender.join()
-    signal.signal(signal.SIGUSR1, original)
-    return budget.isActive() and seen == [signal.SIGUSR1]
+def test_a_signal_wakes_the_sleeping_qt_loop() -> None:
+    assert _signal_a_sleeping_loop("wakeup", budget_ms=20_000) == "handled"
 
 
-def test_a_signal_wakes_the_sleeping_qt_loop(qapp: QApplication, usr1: list[int]) -> None:
-    with SignalWakeup() as wakeup:
-        assert wakeup.installed
-        assert _run_until_handled(usr1)
-    assert not wakeup.installed
-
-
-def test_without_the_wakeup_a_signal_waits_for_something_else(
-    qapp: QApplication, usr1: list[int]
-) -> None:
-    # The control: proves the loop above really sleeps in C++, so that the test before
+def test_without_the_wakeup_a_signal_waits_for_something_else() -> None:
+    # The control: proves that the child really sleeps in C++, so that the test before
     # this one fails when SignalWakeup does nothing.
-    assert not _run_until_handled(usr1)
-    assert usr1 == [signal.SIGUSR1]  # it ran on the way out, once Python ran again
+    assert _signal_a_sleeping_loop("none", budget_ms=1_500) == "budget ran out"
 
 
 def _wakeup_fd() -> int:
@@ -90,6 +112,8 @@ def _wakeup_fd() -> int:
 
 def test_uninstall_gives_back_the_previous_wakeup_fd(qapp: QApplication) -> None:
     before = _wakeup_fd()
-    with SignalWakeup():
+    with SignalWakeup() as wakeup:
+        assert wakeup.installed
         assert _wakeup_fd() not in (-1, before)
+    assert not wakeup.installed
     assert _wakeup_fd() == before
