@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,6 +173,9 @@ def measure(seconds: float, settle: float, verbose: bool) -> dict[str, Any]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:
