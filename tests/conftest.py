@@ -8,6 +8,9 @@ pytest_plugins = [
     "support.soketi",
     "support.proxy",
     "support.demo",
+    # Unexpected Python log warnings fail a test, as Qt warnings already do.
+    "support.logfail",
+    "pytester",
 ]
 
 _KINDS = {"unit", "integration", "gui"}

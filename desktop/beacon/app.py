@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QLockFile, QObject, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -32,9 +32,11 @@ from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
+from beacon.services.idle import BlinkTimeout
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
+from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.ui.window import FeedWindow
@@ -347,11 +349,14 @@ def _run_locked(
     server.listen()
     loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
+    # A focused text field's blinking cursor would wake the idle app twice a second.
+    blink = BlinkTimeout(app)
     try:
         status: int = loop.run_until_complete(_main(profile, setup, server, command))
         return status
     finally:
         server.close()
+        blink.stop()
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
@@ -367,17 +372,16 @@ async def _main(
     def request_stop(*_: object) -> None:
         loop.call_soon_threadsafe(stop.set)
 
+    # Python runs signal handlers only between bytecodes: a signal wakes Qt's loop through
+    # a socket, rather than a timer waking the idle app to run bytecodes all day long.
+    wakeup = SignalWakeup()
+    wakeup.install()
     # First of all, so that a SIGTERM during start-up still shuts down in order.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    # Python runs signal handlers only between bytecodes; a light timer keeps it ticking
-    # while Qt sleeps in C++.
-    ticker = QTimer()
-    ticker.start(250)
-    ticker.timeout.connect(lambda: None)
     try:
         return await _run(profile, setup, stop, server, command)
     finally:
-        ticker.stop()
+        wakeup.uninstall()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -34,6 +34,7 @@ async def recovered(rec: Recorder, target: Target, mark: int, channel: str = "ti
     assert event.data == {"n": mark}
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4200: ")
 async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
     target = Target.of("soketi", srv)
@@ -49,6 +50,7 @@ async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi
         await rec.protocol_event(Subscribed, start=mark, channel="private-a")
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4200: ")
 async def test_demo_graceful_restart_4200(
     demo_server_factory: Callable[..., Awaitable[Any]],
 ) -> None:
@@ -93,6 +95,10 @@ async def test_swallowed_traffic_is_noticed_by_the_pong_timeout(
         assert rec.engine.attempts("acct") >= 2
 
 
+@pytest.mark.expect_log_warnings(
+    r"^beacon\.pusher: skipped a malformed frame: ",
+    r"^beacon\.connect: skipped a binary frame ",
+)
 async def test_garbage_frames_are_skipped(demo_server: Any) -> None:
     target = Target.of("demo", demo_server)
     async with Recorder([account(target, "tickets")], target.secret) as rec:
@@ -198,6 +204,7 @@ async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any)
         await demo_server.wait_for(lambda: demo_server.client_count == 1)
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4\d\d\d: over quota$")
 @pytest.mark.parametrize(
     ("code", "state", "words"),
     [

@@ -54,6 +54,7 @@ class SleepClock:
         self.offset += seconds
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4100: Over capacity$")
 async def test_resume_retries_a_waiting_account_at_once_with_backoff_started_over(
     demo_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -86,6 +87,7 @@ async def test_resume_retries_a_waiting_account_at_once_with_backoff_started_ove
         assert rec.engine.attempts("acct") == 3
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4100: Over capacity$")
 async def test_without_a_resume_the_account_keeps_waiting(demo_server: Any) -> None:
     target = Target.of("demo", demo_server)
     demo_server.reject_connections = (4100, "Over capacity")

@@ -143,6 +143,7 @@ async def test_bad_signature_fails_one_channel_and_others_keep_working(target: T
         assert "private-agent-7 refused" in rec.engine.status("acct").detail
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4001: App key ")
 async def test_unknown_app_key_fails_without_a_retry_loop(target: Target) -> None:
     settings = account(target, "tickets", key="no-such-key")
     async with Recorder([settings], target.secret) as rec:

@@ -134,6 +134,7 @@ async def odd_frames_pusher(ws: ServerConnection) -> None:
         await ws.send(json.dumps({"event": "last", "channel": channel, "data": "{}"}))
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.connect: skipped a binary (frame|message) ")
 async def test_fragmented_and_binary_messages() -> None:
     async with serve(odd_frames_pusher, "127.0.0.1", 0) as server:
         settings = AccountSettings(

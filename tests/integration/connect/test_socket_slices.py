@@ -126,6 +126,10 @@ def frame(opcode: Opcode, payload: bytes, *, fin: bool = True) -> bytes:
     return Frame(opcode, payload, fin=fin).serialize(mask=False, extensions=[])
 
 
+@pytest.mark.expect_log_warnings(
+    r"^beacon\.connect: skipped a text frame that is not UTF-8$",
+    r"^beacon\.connect: skipped a binary frame ",
+)
 @pytest.mark.parametrize("step", [1, 3, 7, 4096])
 async def test_frames_cut_anywhere_arrive_whole_and_in_order(
     socket: PusherSocket, step: int

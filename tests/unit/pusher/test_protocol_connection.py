@@ -121,6 +121,9 @@ def test_established_data_may_be_an_object() -> None:
     assert conn.state is C.CONNECTED and of(events, StateChanged)
 
 
+@pytest.mark.expect_log_warnings(
+    r"^beacon\.pusher: skipped a malformed pusher:connection_established frame",
+)
 def test_established_without_socket_id_is_skipped_not_fatal() -> None:
     conn = make()
     conn.connect(0.0)
@@ -156,6 +159,7 @@ def test_event_for_an_unknown_channel_is_ignored() -> None:
 # -- malformed frames --------------------------------------------------------------------
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: skipped a malformed frame: ")
 @pytest.mark.parametrize(
     "text",
     ["garbage", "[]", '{"event": 1}', '{"no": "event"}', b"\x00\xff binary".decode("latin-1")],
@@ -169,6 +173,9 @@ def test_malformed_frames_are_skipped_and_the_next_event_arrives(text: str) -> N
     assert after == [EventReceived("tickets", "e", "ok", '"ok"', None)]
 
 
+@pytest.mark.expect_log_warnings(
+    r"^beacon\.pusher: skipped a malformed pusher_internal:member_added frame",
+)
 def test_protocol_event_with_wrong_shape_is_skipped() -> None:
     conn = connected("presence-a")
     events = conn.receive(frame("pusher_internal:member_added", '"nope"', "presence-a"), 1)
@@ -183,6 +190,7 @@ def test_non_json_data_is_delivered_as_text() -> None:
     assert event.data == "plain words" and event.raw_data == "plain words"
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: skipped a malformed ")
 @settings(max_examples=300)
 @given(st.text())
 def test_any_text_never_breaks_the_connection(text: str) -> None:
@@ -259,6 +267,7 @@ def test_wake_pings_a_connected_socket() -> None:
 # -- close codes -------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: server error 4001: ")
 def test_4001_fails_with_the_server_message_and_no_retry() -> None:
     conn = make()
     conn.connect(0.0)
@@ -564,6 +573,9 @@ def test_decrypt_failure_reauthorizes_once_then_delivers() -> None:
                            "data": {"channel": "private-encrypted-x", "auth": "k:s"}}]
 
 
+@pytest.mark.expect_log_warnings(
+    r"^beacon\.pusher: dropped .*: cannot decrypt even with a fresh key",
+)
 def test_decrypt_failure_with_the_fresh_key_drops_the_event() -> None:
     conn = encrypted_connection()
     unknown = shared_secret("private-encrypted-x", b"z" * 32)
@@ -577,6 +589,7 @@ def test_decrypt_failure_with_the_fresh_key_drops_the_event() -> None:
     assert of(events, EventReceived)[0].data == "ok"
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: dropped .*: no fresh key: ")
 def test_reauthorization_failure_drops_held_events() -> None:
     conn = encrypted_connection()
     conn.receive(frame("a", encrypt(OTHER_KEY, '"one"'), "private-encrypted-x"), 1.0)
@@ -585,6 +598,7 @@ def test_reauthorization_failure_drops_held_events() -> None:
     assert conn.channel_status("private-encrypted-x") is ChannelStatus.SUBSCRIBED
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.pusher: dropped .*: encrypted event data ")
 @pytest.mark.parametrize(
     "data", ['"plain"', '{"ciphertext": "x"}', '{"ciphertext": "!!", "nonce": "!!"}']
 )

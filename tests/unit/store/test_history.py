@@ -430,6 +430,7 @@ def test_locked_past_the_busy_timeout_is_a_history_error(path: Path, history: Hi
     assert len(history.add_batch([make_item(1)])) == 1
 
 
+@pytest.mark.expect_log_warnings(r"^beacon\.store: could not prune the history: ")
 def test_a_failed_prune_does_not_hide_a_committed_batch(path: Path) -> None:
     with History(path, retention_count=1, retention_days=None) as h:
         h.add_batch([make_item(n) for n in range(history_module.PRUNE_EVERY - 1)])
