@@ -91,6 +91,7 @@ async def started(chains: list[PresenterChain], **kwargs: Any) -> PresenterChain
     return chain
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|stopped working)")
 async def test_no_notification_server_falls_back_to_the_tray_message(
     private_bus: str,
     tray: QSystemTrayIcon,
@@ -127,6 +128,7 @@ def tray_app_name() -> str:
     return QApplication.applicationName()
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|stopped working)")
 async def test_no_tray_either_falls_back_to_the_banner(
     private_bus: str, caplog: pytest.LogCaptureFixture, chains: list[PresenterChain], qtbot: Any
 ) -> None:
@@ -164,6 +166,7 @@ async def test_no_tray_either_falls_back_to_the_banner(
     assert len(warnings(caplog)) == 2
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|stopped working)")
 async def test_a_server_that_goes_away_hands_over_to_the_next_presenter_once(
     private_dunst: Any,
     private_bus: str,
@@ -193,6 +196,7 @@ async def test_a_server_that_goes_away_hands_over_to_the_next_presenter_once(
     assert warning.startswith("native notifications (jeepney) stopped working")
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|stopped working)")
 async def test_popups_presented_before_the_chain_is_ready_wait_for_it(
     private_bus: str, chains: list[PresenterChain], qtbot: Any
 ) -> None:

@@ -138,6 +138,7 @@ async def test_quit_in_the_tray_asks_the_app_to_stop(app: BeaconApp, qtbot: QtBo
         app.tray.quit_action.trigger()
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: server error 4001")
 async def test_reconnect_in_the_tray_reconnects_the_account(
     demo_server: DemoServer, tmp_path: Path
 ) -> None:

@@ -92,6 +92,7 @@ def test_it_survives_a_restart(tmp_path: Path) -> None:
     assert not DoNotDisturb(Clock(at(29, 21)), path).active()
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.services: ignoring .*do-not-disturb\.json")
 @pytest.mark.parametrize("text", ["", "{", '{"until": 3}', '{"until": "2026-11-30T08:00"}', "[]"])
 def test_a_damaged_file_means_off(tmp_path: Path, text: str) -> None:
     path = tmp_path / "do-not-disturb.json"
