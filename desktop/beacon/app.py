@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
+from beacon.services.feed import FeedService
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
 from beacon.store.history import HISTORY_FILE, History
@@ -81,14 +82,17 @@ class BeaconApp(QObject):
         self.history = history
         self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
+        # The window reads and marks the history only through the feed service, off the
+        # GUI thread; committed items reach it through the same service.
+        self.feed = FeedService(history, self)
+        self.service.itemsAdded.connect(self.feed.add_committed)
         self.window = AppWindow(
-            history,
+            self.feed,
             feed_settings=config.feed,
             keywords=config.notifications.keywords,
             accounts=[a.name for a in config.accounts],
             channels=[(a.name, c) for a in config.accounts for c in a.channels],
         )
-        self.service.itemsAdded.connect(self.window.add_items)
         self.service.statusChanged.connect(self.window.set_connection)
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
@@ -117,6 +121,9 @@ class BeaconApp(QObject):
 
     async def close(self) -> None:
         await self.service.close()
+        # After the engine's last items: read marks in flight are written before the
+        # history closes.
+        self.feed.close()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None

@@ -194,7 +194,7 @@ async def test_screenshot_of_the_demo_window(demo_server: DemoServer, tmp_path: 
     try:
         await publish_burst(demo_server, count=30, seed=11)
         await wait_until(lambda: window.model.rowCount() >= 25)
-        window.view.setCurrentIndex(window.model.index(2))
+        window.open_row(2)
         ARTIFACTS.mkdir(exist_ok=True)
         shot = window.grab().toImage()
         assert shot.save(str(ARTIFACTS / "feed-window.png"))
