@@ -118,6 +118,11 @@ class FeedModel(QAbstractListModel):
         self._ceiling: int | None = None
         self._exhausted = False
         self._highlighted: set[int] = set()
+        # Read marks not yet folded into their row's FeedItem (item id -> read). Copying
+        # a frozen FeedItem costs microseconds; "mark all read" over a thousand loaded
+        # rows would hold the GUI thread for milliseconds, so rows take their mark when
+        # next looked at (see _row).
+        self._marks: dict[int, bool] = {}
         #: Rows ever inserted at the top (new items), for the status bar and benchmarks.
         self.prepended = 0
 
@@ -134,7 +139,7 @@ class FeedModel(QAbstractListModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
-        item = self._items[index.row()]
+        item = self._row(index.row())
         if role == Qt.ItemDataRole.DisplayRole or role == FeedRole.TITLE:
             return item.title
         if role == FeedRole.PREVIEW:
@@ -233,6 +238,7 @@ class FeedModel(QAbstractListModel):
         self._filter = flt
         self._ceiling = ceiling
         self._items = []
+        self._marks.clear()
         self._exhausted = False
         self._loading = False
         self._generation += 1
@@ -268,13 +274,16 @@ class FeedModel(QAbstractListModel):
             # (A page being read continues from the current last row.)
             return 0
         self.beginRemoveRows(QModelIndex(), keep, len(self._items) - 1)
+        if self._marks:
+            for item in self._items[keep:]:
+                self._marks.pop(item.id or 0, None)
         del self._items[keep:]
         self.endRemoveRows()
         self._exhausted = False
         return extra
 
     def item(self, row: int) -> FeedItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._row(row) if 0 <= row < len(self._items) else None
 
     def row_of(self, item_id: int) -> int:
         """The row that shows ``item_id``, or -1."""
@@ -288,23 +297,31 @@ class FeedModel(QAbstractListModel):
 
     def set_read(self, rows: Iterable[int]) -> None:
         """Reflect a read mark the service was asked to store."""
-        changed = []
-        for row in rows:
-            item = self._items[row]
-            if not item.read:
-                self._items[row] = replace(item, read=True)
-                changed.append(row)
-        self._emit_rows(changed, [FeedRole.UNREAD, Qt.ItemDataRole.AccessibleTextRole])
+        self._mark(rows, read=True)
 
     def set_unread(self, rows: Iterable[int]) -> None:
         """Reflect an unread mark the service was asked to store."""
+        self._mark(rows, read=False)
+
+    def _mark(self, rows: Iterable[int], *, read: bool) -> None:
         changed = []
+        marks = self._marks
         for row in rows:
             item = self._items[row]
-            if item.read:
-                self._items[row] = replace(item, read=False)
+            if item.id is not None and marks.get(item.id, item.read) != read:
+                marks[item.id] = read
                 changed.append(row)
         self._emit_rows(changed, [FeedRole.UNREAD, Qt.ItemDataRole.AccessibleTextRole])
+
+    def _row(self, row: int) -> FeedItem:
+        """The item of ``row``, with its read mark folded in."""
+        item = self._items[row]
+        if self._marks and item.id in self._marks:
+            read = self._marks.pop(item.id)
+            if read != item.read:
+                item = replace(item, read=read)
+                self._items[row] = item
+        return item
 
     def set_all_read(self) -> None:
         self.set_read(range(len(self._items)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QEvent,
@@ -65,6 +66,18 @@ class FeedView(QListView):
         self.verticalScrollBar().installEventFilter(self)
         self.clicked.connect(self.openRequested)
         self._empty_text = EMPTY_FEED
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # QListView answers any data change by laying out every row again, in batches
+        # (a call into Python per row, and a selection made meanwhile by a click is lost).
+        # Rows here have one size (uniformItemSizes) and no role changes it: a read mark,
+        # a tint or a new relative time only needs a repaint, which the base class does.
+        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
     def empty_text(self) -> str:
         return self._empty_text
