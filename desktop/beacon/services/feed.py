@@ -21,8 +21,9 @@ every ``RECOUNT_MS``.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import shiboken6
@@ -43,6 +44,46 @@ NO_FILTER = FeedFilter()
 RECOUNT_MS = 250
 
 
+# (work, callback) for a worker thread; None stops it.
+_Job = tuple[Callable[[], Any], Callable[[Any], Any]] | None
+
+
+class _Worker:
+    """One thread running jobs in order.
+
+    Not a ThreadPoolExecutor: handing it a job from the GUI thread is one
+    ``SimpleQueue.put``, a C call that takes no Python-level lock. The executor's
+    ``submit`` takes three locks that its worker thread also takes, and under a burst
+    (the GIL busy with mapping events) waiting for them was seen to cost 10-20 ms.
+    """
+
+    def __init__(self, name: str, done: Callable[[Callable[[Any], Any], Any, bool], None]) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._done = done
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def put(self, work: Callable[[], Any], callback: Callable[[Any], Any]) -> None:
+        self._jobs.put((work, callback))
+
+    def stop(self) -> None:
+        """Run what is queued, then end the thread."""
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            work, callback = job
+            try:
+                result, failed = work(), False
+            except Exception:
+                # A failed read or write (disk full, I/O error) is logged; the UI keeps
+                # what it shows.
+                log.exception("history request failed")
+                result, failed = None, True
+            self._done(callback, result, failed)
+
+
 class FeedService(QObject):
     """Owns a :class:`History` for the UI; see the module docstring.
 
@@ -58,14 +99,14 @@ class FeedService(QObject):
     unreadChanged = Signal(int)
     channelsChanged = Signal(list)
     idle = Signal()
-    # (callback, result): emitted in a worker thread, delivered on the GUI thread.
-    _finished = Signal(object, object)
+    # (callback, result, failed): emitted in a worker thread, delivered on the GUI thread.
+    _finished = Signal(object, object, bool)
 
     def __init__(self, history: History, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._history = history
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-feed-read")
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-feed-write")
+        self._reader = _Worker("beacon-feed-read", self._finished.emit)
+        self._writer = _Worker("beacon-feed-write", self._finished.emit)
         self._writes = 0  # in flight
         self._requests = 0  # reads and writes in flight
         self._closed = False
@@ -157,8 +198,8 @@ class FeedService(QObject):
             return
         self._closed = True
         self._recount_timer.stop()
-        self._writer.shutdown(wait=True)
-        self._reader.shutdown(wait=True, cancel_futures=True)
+        self._writer.stop()
+        self._reader.stop()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -175,30 +216,21 @@ class FeedService(QObject):
         self._schedule_recount()
 
     def _submit(
-        self, executor: ThreadPoolExecutor, work: Callable[[], T], callback: Callable[[T], Any]
+        self, worker: _Worker, work: Callable[[], T], callback: Callable[[T], Any]
     ) -> None:
         if self._closed:
             log.debug("feed service closed; request dropped")
             return
         self._requests += 1
-        future: Future[T] = executor.submit(work)
-        future.add_done_callback(lambda done: self._finished.emit(callback, done))
+        worker.put(work, callback)
 
-    def _deliver(self, callback: Callable[[Any], None], done: Future[Any]) -> None:
+    def _deliver(self, callback: Callable[[Any], None], result: Any, failed: bool) -> None:
         self._requests -= 1
-        try:
-            result = done.result()
-        except Exception:
-            # A failed read or write (disk full, I/O error) is logged; the UI keeps what
-            # it shows. Write callbacks still run so the counts are re-read.
-            log.exception("history request failed")
-            result = None
-            if callback != self._written:
-                self._maybe_idle()
-                return
+        # After a failure (logged in the worker) the callback still runs, with None, so
+        # that nothing waits for ever: a page stops paging, a count is read again.
         owner = getattr(callback, "__self__", None)
         if not isinstance(owner, QObject) or shiboken6.isValid(owner):
-            callback(result)
+            callback(None if failed else result)
         self._maybe_idle()
 
     def _maybe_idle(self) -> None:
