@@ -28,7 +28,14 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.config.model import FeedSettings
-from beacon.feed.item import FeedItem, Priority
+from beacon.feed.item import Priority
 from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
 from beacon.services.status import ConnectionInfo
 from beacon.ui.choice_box import ChoiceBox
@@ -257,10 +264,16 @@ class FeedWindow(QMainWindow):
         self.controller.revealed.connect(self.revealed)
         service.unreadChanged.connect(self._show_unread)
         service.channelsChanged.connect(self._add_channels)
-        service.itemsAdded.connect(self._learn_channels)
 
         self.view.openRequested.connect(self._open_index)
         self.view.enterPressed.connect(self._focus_details)
+        # Keep an item for later: back to unread (the row's context menu, or the key).
+        self.mark_unread_action = QAction("Mark &unread", self.view)
+        self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.mark_unread_action.triggered.connect(self.mark_current_unread)
+        self.view.addAction(self.mark_unread_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         for account in accounts:
             self._chip(account)
@@ -446,9 +459,6 @@ class FeedWindow(QMainWindow):
             self._fill_accounts()
         self._fill_channels()
 
-    def _learn_channels(self, items: Sequence[FeedItem]) -> None:
-        self._add_channels([(i.account, i.channel) for i in items])
-
     # -- reading ----------------------------------------------------------------------------------
 
     def _open_index(self, index: QModelIndex) -> None:
@@ -499,6 +509,12 @@ class FeedWindow(QMainWindow):
                 QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate
             )
             self.details.show_item(None)
+
+    def mark_current_unread(self) -> None:
+        """Mark the current row unread again (it stays open in the details pane)."""
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.controller.mark_unread(current.row())
 
     def mark_all_read(self) -> None:
         """Mark everything the current filter shows as read (held items included)."""

@@ -383,3 +383,17 @@ def test_show_filtered_narrows_to_given_items_until_escape(
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)
     assert not window.ids_row.isVisible()
     qtbot.waitUntil(lambda: window.model.rowCount() == 40)
+
+
+def test_mark_unread_keeps_an_item_for_later(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    history.add_batch([make_item(n) for n in range(3)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    window.open_row(1)
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+    assert window.mark_unread_action in window.view.actions()  # the row's context menu
+    window.mark_unread_action.trigger()
+    assert window.model.index(1).data(FeedRole.UNREAD)
+    qtbot.waitUntil(lambda: history.unread_count() == 3 and service.unread == 3)
