@@ -20,10 +20,12 @@ every ``RECOUNT_MS``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 import shiboken6
@@ -44,8 +46,11 @@ NO_FILTER = FeedFilter()
 RECOUNT_MS = 250
 
 
-# (work, callback) for a worker thread; None stops it.
-_Job = tuple[Callable[[], Any], Callable[[Any], Any]] | None
+# (work, request number) for a worker thread; None stops it. A job holds no QObject: the
+# last reference to a QObject dropped in a worker thread would delete it there, and Qt
+# objects (their timers above all) must die in their own thread. Callbacks and their
+# owners stay on the GUI thread, filed under the request number.
+_Job = tuple[Callable[[], Any], int] | None
 
 
 class _Worker:
@@ -57,14 +62,14 @@ class _Worker:
     (the GIL busy with mapping events) waiting for them was seen to cost 10-20 ms.
     """
 
-    def __init__(self, name: str, done: Callable[[Callable[[Any], Any], Any, bool], None]) -> None:
+    def __init__(self, name: str, done: Callable[[int, Any, bool], None]) -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._done = done
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def put(self, work: Callable[[], Any], callback: Callable[[Any], Any]) -> None:
-        self._jobs.put((work, callback))
+    def put(self, work: Callable[[], Any], request: int) -> None:
+        self._jobs.put((work, request))
 
     def stop(self) -> None:
         """Run what is queued, then end the thread."""
@@ -73,7 +78,7 @@ class _Worker:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            work, callback = job
+            work, request = job
             try:
                 result, failed = work(), False
             except Exception:
@@ -81,7 +86,8 @@ class _Worker:
                 # what it shows.
                 log.exception("history request failed")
                 result, failed = None, True
-            self._done(callback, result, failed)
+            self._done(request, result, failed)
+            del job, work, result
 
 
 class FeedService(QObject):
@@ -99,8 +105,8 @@ class FeedService(QObject):
     unreadChanged = Signal(int)
     channelsChanged = Signal(list)
     idle = Signal()
-    # (callback, result, failed): emitted in a worker thread, delivered on the GUI thread.
-    _finished = Signal(object, object, bool)
+    # (request, result, failed): emitted in a worker thread, delivered on the GUI thread.
+    _finished = Signal(int, object, bool)
 
     def __init__(self, history: History, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,7 +114,8 @@ class FeedService(QObject):
         self._reader = _Worker("beacon-feed-read", self._finished.emit)
         self._writer = _Worker("beacon-feed-write", self._finished.emit)
         self._writes = 0  # in flight
-        self._requests = 0  # reads and writes in flight
+        self._requests: dict[int, tuple[Callable[[Any], Any], QObject]] = {}  # in flight
+        self._request_numbers = itertools.count()
         self._closed = False
         self._unread: int | None = None
         self._channels: set[tuple[str, str]] = set()
@@ -136,7 +143,7 @@ class FeedService(QObject):
     @property
     def busy(self) -> bool:
         """Whether a read or write is in flight."""
-        return self._requests > 0
+        return bool(self._requests)
 
     def page(
         self,
@@ -145,38 +152,54 @@ class FeedService(QObject):
         *,
         before_id: int | None = None,
         limit: int = 200,
+        owner: QObject | None = None,
     ) -> None:
-        """Up to ``limit`` items passing ``flt``, newest first, older than ``before_id``."""
+        """Up to ``limit`` items passing ``flt``, newest first, older than ``before_id``.
+
+        Every read takes an ``owner``: when it has been deleted by the time the result is
+        back (a closed window), the callback is not called.
+        """
         self._run_read(
-            lambda: self._history.page(flt, before_id=before_id, limit=limit), callback
+            partial(self._history.page, flt, before_id=before_id, limit=limit), callback, owner
         )
 
     def matches(
-        self, item_ids: Iterable[int], flt: FeedFilter, callback: Callable[[set[int]], None]
+        self,
+        item_ids: Iterable[int],
+        flt: FeedFilter,
+        callback: Callable[[set[int]], None],
+        *,
+        owner: QObject | None = None,
     ) -> None:
         """Which of ``item_ids`` are stored and pass ``flt``."""
         ids = list(item_ids)
-        self._run_read(lambda: self._history.matches(ids, flt), callback)
+        self._run_read(partial(self._history.matches, ids, flt), callback, owner)
 
-    def get(self, item_id: int, callback: Callable[[FeedItem | None], None]) -> None:
+    def get(
+        self,
+        item_id: int,
+        callback: Callable[[FeedItem | None], None],
+        *,
+        owner: QObject | None = None,
+    ) -> None:
         """The stored item with this id, or ``None``."""
-        self._run_read(lambda: self._history.get(item_id), callback)
+        self._run_read(partial(self._history.get, item_id), callback, owner)
 
     # -- what the UI writes -----------------------------------------------------------------
 
     def mark_read(self, item_ids: Iterable[int]) -> None:
         ids = list(item_ids)
         if ids:
-            self._run_write(lambda: self._history.mark_read(ids))
+            self._run_write(partial(self._history.mark_read, ids))
 
     def mark_unread(self, item_ids: Iterable[int]) -> None:
         ids = list(item_ids)
         if ids:
-            self._run_write(lambda: self._history.mark_unread(ids))
+            self._run_write(partial(self._history.mark_unread, ids))
 
     def mark_all_read(self, flt: FeedFilter = NO_FILTER) -> None:
         """Mark every stored unread item that ``flt`` shows read."""
-        self._run_write(lambda: self._history.mark_all_read(flt))
+        self._run_write(partial(self._history.mark_all_read, flt))
 
     # -- from the engine service ------------------------------------------------------------
 
@@ -203,34 +226,45 @@ class FeedService(QObject):
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _run_read(self, work: Callable[[], T], callback: Callable[[T], None]) -> None:
+    # Work is a partial of a History method: it holds no QObject (see _Job).
+    def _run_read(
+        self, work: Callable[[], T], callback: Callable[[T], None], owner: QObject | None = None
+    ) -> None:
         # Behind pending writes, so the read sees them (see the module docstring).
-        self._submit(self._writer if self._writes else self._reader, work, callback)
+        worker = self._writer if self._writes else self._reader
+        self._submit(worker, work, callback, owner or self)
 
     def _run_write(self, work: Callable[[], object]) -> None:
         self._writes += 1
-        self._submit(self._writer, work, self._written)
+        self._submit(self._writer, work, self._written, self)
 
     def _written(self, _result: object) -> None:
         self._writes -= 1
         self._schedule_recount()
 
     def _submit(
-        self, worker: _Worker, work: Callable[[], T], callback: Callable[[T], Any]
+        self,
+        worker: _Worker,
+        work: Callable[[], T],
+        callback: Callable[[T], Any],
+        owner: QObject,
     ) -> None:
         if self._closed:
             log.debug("feed service closed; request dropped")
             return
-        self._requests += 1
-        worker.put(work, callback)
+        request = next(self._request_numbers)
+        self._requests[request] = (callback, owner)
+        worker.put(work, request)
 
-    def _deliver(self, callback: Callable[[Any], None], result: Any, failed: bool) -> None:
-        self._requests -= 1
+    def _deliver(self, request: int, result: Any, failed: bool) -> None:
+        callback, owner = self._requests.pop(request)
+        # Nothing is delivered after close(), nor to an owner that is gone: results of a
+        # closed window's last reads may still be queued on the event loop.
+        if self._closed or not shiboken6.isValid(owner):
+            return
         # After a failure (logged in the worker) the callback still runs, with None, so
         # that nothing waits for ever: a page stops paging, a count is read again.
-        owner = getattr(callback, "__self__", None)
-        if not isinstance(owner, QObject) or shiboken6.isValid(owner):
-            callback(None if failed else result)
+        callback(None if failed else result)
         self._maybe_idle()
 
     def _maybe_idle(self) -> None:

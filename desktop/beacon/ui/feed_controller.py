@@ -160,7 +160,7 @@ class FeedController(QObject):
         if not flt.search or not simple:
             done(set(simple))
         else:
-            self.service.matches(simple, flt, lambda ids: done(ids or set()))
+            self.service.matches(simple, flt, lambda ids: done(ids or set()), owner=self)
 
     # -- revealing -------------------------------------------------------------------------
 

@@ -196,6 +196,7 @@ class FeedModel(QAbstractListModel):
             lambda page: self._page_loaded(generation, page),
             before_id=before,
             limit=self._page_size,
+            owner=self,
         )
 
     @property

@@ -543,7 +543,7 @@ class FeedWindow(QMainWindow):
                 self.apply_filter()
             self._when_loaded(item_id, self._revealed_at)
 
-        self.service.matches([item_id], self.model.filter, checked)
+        self.service.matches([item_id], self.model.filter, checked, owner=self)
 
     def _revealed_at(self, row: int) -> None:
         if row >= 0:

@@ -57,11 +57,25 @@ def _settled(controller: FeedController, service: FeedService, qtbot: QtBot) -> 
     )
 
 
+@pytest.fixture
+def keep() -> Iterator[list[object]]:
+    """Keeps objects alive until after the fixtures requested later (qtmodeltester's
+    teardown still talks to the model)."""
+    kept: list[object] = []
+    yield kept
+    kept.clear()
+
+
 def test_a_search_shows_only_what_the_store_finds(
-    history: History, service: FeedService, qtbot: QtBot, qtmodeltester: ModelTester
+    history: History,
+    service: FeedService,
+    keep: list[object],
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
 ) -> None:
     user = _User()
     controller = _controller(service, qtbot, user)
+    keep.append(controller)
     controller.set_filter(FeedFilter(search="printer"))
     _settled(controller, service, qtbot)
     qtmodeltester.check(controller.model, force_py=True)
