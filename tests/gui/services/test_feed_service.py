@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from beacon.feed.item import FeedItem
@@ -155,3 +157,18 @@ def test_close_writes_the_marks_in_flight(history: History, qtbot: QtBot) -> Non
     service.mark_read([item.id or 0 for item in stored])
     service.close()
     assert history.unread_count() == 0
+
+
+def test_nothing_is_delivered_to_a_deleted_owner(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """A closed window's last page must not reach its deleted model."""
+    history.add_batch([make_item(1)])
+    owner = QObject()
+    pages: list[object] = []
+    service.page(FeedFilter(), pages.append, owner=owner)
+    shiboken6.delete(owner)
+    _settle(service, qtbot)
+    assert pages == []
+    service.page(FeedFilter(), pages.append)  # without an owner: the service owns it
+    qtbot.waitUntil(lambda: len(pages) == 1)
