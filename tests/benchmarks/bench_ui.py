@@ -126,8 +126,12 @@ def _burst(events: int) -> dict[str, Any]:
         path=None,
         accounts=(
             AccountSettings(
-                name="bench", key="demo-key", channels=("tickets",),
-                host="127.0.0.1", port=port, tls=False,
+                name="bench",
+                key="demo-key",
+                channels=("tickets",),
+                host="127.0.0.1",
+                port=port,
+                tls=False,
             ),
         ),
         rules=demo_rules(),  # the demo's rules: templates, as a user's config would have
@@ -364,8 +368,11 @@ def main() -> int:
     burst = _child(["--scenario", "burst", "--events", str(args.events)])
     with tempfile.TemporaryDirectory(prefix="beacon-bench-open-") as tmp:
         db = Path(tmp) / "history.sqlite3"
-        print(f"bench_ui: filling a history with {args.history} items ...", file=sys.stderr,
-              flush=True)
+        print(
+            f"bench_ui: filling a history with {args.history} items ...",
+            file=sys.stderr,
+            flush=True,
+        )
         _fill_history(db, args.history)
         opened = _child(["--scenario", "open", "--history", str(args.history), "--db", str(db)])
 
@@ -385,31 +392,51 @@ def main() -> int:
         print(json.dumps({"burst": burst, "open": opened, "checks": checks}, indent=2))
     else:
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"UI benchmark (Qt platform: {platform_note}, {os.cpu_count()} CPUs,"
-              f" load average {load} when it ended)\n")
+        print(
+            f"UI benchmark (Qt platform: {platform_note}, {os.cpu_count()} CPUs,"
+            f" load average {load} when it ended)\n"
+        )
         print("| measurement | value | target |")
         print("|---|---|---|")
-        print(f"| burst: events through the app | {burst['events']} in {burst['seconds']:.2f} s"
-              f" ({burst['events_per_s']:.0f}/s) | |")
-        print(f"| burst: stored / inserted into the model | {burst['stored']} /"
-              f" {burst['in_model']} | {args.events} / {args.events} |")
-        print(f"| burst: rows loaded in the list at the end | {burst['rows_loaded']} |"
-              " (the rest pages in on scroll) |")
-        print(f"| burst: 10 ms heartbeat lateness, max | {burst['lateness_max_ms']:.1f} ms |"
-              f" < {LATENESS_TARGET_MS:.0f} ms |")
-        print(f"| burst: 10 ms heartbeat lateness, p99 | {burst['lateness_p99_ms']:.1f} ms |"
-              f" < {LATENESS_TARGET_MS:.0f} ms |")
-        print(f"| burst: marking read, longest GUI-thread block ({burst['marks']} rows, one"
-              f" at a time) | {burst['mark_block_max_ms']:.1f} ms"
-              f" (p99 {burst['mark_block_p99_ms']:.1f} ms; its own CPU at most"
-              f" {burst['mark_cpu_max_ms']:.1f} ms) | < {MARK_TARGET_MS:.0f} ms |")
-        print(f"| burst: mark all read, GUI-thread block | {burst['mark_all_block_ms']:.1f} ms |"
-              f" < {MARK_TARGET_MS:.0f} ms |")
-        print(f"| burst: CPU of the UI thread / whole app | {burst['ui_thread_cpu_s']:.2f} s /"
-              f" {burst['app_cpu_s']:.2f} s | |")
+        print(
+            f"| burst: events through the app | {burst['events']} in {burst['seconds']:.2f} s"
+            f" ({burst['events_per_s']:.0f}/s) | |"
+        )
+        print(
+            f"| burst: stored / inserted into the model | {burst['stored']} /"
+            f" {burst['in_model']} | {args.events} / {args.events} |"
+        )
+        print(
+            f"| burst: rows loaded in the list at the end | {burst['rows_loaded']} |"
+            " (the rest pages in on scroll) |"
+        )
+        print(
+            f"| burst: 10 ms heartbeat lateness, max | {burst['lateness_max_ms']:.1f} ms |"
+            f" < {LATENESS_TARGET_MS:.0f} ms |"
+        )
+        print(
+            f"| burst: 10 ms heartbeat lateness, p99 | {burst['lateness_p99_ms']:.1f} ms |"
+            f" < {LATENESS_TARGET_MS:.0f} ms |"
+        )
+        print(
+            f"| burst: marking read, longest GUI-thread block ({burst['marks']} rows, one"
+            f" at a time) | {burst['mark_block_max_ms']:.1f} ms"
+            f" (p99 {burst['mark_block_p99_ms']:.1f} ms; its own CPU at most"
+            f" {burst['mark_cpu_max_ms']:.1f} ms) | < {MARK_TARGET_MS:.0f} ms |"
+        )
+        print(
+            f"| burst: mark all read, GUI-thread block | {burst['mark_all_block_ms']:.1f} ms |"
+            f" < {MARK_TARGET_MS:.0f} ms |"
+        )
+        print(
+            f"| burst: CPU of the UI thread / whole app | {burst['ui_thread_cpu_s']:.2f} s /"
+            f" {burst['app_cpu_s']:.2f} s | |"
+        )
         print(f"| burst: RSS after | {burst['rss_mb']:.0f} MB | |")
-        print(f"| open: {opened['items']} items, first paint | {opened['open_s'] * 1000:.0f} ms"
-              f" ({opened['rows_loaded']} rows loaded) | < {OPEN_TARGET_S * 1000:.0f} ms |")
+        print(
+            f"| open: {opened['items']} items, first paint | {opened['open_s'] * 1000:.0f} ms"
+            f" ({opened['rows_loaded']} rows loaded) | < {OPEN_TARGET_S * 1000:.0f} ms |"
+        )
         print(f"| open: RSS | {opened['rss_mb']:.0f} MB | < {RSS_TARGET_MB:.0f} MB |")
         failed = [name for name, ok in checks.items() if not ok]
         print()

@@ -205,9 +205,7 @@ class FeedController(QObject):
             self.heldChanged.emit(0)
             return
         self._settling = True
-        self._classify(
-            self.holdback.items, flt, lambda ids: self._reclassified(generation, ids)
-        )
+        self._classify(self.holdback.items, flt, lambda ids: self._reclassified(generation, ids))
 
     def _reclassified(self, generation: int, shown_ids: set[int]) -> None:
         if generation != self._generation:
@@ -244,4 +242,3 @@ class FeedController(QObject):
         """Mark everything the current filter shows as read (held items included)."""
         self.service.mark_all_read(self.model.filter)
         self.model.set_all_read()
-

@@ -48,9 +48,7 @@ def _store(
     return stored
 
 
-def test_the_first_count_and_channels_come_as_signals(
-    history: History, qtbot: QtBot
-) -> None:
+def test_the_first_count_and_channels_come_as_signals(history: History, qtbot: QtBot) -> None:
     history.add_batch([make_item(n, channel=f"c{n % 2}") for n in range(5)])
     service = FeedService(history)
     try:
@@ -139,9 +137,7 @@ def test_a_read_after_a_mark_sees_the_mark(
     assert [item.id for item in pages[0]] == [stored[1].id, stored[0].id]
 
 
-def test_matches_and_get_come_back(
-    history: History, service: FeedService, qtbot: QtBot
-) -> None:
+def test_matches_and_get_come_back(history: History, service: FeedService, qtbot: QtBot) -> None:
     stored = history.add_batch([make_item(1, title="Printer on fire"), make_item(2)])
     results: list[object] = []
     service.matches([i.id or 0 for i in stored], FeedFilter(search="printer"), results.append)

@@ -80,16 +80,12 @@ def test_a_search_shows_only_what_the_store_finds(
     _settled(controller, service, qtbot)
     qtmodeltester.check(controller.model, force_py=True)
 
-    service.add_committed(
-        history.add_batch([make_item(1, title="Printer on fire"), make_item(2)])
-    )
+    service.add_committed(history.add_batch([make_item(1, title="Printer on fire"), make_item(2)]))
     _settled(controller, service, qtbot)
     assert _titles(controller) == ["Printer on fire"]
 
     user.busy = True
-    service.add_committed(
-        history.add_batch([make_item(3, body="the printer again"), make_item(4)])
-    )
+    service.add_committed(history.add_batch([make_item(3, body="the printer again"), make_item(4)]))
     qtbot.waitUntil(lambda: controller.held == 1)
     with qtbot.waitSignal(controller.revealed) as revealed:
         controller.reveal()

@@ -94,9 +94,7 @@ def test_fetch_more_returns_before_the_page_is_read(
 def test_a_page_for_an_older_filter_is_dropped(
     history: History, service: FeedService, qtbot: QtBot
 ) -> None:
-    history.add_batch(
-        [make_item(n, channel="tickets" if n % 2 else "alerts") for n in range(20)]
-    )
+    history.add_batch([make_item(n, channel="tickets" if n % 2 else "alerts") for n in range(20)])
     model = FeedModel(service)
     model.fetchMore(QModelIndex())  # unfiltered, in flight
     _set_filter(model, qtbot, FeedFilter(channel="alerts"))
@@ -139,9 +137,7 @@ def test_items_put_on_top_while_the_first_page_is_read_are_not_shown_twice(
 def test_filter_is_a_store_query_with_a_ceiling(
     history: History, service: FeedService, qtbot: QtBot
 ) -> None:
-    history.add_batch(
-        [make_item(n, channel="tickets" if n % 2 else "alerts") for n in range(20)]
-    )
+    history.add_batch([make_item(n, channel="tickets" if n % 2 else "alerts") for n in range(20)])
     model = FeedModel(service)
     _set_filter(model, qtbot, FeedFilter(channel="alerts"))
     assert {model.index(r).data(FeedRole.CHANNEL) for r in range(model.rowCount())} == {"alerts"}
@@ -149,9 +145,7 @@ def test_filter_is_a_store_query_with_a_ceiling(
     # Held items (ids >= the ceiling) stay out of a fresh query.
     ceiling = model.index(0).data(FeedRole.ITEM_ID)
     _set_filter(model, qtbot, FeedFilter(), ceiling=ceiling)
-    assert all(
-        model.index(r).data(FeedRole.ITEM_ID) < ceiling for r in range(model.rowCount())
-    )
+    assert all(model.index(r).data(FeedRole.ITEM_ID) < ceiling for r in range(model.rowCount()))
 
 
 def test_an_id_set_filter_shows_only_those_items(
@@ -164,12 +158,13 @@ def test_an_id_set_filter_shows_only_those_items(
     assert {model.index(r).data(FeedRole.ITEM_ID) for r in range(model.rowCount())} == wanted
 
 
-def test_search_uses_full_text_search(
-    history: History, service: FeedService, qtbot: QtBot
-) -> None:
+def test_search_uses_full_text_search(history: History, service: FeedService, qtbot: QtBot) -> None:
     history.add_batch(
-        [make_item(1, title="Printer on fire"), make_item(2, title="VPN down"),
-         make_item(3, body="the printer again")]
+        [
+            make_item(1, title="Printer on fire"),
+            make_item(2, title="VPN down"),
+            make_item(3, body="the printer again"),
+        ]
     )
     model = FeedModel(service)
     _set_filter(model, qtbot, FeedFilter(search="printer"))

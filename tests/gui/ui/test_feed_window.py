@@ -202,9 +202,7 @@ def test_a_clicked_or_arrowed_row_is_selected_and_opened(
     qtbot.waitUntil(lambda: history.unread_count() == 118)
 
 
-def test_focus_alone_opens_nothing(
-    history: History, service: FeedService, qtbot: QtBot
-) -> None:
+def test_focus_alone_opens_nothing(history: History, service: FeedService, qtbot: QtBot) -> None:
     history.add_batch([make_item(n) for n in range(4)])
     window = _window(service, qtbot)
     qtbot.waitUntil(lambda: window.model.rowCount() == 4)
@@ -246,9 +244,7 @@ def test_escape_clears_the_search_then_the_selection(
     assert window.details.item is None
 
 
-def test_the_title_names_beacon_once(
-    history: History, service: FeedService, qtbot: QtBot
-) -> None:
+def test_the_title_names_beacon_once(history: History, service: FeedService, qtbot: QtBot) -> None:
     """What the window manager shows: Qt adds the display name unless the title ends with
     it, so the title is read back from the X server."""
     app = QApplication.instance()
@@ -264,7 +260,10 @@ def test_the_title_names_beacon_once(
         def shown_title() -> str:
             out = subprocess.run(
                 ["xdotool", "getwindowname", str(int(window.winId()))],
-                capture_output=True, text=True, check=True, timeout=10,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=10,
             )
             return out.stdout.strip()
 
@@ -309,7 +308,10 @@ def test_at_the_top_and_idle_held_items_flow_in_with_the_next(
     qtbot.waitUntil(lambda: window.model.rowCount() == 9)
     assert window.update_bar.count == 0 and not window.update_bar.isVisible()
     assert [window.model.index(r).data(FeedRole.TITLE) for r in range(4)] == [
-        "Ticket 8", "Ticket 7", "Ticket 6", "Ticket 5",
+        "Ticket 8",
+        "Ticket 7",
+        "Ticket 6",
+        "Ticket 5",
     ]
 
 
@@ -350,8 +352,10 @@ def test_reveal_item_finds_an_item_far_down_behind_a_search(
     assert window.view.selectionModel().selectedRows() == [window.model.index(row)]
     assert window.details.item is not None and window.details.item.id == target.id
     qtbot.waitUntil(
-        lambda: window.view.viewport().rect().contains(
-            window.view.visualRect(window.model.index(row)).center()
+        lambda: (
+            window.view.viewport()
+            .rect()
+            .contains(window.view.visualRect(window.model.index(row)).center())
         )
     )
 
