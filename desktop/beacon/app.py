@@ -32,6 +32,7 @@ from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
+from beacon.services.feed import FeedService
 from beacon.services.idle import BlinkTimeout
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 from beacon.services.loop import new_event_loop
@@ -79,21 +80,12 @@ class AppWindow(FeedWindow):
     closed = Signal()
     #: Ctrl+Q (the platform's Quit key).
     quitRequested = Signal()
-    #: The window's unread count, whenever it shows a new one (for the tray's badge).
-    unreadChanged = Signal(int)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.unread = 0
         self._deactivated_at = -1e9
         super().__init__(*args, **kwargs)
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
         QShortcut(QKeySequence.StandardKey.Quit, self, self.quitRequested.emit)
-
-    def _update_counts(self) -> None:
-        # The window counts unread items today; the feed service will own that count.
-        super()._update_counts()
-        self.unread = self._unread
-        self.unreadChanged.emit(self.unread)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
@@ -150,14 +142,17 @@ class BeaconApp(QObject):
         self.history = history
         self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
+        # The window reads and marks the history only through the feed service, off the
+        # GUI thread; committed items reach it through the same service.
+        self.feed = FeedService(history, self)
+        self.service.itemsAdded.connect(self.feed.add_committed)
         self.window = AppWindow(
-            history,
+            self.feed,
             feed_settings=config.feed,
             keywords=config.notifications.keywords,
             accounts=[a.name for a in config.accounts],
             channels=[(a.name, c) for a in config.accounts for c in a.channels],
         )
-        self.service.itemsAdded.connect(self.window.add_items)
         self.service.statusChanged.connect(self.window.set_connection)
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
@@ -189,6 +184,9 @@ class BeaconApp(QObject):
         if self.tray is not None:
             self.tray.hide()
         await self.service.close()
+        # After the engine's last items: read marks in flight are written before the
+        # history closes.
+        self.feed.close()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
@@ -215,8 +213,8 @@ class BeaconApp(QObject):
             tray.set_problem(f"Config error: {config_error}")
         self.service.statusChanged.connect(tray.set_connection)
         # Until the feed service exists, the window's own count feeds the badge.
-        self.window.unreadChanged.connect(tray.set_unread)
-        tray.set_unread(self.window.unread)
+        self.feed.unreadChanged.connect(tray.set_unread)
+        tray.set_unread(self.feed.unread or 0)
         tray.openFeedRequested.connect(self.show_window)
         tray.toggleFeedRequested.connect(self.toggle_window)
         tray.reconnectRequested.connect(self.service.reconnect)

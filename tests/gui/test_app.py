@@ -345,7 +345,7 @@ async def test_screenshot_of_the_demo_window(demo_server: DemoServer, tmp_path: 
     try:
         await publish_burst(demo_server, count=30, seed=11)
         await wait_until(lambda: window.model.rowCount() >= 25)
-        window.view.setCurrentIndex(window.model.index(2))
+        window.open_row(2)
         ARTIFACTS.mkdir(exist_ok=True)
         shot = window.grab().toImage()
         assert shot.save(str(ARTIFACTS / "feed-window.png"))
@@ -378,3 +378,25 @@ async def test_the_running_app_shortens_the_gil_switch_interval(
     finally:
         await stop_feed_app(app)
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+async def test_the_feed_service_counts_what_the_engine_commits(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """The tray's badge will come from FeedService.unreadChanged(int): it follows the
+    engine's commits and the window's read marks."""
+    app = await start_feed_app(demo_server, tmp_path)
+    counts: list[int] = []
+    app.feed.unreadChanged.connect(counts.append)
+    try:
+        for _ in range(3):
+            demo_server.publish("tickets", "ticket.created", ticket())
+        await wait_until(lambda: app.feed.unread == 3)
+        assert counts[-1] == 3
+        assert "3 unread" in app.window.windowTitle()
+        await wait_until(lambda: app.window.model.rowCount() == 3)
+        app.window.open_row(0)
+        await wait_until(lambda: app.feed.unread == 2)
+        assert app.history.unread_count() == 2
+    finally:
+        await stop_feed_app(app)

@@ -32,6 +32,7 @@ version ``n`` to ``n + 1``, each in one transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
@@ -69,6 +70,8 @@ class FeedFilter:
     unread_only: bool = False
     min_priority: Priority | None = None
     search: str | None = None
+    #: Only these item ids (a notification summary's items); ``None`` does not filter.
+    ids: frozenset[int] | None = None
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -375,6 +378,15 @@ class History:
                     f"UPDATE items SET read = 1 WHERE read = 0 AND id IN ({marks})", chunk
                 )
 
+    def mark_unread(self, ids: Iterable[int]) -> None:
+        """Mark these items unread again (unknown ids are ignored)."""
+        with self._lock, self._transaction():
+            for chunk in _chunks(list(ids)):
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(
+                    f"UPDATE items SET read = 0 WHERE read = 1 AND id IN ({marks})", chunk
+                )
+
     def mark_all_read(self, flt: FeedFilter | None = None) -> None:
         """Mark every unread item that passes ``flt`` read."""
         where, params = _where(flt or FeedFilter(), prefix="", search=True)
@@ -599,6 +611,10 @@ def _where(flt: FeedFilter, prefix: str, *, search: bool = False) -> tuple[str, 
     if flt.min_priority is not None:
         clauses.append(f"{prefix}priority >= ?")
         params.append(int(flt.min_priority))
+    if flt.ids is not None:
+        # One parameter however many ids: a JSON array, expanded by SQLite.
+        clauses.append(f"{prefix}id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(flt.ids)))
     return " AND ".join(clauses), params
 
 

@@ -1,9 +1,12 @@
-"""The feed list model: a thin, paged window onto the history store.
+"""The feed list model: a thin, paged window onto the history, through the feed service.
 
-The store owns the data (STYLE habit 5): this model holds only the rows the view has
+The service owns the data (STYLE habit 5): this model holds only the rows the view has
 asked for so far, newest first, and grows at the bottom through ``fetchMore`` one page at
-a time. New items reach it from the engine service in batches, each inserted with a
-single ``beginInsertRows``. A filter change is a new query, never a Python-side filter.
+a time. Pages are read off the GUI thread: ``fetchMore`` asks the service and returns,
+and the rows are inserted when the page comes back (stale pages, asked for under an older
+filter, are dropped). New items reach it from the feed controller in batches, each
+inserted with a single ``beginInsertRows``. A filter change is a new query, never a
+Python-side filter.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from beacon.feed.item import FeedItem, Priority
-from beacon.store.history import FeedFilter, History
+from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
 from beacon.ui.timefmt import absolute_time, relative_time
 
 log = logging.getLogger("beacon.ui")
@@ -89,26 +93,36 @@ def _utcnow() -> datetime:
 
 
 class FeedModel(QAbstractListModel):
-    """Rows of :class:`FeedItem`, newest first, paged in from a :class:`History`."""
+    """Rows of :class:`FeedItem`, newest first, paged in through a :class:`FeedService`."""
+
+    #: A page came back and its rows (if any) are in.
+    pageLoaded = Signal()
 
     def __init__(
         self,
-        history: History,
+        service: FeedService,
         *,
         page_size: int = 200,
         clock: Callable[[], datetime] = _utcnow,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._history = history
+        self._service = service
         self._page_size = page_size
         self._clock = clock
         self._items: list[FeedItem] = []
-        self._filter = FeedFilter()
+        self._filter = NO_FILTER
+        self._generation = 0  # bumped by every filter change: older pages are stale
+        self._loading = False
         # Rows at or above this id are withheld (they sit behind the update bar).
         self._ceiling: int | None = None
         self._exhausted = False
         self._highlighted: set[int] = set()
+        # Read marks not yet folded into their row's FeedItem (item id -> read). Copying
+        # a frozen FeedItem costs microseconds; "mark all read" over a thousand loaded
+        # rows would hold the GUI thread for milliseconds, so rows take their mark when
+        # next looked at (see _row).
+        self._marks: dict[int, bool] = {}
         #: Rows ever inserted at the top (new items), for the status bar and benchmarks.
         self.prepended = 0
 
@@ -125,7 +139,7 @@ class FeedModel(QAbstractListModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
-        item = self._items[index.row()]
+        item = self._row(index.row())
         if role == Qt.ItemDataRole.DisplayRole or role == FeedRole.TITLE:
             return item.title
         if role == FeedRole.PREVIEW:
@@ -172,18 +186,46 @@ class FeedModel(QAbstractListModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index) -> None:
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._loading:
             return
+        self._loading = True
         before = self._items[-1].id if self._items else self._ceiling
-        page = self._history.page(self._filter, before_id=before, limit=self._page_size)
+        generation = self._generation
+        self._service.page(
+            self._filter,
+            lambda page: self._page_loaded(generation, page),
+            before_id=before,
+            limit=self._page_size,
+            owner=self,
+        )
+
+    @property
+    def loading(self) -> bool:
+        """Whether a page is being read."""
+        return self._loading
+
+    def _page_loaded(self, generation: int, page: list[FeedItem] | None) -> None:
+        if generation != self._generation:
+            return  # asked for under an older filter; set_filter asked afresh
+        self._loading = False
+        if page is None:  # the read failed (logged by the service): stop paging
+            self._exhausted = True
+            self.pageLoaded.emit()
+            return
         if len(page) < self._page_size:
             self._exhausted = True
-        if not page:
-            return
-        first = len(self._items)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._items.extend(page)
-        self.endInsertRows()
+        if self._items and page:
+            # New items may have been put at the top while the page was read, or the
+            # bottom trimmed: keyset order keeps only what is older than the last row.
+            last = self._items[-1].id
+            if last is not None:
+                page = [item for item in page if item.id is not None and item.id < last]
+        if page:
+            first = len(self._items)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._items.extend(page)
+            self.endInsertRows()
+        self.pageLoaded.emit()
 
     # -- what the window drives -----------------------------------------------------------
 
@@ -197,13 +239,23 @@ class FeedModel(QAbstractListModel):
         self._filter = flt
         self._ceiling = ceiling
         self._items = []
+        self._marks.clear()
         self._exhausted = False
+        self._loading = False
+        self._generation += 1
         self._highlighted.clear()
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
     def prepend(self, items: Sequence[FeedItem]) -> None:
-        """Insert committed items (newest first) at the top in one batch."""
+        """Insert committed items (newest first) at the top in one batch.
+
+        Items already loaded (a page read while they arrived) are skipped: everything
+        loaded is older than the top row.
+        """
+        top = self.top_id()
+        if top is not None:
+            items = [item for item in items if item.id is not None and item.id > top]
         if not items:
             return
         self.beginInsertRows(QModelIndex(), 0, len(items) - 1)
@@ -219,16 +271,20 @@ class FeedModel(QAbstractListModel):
         window trims while the user is at the top, where no removed row is visible.
         """
         extra = len(self._items) - keep
-        if extra <= 0:
+        if extra <= 0 or self._loading:
+            # (A page being read continues from the current last row.)
             return 0
         self.beginRemoveRows(QModelIndex(), keep, len(self._items) - 1)
+        if self._marks:
+            for item in self._items[keep:]:
+                self._marks.pop(item.id or 0, None)
         del self._items[keep:]
         self.endRemoveRows()
         self._exhausted = False
         return extra
 
     def item(self, row: int) -> FeedItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._row(row) if 0 <= row < len(self._items) else None
 
     def row_of(self, item_id: int) -> int:
         """The row that shows ``item_id``, or -1."""
@@ -241,14 +297,32 @@ class FeedModel(QAbstractListModel):
         return self._items[0].id if self._items else None
 
     def set_read(self, rows: Iterable[int]) -> None:
-        """Reflect a read mark the store already has."""
+        """Reflect a read mark the service was asked to store."""
+        self._mark(rows, read=True)
+
+    def set_unread(self, rows: Iterable[int]) -> None:
+        """Reflect an unread mark the service was asked to store."""
+        self._mark(rows, read=False)
+
+    def _mark(self, rows: Iterable[int], *, read: bool) -> None:
         changed = []
+        marks = self._marks
         for row in rows:
             item = self._items[row]
-            if not item.read:
-                self._items[row] = replace(item, read=True)
+            if item.id is not None and marks.get(item.id, item.read) != read:
+                marks[item.id] = read
                 changed.append(row)
         self._emit_rows(changed, [FeedRole.UNREAD, Qt.ItemDataRole.AccessibleTextRole])
+
+    def _row(self, row: int) -> FeedItem:
+        """The item of ``row``, with its read mark folded in."""
+        item = self._items[row]
+        if self._marks and item.id in self._marks:
+            read = self._marks.pop(item.id)
+            if read != item.read:
+                item = replace(item, read=read)
+                self._items[row] = item
+        return item
 
     def set_all_read(self) -> None:
         self.set_read(range(len(self._items)))

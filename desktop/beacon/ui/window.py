@@ -1,17 +1,20 @@
 """The feed window: filters, the list with its update bar, the details pane, the status bar.
 
 The update bar is the point of this window. New items never move what the user is reading:
-while the list is scrolled away from the top, or the user is busy with it, new items wait
-behind a bar that says "N new updates". Clicking it (or Alt+U) puts them at the top,
-scrolls there and tints them for a moment. At the top and idle, items appear directly.
+while the list is scrolled away from the top, the user is busy with it, or an item is
+open in the details pane, new items wait behind a bar that says "N new updates". Clicking
+it (or Alt+U) puts them at the top, scrolls there and tints them for a moment. At the top,
+idle, with nothing open, items flow in directly.
+
+The window only arranges widgets and turns their signals into calls: what goes into the
+list is the :class:`~beacon.ui.feed_controller.FeedController`'s business, and the data
+comes from the :class:`~beacon.services.feed.FeedService`, off the GUI thread.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import (
     QEvent,
@@ -26,24 +29,18 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
-    QColor,
+    QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPixmap,
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QPushButton,
     QSplitter,
@@ -52,41 +49,32 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.config.model import FeedSettings
-from beacon.feed.item import FeedItem, Priority
-from beacon.services.status import ConnectionInfo, LinkState
-from beacon.store.history import FeedFilter, History
+from beacon.feed.item import Priority
+from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
+from beacon.services.status import ConnectionInfo
+from beacon.ui.choice_box import ChoiceBox
 from beacon.ui.details import DetailsPane
+from beacon.ui.feed_controller import FeedController
 from beacon.ui.feed_delegate import FeedDelegate
-from beacon.ui.feed_model import FeedModel
-from beacon.ui.holdback import Holdback, passing
+from beacon.ui.feed_panel import FeedPanel
+from beacon.ui.feed_view import (
+    EMPTY_BROKEN_CONFIG,
+    EMPTY_FEED,
+    EMPTY_FILTERED,
+    IDLE_SECONDS,
+    FeedView,
+)
+from beacon.ui.status_chip import StatusChip
 from beacon.ui.update_bar import REVEAL_SHORTCUT, UpdateBar
+
+__all__ = ["EMPTY_BROKEN_CONFIG", "EMPTY_FEED", "EMPTY_FILTERED", "FeedWindow"]
 
 log = logging.getLogger("beacon.ui")
 
-#: After this long without wheel, key or mouse input on the list, the user is idle.
-IDLE_SECONDS = 3.0
-#: New items go into the list at most this often (a burst is shown in a few steps, each
-#: one insert and one repaint, instead of one per batch the service commits).
-INSERT_INTERVAL_MS = 100
-#: Rows kept loaded while new items arrive at the top (more page in on scrolling).
-LIVE_ROWS = 1000
-#: Rows laid out per turn of the event loop (see FeedView).
-LAYOUT_BATCH = 50
-#: How long revealed items stay tinted.
-HIGHLIGHT_MS = 2500
 #: How often relative times are refreshed (one timer for the whole view).
 CLOCK_MS = 15_000
 #: Search-as-you-type waits this long after the last key before querying.
 SEARCH_DEBOUNCE_MS = 250
-
-_STATE_COLOURS = {
-    LinkState.CONNECTED: QColor("#2e9d4f"),
-    LinkState.CONNECTING: QColor("#d49b00"),
-    LinkState.INITIALIZED: QColor("#8a8a8a"),
-    LinkState.UNAVAILABLE: QColor("#d49b00"),
-    LinkState.FAILED: QColor("#d64545"),
-    LinkState.DISCONNECTED: QColor("#8a8a8a"),
-}
 
 _PRIORITY_CHOICES: tuple[tuple[str, Priority | None], ...] = (
     ("Any priority", None),
@@ -96,182 +84,28 @@ _PRIORITY_CHOICES: tuple[tuple[str, Priority | None], ...] = (
 )
 
 
-def _dot(colour: QColor, size: int = 10) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawEllipse(0, 0, size, size)
-    painter.end()
-    return pixmap
-
-
-class ChoiceBox(QComboBox):
-    """A combo box whose values are Python objects (tuples, enums), not QVariants."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._values: list[Any] = []
-
-    def set_choices(self, choices: Sequence[tuple[str, Any]], keep: Any = None) -> None:
-        """Replace the choices without emitting; select ``keep`` if it is still there."""
-        self.blockSignals(True)
-        self.clear()
-        self._values = []
-        for label, value in choices:
-            self.addItem(label)
-            self._values.append(value)
-        self.setCurrentIndex(self._values.index(keep) if keep in self._values else 0)
-        self.blockSignals(False)
-
-    def value(self) -> Any:
-        row = self.currentIndex()
-        return self._values[row] if 0 <= row < len(self._values) else None
-
-    def values(self) -> list[Any]:
-        return list(self._values)
-
-    def select_value(self, value: Any) -> None:
-        if value in self._values:
-            self.setCurrentIndex(self._values.index(value))
-
-
-EMPTY_FEED = "No events yet. New events from your channels appear here as they arrive."
-EMPTY_FILTERED = "Nothing matches these filters."
-
-
-class FeedView(QListView):
-    """The list; it knows when the user is busy with it (see :meth:`interacting`)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._pressed = False
-        self._last_input = -1e9
-        self.setUniformItemSizes(True)  # no per-row size queries
-        # Laying out touches every row (two calls into Python per row); in batches, a long
-        # list lays itself out between events instead of freezing the UI after an insert.
-        # Small batches: under a burst the writer thread holds the GIL often, and each of
-        # those calls can wait for it, so 200 rows took 40 ms where they cost 3 ms of CPU.
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(LAYOUT_BATCH)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setAccessibleName("Feed")
-        self.setAccessibleDescription("Newest first. Enter opens an item in the details pane.")
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.viewport().installEventFilter(self)
-        self.verticalScrollBar().installEventFilter(self)
-        self._empty_text = EMPTY_FEED
-
-    def empty_text(self) -> str:
-        return self._empty_text
-
-    def set_empty_text(self, text: str) -> None:
-        """What an empty list says, so that empty never looks like broken."""
-        if text != self._empty_text:
-            self._empty_text = text
-            self.viewport().update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        model = self.model()
-        if model is None or model.rowCount() > 0 or not self._empty_text:
-            return
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(
-            self.viewport().rect().adjusted(24, 24, -24, -24),
-            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-            self._empty_text,
-        )
-        painter.end()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress:
-            self._pressed = True
-            self.note_input()
-        elif kind == QEvent.Type.MouseButtonRelease:
-            self._pressed = False
-            self.note_input()
-        elif kind in (QEvent.Type.Wheel, QEvent.Type.MouseMove) and (
-            kind == QEvent.Type.Wheel or self._pressed
-        ):
-            self.note_input()
-        return super().eventFilter(watched, event)
-
-    def keyPressEvent(self, event: object) -> None:
-        self.note_input()
-        super().keyPressEvent(event)  # type: ignore[arg-type]
-
-    def note_input(self) -> None:
-        self._last_input = time.monotonic()
-
-    def at_top(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() <= bar.minimum()
-
-    def interacting(self, idle_seconds: float = IDLE_SECONDS) -> bool:
-        """Pressed, dragging the scroll bar, or recent input while hovered or focused."""
-        if self._pressed or self.verticalScrollBar().isSliderDown():
-            return True
-        recent = time.monotonic() - self._last_input < idle_seconds
-        return recent and (self.underMouse() or self.hasFocus())
-
-
-class FeedPanel(QWidget):
-    """The list, with the update bar in a strip of its own above the rows (see UpdateBar)."""
-
-    def __init__(self, view: FeedView, bar: UpdateBar, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.view = view
-        self.bar = bar
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(view)
-        bar.attach(view)
-
-
-class StatusChip(QWidget):
-    """One account's connection state in the status bar (plain text: details come from
-    servers and are never markup)."""
-
-    def __init__(self, account: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.account = account
-        self.dot = QLabel()
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 0, 6, 0)
-        layout.setSpacing(5)
-        layout.addWidget(self.dot)
-        layout.addWidget(self.label)
-        self.info = ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet")
-        self.set_info(self.info)
-
-    def set_info(self, info: ConnectionInfo) -> None:
-        self.info = info
-        self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
-        words = "needs login" if info.needs_login else info.state.value
-        self.label.setText(f"{info.account}: {words}")
-        tip = info.detail or info.state.value
-        self.setToolTip(tip)
-        self.setAccessibleName(f"Account {info.account}: {words}. {tip}")
+def _bar_tooltip() -> str:
+    shortcut = REVEAL_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)
+    # Says why items wait, in the README's words: at the top, idle, with nothing open,
+    # they flow in by themselves.
+    return (
+        "New items wait here while you are scrolled down, busy with the list, or reading"
+        f" an item, so nothing moves under you. Click or press {shortcut} to show them"
+        " at the top. Escape closes the open item."
+    )
 
 
 class FeedWindow(QMainWindow):
-    """The main window. Feed it committed items with :meth:`add_items`."""
+    """The main window over a :class:`FeedService`."""
 
     #: The user revealed held items (count); for the tray and tests.
     revealed = Signal(int)
+    #: :meth:`reveal_item` finished: the item's row, or -1 when it is not in the history.
+    itemRevealed = Signal(int)
 
     def __init__(
         self,
-        history: History,
+        service: FeedService,
         *,
         feed_settings: FeedSettings | None = None,
         keywords: Sequence[str] = (),
@@ -282,24 +116,33 @@ class FeedWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._history = history
+        self.service = service
         self._settings = feed_settings or FeedSettings()
         self._idle_seconds = idle_seconds
-        self._holdback = Holdback(history)
         self._known_channels: set[tuple[str, str]] = set()
         self._chips: dict[str, StatusChip] = {}
         self._accounts: list[str] = []
+        self._ids_filter: frozenset[int] | None = None
+        self._config_broken = False
         self.setWindowTitle("Beacon")
         self.setAccessibleName("Beacon feed")
         self.resize(1100, 720)
 
         # -- widgets ---------------------------------------------------------------------
-        self.model = FeedModel(history, parent=self)
         self.view = FeedView()
+        self.controller = FeedController(
+            service,
+            disturbing=self._disturbing,
+            current_row=self._current_row,
+            always_hold=self._settings.always_hold,
+            parent=self,
+        )
+        self.model = self.controller.model
         self.delegate = FeedDelegate(keywords, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.model)
         self.update_bar = UpdateBar()
+        self.update_bar.setToolTip(_bar_tooltip())
         self.update_bar.clicked.connect(self._reveal_from_click)
         self.panel = FeedPanel(self.view, self.update_bar)
         self.details = DetailsPane(open_url=open_url)
@@ -341,6 +184,19 @@ class FeedWindow(QMainWindow):
         filters.addWidget(self.unread_box)
         filters.addWidget(self.mark_all_button)
 
+        # Shown while the list is narrowed to given items (a notification summary).
+        self.ids_label = QLabel()
+        self.ids_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.show_all_button = QPushButton("Show &all")
+        self.show_all_button.setAccessibleName("Show all items again")
+        self.show_all_button.clicked.connect(self.clear_shown_ids)
+        self.ids_row = QWidget()
+        ids_layout = QHBoxLayout(self.ids_row)
+        ids_layout.setContentsMargins(0, 0, 0, 0)
+        ids_layout.addWidget(self.ids_label, 1)
+        ids_layout.addWidget(self.show_all_button)
+        self.ids_row.hide()
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.panel)
         self.splitter.addWidget(self.details)
@@ -355,6 +211,7 @@ class FeedWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.error_banner)
         layout.addLayout(filters)
+        layout.addWidget(self.ids_row)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -378,6 +235,12 @@ class FeedWindow(QMainWindow):
         self.reveal_shortcut.activated.connect(self._reveal_from_keyboard)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self._focus_search)
+        self.escape_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.escape_shortcut.activated.connect(self.escape)
+        # The search box and the list claim Escape before shortcuts see it.
+        self.search.installEventFilter(self)
+        self.view.installEventFilter(self)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -391,108 +254,58 @@ class FeedWindow(QMainWindow):
         self.unread_box.toggled.connect(self.apply_filter)
         self.mark_all_button.clicked.connect(self.mark_all_read)
 
-        self._highlight_timer = QTimer(self)
-        self._highlight_timer.setSingleShot(True)
-        self._highlight_timer.setInterval(HIGHLIGHT_MS)
-        self._highlight_timer.timeout.connect(self.model.clear_highlight)
-
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(CLOCK_MS)
         self._clock_timer.timeout.connect(self._refresh_times)
         self._clock_timer.start()
 
-        # Counting unread items is a query; under a burst, do it at most twice a second.
-        self._count_timer = QTimer(self)
-        self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(500)
-        self._count_dirty = False
-        self._unread = history.unread_count()
+        self.controller.heldChanged.connect(self.update_bar.set_count)
+        self.controller.revealed.connect(self.revealed)
+        service.unreadChanged.connect(self._show_unread)
+        service.channelsChanged.connect(self._add_channels)
 
-        self._incoming: list[FeedItem] = []
-        self._last_insert = -1e9
-        self._insert_timer = QTimer(self)
-        self._insert_timer.setSingleShot(True)
-        self._insert_timer.timeout.connect(self._place_incoming)
-        self._count_timer.timeout.connect(self._counts_timeout)
-
-        self.view.selectionModel().currentChanged.connect(self._current_changed)
-        self.view.activated.connect(self._open_index)
+        self.view.openRequested.connect(self._open_index)
+        self.view.enterPressed.connect(self._focus_details)
+        # Keep an item for later: back to unread (the row's context menu, or the key).
+        self.mark_unread_action = QAction("Mark &unread", self.view)
+        self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.mark_unread_action.triggered.connect(self.mark_current_unread)
+        self.view.addAction(self.mark_unread_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         for account in accounts:
             self._chip(account)
-        self._populate_filters(list(accounts), [*channels, *history.channels()])
-        self.model.fetchMore(QModelIndex())
-        self._update_counts()
+        self._populate_filters(list(accounts), [*channels, *service.channels()])
+        self.controller.start()
+        self._show_unread(service.unread or 0)
 
-    # -- new items ---------------------------------------------------------------------------
+    # -- new items -------------------------------------------------------------------------
+
+    def _disturbing(self) -> bool:
+        """Whether rows appearing at the top would move what the user is busy with."""
+        return (
+            not self.view.at_top()
+            or self.view.interacting(self._idle_seconds)
+            or self.details.item is not None
+        )
+
+    def _current_row(self) -> int:
+        current = self.view.currentIndex()
+        return current.row() if current.isValid() else -1
 
     def should_hold(self) -> bool:
         """Whether new items must wait behind the bar right now."""
-        return (
-            self._settings.always_hold
-            or self._holdback.count > 0
-            or not self.view.at_top()
-            or self.view.interacting(self._idle_seconds)
-        )
-
-    def add_items(self, items: list[FeedItem]) -> None:
-        """Committed items, oldest first (the order they arrived in)."""
-        if not items:
-            return
-        self._learn_channels(items)
-        # Counted here rather than queried: a query would wait for the writer's lock.
-        self._unread += sum(1 for item in items if not item.read)
-        self._schedule_counts()
-        self._incoming.extend(items)
-        if self._insert_timer.isActive():
-            return
-        wait_ms = (self._last_insert + INSERT_INTERVAL_MS / 1000 - time.monotonic()) * 1000
-        if wait_ms <= 0:
-            self._place_incoming()
-        else:
-            self._insert_timer.start(int(wait_ms) + 1)
-
-    def _place_incoming(self) -> None:
-        """Show or hold what arrived since the last time, in one insert."""
-        self._insert_timer.stop()
-        items, self._incoming = self._incoming, []
-        if not items:
-            return
-        self._last_insert = time.monotonic()
-        if self.should_hold():
-            self._holdback.hold(items)
-            self.update_bar.set_count(self._holdback.count)
-        else:
-            # Anything still held is hidden by the filter; it is in the store already, so
-            # letting it go keeps the order of what is shown right.
-            self._holdback.take()
-            shown = passing(self._history, items, self.model.filter)
-            shown.reverse()
-            self.model.prepend(shown)
-            self._trim()
+        return self.controller.should_hold()
 
     def reveal_updates(self) -> None:
         """Put the held items at the top, scroll there and tint them briefly."""
-        self._place_incoming()
-        items = self._holdback.take()
-        self.update_bar.set_count(0)
-        if items:
-            self.model.prepend(items)
-            self.model.highlight(item.id for item in items if item.id is not None)
-            self._highlight_timer.start()
+        self.controller.reveal()
         self.view.scrollToTop()
-        self._trim()
-        self.revealed.emit(len(items))
-
-    def _trim(self) -> None:
-        current = self.view.currentIndex()
-        keep = max(LIVE_ROWS, current.row() + 1 if current.isValid() else 0)
-        self.model.trim(keep)
 
     def _reveal_from_click(self) -> None:
         # The pressed bar holds the focus and is about to hide. Hand the focus to the list
-        # as a mouse focus, for which the view makes no row current: any other reason would
-        # open the first row (and mark it read) although nobody chose it.
+        # as a mouse focus, for which the view makes no row current.
         self.view.setFocus(Qt.FocusReason.MouseFocusReason)
         self.reveal_updates()
 
@@ -500,12 +313,11 @@ class FeedWindow(QMainWindow):
         if self.update_bar.count == 0:
             return
         self.reveal_updates()
-        # The bar just disappeared; keep keyboard users in the list, on the newest item.
+        # The bar just disappeared; keep keyboard users in the list, on the newest item,
+        # opened: they asked for the new items with a key.
         self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if self.model.rowCount() > 0:
-            self.view.selectionModel().setCurrentIndex(
-                self.model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+            self._select(0)
 
     # -- connection state ----------------------------------------------------------------------
 
@@ -521,6 +333,8 @@ class FeedWindow(QMainWindow):
         """Say that the config could not be used; the window works on without it."""
         self.error_banner.setText(text)
         self.error_banner.setVisible(bool(text))
+        self._config_broken = bool(text)
+        self._update_empty_text()
 
     def _chip(self, account: str) -> StatusChip:
         chip = self._chips.get(account)
@@ -540,6 +354,7 @@ class FeedWindow(QMainWindow):
             unread_only=self.unread_box.isChecked(),
             min_priority=self.priority_box.value(),
             search=search,
+            ids=self._ids_filter,
         )
 
     def apply_filter(self) -> None:
@@ -548,20 +363,70 @@ class FeedWindow(QMainWindow):
         flt = self.current_filter()
         if flt == self.model.filter:
             return
-        self._place_incoming()
         current = self.details.item
-        self._holdback.set_filter(flt)
+        self.controller.set_filter(flt)
         self.delegate.set_search(flt.search)
-        self.model.set_filter(flt, ceiling=self._holdback.ceiling)
-        self.update_bar.set_count(self._holdback.count)
-        self.view.set_empty_text(EMPTY_FEED if flt == FeedFilter() else EMPTY_FILTERED)
+        self._update_empty_text()
         if current is not None and current.id is not None:
-            row = self.model.row_of(current.id)
-            if row >= 0:
-                self.view.selectionModel().setCurrentIndex(
-                    self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
+            # Keep the open item selected when the new query brings it back.
+            self._when_loaded(current.id, self._reselect)
         self._update_counts()
+
+    def _reselect(self, row: int) -> None:
+        if row >= 0:
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+
+    def _update_empty_text(self) -> None:
+        if self._config_broken:
+            text = EMPTY_BROKEN_CONFIG
+        elif self.model.filter == NO_FILTER:
+            text = EMPTY_FEED
+        else:
+            text = EMPTY_FILTERED
+        self.view.set_empty_text(text)
+
+    def show_filtered(self, item_ids: Iterable[int], label: str | None = None) -> None:
+        """Narrow the list to these items (a "12 updates while you were away" summary).
+
+        Other filters and the search are cleared, so every given item that is still
+        stored is shown; "Show all" or Escape widens the list again.
+        """
+        ids = frozenset(item_ids)
+        self._reset_filter_widgets()
+        self._ids_filter = ids
+        count = len(ids)
+        self.ids_label.setText(
+            label or ("Showing 1 update" if count == 1 else f"Showing {count} updates")
+        )
+        self.ids_row.show()
+        self._show_window()
+        # Held items among them must be in the store's query, not behind the bar.
+        self.controller.reveal()
+        self.apply_filter()
+
+    def clear_shown_ids(self) -> None:
+        """Back from :meth:`show_filtered` to the whole feed."""
+        if self._ids_filter is None:
+            return
+        self._ids_filter = None
+        self.ids_row.hide()
+        self.apply_filter()
+
+    def _reset_filter_widgets(self) -> None:
+        for box in (self.account_box, self.channel_box, self.priority_box):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self._fill_channels()
+        self.unread_box.blockSignals(True)
+        self.unread_box.setChecked(False)
+        self.unread_box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._search_timer.stop()
 
     def _account_changed(self) -> None:
         self._fill_channels()
@@ -583,8 +448,8 @@ class FeedWindow(QMainWindow):
         choices = [("All channels", None), *((name, name) for name in names)]
         self.channel_box.set_choices(choices, keep=self.channel_box.value())
 
-    def _learn_channels(self, items: Sequence[FeedItem]) -> None:
-        new = {(i.account, i.channel) for i in items} - self._known_channels
+    def _add_channels(self, channels: list[tuple[str, str]]) -> None:
+        new = set(channels) - self._known_channels
         if not new:
             return
         self._known_channels.update(new)
@@ -596,25 +461,122 @@ class FeedWindow(QMainWindow):
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = self.model.item(current.row()) if current.isValid() else None
-        self.details.show_item(item)
-        if item is not None and not item.read and item.id is not None:
-            self._history.mark_read([item.id])
-            self._unread = max(0, self._unread - 1)
-            self.model.set_read([current.row()])
-            self._schedule_counts()
-
     def _open_index(self, index: QModelIndex) -> None:
+        """The user opened this row: show it in the details pane; it is read."""
+        if not index.isValid():
+            return
+        # The row stays as the view selected it: the read mark only changes its data.
+        self.details.show_item(self.controller.open_row(index.row()))
+
+    def _focus_details(self, _index: QModelIndex) -> None:
         self.details.body.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._current_changed(index, QModelIndex())
+
+    def open_row(self, row: int) -> None:
+        """Open ``row`` as a click would: current, selected, in view, in the details pane."""
+        if 0 <= row < self.model.rowCount():
+            self._select(row)
+
+    def _select(self, row: int) -> None:
+        """Make ``row`` current and selected, scroll to it and open it."""
+        index = self.model.index(row)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.view.scroll_into_view(index)
+        self._open_index(index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched in (self.search, self.view)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.escape()
+            return True
+        return super().eventFilter(watched, event)
+
+    def escape(self) -> None:
+        """Escape: clear the search, then a summary's narrowing, then the open item."""
+        if self.search.text():
+            self.search.clear()
+            self.apply_filter()
+        elif self._ids_filter is not None:
+            self.clear_shown_ids()
+        else:
+            self.view.clearSelection()
+            self.view.selectionModel().setCurrentIndex(
+                QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            self.details.show_item(None)
+
+    def mark_current_unread(self) -> None:
+        """Mark the current row unread again (it stays open in the details pane)."""
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.controller.mark_unread(current.row())
 
     def mark_all_read(self) -> None:
         """Mark everything the current filter shows as read (held items included)."""
-        self._history.mark_all_read(self.model.filter)
-        self.model.set_all_read()
-        self._unread = self._history.unread_count()
-        self._update_counts()
+        self.controller.mark_all_read()
+
+    def reveal_item(self, item_id: int) -> None:
+        """Bring the window up on one item (a clicked notification).
+
+        The window is shown and raised; held items are let in; a filter or search that
+        hides the item is cleared; pages are read until the item is loaded, however far
+        down; then it is selected, scrolled into view and opened. :attr:`itemRevealed`
+        says when (with -1 when the item is no longer stored).
+        """
+        self._show_window()
+        if any(item.id == item_id for item in self.controller.holdback.items):
+            self.reveal_updates()
+        if self.model.row_of(item_id) >= 0 or self.model.filter == NO_FILTER:
+            self._when_loaded(item_id, self._revealed_at)
+            return
+
+        def checked(ids: set[int] | None) -> None:
+            if not ids:
+                self._reset_filter_widgets()
+                self._ids_filter = None
+                self.ids_row.hide()
+                self.apply_filter()
+            self._when_loaded(item_id, self._revealed_at)
+
+        self.service.matches([item_id], self.model.filter, checked, owner=self)
+
+    def _revealed_at(self, row: int) -> None:
+        if row >= 0:
+            self._select(row)
+        else:
+            self.statusBar().showMessage("That item is no longer in the history.", 10_000)
+        self.itemRevealed.emit(row)
+
+    def _when_loaded(self, item_id: int, done: Callable[[int], None]) -> None:
+        """Call ``done`` with the row of ``item_id`` once loaded (-1: it never will be)."""
+        model = self.model
+        filter_now = model.filter
+
+        def step() -> None:
+            if model.filter != filter_now:
+                model.pageLoaded.disconnect(step)
+                return  # the user moved on
+            row = model.row_of(item_id)
+            if row >= 0 or (not model.loading and not model.canFetchMore(QModelIndex())):
+                model.pageLoaded.disconnect(step)
+                done(row)
+            elif not model.loading:
+                model.fetchMore(QModelIndex())
+
+        model.pageLoaded.connect(step)
+        step()
+
+    def _show_window(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -627,23 +589,15 @@ class FeedWindow(QMainWindow):
         last = bottom.row() if bottom.isValid() else self.model.rowCount() - 1
         self.model.refresh_times(first, last)
 
-    def _schedule_counts(self) -> None:
-        # At once when quiet, then at most every interval while a burst goes on.
-        if self._count_timer.isActive():
-            self._count_dirty = True
-            return
-        self._update_counts()
-        self._count_timer.start()
+    # -- counts ------------------------------------------------------------------------------
 
-    def _counts_timeout(self) -> None:
-        if self._count_dirty:
-            self._update_counts()
+    def _show_unread(self, unread: int) -> None:
+        self.count_label.setText(f"{unread} unread")
+        # Ends with the application's name: Qt then adds no " — Beacon" of its own.
+        self.setWindowTitle(f"{unread} unread — Beacon" if unread else "Beacon")
 
     def _update_counts(self) -> None:
-        self._count_dirty = False
-        unread = self._unread
-        self.count_label.setText(f"{unread} unread")
-        self.setWindowTitle(f"Beacon ({unread} unread)" if unread else "Beacon")
+        self._show_unread(self.service.unread or 0)
 
     def sizeHint(self) -> QSize:
         return QSize(1100, 720)

@@ -107,7 +107,7 @@ async def test_hostile_payload_renders_inert(
 
     title = window.model.index(0).data(FeedRole.TITLE)
     assert "<img" in title  # shown as the text it is
-    window.view.setCurrentIndex(window.model.index(0))
+    window.open_row(0)
     assert window.details.item is not None
     window.grab()  # paint rows and the details pane now
     window.details.body.viewport().grab()
@@ -275,15 +275,16 @@ async def test_opening_marks_read_and_mark_all_read(
     await wait_until(lambda: window.model.rowCount() == 3)
     assert feed_app.history.unread_count() == 3
 
-    window.view.setCurrentIndex(window.model.index(1))
+    window.open_row(1)
     item_id = window.model.index(1).data(FeedRole.ITEM_ID)
+    assert window.model.index(1).data(FeedRole.UNREAD) is False
+    # Written by the feed service's writer thread, off the GUI thread.
+    await wait_until(lambda: feed_app.history.unread_count() == 2)
     stored = feed_app.history.get(item_id)
     assert stored is not None and stored.read
-    assert window.model.index(1).data(FeedRole.UNREAD) is False
-    assert feed_app.history.unread_count() == 2
 
     window.mark_all_button.click()
-    assert feed_app.history.unread_count() == 0
+    await wait_until(lambda: feed_app.history.unread_count() == 0)
     assert not any(window.model.index(r).data(FeedRole.UNREAD) for r in range(3))
     assert QApplication.instance() is not None
 

@@ -178,7 +178,7 @@ async def test_held_items_hidden_by_the_filter_are_not_counted(
 
     window.channel_box.select_value("private-agent-7")
     assert window.model.filter.channel == "private-agent-7"
-    assert window.model.rowCount() == 40
+    await wait_until(lambda: window.model.rowCount() == 40)  # read off the GUI thread
     window.view.doItemsLayout()  # the fresh query's rows, laid out now rather than later
     await _scroll_away(window)
     first_visible = await _first_visible_id(window)
@@ -194,19 +194,21 @@ async def test_held_items_hidden_by_the_filter_are_not_counted(
     window.channel_box.select_value(None)
     assert window.model.filter.channel is None
     assert window.update_bar.text() == "5 new updates"
-    assert window.model.rowCount() == 45
+    await wait_until(lambda: window.model.rowCount() == 45)
 
-    # A search counts only what it finds.
+    # A search counts only what it finds (the store decides, off the GUI thread).
     window.search.setText("Message")
     window.apply_filter()
+    await wait_until(lambda: not window.controller.busy)
     assert window.update_bar.count == 5
     window.search.setText("nothing-matches-this")
     window.apply_filter()
-    assert window.update_bar.count == 0
+    await wait_until(lambda: window.update_bar.count == 0)
     assert not window.update_bar.isVisible()
     window.search.clear()
     window.apply_filter()
     assert window.update_bar.count == 5
+    await wait_until(lambda: not window.model.loading)
 
     window.reveal_updates()
     assert window.model.rowCount() == 50
