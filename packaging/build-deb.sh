@@ -2,7 +2,8 @@
 # Build beacon_<version>_<arch>.deb from the one-folder bundle (packaging/build-bundle.sh).
 #
 #   packaging/build-deb.sh [BUNDLE_DIR [OUT_DIR]]    defaults: dist/beacon, dist
-#   DEB_COMPRESSION=gzip packaging/build-deb.sh ...  faster, larger (default: xz)
+#   DEB_COMPRESSION=none packaging/build-deb.sh ...  much faster, larger (default: xz;
+#                                                    gzip and zstd work too)
 #
 # Layout (FHS): the bundle in /usr/lib/beacon, /usr/bin/beacon a link to it, the desktop
 # entry, the metainfo and the hicolor icons under /usr/share. No maintainer scripts: the
