@@ -13,8 +13,10 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QIcon
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 __all__ = ["ResourceMissing", "app_icon", "resource", "resources_dir"]
 
@@ -52,6 +54,9 @@ def resource(name: str) -> Path:
 
 def app_icon() -> QIcon:
     """Beacon's icon, for the window and the application (Qt's SVG plugin draws it)."""
+    # Imported here: the paths above serve Qt-free callers too (services/autostart.py).
+    from PySide6.QtGui import QIcon
+
     icon = QIcon(str(resource(APP_ICON)))
     # The rendered PNGs too (packaging/make_icons.py): a bundle that leaves out Qt's SVG
     # plugins still has an icon, and the common sizes need no drawing at run time.

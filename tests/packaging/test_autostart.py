@@ -82,3 +82,14 @@ def test_glib_launches_the_entry_with_every_argument_intact(tmp_path: Path) -> N
         assert time.monotonic() < deadline, "the entry's command never ran"
         time.sleep(0.05)
     assert json.loads(out.read_text(encoding="utf-8")) == arguments
+
+
+def test_the_writer_needs_no_qt() -> None:
+    # The settings window calls it, but so may a command-line switch one day.
+    probe = (
+        "import sys, beacon.services.autostart; "
+        "print(sorted(m for m in sys.modules if 'PySide6' in m))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
