@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -105,10 +106,15 @@ def test_beacon_version(installed: Installed) -> None:
     assert (result.returncode, result.stdout.strip()) == (0, f"beacon {__version__}")
 
 
-@pytest.fixture
-def demo(installed: Installed, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+@pytest.fixture(params=["checkout", "bundle"])
+def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """``beacon demo`` from this checkout (as ./beacon runs it) or from the installed .deb."""
+    if request.param == "bundle":
+        command = [str(request.getfixturevalue("installed").beacon)]
+    else:
+        command = [sys.executable, "-m", "beacon"]
     process = subprocess.Popen(
-        [str(installed.beacon), "demo"], env=profile_env(tmp_path), text=True,
+        [*command, "demo"], env=profile_env(tmp_path), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
