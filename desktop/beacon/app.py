@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
+from beacon.resources import app_icon
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.feed import FeedService
@@ -386,6 +387,7 @@ def _run_locked(
     app.setApplicationName("Beacon")
     app.setApplicationDisplayName("Beacon")
     QGuiApplication.setDesktopFileName("beacon")
+    app.setWindowIcon(app_icon())
     # Quit happens through BeaconApp.quitRequested, after an orderly shutdown; closing the
     # window with a tray around must not end the app.
     app.setQuitOnLastWindowClosed(False)
