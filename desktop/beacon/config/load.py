@@ -28,6 +28,7 @@ from beacon.config.model import (
     AccountSettings,
     AuthMode,
     AuthSettings,
+    CatchupSettings,
     Config,
     FeedSettings,
     NotificationSettings,
@@ -53,6 +54,11 @@ def default_config_path() -> Path:
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/beacon``, or the platform's data dir (not created here)."""
     return _xdg_dir("XDG_DATA_HOME") or platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Where Beacon keeps state that is neither config nor history (``$XDG_STATE_HOME/beacon``)."""
+    return _xdg_dir("XDG_STATE_HOME") or platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -427,6 +433,9 @@ class _Loader:
                 f"{context}: signin = true needs an [account.auth] table",
                 'add [account.auth] with mode = "endpoint" or "sign"',
             )
+        catchup = None
+        if "catchup" in values:
+            catchup = self._catchup(values["catchup"], (*where, "catchup"), context, name)
         if len(self.problems) > before or name is None or "key" not in values:
             return None
         activity = values.get("activity_timeout")
@@ -445,6 +454,7 @@ class _Loader:
                 values.get("pong_timeout", opt.default(opt.ACCOUNT, "pong_timeout"))
             ),
             signin=signin,
+            catchup=catchup,
         )
 
     def _channels(
@@ -534,6 +544,28 @@ class _Loader:
             headers=headers,
             user=user,
         )
+
+    def _catchup(
+        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+    ) -> CatchupSettings | None:
+        before = len(self.problems)
+        values = self._table(raw, opt.CATCHUP, where, context, account, "catchup.")
+        headers: dict[str, str] = {}
+        if "headers" in values:
+            headers = self._headers(values["headers"], (*where, "headers"), context, account)
+        url = values.get("url")
+        uses_secret = any("{secret}" in value for value in headers.values())
+        if url is not None and uses_secret:
+            if url.lower().startswith("http:") and not _is_loopback(url):
+                self._problem(
+                    (*where, "url"),
+                    f"{context}: catchup.url would send the keyring secret unencrypted over "
+                    "plain http",
+                    "use an https:// url (plain http is accepted only for localhost)",
+                )
+        if len(self.problems) > before or url is None:
+            return None
+        return CatchupSettings(url=url, headers=headers)
 
     def _headers(
         self, raw: dict[str, Any], where: Path_, context: str, account: str | None

@@ -38,6 +38,19 @@ class AuthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CatchupSettings:
+    """``[account.catchup]``: where to ask for the events missed while offline."""
+
+    url: str
+    # Header templates; "{secret}" is replaced by the account's keyring secret.
+    headers: dict[str, str] = field(default_factory=lambda: opt.default(opt.CATCHUP, "headers"))
+
+    @property
+    def needs_secret(self) -> bool:
+        return any("{secret}" in value for value in self.headers.values())
+
+
+@dataclass(frozen=True, slots=True)
 class AccountSettings:
     """One ``[[account]]``: a connection to one app on one server."""
 
@@ -55,6 +68,7 @@ class AccountSettings:
     pong_timeout: float = opt.ACCOUNT["pong_timeout"].default
     # Sign in with pusher:signin after connecting (needs auth.user in mode "sign").
     signin: bool = opt.ACCOUNT["signin"].default
+    catchup: CatchupSettings | None = opt.ACCOUNT["catchup"].default
 
     def url(self, version: str) -> str:
         """The WebSocket URL, per DESIGN.md "Protocol"."""

@@ -321,6 +321,13 @@ def _endpoint(value: str) -> Problem | None:
     return None
 
 
+def _catchup_url(value: str) -> Problem | None:
+    problem = _endpoint(value)
+    if problem is not None:
+        return Problem(problem.message, 'write the full URL: url = "https://example.com/pusher/missed"')
+    return None
+
+
 def _quiet_hours(value: str) -> Problem | None:
     fix = 'write it as quiet_hours = "22:00-07:00" (24-hour HH:MM-HH:MM)'
     match = _QUIET_RE.fullmatch(value)
@@ -406,6 +413,9 @@ ACCOUNT = _table(
            item_check=channel_problem),
     Option("auth", "table", "how private, presence and encrypted channels are authorized",
            "[account.auth]"),
+    Option("catchup", "table",
+           "an endpoint of your backend that serves the events missed while offline",
+           "[account.catchup]"),
     Option("activity_timeout", "number",
            "seconds of silence before a ping (default: the server's)",
            "activity_timeout = 120", positive=True),
@@ -424,6 +434,14 @@ AUTH = _table(
            'headers = { Authorization = "Bearer {secret}" }', default={}),
     Option("user", "table", "presence and sign-in user data (mode sign)",
            'user = { id = "agent-7", info = { name = "Ann" } }'),
+)  # fmt: skip
+
+CATCHUP = _table(
+    Option("url", "string",
+           "GET {url}?since=T&channel=C... answers a JSON array of listen-shaped events",
+           'url = "https://example.com/pusher/missed"', required=True, check=_catchup_url),
+    Option("headers", "table", 'HTTP headers for the endpoint; "{secret}" is the keyring secret',
+           'headers = { Authorization = "Bearer {secret}" }', default={}),
 )  # fmt: skip
 
 USER = _table(
@@ -493,6 +511,7 @@ SECTIONS = (
     Section("[[account]]", ROOT["account"], ACCOUNT),
     Section("[account.auth]", ACCOUNT["auth"], AUTH),
     Section("[account.auth.user]", AUTH["user"], USER),
+    Section("[account.catchup]", ACCOUNT["catchup"], CATCHUP),
     Section("[[rule]]", ROOT["rule"], RULE),
     Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
     Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),

@@ -54,6 +54,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from beacon.demo import http
+from beacon.demo.catchup import CATCHUP_PATH, MissedLog
 from beacon.demo.http import HttpError, HttpRequest
 from beacon.demo.tickets import AGENTS, MY_AGENT_ID, PRESENCE_CHANNEL, TicketGenerator
 from beacon.pusher import auth
@@ -174,6 +175,8 @@ class DemoServer:
         self.received: deque[tuple[str, Any]] = deque(maxlen=10_000)
         self.auth_requests = 0
         self.published = 0
+        # Recent published events, served at /pusher/missed (demo/catchup.py).
+        self.missed = MissedLog()
 
         self._server: asyncio.Server | None = None
         self._clients: dict[str, _Client] = {}
@@ -310,6 +313,7 @@ class DemoServer:
     def _publish_text(self, channel: str, event: str, text: str, exclude: str | None) -> int:
         message = _dumps({"event": event, "channel": channel, "data": text})
         self.published += 1
+        self.missed.record(channel, event, text)
         if channel.startswith(SERVER_TO_USER_PREFIX):
             # Like Soketi, by sign-in rather than by subscription: a signed-in socket gets
             # its user's events whether or not it has subscribed to the user's channel.
@@ -444,6 +448,9 @@ class DemoServer:
         if path == "/pusher/user-auth":
             self._require(method, "POST")
             return self._user_auth(request)
+        if path == CATCHUP_PATH:
+            self._require(method, "GET")
+            return 200, self.missed.answer(request.target)
         match = _API_PATH.match(path)
         if match:
             app_id, kind, channel, users = match.groups()
