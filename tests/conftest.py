@@ -8,6 +8,7 @@ pytest_plugins = [
     "support.soketi",
     "support.proxy",
     "support.demo",
+    "support.catchup",
 ]
 
 _KINDS = {"unit", "integration", "gui"}

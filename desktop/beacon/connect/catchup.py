@@ -159,9 +159,12 @@ async def fetch_missed(
 ) -> list[ReceivedEvent]:
     """One request: what ``account`` missed on ``channels`` since ``since``."""
     # httpx encodes these; "channel" is repeated, once per channel.
+    # httpx encodes these; "channel" is repeated, once per channel.
     params = {"since": iso_time(since), "channel": list(channels)}
+    chunks: list[bytes] = []
+    too_large = False
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout) as deadline:
             async with client.stream(
                 "GET", settings.url, params=params, headers=headers
             ) as response:
@@ -171,19 +174,26 @@ async def fetch_missed(
                         f"the endpoint answered {status}", retry=status not in _FINAL_STATUSES
                     )
                 # Streamed, so that an endless or huge answer costs at most max_bytes.
-                chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
-                        raise CatchupError(
-                            f"the answer is larger than {max_bytes // 1024} KiB"
-                        )
+                        # Not a break or raise here: that would leave httpx's nested stream
+                        # generators to the garbage collector, which cannot close them
+                        # cleanly. Ending the deadline now cancels the next read instead,
+                        # and that unwinds every layer in this task.
+                        too_large = True
+                        chunks.clear()
+                        deadline.reschedule(asyncio.get_running_loop().time())
+                        continue
                     chunks.append(chunk)
     except TimeoutError:
-        raise CatchupError(f"no complete answer within {timeout:g} s") from None
+        if not too_large:
+            raise CatchupError(f"no complete answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise CatchupError(f"endpoint unreachable: {exc or type(exc).__name__}") from None
+    if too_large:
+        raise CatchupError(f"the answer is larger than {max_bytes // 1024} KiB")
     return parse_missed(account, b"".join(chunks), channels)
 
 
