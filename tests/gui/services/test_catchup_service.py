@@ -79,8 +79,12 @@ class Running:
         self.service.itemsAdded.connect(self.items.extend)
         self.service.statusChanged.connect(self.states.append)
 
-    async def publish(self, n: int, kind: str, *, live: bool = True, **extra: Any) -> None:
+    async def publish(
+        self, n: int, kind: str, *, live: bool = True, with_id: bool = True, **extra: Any
+    ) -> None:
         data = {"id": n, "subject": f"{kind} {n}", **extra}
+        if not with_id:
+            del data["id"]
         self.endpoint.record(self.channel, "ticket.created", data)  # the backend keeps it
         if live:
             await self.target.publish(self.channel, "ticket.created", data)
@@ -225,3 +229,23 @@ async def test_event_data_is_never_a_template_for_the_secret(
         assert third.target.startswith("/missed?")
         assert {k for k, _v in third.query} == {"since", "channel"}
         assert all(r.target.count("/missed") == 1 for r in run.endpoint.requests)
+
+
+@pytest.mark.parametrize("target", ["demo"], indirect=True)
+async def test_events_without_an_id_are_not_shown_twice(
+    target: Target, proxy: TcpProxy, catchup_server: CatchupServer, tmp_path: Path
+) -> None:
+    """No ``id``, no identity in the history's index: catch-up compares the data instead."""
+    async with started(target, proxy, catchup_server, tmp_path) as run:
+        await run.endpoint.wait_requests(1)
+        for n in range(1, 4):
+            await run.publish(n, "anon", with_id=False)
+        await wait_until(lambda: len(run.titled("anon")) == 3, timeout=15)
+        await run.publish(9, "gone", with_id=False, live=False)
+        proxy.cut()
+        await run.endpoint.wait_requests(2, timeout=30)
+        await wait_until(lambda: len(run.titled("gone")) == 1, timeout=15)
+        await run.service.flush()
+        titles = [i.title for i in run.history.page(limit=100)]
+        assert sorted(titles) == ["anon 1", "anon 2", "anon 3", "gone 9"]
+        assert run.titled("gone")[0].catchup
