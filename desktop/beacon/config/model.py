@@ -83,6 +83,18 @@ class AccountSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """One button of a ``[[rule]]``: a templated POST, or a client event."""
+
+    label: str
+    post: str | None = opt.ACTION["post"].default
+    # Header templates for post; "{secret}" is replaced by the account's keyring secret.
+    headers: dict[str, str] = field(default_factory=lambda: opt.default(opt.ACTION, "headers"))
+    client_event: str | None = opt.ACTION["client_event"].default
+    channel: str | None = opt.ACTION["channel"].default
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One ``[[rule]]``: the first rule that matches an event decides how it is shown."""
 
@@ -94,6 +106,7 @@ class Rule:
     body: str | None = opt.RULE["body"].default
     url: str | None = opt.RULE["url"].default
     priority: PriorityName = opt.RULE["priority"].default
+    actions: tuple[Action, ...] = opt.RULE["actions"].default
 
 
 @dataclass(frozen=True, slots=True)

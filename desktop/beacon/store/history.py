@@ -158,6 +158,8 @@ def _v4(db: sqlite3.Connection) -> None:
     # Items that came from the catch-up endpoint rather than the socket (DESIGN.md
     # "Catch-up"); the details pane says so. Older items all came live.
     db.execute("ALTER TABLE items ADD COLUMN catchup INTEGER NOT NULL DEFAULT 0")
+    # What an action button did from the item ("Claim done 14:02"), so a restart shows it.
+    db.execute("ALTER TABLE items ADD COLUMN action_result TEXT")
 
 
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
@@ -165,7 +167,7 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 _COLUMNS = (
     "id, account, channel, event, event_id, title, body, url, priority, payload,"
-    " received_us, notify, keyword_hit, user_id, read, catchup"
+    " received_us, notify, keyword_hit, user_id, read, catchup, action_result"
 )
 # unicode61 splits on everything but letters, digits and private-use characters.
 _WORD = re.compile(r"[^\W_]+")
@@ -346,7 +348,8 @@ class History:
                     cur = db.execute(
                         "INSERT OR IGNORE INTO items (account, channel, event, event_id, title,"
                         " body, url, priority, payload, received_us, notify, keyword_hit,"
-                        " user_id, read, catchup) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " user_id, read, catchup, action_result)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         _row(item),
                     )
                     if cur.rowcount == 1 and cur.lastrowid is not None:
@@ -371,6 +374,15 @@ class History:
         if len(self._known_terms) > 200_000:  # bounded: a miss costs one INSERT OR IGNORE
             self._known_terms.clear()
         self._known_terms |= new
+
+    def set_action_result(self, item_id: int, text: str) -> FeedItem | None:
+        """Record what an action did from item ``item_id``; the item as stored now, or
+        ``None`` when it is gone (pruned)."""
+        with self._lock, self._transaction():
+            self._db.execute(
+                "UPDATE items SET action_result = ? WHERE id = ?", (text, item_id)
+            )
+        return self.get(item_id)
 
     def mark_read(self, ids: Iterable[int]) -> None:
         """Mark these items read (unknown ids are ignored)."""
@@ -658,6 +670,7 @@ def _row(item: FeedItem) -> tuple[Any, ...]:
         item.user_id,
         int(item.read),
         int(item.catchup),
+        item.action_result,
     )
 
 
@@ -679,6 +692,7 @@ def _item(row: Sequence[Any]) -> FeedItem:
         user_id,
         read,
         catchup,
+        action_result,
     ) = row
     return FeedItem(
         account=account,
@@ -696,5 +710,6 @@ def _item(row: Sequence[Any]) -> FeedItem:
         user_id=user_id,
         read=bool(read),
         catchup=bool(catchup),
+        action_result=action_result,
         id=item_id,
     )

@@ -56,3 +56,16 @@ def test_newest_and_anonymous_since(tmp_path: Path) -> None:
         found = h.anonymous_since("support", BASE_TIME)
         assert [(c, e) for c, e, _p in found] == [("tickets", "ticket.created")]
         assert h.anonymous_since("support", BASE_TIME + timedelta(minutes=6)) == []
+
+
+def test_an_action_result_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with History(path) as h:
+        (item,) = h.add_batch([make_item(1)])
+        assert item.id is not None and item.action_result is None
+        updated = h.set_action_result(item.id, "Claim done 14:02")
+        assert updated is not None and updated.action_result == "Claim done 14:02"
+        assert h.set_action_result(item.id + 100, "nothing") is None
+    with History(path) as h:
+        (again,) = h.page()
+        assert again.action_result == "Claim done 14:02"
