@@ -180,7 +180,10 @@ class ListenCatchUp:
         except (OSError, ValueError) as exc:
             log.warning("%s is unusable (%s); catching up as on a first run", self._path, exc)
             return {}
-        return state if isinstance(state, dict) else {}
+        if not isinstance(state, dict):
+            return {}
+        # Only well-formed entries; a damaged one is a first run for its account.
+        return {k: v for k, v in state.items() if isinstance(v, dict)}
 
     def save(self) -> None:
         """Record where this run stops, for the next ``--catch-up`` run."""
