@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,14 @@ import pytest
 
 from beacon.demo import DemoServer
 from support.cli import account_toml, profile_env, run_beacon
+from support.proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
 
-def _env(tmp_path: Path, server: DemoServer) -> dict[str, str]:
+def _env(tmp_path: Path, server: DemoServer, port: int | None = None) -> dict[str, str]:
     config = account_toml(
-        name="support", key=server.key, host=server.host, port=server.port, tls=False,
+        name="support", key=server.key, host=server.host, port=port or server.port, tls=False,
         channels=["tickets"],
     ) + f'[account.catchup]\nurl = "{server.http_url()}/pusher/missed"\n'  # fmt: skip
     return profile_env(
@@ -32,10 +34,18 @@ def _env(tmp_path: Path, server: DemoServer) -> dict[str, str]:
 
 
 async def _listen(
-    env: dict[str, str], *args: str, wait_for: str | None = None, then: Any = None
+    env: dict[str, str],
+    *args: str,
+    wait_for: str | None = None,
+    then: Any = None,
+    steps: list[tuple[str, Any]] | None = None,
 ) -> tuple[int, list[dict[str, Any]], list[str]]:
-    """Run ``beacon listen ARGS`` to its end; after ``wait_for`` shows on stderr, call
-    ``then()``. Returns the exit status, the stdout lines as JSON, and stderr."""
+    """Run ``beacon listen ARGS`` to its end; each time the next step's text shows on
+    stderr, call its function (``wait_for``/``then`` is a single step). Returns the exit
+    status, the stdout lines as JSON, and stderr."""
+    todo = list(steps or [])
+    if wait_for is not None:
+        todo.append((wait_for, then))
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "beacon", "listen", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -43,15 +53,18 @@ async def _listen(
     )  # fmt: skip
     assert proc.stdout is not None and proc.stderr is not None
     errors: list[str] = []
-    async with asyncio.timeout(40):
+    async with asyncio.timeout(60):
         async for raw in proc.stderr:
             line = raw.decode().rstrip("\n")
             errors.append(line)
-            if wait_for is not None and wait_for in line and then is not None:
-                then()
-                then = None
+            if todo and todo[0][0] in line:
+                _text, step = todo.pop(0)
+                result = step()
+                if asyncio.iscoroutine(result):
+                    await result
         out = await proc.stdout.read()
         code = await proc.wait()
+    assert not todo, f"steps never reached: {todo}; stderr: {errors}"
     return code, [json.loads(line) for line in out.decode().splitlines()], errors
 
 
@@ -135,3 +148,39 @@ def test_since_without_catch_up_and_catch_up_without_an_endpoint_exit_2(
     done = run_beacon(env, "listen", "--catch-up", "--since", "yesterday")
     assert done.returncode == 2
     assert "not an ISO time" in done.stderr
+
+
+async def test_a_reconnect_after_a_gap_catches_up(
+    demo_server: DemoServer,
+    tmp_path: Path,
+    tcp_proxy: Callable[[str, int], Awaitable[TcpProxy]],
+) -> None:
+    proxy = await tcp_proxy(demo_server.host, demo_server.port)
+    env = _env(tmp_path, demo_server, port=proxy.port)
+
+    def publish(n: int) -> None:
+        demo_server.publish("tickets", "ticket.created", {"id": n, "subject": f"t {n}"})
+
+    def gap() -> None:
+        proxy.refuse = True
+        proxy.cut()
+
+    def while_away() -> None:
+        publish(1)
+        publish(2)
+        proxy.refuse = False  # the engine's own backoff reconnects
+
+    code, lines, errors = await _listen(
+        env, "--catch-up", "--count", "3",
+        steps=[
+            ("caught up: 0", gap),
+            ("retrying in", while_away),
+            ("caught up: 2", lambda: publish(3)),
+        ],
+    )  # fmt: skip
+    assert code == 0, errors
+    assert [(line["data"]["subject"], line.get("catchup")) for line in lines] == [
+        ("t 1", True),
+        ("t 2", True),
+        ("t 3", None),
+    ]
