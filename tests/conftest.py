@@ -11,6 +11,7 @@ pytest_plugins = [
     # Unexpected Python log warnings fail a test, as Qt warnings already do.
     "support.logfail",
     "pytester",
+    "support.catchup",
 ]
 
 _KINDS = {"unit", "integration", "gui"}

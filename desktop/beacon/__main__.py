@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from beacon import __version__
@@ -33,6 +34,16 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
+
+
+def _iso_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO time such as 2026-11-27T21:00:00Z"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _port(text: str) -> int:
@@ -97,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="exit 4 if no account is connected within S seconds",
+    )
+    p.add_argument(
+        "--catch-up",
+        action="store_true",
+        help="also print what [account.catchup] says was missed, with \"catchup\": true; "
+        "resumes where the last --catch-up run of the account stopped (first run: an hour back)",
+    )
+    p.add_argument(
+        "--since",
+        type=_iso_time,
+        metavar="T",
+        help="with --catch-up: catch up from this ISO time (e.g. 2026-11-27T21:00:00Z)",
     )
 
     p = sub.add_parser("login", parents=[common], help="store account A's secret in the keyring")

@@ -6,6 +6,9 @@ every line promptly. Everything meant for a person (state changes, errors) goes 
 stderr. Exit status: 0 after ``--count`` events or on SIGINT/SIGTERM; 2 for a config
 error; 3 for an auth or login problem; 4 when nothing connected within ``--timeout`` or
 every account was refused for good.
+
+``--catch-up`` adds the events that accounts' ``[account.catchup]`` endpoints say were
+missed, each line with ``"catchup": true`` (``cli/listen_catchup.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, ConfigError, load_config
@@ -35,6 +38,9 @@ from beacon.logs import setup_logging
 from beacon.pusher import ProtocolEvent, SignedIn, Subscribed
 from beacon.pusher.channels import channel_name_problem
 from beacon.pusher.states import ConnectionState
+
+if TYPE_CHECKING:
+    from beacon.cli.listen_catchup import ListenCatchUp
 
 __all__ = ["run"]
 
@@ -245,6 +251,7 @@ class _Listener:
         self.loop = asyncio.get_running_loop()
         self.done = asyncio.Event()
         self.writer = _StdoutWriter(out, self.broken_pipe)
+        self.catchup: ListenCatchUp | None = None
 
     def finish(self, code: int) -> None:
         if self.exit_code is None:
@@ -254,7 +261,14 @@ class _Listener:
     def on_event(self, event: ReceivedEvent) -> None:
         if self.exit_code is not None:
             return
-        self.pending.append(json_line(event))
+        if self.catchup is not None and not self.catchup.live(event):
+            return  # printed already, from catch-up
+        self.print_line(json_line(event))
+
+    def print_line(self, line: bytes) -> None:
+        if self.exit_code is not None:
+            return
+        self.pending.append(line)
         self.received += 1
         if self.count is not None and self.received >= self.count:
             self.flush()
@@ -277,6 +291,8 @@ class _Listener:
         self.loop.call_soon_threadsafe(self.finish, EXIT_OK)
 
     def on_status(self, status: AccountStatus) -> None:
+        if self.catchup is not None:
+            self.catchup.on_status(status)
         self.statuses[status.account] = status
         _say(f"[{status.account}] {status.detail}")
         if status.needs_login:
@@ -288,6 +304,8 @@ class _Listener:
             self.finish(EXIT_CONNECT)
 
     def on_protocol(self, account: str, event: ProtocolEvent) -> None:
+        if self.catchup is not None:
+            self.catchup.on_protocol(account, event)
         # Scripts wait for this line before publishing; people like to see it too.
         if isinstance(event, Subscribed):
             _say(f"[{account}] subscribed to {event.channel}")
@@ -308,9 +326,25 @@ class _Listener:
 async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> int:
     listener = _Listener(args, sys.stdout.buffer)
     listener.expected = len(accounts)
+    secrets = _LazyKeyring()
+    if args.catch_up:
+        # Imported only here: without --catch-up, listen starts as fast as before.
+        from beacon.cli.listen_catchup import STATE_FILE, ListenCatchUp
+        from beacon.config.load import state_dir
+
+        listener.catchup = ListenCatchUp(
+            accounts,
+            secrets,
+            listener.print_line,
+            json_line,
+            _say,
+            state_dir() / STATE_FILE,
+            since=args.since,
+            channel_overrides=args.channel,
+        )
     engine = Engine(
         accounts,
-        _LazyKeyring(),
+        secrets,
         listener.on_event,
         listener.on_status,
         channel_overrides=args.channel,
@@ -340,6 +374,8 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
             gc.freeze()
             await listener.done.wait()
     finally:
+        if listener.catchup is not None:
+            await listener.catchup.close()
         listener.flush()
         await engine.close()
         # Every line printed reaches stdout before the exit status says "done".
@@ -362,6 +398,15 @@ def run(args: argparse.Namespace) -> int:
     chosen = _pick_accounts(config.accounts, args.account, args.channel, where)
     if isinstance(chosen, str):
         _say(chosen)
+        return EXIT_CONFIG
+    if args.since is not None and not args.catch_up:
+        _say("--since goes with --catch-up; add --catch-up")
+        return EXIT_CONFIG
+    if args.catch_up and not any(a.catchup is not None for a in chosen):
+        _say(
+            "--catch-up needs an account with an [account.catchup] table; add one with "
+            'url = "https://.../pusher/missed" (see docs/config.md)'
+        )
         return EXIT_CONFIG
     bad_ca = ca_file_problems(dataclasses.replace(config, accounts=tuple(chosen)))
     if bad_ca is not None:

@@ -26,8 +26,10 @@ from beacon.config.errors import ConfigError
 from beacon.config.locate import LineIndex, Path_
 from beacon.config.model import (
     AccountSettings,
+    Action,
     AuthMode,
     AuthSettings,
+    CatchupSettings,
     Config,
     FeedSettings,
     NotificationSettings,
@@ -53,6 +55,11 @@ def default_config_path() -> Path:
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/beacon``, or the platform's data dir (not created here)."""
     return _xdg_dir("XDG_DATA_HOME") or platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Where Beacon keeps state that is neither config nor history (``$XDG_STATE_HOME/beacon``)."""
+    return _xdg_dir("XDG_STATE_HOME") or platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -427,6 +434,9 @@ class _Loader:
                 f"{context}: signin = true needs an [account.auth] table",
                 'add [account.auth] with mode = "endpoint" or "sign"',
             )
+        catchup = None
+        if "catchup" in values:
+            catchup = self._catchup(values["catchup"], (*where, "catchup"), context, name)
         if len(self.problems) > before or name is None or "key" not in values:
             return None
         activity = values.get("activity_timeout")
@@ -445,6 +455,7 @@ class _Loader:
                 values.get("pong_timeout", opt.default(opt.ACCOUNT, "pong_timeout"))
             ),
             signin=signin,
+            catchup=catchup,
         )
 
     def _channels(
@@ -535,6 +546,28 @@ class _Loader:
             user=user,
         )
 
+    def _catchup(
+        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+    ) -> CatchupSettings | None:
+        before = len(self.problems)
+        values = self._table(raw, opt.CATCHUP, where, context, account, "catchup.")
+        headers: dict[str, str] = {}
+        if "headers" in values:
+            headers = self._headers(values["headers"], (*where, "headers"), context, account)
+        url = values.get("url")
+        uses_secret = any("{secret}" in value for value in headers.values())
+        if url is not None and uses_secret:
+            if url.lower().startswith("http:") and not _is_loopback(url):
+                self._problem(
+                    (*where, "url"),
+                    f"{context}: catchup.url would send the keyring secret unencrypted over "
+                    "plain http",
+                    "use an https:// url (plain http is accepted only for localhost)",
+                )
+        if len(self.problems) > before or url is None:
+            return None
+        return CatchupSettings(url=url, headers=headers)
+
     def _headers(
         self, raw: dict[str, Any], where: Path_, context: str, account: str | None
     ) -> dict[str, str]:
@@ -598,12 +631,77 @@ class _Loader:
                     f'{context}: no [[account]] is named "{account}"',
                     f"{hint} of an [[account]], or remove the line to match every account",
                 )
+            if "actions" in values:
+                values["actions"] = tuple(
+                    action
+                    for n, table in enumerate(values["actions"])
+                    if (action := self._action(table, (*where, "actions", n), context))
+                    is not None
+                )
             if len(self.problems) > before:
                 continue
             # The keys of [[rule]] are Rule's fields; what the file leaves out takes the
             # dataclass default, which is the declared one.
             rules.append(Rule(**values))
         return rules
+
+    def _action(self, raw: dict[str, Any], where: Path_, context: str) -> Action | None:
+        before = len(self.problems)
+        label = raw.get("label")
+        context = f"{context} action {label!r}" if isinstance(label, str) else context
+        values = self._table(raw, opt.ACTION, where, context, None, "actions.")
+        headers: dict[str, str] = {}
+        if "headers" in values:
+            headers = self._headers(values["headers"], (*where, "headers"), context, None)
+        post, event = values.get("post"), values.get("client_event")
+        if ("post" in raw) == ("client_event" in raw):
+            self._problem(
+                where,
+                f"{context}: an action has either post or client_event, not "
+                + ("both" if "post" in raw else "neither"),
+                f"keep one: {opt.ACTION['post'].example} or {opt.ACTION['client_event'].example}",
+            )
+        if "client_event" in raw:
+            channel = values.get("channel")
+            if "channel" not in raw:
+                self._problem(where, f"{context}: client_event needs the channel to send on",
+                              f"add {opt.ACTION['channel'].example}")  # fmt: skip
+            elif channel is not None and (
+                not channel.startswith(("private-", "presence-"))
+                or channel.startswith("private-encrypted-")
+            ):
+                self._problem(
+                    (*where, "channel"),
+                    f'{context}: client events go only on private- and presence- channels, '
+                    f'not "{channel}"',
+                    f"name a private- or presence- channel the account subscribes to: "
+                    f"{opt.ACTION['channel'].example}",
+                )
+            for key in ("headers",):
+                if key in raw:
+                    self._problem((*where, key), f"{context}: {key} is used only with post",
+                                  f"remove {key}")  # fmt: skip
+        elif "channel" in raw:
+            self._problem((*where, "channel"), f"{context}: channel is used only with "
+                          "client_event", "remove channel")  # fmt: skip
+        uses_secret = any("{secret}" in value for value in headers.values())
+        if post is not None and uses_secret:
+            if post.lower().startswith("http:") and not _is_loopback(post):
+                self._problem(
+                    (*where, "post"),
+                    f"{context}: post would send the keyring secret unencrypted over plain "
+                    "http",
+                    "use an https:// URL (plain http is accepted only for localhost)",
+                )
+        if len(self.problems) > before or label is None:
+            return None
+        return Action(
+            label=values["label"],
+            post=post,
+            headers=headers,
+            client_event=event,
+            channel=values.get("channel"),
+        )
 
     # --- [notifications] and [feed] ---
 

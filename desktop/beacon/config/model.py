@@ -38,6 +38,19 @@ class AuthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CatchupSettings:
+    """``[account.catchup]``: where to ask for the events missed while offline."""
+
+    url: str
+    # Header templates; "{secret}" is replaced by the account's keyring secret.
+    headers: dict[str, str] = field(default_factory=lambda: opt.default(opt.CATCHUP, "headers"))
+
+    @property
+    def needs_secret(self) -> bool:
+        return any("{secret}" in value for value in self.headers.values())
+
+
+@dataclass(frozen=True, slots=True)
 class AccountSettings:
     """One ``[[account]]``: a connection to one app on one server."""
 
@@ -55,6 +68,7 @@ class AccountSettings:
     pong_timeout: float = opt.ACCOUNT["pong_timeout"].default
     # Sign in with pusher:signin after connecting (needs auth.user in mode "sign").
     signin: bool = opt.ACCOUNT["signin"].default
+    catchup: CatchupSettings | None = opt.ACCOUNT["catchup"].default
 
     def url(self, version: str) -> str:
         """The WebSocket URL, per DESIGN.md "Protocol"."""
@@ -69,6 +83,18 @@ class AccountSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """One button of a ``[[rule]]``: a templated POST, or a client event."""
+
+    label: str
+    post: str | None = opt.ACTION["post"].default
+    # Header templates for post; "{secret}" is replaced by the account's keyring secret.
+    headers: dict[str, str] = field(default_factory=lambda: opt.default(opt.ACTION, "headers"))
+    client_event: str | None = opt.ACTION["client_event"].default
+    channel: str | None = opt.ACTION["channel"].default
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One ``[[rule]]``: the first rule that matches an event decides how it is shown."""
 
@@ -80,6 +106,7 @@ class Rule:
     body: str | None = opt.RULE["body"].default
     url: str | None = opt.RULE["url"].default
     priority: PriorityName = opt.RULE["priority"].default
+    actions: tuple[Action, ...] = opt.RULE["actions"].default
 
 
 @dataclass(frozen=True, slots=True)

@@ -321,6 +321,37 @@ def _endpoint(value: str) -> Problem | None:
     return None
 
 
+def _catchup_url(value: str) -> Problem | None:
+    problem = _endpoint(value)
+    if problem is not None:
+        return Problem(problem.message, 'write the full URL: url = "https://example.com/pusher/missed"')
+    return None
+
+
+def _post_url(value: str) -> Problem | None:
+    from urllib.parse import urlsplit
+
+    problem = _template(value)
+    if problem is not None:
+        return problem
+    fix = 'write it as post = "https://example.com/api/tickets/{id}/claim"'
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return Problem(f'"{value}" is not an http(s) URL', fix)
+    if "{" in parts.scheme + parts.netloc:
+        # Event data must never choose where the secret headers go.
+        return Problem("has a placeholder in its host", f"keep the host literal: {fix}")
+    return None
+
+
+def _client_event(value: str) -> Problem | None:
+    if not value.startswith("client-") or len(value) <= len("client-"):
+        return Problem(
+            f'"{value}" is not a client event name', 'start it with client-: "client-ack"'
+        )
+    return None
+
+
 def _quiet_hours(value: str) -> Problem | None:
     fix = 'write it as quiet_hours = "22:00-07:00" (24-hour HH:MM-HH:MM)'
     match = _QUIET_RE.fullmatch(value)
@@ -406,6 +437,9 @@ ACCOUNT = _table(
            item_check=channel_problem),
     Option("auth", "table", "how private, presence and encrypted channels are authorized",
            "[account.auth]"),
+    Option("catchup", "table",
+           "an endpoint of your backend that serves the events missed while offline",
+           "[account.catchup]"),
     Option("activity_timeout", "number",
            "seconds of silence before a ping (default: the server's)",
            "activity_timeout = 120", positive=True),
@@ -424,6 +458,14 @@ AUTH = _table(
            'headers = { Authorization = "Bearer {secret}" }', default={}),
     Option("user", "table", "presence and sign-in user data (mode sign)",
            'user = { id = "agent-7", info = { name = "Ann" } }'),
+)  # fmt: skip
+
+CATCHUP = _table(
+    Option("url", "string",
+           "GET {url}?since=T&channel=C... answers a JSON array of listen-shaped events",
+           'url = "https://example.com/pusher/missed"', required=True, check=_catchup_url),
+    Option("headers", "table", 'HTTP headers for the endpoint; "{secret}" is the keyring secret',
+           'headers = { Authorization = "Bearer {secret}" }', default={}),
 )  # fmt: skip
 
 USER = _table(
@@ -451,6 +493,23 @@ RULE = _table(
            check=_url_template),
     Option("priority", "string", "low | normal | high | urgent", 'priority = "high"',
            default="normal", choices=("low", "normal", "high", "urgent")),
+    Option("actions", "tables", "buttons on the popup and in the details pane",
+           'actions = [{ label = "Claim", post = "https://example.com/api/tickets/{id}/claim" }]',
+           default=()),
+)  # fmt: skip
+
+ACTION = _table(
+    Option("label", "string", "the button's text", 'label = "Claim"', required=True,
+           non_empty=True),
+    Option("post", "string",
+           "POST the event as JSON to this URL template (its scheme and host are fixed)",
+           'post = "https://example.com/api/tickets/{id}/claim"', check=_post_url),
+    Option("headers", "table", 'HTTP headers for post; "{secret}" is the keyring secret',
+           'headers = { Authorization = "Bearer {secret}" }', default={}),
+    Option("client_event", "string", "send this client-* event instead of posting",
+           'client_event = "client-ack"', check=_client_event),
+    Option("channel", "string", "the private or presence channel for client_event",
+           'channel = "private-agent-7"', check=channel_problem),
 )  # fmt: skip
 
 NOTIFICATIONS = _table(
@@ -494,7 +553,9 @@ SECTIONS = (
     Section("[[account]]", ROOT["account"], ACCOUNT),
     Section("[account.auth]", ACCOUNT["auth"], AUTH),
     Section("[account.auth.user]", AUTH["user"], USER),
+    Section("[account.catchup]", ACCOUNT["catchup"], CATCHUP),
     Section("[[rule]]", ROOT["rule"], RULE),
+    Section("[[rule.actions]]", RULE["actions"], ACTION),
     Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
     Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),
     Section("[feed]", ROOT["feed"], FEED),

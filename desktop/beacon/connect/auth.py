@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +131,19 @@ class Authorizer:
             raise AuthError("the sign-in answer lacks auth or user_data")
         return SigninAuth(signed, data)
 
+    async def render_headers(self, templates: Mapping[str, str]) -> dict[str, str]:
+        """Header templates from the config with ``{secret}`` filled in from the keyring.
+
+        Only the config's own templates are rendered: nothing received (event data, an
+        endpoint's answer) ever becomes a template, so it cannot ask for the secret.
+        """
+        headers = dict(templates)
+        if any("{secret}" in value for value in headers.values()):
+            secret = await self._get_secret()
+            # str.replace, not format(): other braces in header values stay as they are.
+            headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
+        return headers
+
     # -- mode "sign" -----------------------------------------------------------------
 
     async def _sign_channel(self, socket_id: str, channel: str) -> ChannelAuth:
@@ -208,11 +221,7 @@ class Authorizer:
         if not settings.endpoint:
             raise AuthError("auth mode endpoint needs an endpoint URL")
         endpoint = user_auth_endpoint(settings.endpoint) if user else settings.endpoint
-        headers = dict(settings.headers)
-        if settings.needs_secret:
-            secret = await self._get_secret()
-            # str.replace, not format(): other braces in header values stay as they are.
-            headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
+        headers = await self.render_headers(settings.headers)
         try:
             response = await self._http().post(
                 endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT

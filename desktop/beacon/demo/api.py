@@ -4,6 +4,7 @@
   with Pusher's request signing checked, so the official ``pusher`` library can publish;
 - ``GET /apps/{app_id}/channels[/{name}[/users]]``: channel and presence information;
 - ``POST /pusher/auth`` and ``POST /pusher/user-auth``: :mod:`beacon.demo.auth`;
+- ``GET /pusher/missed``: the catch-up endpoint (:mod:`beacon.demo.catchup`);
 - ``GET /ready``.
 
 Limits and error messages are Soketi's, because the integration tests run the same
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from beacon.demo.auth import AuthEndpoints
+from beacon.demo.catchup import CATCHUP_PATH
 from beacon.demo.channels import Channels, is_presence
 from beacon.demo.http import HttpError, HttpRequest
 from beacon.demo.session import dumps
@@ -59,6 +61,9 @@ class HttpApi:
         if path == "/pusher/user-auth":
             _require(method, "POST")
             return self.auth.user_auth(request)
+        if path == CATCHUP_PATH:
+            _require(method, "GET")
+            return 200, self.channels.missed.answer(request.target)
         match = _API_PATH.match(path)
         if match:
             app_id, kind, channel, users = match.groups()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from beacon.demo.catchup import MissedLog
 from beacon.demo.session import Session, dumps, frame_bytes
 from beacon.pusher import auth
 from beacon.pusher.channels import SERVER_TO_USER_PREFIX
@@ -54,6 +55,8 @@ class Channels:
         self.secret = secret
         self.changed = changed
         self.published = 0
+        # Recent published events, served at /pusher/missed (demo/catchup.py).
+        self.missed = MissedLog()
         self.subscribers: dict[str, dict[str, Session]] = {}
         self.members: dict[str, dict[str, Member]] = {}
         self.users: dict[str, dict[str, Session]] = {}  # user id -> its signed-in sockets
@@ -65,6 +68,7 @@ class Channels:
         """Send an event whose data is already a string; the number of sockets written to."""
         message = dumps({"event": event, "channel": channel, "data": text})
         self.published += 1
+        self.missed.record(channel, event, text)
         if channel.startswith(SERVER_TO_USER_PREFIX):
             # Like Soketi, by sign-in rather than by subscription: a signed-in socket gets
             # its user's events whether or not it has subscribed to the user's channel.

@@ -106,6 +106,8 @@ class DemoServer:
         self.channels = Channels(key, secret, self._notify)
         self.auth = AuthEndpoints(key, secret, encryption_master_key)
         self.api = HttpApi(app_id, key, secret, self.channels, self.auth)
+        #: What was published lately, for the catch-up endpoint.
+        self.missed = self.channels.missed
         self._server: asyncio.Server | None = None
         self._sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[Any]] = set()

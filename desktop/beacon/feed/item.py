@@ -34,6 +34,8 @@ class FeedItem:
     event_id: str | None = None  # "<data id>#<digest>" when the data has an id (see mapper)
     user_id: str | None = None
     read: bool = False
+    catchup: bool = False  # came from the catch-up endpoint, not live (DESIGN.md "Catch-up")
+    action_result: str | None = None  # what the last action button did: "Claim done 14:02"
     id: int | None = None  # the store's row id; None until committed
 
     def with_id(self, item_id: int) -> FeedItem:

@@ -29,6 +29,7 @@ the design says keywords always pop up.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -122,7 +123,7 @@ class FeedMapper:
             received_at=event.received_at,
             notify=notify,
             keyword_hit=keyword_hit,
-            event_id=event_id(data, event.raw_data),
+            event_id=event_id(data),
             user_id=event.user_id,
         )
 
@@ -183,20 +184,39 @@ def default_url(data: Any) -> str | None:
     return None
 
 
-def event_id(data: Any, raw_data: str) -> str | None:
+def event_id(data: Any) -> str | None:
     """The identity of an event whose data carries a scalar ``id``: ``"<id>#<digest>"``.
 
-    The digest is over the data as received. An ``id`` often names the *subject* (ticket
-    42), not the event: a second comment on ticket 42 is a new event with the same id, and
-    must not be dropped. The same event delivered twice has the same bytes as well.
+    An ``id`` often names the *subject* (ticket 42), not the event: a second comment on
+    ticket 42 is a new event with the same id, and must not be dropped, hence the digest.
+    It is over the decoded data in one canonical JSON form, not over the bytes as they
+    arrived: the same event reaches Beacon live (as its publisher encoded it, e.g. with
+    Python's ``", "`` separators) and again from the catch-up endpoint (encoded by that
+    endpoint), and both must have one identity.
     """
     if not isinstance(data, dict):
         return None
     value = data.get("id")
     if value is None or isinstance(value, dict | list):
         return None
-    digest = hashlib.blake2b(raw_data.encode(), digest_size=8).hexdigest()
-    return f"{to_text(value)}#{digest}"
+    canonical = _canonical(data)
+    # surrogatepass: a lone surrogate is legal in JSON text, and decoded it stays one.
+    digest = hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8)
+    return f"{to_text(value)}#{digest.hexdigest()}"
+
+
+_canonical = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=True
+).encode
+
+
+def canonical_data(payload: str) -> str:
+    """A stored payload in the canonical JSON form (its text itself where not JSON): equal
+    for the same data however its sender spaced and ordered it."""
+    try:
+        return _canonical(json.loads(payload))
+    except ValueError:
+        return payload
 
 
 def safe_url(text: str) -> str | None:

@@ -9,6 +9,12 @@ already on disk (DESIGN.md, "Data").
 
 Batches are written by one drain task, in arrival order; a batch is never emitted before
 an older one.
+
+Catch-up (DESIGN.md "Catch-up"): accounts with ``[account.catchup]`` ask their endpoint
+what they missed, at start and after each reconnect (``connect.catchup.CatchUp``, fed the
+engine's callbacks). What it answers goes through ``add_caught_up``: the same queue,
+mapper and history as live events, so the history's identity dedupes the two, and each
+item is flagged ``catchup``. Live events never wait for it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -40,6 +48,39 @@ BATCH_MAX = 500
 #: Bytes of a network read parsed per turn of the event loop: about 20 Pusher events,
 #: 1 to 2 ms, so a 256 KiB burst read never holds up the UI in one go.
 READ_SLICE = 16 * 1024
+#: With nothing stored yet for an account, catch-up asks this far back.
+FIRST_CATCHUP = timedelta(hours=1)
+
+
+class _CaughtUp:
+    """A queued event that came from the catch-up endpoint, not the socket."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+
+
+class CatchUpLike(Protocol):
+    """What the service needs from ``beacon.connect.catchup.CatchUp``."""
+
+    def on_status(self, status: Any) -> None: ...
+
+    def on_protocol(self, account: str, event: Any) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+CatchUpFactory = Callable[..., CatchUpLike | None]
+
+
+def _default_catchup_factory(**kwargs: Any) -> CatchUpLike | None:
+    if not any(a.catchup is not None for a in kwargs["accounts"]):
+        return None
+    from beacon.connect.catchup import CatchUp
+
+    catchup: CatchUpLike = CatchUp(**kwargs)
+    return catchup
 
 
 class EngineLike(Protocol):
@@ -83,6 +124,7 @@ class EngineService(QObject):
         *,
         channel_overrides: Sequence[str] = (),
         engine_factory: EngineFactory = _default_engine_factory,
+        catchup_factory: CatchUpFactory = _default_catchup_factory,
         frame_seconds: float = FRAME_SECONDS,
         batch_max: int = BATCH_MAX,
         parent: QObject | None = None,
@@ -93,6 +135,10 @@ class EngineService(QObject):
         self._secrets = secrets
         self._channel_overrides = tuple(channel_overrides)
         self._engine_factory = engine_factory
+        self._catchup_factory = catchup_factory
+        self._catchup: CatchUpLike | None = None
+        # Accounts whose catch-up is failing: the words added to their state's detail.
+        self._catchup_problems: dict[str, str] = {}
         self._mapper = FeedMapper(config.rules, config.notifications.keywords)
         self._frame = frame_seconds
         self._batch_max = batch_max
@@ -117,6 +163,17 @@ class EngineService(QObject):
         if not self._config.accounts:
             log.info("no accounts configured; nothing to connect")
             return
+        self._catchup = self._catchup_factory(
+            accounts=self._config.accounts,
+            secrets=self._secrets,
+            deliver=self.add_caught_up,
+            since=self._catchup_since,
+            on_problem=self._on_catchup_problem,
+            channel_overrides=self._channel_overrides,
+        )
+        extra: dict[str, Any] = {}
+        if self._catchup is not None:
+            extra["on_protocol"] = self._catchup.on_protocol
         self._engine = self._engine_factory(
             accounts=self._config.accounts,
             secrets=self._secrets,
@@ -125,11 +182,15 @@ class EngineService(QObject):
             channel_overrides=self._channel_overrides,
             version=beacon.__version__,
             read_slice=READ_SLICE,
+            **extra,
         )
         await self._engine.start()
 
     async def close(self) -> None:
         """Close the connections, then commit and emit whatever is still pending."""
+        catchup, self._catchup = self._catchup, None
+        if catchup is not None:
+            await catchup.close()
         engine, self._engine = self._engine, None
         if engine is not None:
             await engine.close()
@@ -174,7 +235,45 @@ class EngineService(QObject):
             needs_login=bool(getattr(status, "needs_login", False)),
         )
         self._states[info.account] = info
+        if self._catchup is not None:
+            self._catchup.on_status(status)
+        self._emit_state(info.account)
+
+    def _emit_state(self, account: str) -> None:
+        info = self._states[account]
+        problem = self._catchup_problems.get(account)
+        if problem is not None:
+            # Like the engine's own problems: the state stays, the detail says more.
+            info = replace(info, detail=f"{info.detail}; {problem}")
         self.statusChanged.emit(info)
+
+    # -- catch-up (DESIGN.md "Catch-up") -----------------------------------------------------
+
+    def add_caught_up(self, account: str, events: Sequence[Any]) -> None:
+        """Events from ``account``'s catch-up endpoint: stored and shown like live ones
+        (same mapper, same history, so one already stored is not shown again), flagged
+        as caught up."""
+        for event in events:
+            self.on_event(_CaughtUp(event))
+
+    async def _catchup_since(self, account: str) -> datetime:
+        from beacon.connect.catchup import MARGIN
+
+        # In the history's worker: after every batch queued before it, and off this thread.
+        loop = asyncio.get_running_loop()
+        await self.flush()
+        newest = await loop.run_in_executor(self._executor, self._history.newest, account)
+        if newest is None:
+            return datetime.now(UTC) - FIRST_CATCHUP
+        return newest - MARGIN
+
+    def _on_catchup_problem(self, account: str, problem: str | None) -> None:
+        if problem is None:
+            self._catchup_problems.pop(account, None)
+        else:
+            self._catchup_problems[account] = problem
+        if account in self._states:
+            self._emit_state(account)
 
     # -- the write path ---------------------------------------------------------------------
 
@@ -207,11 +306,15 @@ class EngineService(QObject):
         """In the worker thread: map ``events`` and commit the items; (stored, muted)."""
         items: list[FeedItem] = []
         muted = 0
+        anonymous = False
         for n, event in enumerate(events):
             if n % YIELD_EVERY == YIELD_EVERY - 1:
                 # Hand the GIL to the UI thread if it waits: Python would make it wait up
                 # to the switch interval (5 ms) each time, and under a burst it asks often.
                 time.sleep(0)
+            caught_up = type(event) is _CaughtUp
+            if caught_up:
+                event = event.event
             try:
                 item = self._mapper.map(event)
             except Exception:  # a bug in a rule must not stop the feed
@@ -219,9 +322,38 @@ class EngineService(QObject):
                 continue
             if item is None:
                 muted += 1
+            elif caught_up:
+                items.append(replace(item, catchup=True))
+                anonymous = anonymous or item.event_id is None
             else:
                 items.append(item)
+        if anonymous:
+            items = self._without_known_anonymous(items)
         return self._history.add_batch(items), muted
+
+    def _without_known_anonymous(self, items: list[FeedItem]) -> list[FeedItem]:
+        """Caught-up items whose data has no ``id`` have no identity for the history's
+        unique index; drop those that equal (same channel, event and decoded data) an
+        item already stored around their time: they were received live."""
+        from beacon.connect.catchup import MARGIN
+        from beacon.feed.mapper import canonical_data
+
+        candidates = [i for i in items if i.catchup and i.event_id is None]
+        known: dict[str, set[tuple[str, str, str]]] = {}
+        for account in {i.account for i in candidates}:
+            since = min(i.received_at for i in candidates if i.account == account) - MARGIN
+            known[account] = {
+                (channel, event, canonical_data(payload))
+                for channel, event, payload in self._history.anonymous_since(account, since)
+            }
+        kept = []
+        for item in items:
+            if item.catchup and item.event_id is None:
+                key = (item.channel, item.event, canonical_data(item.payload))
+                if key in known[item.account]:
+                    continue
+            kept.append(item)
+        return kept
 
     async def _write(self, batch: list[Any]) -> None:
         if not batch:

@@ -157,12 +157,20 @@ def _v3(db: sqlite3.Connection) -> None:
         db.execute("DROP TABLE temp.items_vocab")
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+def _v4(db: sqlite3.Connection) -> None:
+    # Items that came from the catch-up endpoint rather than the socket (DESIGN.md
+    # "Catch-up"); the details pane says so. Older items all came live.
+    db.execute("ALTER TABLE items ADD COLUMN catchup INTEGER NOT NULL DEFAULT 0")
+    # What an action button did from the item ("Claim done 14:02"), so a restart shows it.
+    db.execute("ALTER TABLE items ADD COLUMN action_result TEXT")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _COLUMNS = (
     "id, account, channel, event, event_id, title, body, url, priority, payload,"
-    " received_us, notify, keyword_hit, user_id, read"
+    " received_us, notify, keyword_hit, user_id, read, catchup, action_result"
 )
 # unicode61 splits on everything but letters, digits and private-use characters.
 _WORD = re.compile(r"[^\W_]+")
@@ -343,7 +351,8 @@ class History:
                     cur = db.execute(
                         "INSERT OR IGNORE INTO items (account, channel, event, event_id, title,"
                         " body, url, priority, payload, received_us, notify, keyword_hit,"
-                        " user_id, read) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " user_id, read, catchup, action_result)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         _row(item),
                     )
                     if cur.rowcount == 1 and cur.lastrowid is not None:
@@ -368,6 +377,15 @@ class History:
         if len(self._known_terms) > 200_000:  # bounded: a miss costs one INSERT OR IGNORE
             self._known_terms.clear()
         self._known_terms |= new
+
+    def set_action_result(self, item_id: int, text: str) -> FeedItem | None:
+        """Record what an action did from item ``item_id``; the item as stored now, or
+        ``None`` when it is gone (pruned)."""
+        with self._lock, self._transaction():
+            self._db.execute(
+                "UPDATE items SET action_result = ? WHERE id = ?", (text, item_id)
+            )
+        return self.get(item_id)
 
     def mark_read(self, ids: Iterable[int]) -> None:
         """Mark these items read (unknown ids are ignored)."""
@@ -453,6 +471,30 @@ class History:
             params.append(limit)
             rows = self._rdb.execute(sql, params).fetchall()
         return [_item(r) for r in rows]
+
+    def newest(self, account: str) -> datetime | None:
+        """When the newest stored item of ``account`` was received; ``None`` for none.
+
+        Catch-up asks its endpoint for what came after this (less a margin)."""
+        with self._read_lock:
+            # Walks items_received from the newest end: quick while the account is active.
+            row = self._rdb.execute(
+                "SELECT received_us FROM items WHERE account = ?"
+                " ORDER BY received_us DESC LIMIT 1",
+                (account,),
+            ).fetchone()
+        return from_us(row[0]) if row is not None else None
+
+    def anonymous_since(self, account: str, since: datetime) -> list[tuple[str, str, str]]:
+        """(channel, event, payload) of ``account``'s items received since ``since`` that
+        have no event id: catch-up compares its own id-less events with these."""
+        with self._read_lock:
+            rows = self._rdb.execute(
+                "SELECT channel, event, payload FROM items WHERE received_us >= ?"
+                " AND account = ? AND event_id IS NULL",
+                (to_us(since), account),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def get(self, item_id: int) -> FeedItem | None:
         """The item with this id, or ``None`` (never stored, or pruned)."""
@@ -643,6 +685,8 @@ def _row(item: FeedItem) -> tuple[Any, ...]:
         int(item.keyword_hit),
         item.user_id,
         int(item.read),
+        int(item.catchup),
+        item.action_result,
     )
 
 
@@ -663,6 +707,8 @@ def _item(row: Sequence[Any]) -> FeedItem:
         keyword_hit,
         user_id,
         read,
+        catchup,
+        action_result,
     ) = row
     return FeedItem(
         account=account,
@@ -679,5 +725,7 @@ def _item(row: Sequence[Any]) -> FeedItem:
         event_id=event_id,
         user_id=user_id,
         read=bool(read),
+        catchup=bool(catchup),
+        action_result=action_result,
         id=item_id,
     )

@@ -275,6 +275,13 @@ class DetailsPane(QWidget):
         self.meta.setForegroundRole(self.meta.foregroundRole())
         self.meta.setAccessibleName("Account, channel, event and time")
 
+        # Items the catch-up endpoint supplied arrived late, and their time is the
+        # server's: say so, in words (DESIGN.md "Catch-up").
+        self.origin = QLabel("From catch-up: sent while Beacon was offline")
+        self.origin.setTextFormat(Qt.TextFormat.PlainText)
+        self.origin.setAccessibleName("Where the item came from")
+        self.origin.hide()
+
         self.body = SafeTextView()
         self.body.setAccessibleName("Message")
 
@@ -333,6 +340,7 @@ class DetailsPane(QWidget):
         content.setContentsMargins(0, 0, 0, 0)
         content.addWidget(self.title)
         content.addWidget(self.meta)
+        content.addWidget(self.origin)
         content.addWidget(split, 1)
         content.addLayout(buttons)
 
@@ -362,6 +370,7 @@ class DetailsPane(QWidget):
             f"{item.account} · {item.channel} · {item.event} · "
             f"{item.priority.name.lower()} · {absolute_time(item.received_at)}"
         )
+        self.origin.setVisible(item.catchup)
         self.body.set_markdown(item.body)
         self.payload.setPlainText(pretty_payload(item.payload))
         url = openable_url(item.url)

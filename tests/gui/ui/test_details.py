@@ -299,3 +299,16 @@ def test_plain_lines_keep_their_breaks(qtbot: QtBot) -> None:
     assert text.startswith('id: 42\nstate: open\nrequester: {"name":"Ann"}\n')
     assert "A new paragraph" in text
     assert "code\nblock" in text
+
+
+def test_items_from_catch_up_say_so(qtbot: QtBot) -> None:
+    pane = DetailsPane(open_url=lambda _u: True)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_item(_item(None))
+    assert not pane.origin.isVisible()
+    pane.show_item(replace(_item(None), catchup=True))
+    assert pane.origin.isVisible()
+    assert pane.origin.text().startswith("From catch-up")
+    pane.show_item(_item(None))
+    assert not pane.origin.isVisible()

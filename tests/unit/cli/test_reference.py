@@ -56,7 +56,7 @@ def test_every_command_and_option_is_documented() -> None:
 def test_a_new_option_appears_with_its_help_and_default() -> None:
     parser = build_parser()
     listen = _commands(parser)["listen"]
-    listen.add_argument("--since", metavar="T", default="1h", help="from T back | or later")
+    listen.add_argument("--before", metavar="T", default="1h", help="from T back | or later")
     text = reference.markdown(parser)
-    assert "| `--since T` | from T back \\| or later | `1h` |" in text
-    assert "[--timeout S] [--since T]\n" in text
+    assert "| `--before T` | from T back \\| or later | `1h` |" in text
+    assert "[--since T] [--before T]\n" in text
