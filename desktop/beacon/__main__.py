@@ -81,10 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(
         prog="beacon",
-        # What exists today; the tray icon and notifications join this line when they land.
         description=(
-            "Desktop client for Pusher Channels: a searchable feed window of the events on "
-            "your channels, and commands to listen, check and search from scripts."
+            "Desktop client for Pusher Channels: a tray icon with your unread count, popup "
+            "notifications, a searchable feed window of the events on your channels, and "
+            "commands to listen, check and search from scripts."
         ),
         parents=[_common_options(suppress=False)],
     )
