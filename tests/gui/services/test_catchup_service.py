@@ -173,6 +173,7 @@ async def test_catch_up_across_a_real_gap(
         ("huge", "the answer is larger than 256 KiB"),
     ],
 )
+@pytest.mark.expect_log_warnings(r"beacon\.connect: acct: catch-up failed: ")
 @pytest.mark.parametrize("target", ["demo"], indirect=True)
 async def test_a_failing_endpoint_never_touches_the_connection(
     target: Target,

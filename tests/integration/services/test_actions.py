@@ -139,6 +139,7 @@ async def test_post_sends_the_event_with_the_secret_header(backend: Backend) -> 
     }  # fmt: skip
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.services: action '\w+' failed: ")
 async def test_a_refused_action_says_why_and_is_not_retried(backend: Backend) -> None:
     backend.status, backend.text = 409, "already\r\nclaimed"
     actions = _actions()
@@ -151,6 +152,7 @@ async def test_a_refused_action_says_why_and_is_not_retried(backend: Backend) ->
     assert len(backend.posted) == 1
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.services: action '\w+' failed: ")
 async def test_a_hanging_endpoint_times_out_once(backend: Backend) -> None:
     backend.hang = True
     actions = _actions(timeout=0.5)
@@ -162,6 +164,7 @@ async def test_a_hanging_endpoint_times_out_once(backend: Backend) -> None:
     assert len(backend.posted) == 1
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.services: action '\w+' failed: ")
 async def test_presses_are_rate_limited(backend: Backend) -> None:
     now = [1000.0]
     actions = _actions(max_per_minute=3, clock=lambda: now[0])
@@ -215,6 +218,7 @@ def target(request: pytest.FixtureRequest) -> Target:
     return server_target(request)
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.services: action '\w+' failed: ")
 async def test_client_event_reaches_another_client(target: Target) -> None:
     ann = account(target, "presence-desk", name="ann")
     bob = account(target, "presence-desk", name="bob",

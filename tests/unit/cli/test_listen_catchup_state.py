@@ -27,6 +27,7 @@ def _make(path: Path, messages: list[str]) -> ListenCatchUp:
     )  # fmt: skip
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.cli: .*listen-catchup\.json is unusable")
 @pytest.mark.parametrize("text", ["not json", "[1, 2]", '{"support": 5}', '{"support": {}}'])
 async def test_a_damaged_state_is_a_first_run(tmp_path: Path, text: str) -> None:
     path = tmp_path / STATE_FILE

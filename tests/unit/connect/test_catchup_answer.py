@@ -39,6 +39,7 @@ def test_entries_become_events_in_order() -> None:
     assert second.received_at == NOW  # no received_at: when it arrived
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.connect: catch-up of acct: entry \d+ skipped: ")
 def test_malformed_entries_are_logged_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
     good = {"channel": "tickets", "event": "ok", "data": {"id": 9}}
     body = json.dumps(
