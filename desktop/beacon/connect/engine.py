@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 import beacon
 from beacon.config.model import AccountSettings
@@ -29,7 +27,7 @@ from beacon.connect.auth import AuthError, Authorizer
 from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
 from beacon.connect.resume import RESUME_CHECK_EVERY, ResumeWatch, sleep_offset
 from beacon.connect.secrets import SecretSource
-from beacon.connect.socket import PusherSocket
+from beacon.connect.socket import CLOSE_TIMEOUT, PusherSocket, open_socket
 from beacon.connect.tls import describe_error, ssl_context
 from beacon.pusher import (
     AuthNeeded,
@@ -52,8 +50,6 @@ log = logging.getLogger("beacon.connect")
 
 # Opening the socket and the server's handshake together must finish within this.
 CONNECT_TIMEOUT = 15.0
-# How long a graceful close may wait for the server's close frame.
-CLOSE_TIMEOUT = 2.0
 # Pusher limits messages to about 10 KB; a generous cap still bounds memory.
 MAX_MESSAGE = 1 << 20
 
@@ -146,31 +142,26 @@ class _AccountRunner:
         finally:
             self._ws = None
             writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+            with contextlib.suppress(asyncio.CancelledError):
                 await writer
         if attempt.abandoned:
             return
         code = ws.close_code
-        reason = ws.close_reason or ""
-        if code == 1006:  # websockets' "no close frame": the network, not the server
-            code, reason = None, "connection lost"
+        # No close frame: the network, not the server.
+        reason = ws.close_reason if code is not None else "connection lost"
         self.handle(core.closed(code, reason, loop.time()))
 
     async def _open(self) -> PusherSocket:
-        ws = await connect(
+        # No compression (Pusher frames are small; inflating costs more than it saves), no
+        # WebSocket pings (the protocol has its own) and no open timeout (the core's
+        # handshake deadline covers opening).
+        return await open_socket(
             self._url,
             ssl=self._ssl,
-            create_connection=PusherSocket,
-            compression=None,  # Pusher frames are small; inflating costs more than it saves
-            open_timeout=None,  # the core's handshake deadline covers opening
-            ping_interval=None,  # the protocol has its own pings
-            close_timeout=CLOSE_TIMEOUT,
             max_size=MAX_MESSAGE,
-            user_agent_header=f"beacon/{self.engine.version}",
+            user_agent=f"beacon/{self.engine.version}",
+            slice_bytes=self.engine.read_slice,
         )
-        assert isinstance(ws, PusherSocket)
-        ws.slice_bytes = self.engine.read_slice
-        return ws
 
     def _on_text(self, text: str) -> None:
         """One text message, straight from the socket: the hot path."""
@@ -363,7 +354,7 @@ class _AccountRunner:
         # Let the graceful close frames go out before anything is cancelled.
         closing = [t for t in tasks if not t.done()]
         if closing:
-            await asyncio.wait(closing, timeout=CLOSE_TIMEOUT + 0.5)
+            await asyncio.wait(closing, timeout=CLOSE_TIMEOUT + 0.1)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
