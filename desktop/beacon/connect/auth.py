@@ -27,15 +27,30 @@ from typing import Any
 import httpx
 
 from beacon.config.model import AccountSettings
+from beacon.connect.errors import ConnectError
 from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
 from beacon.pusher.channels import ChannelKind, channel_kind
+from beacon.pusher.policy import auth_needs_login
 
-__all__ = ["AuthError", "Authorizer", "ChannelAuth", "SigninAuth", "user_auth_endpoint"]
+__all__ = [
+    "AUTH_TIMEOUT",
+    "MAX_AUTH_ANSWER",
+    "AuthError",
+    "Authorizer",
+    "ChannelAuth",
+    "SigninAuth",
+    "user_auth_endpoint",
+]
 
 log = logging.getLogger("beacon.connect")
 
+#: An auth request (connecting, sending, and reading the whole answer) must end within
+#: this, however slowly the endpoint drips its bytes.
 AUTH_TIMEOUT = 10.0
+#: The most Beacon reads of an auth answer. A real one is a few hundred bytes; anything
+#: this large is an error of the endpoint, never held in memory whole.
+MAX_AUTH_ANSWER = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +72,7 @@ def user_auth_endpoint(endpoint: str) -> str:
     return f"{base}/user-auth" if last == "auth" else endpoint
 
 
-class AuthError(Exception):
+class AuthError(ConnectError):
     """Authorization did not work; ``needs_login`` when only new credentials can fix it."""
 
     def __init__(self, reason: str, *, needs_login: bool = False, status: int | None = None):
@@ -75,8 +90,11 @@ class Authorizer:
         account: AccountSettings,
         secrets: SecretSource,
         http: Callable[[], httpx.AsyncClient],
+        *,
+        timeout: float = AUTH_TIMEOUT,
     ) -> None:
         self._account = account
+        self._timeout = timeout
         self._secrets = secrets
         self._http = http
         self._secret: RevealableSecret | None = None
@@ -214,20 +232,50 @@ class Authorizer:
             # str.replace, not format(): other braces in header values stay as they are.
             headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
         try:
-            response = await self._http().post(
-                endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT
-            )
+            client = self._http()
+        except ConnectError as exc:  # a CA file that cannot be used
+            raise AuthError(str(exc)) from None
+        try:
+            async with asyncio.timeout(self._timeout):
+                status, body = await self._request(client, endpoint, form, headers)
+        except TimeoutError:
+            raise AuthError(
+                f"the auth endpoint {endpoint} did not answer within {self._timeout:g} s"
+            ) from None
         except httpx.HTTPError as exc:
-            raise AuthError(f"auth endpoint unreachable: {exc or type(exc).__name__}") from None
-        status = response.status_code
-        if status in (401, 403):
+            words = str(exc) or type(exc).__name__
+            raise AuthError(f"cannot reach the auth endpoint {endpoint}: {words}") from None
+        if auth_needs_login(status):
             raise AuthError(f"auth endpoint answered {status}", needs_login=True, status=status)
         if status >= 300:
             raise AuthError(f"auth endpoint answered {status}", status=status)
+        if body is None:
+            raise AuthError(
+                f"the auth endpoint's answer is larger than {MAX_AUTH_ANSWER // 1024} KiB",
+                status=status,
+            )
         try:
-            answer = response.json()
+            answer = json.loads(body)
         except ValueError:
             raise AuthError("the auth endpoint's answer is not JSON", status=status) from None
         if type(answer) is not dict:
             raise AuthError("the auth endpoint's answer is not a JSON object", status=status)
         return answer
+
+    @staticmethod
+    async def _request(
+        client: httpx.AsyncClient, endpoint: str, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, bytes | None]:
+        """POST, then read at most ``MAX_AUTH_ANSWER`` bytes of the answer as they come
+        (``None`` when there is more)."""
+        async with client.stream("POST", endpoint, data=form, headers=headers) as response:
+            if auth_needs_login(response.status_code) or response.status_code >= 300:
+                return response.status_code, b""
+            size = 0
+            chunks: list[bytes] = []
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_AUTH_ANSWER:
+                    return response.status_code, None
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks)

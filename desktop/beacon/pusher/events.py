@@ -115,6 +115,7 @@ class SubscriptionFailed(ProtocolEvent):
     reason: str
     status: int | None = None  # HTTP-like status from the server or the auth endpoint
     needs_login: bool = False
+    retry_in: float | None = None  # seconds until the channel is tried again, if it will be
 
 
 @dataclass(frozen=True, slots=True)

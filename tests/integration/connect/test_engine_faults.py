@@ -151,10 +151,12 @@ async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: 
     demo_server.auth_status = 403
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
         failed = await rec.protocol_event(SubscriptionFailed, channel="private-agent-7")
-        assert failed.needs_login and failed.status == 403
-        status = await rec.state(C.FAILED)
-        assert status.needs_login
-        assert status.detail == "needs login: auth endpoint answered 403"
+        assert failed.needs_login and failed.status == 403 and failed.retry_in is None
+        status = await rec.until(lambda: (s := rec.engine.status("acct")).needs_login and s)
+        # The refused channel does not stop the public one (issue 7, defect 5).
+        assert status.state is C.CONNECTED
+        assert status.detail.endswith("; private-agent-7 needs login: auth endpoint answered 403")
+        await rec.protocol_event(Subscribed, channel="tickets")
         requests = demo_server.auth_requests
         rec.engine.wake()
         # "No retry loop" is an absence: give a loop the time to show itself.
@@ -186,12 +188,14 @@ async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any)
     target = Target.of("demo", demo_server)
     demo_server.auth_status = 401
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
-        await rec.state(C.FAILED)
+        await rec.protocol_event(SubscriptionFailed, channel="private-agent-7", needs_login=True)
         demo_server.auth_status = None
         mark = len(rec.protocol)
-        rec.engine.retry("acct")  # at once: the old socket may still be closing
+        rec.engine.retry("acct")  # after a new login: the refused channel is asked again
         await rec.protocol_event(Subscribed, start=mark, channel="private-agent-7")
-        await rec.protocol_event(Subscribed, start=mark, channel="tickets")
+        await rec.protocol_event(Subscribed, channel="tickets")
+        assert rec.engine.attempts("acct") == 1  # the connection itself stayed up
+        assert not rec.engine.status("acct").needs_login
         demo_server.publish("tickets", "fresh", {"ok": 1})
         assert (await rec.event("fresh")).data == {"ok": 1}
         assert rec.engine.status("acct").state is C.CONNECTED

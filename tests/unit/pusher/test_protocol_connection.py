@@ -35,6 +35,7 @@ from beacon.pusher import (
 )
 from beacon.pusher.auth import shared_secret
 from beacon.pusher.crypto import encrypt
+from beacon.pusher.policy import MAX_ACTIVITY_TIMEOUT, RESTART_RETRY, RESTART_WINDOW, USEFUL_AFTER
 
 pytestmark = pytest.mark.unit
 
@@ -305,13 +306,48 @@ def test_4200_reconnects_at_once_and_resubscribes_everything() -> None:
     assert of(events, AuthNeeded) == [AuthNeeded("private-a", "2.2")]
 
 
-def test_repeated_4200_falls_back_to_backoff() -> None:
+def test_repeated_4200_waits_a_short_fixed_delay() -> None:
     conn = connected()
     conn.closed(4200, "restart", 1.0)
     conn.receive(established(), 1.1)
     events = conn.closed(4200, "restart", 1.2)
-    assert not of(events, OpenTransport)
+    assert not of(events, OpenTransport)  # no spinning on a server that keeps asking
     assert conn.state is C.UNAVAILABLE
+    assert of(events, StateChanged)[-1].retry_in == RESTART_RETRY
+
+
+def test_a_restarting_server_is_retried_quickly_without_a_grown_delay() -> None:
+    # While a server shuts down it answers 4200 again and again, then refuses
+    # connections until it is back: neither may grow the delay (issue 8, defect 1).
+    conn = connected()
+    now = 1.0
+    conn.closed(4200, "restart", now)
+    delays = []
+    for code in (4200, 4200, 4200, None, None, None, None):
+        if code is not None:
+            conn.receive(established(), now + 0.05)
+        events = conn.closed(code, "x", now + 0.1)
+        change = of(events, StateChanged)[-1]
+        now += 0.1
+        if change.retry_in is None:  # a 4200 a while after the last: at once
+            assert code == 4200 and of(events, OpenTransport)
+            continue
+        delays.append(change.retry_in)
+        now += change.retry_in
+        assert of(conn.tick(now), OpenTransport)
+    assert delays == [RESTART_RETRY] * len(delays) and len(delays) >= 5
+    # Long after the restart, a refused connection backs off again, from the start.
+    change = of(conn.closed(None, "refused", now + RESTART_WINDOW), StateChanged)[-1]
+    assert change.retry_in == 2.0
+
+
+def test_the_server_activity_timeout_is_capped() -> None:
+    conn = make("tickets")
+    conn.connect(0.0)
+    conn.receive(established(activity_timeout=10**12), 0.0)
+    assert conn.next_deadline() == MAX_ACTIVITY_TIMEOUT
+    events = conn.tick(MAX_ACTIVITY_TIMEOUT)
+    assert not events and sent(conn)[-1] == {"event": "pusher:ping", "data": {}}
 
 
 def test_network_error_backoff_grows_and_never_gives_up() -> None:
@@ -339,8 +375,41 @@ def test_successful_connection_resets_the_backoff() -> None:
     conn.closed(None, "refused", 2.0)  # second delay: 4 s
     conn.tick(6.0)
     conn.receive(established(), 6.1)
-    events = conn.closed(1006, "", 7.0)
+    events = conn.closed(1006, "", 6.1 + USEFUL_AFTER)
     assert of(events, StateChanged)[-1].retry_in == 2.0
+
+
+@pytest.mark.parametrize("code", [4100, 4301, 1011, None])
+def test_a_connection_closed_before_it_was_useful_keeps_the_backoff_growing(
+    code: int | None,
+) -> None:
+    # A server that accepts, then closes at once, must not be hammered every second.
+    conn = make()
+    conn.connect(0.0)
+    now, delays = 0.0, []
+    for _ in range(4):
+        conn.receive(established(), now + 0.1)
+        events = conn.closed(code, "go away", now + 0.2)
+        change = of(events, StateChanged)[-1]
+        assert change.state is C.UNAVAILABLE and change.retry_in is not None
+        delays.append(change.retry_in)
+        now += 0.2 + change.retry_in
+        assert of(conn.tick(now), OpenTransport)
+    assert delays == [2.0, 4.0, 6.0, 8.0]
+
+
+def test_4100_starts_at_one_second_and_grows() -> None:
+    conn = make(backoff_factory=lambda: itertools.count(0.5, 1.0))  # 0.5, 1.5, 2.5
+    conn.connect(0.0)
+    delays = []
+    now = 0.0
+    for _ in range(3):
+        conn.receive(established(), now)
+        change = of(conn.closed(4100, "over capacity", now + 0.1), StateChanged)[-1]
+        delays.append(change.retry_in)
+        now += 0.1 + change.retry_in
+        conn.tick(now)
+    assert delays == [1.0, 1.5, 2.5]
 
 
 def test_wake_retries_a_waiting_connection_at_once() -> None:
@@ -417,10 +486,15 @@ def test_bad_signature_fails_one_channel_and_others_keep_working() -> None:
         ),
         1.0,
     )
-    assert events == [SubscriptionFailed("private-a", "The connection is unauthorized.", 401)]
-    assert conn.channel_status("private-a") is ChannelStatus.FAILED
+    assert events == [
+        SubscriptionFailed("private-a", "The connection is unauthorized.", 401, retry_in=2.0)
+    ]
+    assert conn.channel_status("private-a") is ChannelStatus.RETRYING
     assert conn.state is C.CONNECTED
     assert of(conn.receive(frame("e", "1", "tickets"), 1.1), EventReceived)
+    # A refusal may pass: the channel is authorized and subscribed again later.
+    assert conn.next_deadline() == 3.0
+    assert conn.tick(3.0) == [AuthNeeded("private-a", "1.1")]
 
 
 def test_auth_failed_without_login_problem_keeps_the_connection() -> None:
@@ -430,16 +504,46 @@ def test_auth_failed_without_login_problem_keeps_the_connection() -> None:
     assert conn.state is C.CONNECTED
 
 
-def test_needs_login_fails_the_account_without_a_retry_loop() -> None:
-    conn = connected("private-a")
-    events = conn.auth_failed("private-a", "auth endpoint answered 403", True, status=403)
-    assert of(events, SubscriptionFailed)[0].needs_login
-    assert of(events, DropTransport)
-    change = of(events, StateChanged)[-1]
-    assert change.state is C.FAILED and change.needs_login
-    assert change.detail == "needs login: auth endpoint answered 403"
-    assert conn.next_deadline() is None
-    assert conn.closed(1000, "", 2.0) == []
+def test_a_transient_auth_failure_is_retried_with_a_growing_delay() -> None:
+    conn = connected("tickets", "private-a", activity_timeout=1000.0)
+    now, delays = 1.0, []
+    for reason in ("auth endpoint answered 500", "timed out", "not JSON"):
+        events = conn.auth_failed("private-a", reason, status=None, now=now)
+        failed = of(events, SubscriptionFailed)[0]
+        assert not failed.needs_login and failed.retry_in is not None
+        delays.append(failed.retry_in)
+        info = conn.channel_info("private-a")
+        assert info is not None and info.status is ChannelStatus.RETRYING
+        assert info.reason == reason and info.retry_at == now + failed.retry_in
+        assert conn.next_deadline() == info.retry_at
+        now = info.retry_at
+        assert conn.tick(now) == [AuthNeeded("private-a", "1.1")]
+    assert delays == [2.0, 4.0, 6.0]
+    conn.authorized("private-a", "key:sig")
+    conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "private-a"), now)
+    info = conn.channel_info("private-a")
+    assert info is not None and info.status is ChannelStatus.SUBSCRIBED and info.reason is None
+    # Subscribed: the next failure starts from the first delay again.
+    events = conn.auth_failed("private-a", "500", now=now)
+    assert of(events, SubscriptionFailed)[0].retry_in == 2.0
+
+
+def test_needs_login_fails_the_channel_without_stopping_the_others() -> None:
+    conn = connected("tickets", "private-a")
+    conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "tickets"), 0.5)
+    events = conn.auth_failed(
+        "private-a", "auth endpoint answered 403", True, status=403, now=1.0
+    )
+    assert events == [SubscriptionFailed("private-a", "auth endpoint answered 403", 403, True)]
+    assert conn.state is C.CONNECTED and conn.needs_login
+    assert conn.channel_status("private-a") is ChannelStatus.FAILED
+    assert conn.channel_status("tickets") is ChannelStatus.SUBSCRIBED
+    assert of(conn.receive(frame("e", "1", "tickets"), 1.1), EventReceived)
+    # No retry loop: nothing is planned for the channel.
+    assert conn.next_deadline() == 1.1 + 120.0
+    # After a new login, connect() asks for the channel again.
+    assert conn.connect(2.0) == [AuthNeeded("private-a", "1.1")]
+    assert not conn.needs_login
 
 
 def test_presence_members_join_and_leave() -> None:
