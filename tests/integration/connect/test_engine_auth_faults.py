@@ -7,9 +7,12 @@ a customer's would, with faults on cue.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import signal
 import ssl
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from beacon.config.model import AuthSettings
 from beacon.connect import StaticSecrets
 from beacon.connect.auth import MAX_AUTH_ANSWER
 from beacon.pusher import ConnectionState, Subscribed, SubscriptionFailed
+from support.cli import account_toml, profile_env
 from support.engine import Recorder, Target, account, server_target
 from support.proxy import AuthEndpoint
 
@@ -133,3 +137,36 @@ async def test_each_account_trusts_only_its_own_ca_file(
         subscribed = [ev for name, ev in rec.protocol if isinstance(ev, Subscribed)]
         assert [name for name, ev in rec.protocol if isinstance(ev, Subscribed)] == ["ours"]
         assert len(subscribed) == 1
+
+
+async def test_listen_exits_within_a_second_of_sigterm_during_an_auth_request(
+    demo_server: Any, auth_endpoint: MakeEndpoint, tmp_path: Path
+) -> None:
+    # Issue 8, defect 8: closing waited for the hanging auth request (2.5 s).
+    target = Target.of("demo", demo_server)
+    endpoint = await auth_endpoint(target.key, target.secret)
+    endpoint.faults.append("hang")
+    config = account_toml(
+        name="acct", key=target.key, host=target.host, port=target.port, tls=False,
+        channels=["tickets", "private-a"],
+        auth={"mode": "endpoint", "endpoint": endpoint.url, "headers": {}},
+    )  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "beacon", "listen",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, env=profile_env(tmp_path, config),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    async with asyncio.timeout(20):
+        while b"subscribed to tickets" not in await proc.stderr.readline():
+            pass
+        while endpoint.requests < 1:
+            await asyncio.sleep(0.01)  # the request is on its way; no signal to await
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    proc.send_signal(signal.SIGTERM)
+    async with asyncio.timeout(5):
+        await proc.stderr.read()
+        code = await proc.wait()
+    assert code == 0
+    assert loop.time() - started < 1.0

@@ -64,6 +64,30 @@ async def test_demo_graceful_restart_4200(
         await recovered(rec, target, mark)
 
 
+async def test_events_flow_within_a_second_of_a_restarted_server_being_ready(
+    demo_server_factory: Callable[..., Awaitable[Any]],
+) -> None:
+    # Issue 8, defect 1: repeated 4200s and the refused connections of a restart grew the
+    # delay; events resumed up to 6.5 s after the server was ready.
+    srv = await demo_server_factory()
+    target = Target.of("demo", srv)
+    loop = asyncio.get_running_loop()
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        for restart in range(3):
+            mark = len(rec.protocol)
+            tries = rec.engine.attempts("acct") + 4
+            await srv.close()
+            # Down for a while: several refused connections in a row.
+            await rec.until(lambda n=tries: rec.engine.attempts("acct") >= n)  # type: ignore[misc]
+            await srv.start()
+            ready = loop.time()
+            await rec.protocol_event(Subscribed, start=mark, channel="tickets", timeout=10)
+            assert loop.time() - ready < 1.0, f"restart {restart}"
+            await target.publish("tickets", f"after.restart.{restart}", {"n": restart})
+            assert (await rec.event(f"after.restart.{restart}")).data == {"n": restart}
+
+
 async def test_soketi_killed_then_restarted(soketi_factory: Callable[..., Soketi]) -> None:
     srv = soketi_factory()
     target = Target.of("soketi", srv)
