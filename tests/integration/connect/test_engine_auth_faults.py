@@ -170,3 +170,22 @@ async def test_listen_exits_within_a_second_of_sigterm_during_an_auth_request(
         code = await proc.wait()
     assert code == 0
     assert loop.time() - started < 1.0
+
+
+async def test_a_ca_file_that_is_not_pem_fails_that_account_in_words(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    # Issue 8, defect 6: the engine raised ssl.SSLError at start; now the account says
+    # what is wrong, and the other accounts connect.
+    target = Target.of("demo", demo_server)
+    bad = tmp_path / "company-ca.der"
+    bad.write_bytes(b"\x30\x82\x01\x0a not a PEM file")
+    accounts = [
+        account(target, "tickets", name="bad", tls=True, ca_file=bad),
+        account(target, "tickets", name="good"),
+    ]
+    async with Recorder(accounts, target.secret) as rec:
+        failed = await rec.state(C.FAILED, account="bad")
+        assert failed.detail.startswith(f"failed: ca_file {bad} holds no PEM certificate")
+        await rec.protocol_event(Subscribed, "good", channel="tickets")
+        assert rec.engine.attempts("bad") == 0
