@@ -24,6 +24,7 @@ import httpx
 
 import beacon
 from beacon.config.model import AccountSettings
+from beacon.connect import logs
 from beacon.connect.auth import AUTH_TIMEOUT, AuthError, Authorizer
 from beacon.connect.errors import CaFileError
 from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
@@ -471,6 +472,7 @@ class Engine:
             self._resumed, clock=sleep_clock, interval=resume_check_every
         )
         self._runners: dict[str, _AccountRunner] = {}
+        self._log_limits: list[tuple[logging.Logger, logs.RateLimitFilter]] = []
         self._tasks: list[asyncio.Task[None]] = []
         # HTTP clients for auth endpoints, one per CA file (None: the system store alone).
         self._http: dict[Path | None, httpx.AsyncClient] = {}
@@ -497,6 +499,8 @@ class Engine:
             task.add_done_callback(self._task_done)
             self._tasks.append(task)
         self._resume.start()
+        # A misbehaving server must not flood the terminal or the log file.
+        self._log_limits = logs.install("beacon.connect", "beacon.pusher")
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -505,6 +509,8 @@ class Engine:
     async def close(self) -> None:
         """Close every connection gracefully (code 1000) and stop."""
         self._resume.stop()
+        logs.uninstall(self._log_limits)
+        self._log_limits = []
         await asyncio.gather(*(r.close() for r in self._runners.values()))
         for task in self._tasks:
             task.cancel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -249,3 +250,19 @@ async def test_close_codes_mid_session(
             assert float(status.detail.split()[2]) >= 1.0  # "retrying in X s ..."
         if state is not C.FAILED:
             await rec.state(C.CONNECTED, start=status_mark, timeout=20)
+
+
+async def test_a_flood_of_server_errors_logs_a_handful_of_lines(
+    demo_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 8, defect 7: 5,000 pusher:error frames printed 10,010 lines.
+    caplog.set_level(logging.WARNING, logger="beacon.pusher")
+    target = Target.of("demo", demo_server)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        error = json.dumps({"event": "pusher:error", "data": {"code": 4301, "message": "slow"}})
+        for _ in range(5000):
+            demo_server.inject_raw(error)
+        demo_server.publish("tickets", "after.flood", {})
+        await rec.event("after.flood")
+    assert caplog.messages == ["server error 4301: slow"] * 5
