@@ -50,6 +50,11 @@ from beacon.pusher.states import ConnectionState
 
 __all__ = ["Engine"]
 
+# States in which a resume from sleep calls for action (a retry or a ping).
+_RESUME_MATTERS = frozenset(
+    {ConnectionState.CONNECTING, ConnectionState.CONNECTED, ConnectionState.UNAVAILABLE}
+)
+
 log = logging.getLogger("beacon.connect")
 
 # Opening the socket and the server's handshake together must finish within this.
@@ -310,6 +315,7 @@ class _AccountRunner:
 
     def _report(self, status: AccountStatus) -> None:
         self.status = status
+        self.engine._watch_resume()
         try:
             self.engine.on_status(status)
         except Exception:
@@ -473,6 +479,7 @@ class Engine:
         )
         self._runners: dict[str, _AccountRunner] = {}
         self._log_limits: list[tuple[logging.Logger, logs.RateLimitFilter]] = []
+        self._closed = False
         self._tasks: list[asyncio.Task[None]] = []
         # HTTP clients for auth endpoints, one per CA file (None: the system store alone).
         self._http: dict[Path | None, httpx.AsyncClient] = {}
@@ -498,9 +505,21 @@ class Engine:
             task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
             task.add_done_callback(self._task_done)
             self._tasks.append(task)
-        self._resume.start()
+        self._watch_resume()
         # A misbehaving server must not flood the terminal or the log file.
         self._log_limits = logs.install("beacon.connect", "beacon.pusher")
+
+    def _watch_resume(self) -> None:
+        """Sample the clocks only while an account is connected or means to be: with
+        every account failed or disconnected, a sleep changes nothing, and an idle app
+        must not wake up for it."""
+        if self._closed:
+            return
+        wanted = any(r.core.state in _RESUME_MATTERS for r in self._runners.values())
+        if wanted and not self._resume.running:
+            self._resume.start()
+        elif not wanted and self._resume.running:
+            self._resume.stop()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -508,6 +527,7 @@ class Engine:
 
     async def close(self) -> None:
         """Close every connection gracefully (code 1000) and stop."""
+        self._closed = True
         self._resume.stop()
         logs.uninstall(self._log_limits)
         self._log_limits = []
