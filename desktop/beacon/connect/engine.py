@@ -34,11 +34,13 @@ from beacon.connect.socket import CLOSE_TIMEOUT, PusherSocket, open_socket
 from beacon.connect.tls import describe_error, ssl_context
 from beacon.pusher import (
     AuthNeeded,
+    ChannelInfo,
     DropTransport,
     EventReceived,
     OpenTransport,
     ProtocolEvent,
     PusherConnection,
+    SignedIn,
     SigninFailed,
     SigninNeeded,
     StateChanged,
@@ -260,6 +262,9 @@ class _AccountRunner:
                 assert isinstance(ev, Subscribed)
                 if self._problems.pop(ev.channel, None) is not None:
                     self._report_problems()
+            elif kind is SignedIn:
+                if self._problems.pop("#signin", None) is not None:
+                    self._report_problems()
             elif kind is OpenTransport:
                 self._open_wanted.set()
             elif kind is DropTransport:
@@ -286,7 +291,8 @@ class _AccountRunner:
             elif kind is SigninFailed:
                 assert isinstance(ev, SigninFailed)
                 words = "needs login" if ev.needs_login else "failed"
-                self._problems["#signin"] = f"sign-in {words}: {ev.reason}"
+                retry = "" if ev.retry_in is None else f"; retrying in {ev.retry_in:.1f} s"
+                self._problems["#signin"] = f"sign-in {words}: {ev.reason}{retry}"
                 self._report_problems()
         self.arm_timer()
         if self.core.has_data_to_send:
@@ -405,7 +411,9 @@ class _AccountRunner:
         except AuthError as exc:
             if exc.needs_login:
                 self.authorizer.forget()
-            events = self.core.signin_failed(exc.reason, exc.needs_login, socket_id=socket_id)
+            events = self.core.signin_failed(
+                exc.reason, exc.needs_login, socket_id=socket_id, now=self._loop.time()
+            )
         else:
             events = self.core.signin_authorized(
                 answer.auth, answer.user_data, socket_id=socket_id
@@ -565,6 +573,11 @@ class Engine:
 
     def status(self, account: str) -> AccountStatus:
         return self._runners[account].status
+
+    def channel_info(self, account: str, channel: str) -> ChannelInfo | None:
+        """Where one channel of ``account`` is: its status, why it last failed, and when
+        it is tried again (``retry_at`` on the event loop's clock, ``loop.time()``)."""
+        return self._runners[account].core.channel_info(channel)
 
     def members(self, account: str, channel: str) -> dict[str, Any]:
         """A presence channel's members (user id -> info)."""

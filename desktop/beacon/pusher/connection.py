@@ -174,6 +174,9 @@ class PusherConnection:
         self._channel_retry_at: float | None = None
         # The time of the frame being handled, for handlers that schedule a retry.
         self._now = 0.0
+        # Sign-in after a failure that may pass: when to try again, and the delays.
+        self._signin_retry_at: float | None = None
+        self._signin_backoff: Iterator[float] | None = None
         for name in channels:
             self._add_channel(name)
 
@@ -313,7 +316,6 @@ class PusherConnection:
         if not self._transport:
             return []
         self._last_received = now
-        self._now = now
         self._ping_sent_at = None  # any frame proves the connection alive
         try:
             event, channel, data, raw, user_id = parse(text)
@@ -335,6 +337,7 @@ class PusherConnection:
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("unhandled protocol event %s ignored", event)
             return []
+        self._now = now  # for handlers that plan a retry (kept off the hot path above)
         try:
             return handler(self, channel, data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -454,6 +457,7 @@ class PusherConnection:
         if type(user_id) is not str or not user_id:
             raise ValueError("user data has no id")
         self.user_id = user_id
+        self._signin_backoff = None
         name = SERVER_TO_USER_PREFIX + user_id
         ch = _Channel(name, ChannelKind.SERVER_TO_USER, ChannelStatus.SUBSCRIBING)
         self._channels[name] = ch
@@ -667,15 +671,30 @@ class PusherConnection:
         return []
 
     def signin_failed(
-        self, reason: str, needs_login: bool = False, *, socket_id: str | None = None
+        self,
+        reason: str,
+        needs_login: bool = False,
+        *,
+        socket_id: str | None = None,
+        now: float | None = None,
     ) -> list[ProtocolEvent]:
+        """The runtime could not sign in. The channels carry on either way; with ``now``
+        and without ``needs_login`` sign-in is tried again after a growing delay."""
         if not self._current(socket_id):
             return []
         log.warning("cannot sign in: %s", reason)
-        if needs_login:
-            # The channels carry on; only the user's own channel is missing.
-            self.needs_login = True
-        return [SigninFailed(reason, needs_login)]
+        if needs_login or now is None:
+            if needs_login:
+                self.needs_login = True
+                self._signin_retry_at = None
+                self._update_channel_retry()
+            return [SigninFailed(reason, needs_login)]
+        if self._signin_backoff is None:
+            self._signin_backoff = self._backoff_factory()
+        delay = next(self._signin_backoff)
+        self._signin_retry_at = now + delay
+        self._update_channel_retry()
+        return [SigninFailed(reason, False, delay)]
 
     def send_event(self, channel: str, event: str, data: Any) -> None:
         """Queue a client event. Raises ``ClientEventError`` when the protocol forbids it."""
@@ -710,10 +729,16 @@ class PusherConnection:
 
     def _update_channel_retry(self) -> None:
         due = [ch.retry_at for ch in self._channels.values() if ch.retry_at is not None]
+        if self._signin_retry_at is not None:
+            due.append(self._signin_retry_at)
         self._channel_retry_at = min(due) if due else None
 
     def _retry_channels(self, now: float) -> list[ProtocolEvent]:
         events: list[ProtocolEvent] = []
+        if self._signin_retry_at is not None and now >= self._signin_retry_at:
+            self._signin_retry_at = None
+            assert self.socket_id is not None
+            events.append(SigninNeeded(self.socket_id))
         for ch in list(self._channels.values()):
             if ch.retry_at is not None and now >= ch.retry_at:
                 ch.retry_at = None
@@ -772,6 +797,7 @@ class PusherConnection:
                 events += self._drop_held(ch, "the connection closed before a fresh key came")
             ch.reset()
         self._channel_retry_at = None
+        self._signin_retry_at = None
         return events
 
     def _drop(self, now: float, reason: str) -> list[ProtocolEvent]:

@@ -151,6 +151,7 @@ class SignedIn(ProtocolEvent):
 class SigninFailed(ProtocolEvent):
     reason: str
     needs_login: bool = False
+    retry_in: float | None = None  # seconds until sign-in is tried again, if it will be
 
 
 @dataclass(frozen=True, slots=True)

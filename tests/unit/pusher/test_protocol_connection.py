@@ -28,6 +28,7 @@ from beacon.pusher import (
     PusherConnection,
     ServerError,
     SignedIn,
+    SigninFailed,
     SigninNeeded,
     StateChanged,
     Subscribed,
@@ -725,6 +726,23 @@ def test_signin_then_server_to_user_events() -> None:
     events = conn.receive(frame("hello", '{"x":1}', "#server-to-user-ann"), 1.0)
     assert events == [EventReceived("#server-to-user-ann", "hello", {"x": 1}, '{"x":1}')]
     assert conn.channels == []  # the user's channel is not one the user asked for
+
+
+def test_a_transient_signin_failure_is_retried_with_a_growing_delay() -> None:
+    conn = make("tickets", signin=True, activity_timeout=1000.0)
+    conn.connect(0.0)
+    conn.receive(established("3.3"), 0.0)
+    events = conn.signin_failed("auth endpoint answered 502", socket_id="3.3", now=1.0)
+    assert events == [SigninFailed("auth endpoint answered 502", False, 2.0)]
+    assert conn.next_deadline() == 3.0
+    assert conn.tick(3.0) == [SigninNeeded("3.3")]
+    events = conn.signin_failed("timed out", socket_id="3.3", now=3.5)
+    assert events == [SigninFailed("timed out", False, 4.0)]
+    # Only a login problem stops the retries, and it stops nothing else.
+    events = conn.signin_failed("answered 401", True, socket_id="3.3", now=7.5)
+    assert events == [SigninFailed("answered 401", True)] and conn.needs_login
+    assert conn.state is C.CONNECTED
+    assert conn.next_deadline() == 1000.0  # the ping only: no sign-in retry is planned
 
 
 def test_signin_is_repeated_after_reconnect() -> None:
