@@ -25,7 +25,7 @@ from beacon.connect.auth import MAX_AUTH_ANSWER
 from beacon.pusher import ConnectionState, Subscribed, SubscriptionFailed
 from support.cli import account_toml, profile_env
 from support.engine import Recorder, Target, account, server_target
-from support.proxy import AuthEndpoint
+from support.proxy import AuthEndpoint, TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +189,34 @@ async def test_a_ca_file_that_is_not_pem_fails_that_account_in_words(
         assert failed.detail.startswith(f"failed: ca_file {bad} holds no PEM certificate")
         await rec.protocol_event(Subscribed, "good", channel="tickets")
         assert rec.engine.attempts("bad") == 0
+
+
+async def test_listen_exits_within_a_second_of_sigterm_on_a_silent_network(
+    demo_server: Any, tcp_proxy: Callable[[str, int], Awaitable[TcpProxy]], tmp_path: Path
+) -> None:
+    # The closing handshake cannot complete on a network that swallows everything; it
+    # waited 2 s for the server's close frame.
+    target = Target.of("demo", demo_server)
+    proxy = await tcp_proxy(target.host, target.port)
+    config = account_toml(
+        name="acct", key=target.key, host=target.host, port=proxy.port, tls=False,
+        channels=["tickets"],
+    )  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "beacon", "listen",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, env=profile_env(tmp_path, config),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    async with asyncio.timeout(20):
+        while b"subscribed to tickets" not in await proc.stderr.readline():
+            pass
+    proxy.swallow()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    proc.send_signal(signal.SIGTERM)
+    async with asyncio.timeout(5):
+        await proc.stderr.read()
+        code = await proc.wait()
+    assert code == 0
+    assert loop.time() - started < 1.0
