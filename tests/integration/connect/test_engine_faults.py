@@ -4,6 +4,7 @@ garbage on the wire, and an auth endpoint that refuses the user's credentials.""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -12,7 +13,13 @@ from typing import Any
 import pytest
 
 from beacon.config.model import AuthSettings
-from beacon.pusher import ConnectionState, SignedIn, Subscribed, SubscriptionFailed
+from beacon.pusher import (
+    ConnectionState,
+    SignedIn,
+    StateChanged,
+    Subscribed,
+    SubscriptionFailed,
+)
 from support.engine import Recorder, Target, account, server_target
 from support.proxy import TcpProxy
 from support.soketi import Soketi
@@ -266,3 +273,26 @@ async def test_a_flood_of_server_errors_logs_a_handful_of_lines(
         demo_server.publish("tickets", "after.flood", {})
         await rec.event("after.flood")
     assert caplog.messages == ["server error 4301: slow"] * 5
+
+
+@pytest.mark.parametrize("code", [4100, 4301, 1011])
+async def test_a_server_that_accepts_then_closes_gets_growing_delays(
+    demo_server: Any, code: int
+) -> None:
+    # Issue 8, defect 2: each connection was established, so each reset the backoff, and
+    # Beacon reconnected about every second, forever.
+    target = Target.of("demo", demo_server)
+    options = {"backoff": lambda: itertools.count(0.8, 0.8)}  # 0.8, 1.6, 2.4 s
+    settings = account(target, "tickets")
+    async with Recorder([settings], target.secret, engine_options=options) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        delays = []
+        for _ in range(3):
+            mark = len(rec.protocol)
+            await demo_server.disconnect_all(code, "go away")
+            change = await rec.protocol_event(StateChanged, start=mark, state=C.UNAVAILABLE)
+            delays.append(change.retry_in)
+            await rec.protocol_event(Subscribed, start=mark, channel="tickets")
+        # 4100-4199 wait at least a second (the protocol's "come back later").
+        first = 1.0 if code == 4100 else 0.8
+        assert delays == pytest.approx([first, 1.6, 2.4])
