@@ -352,6 +352,10 @@ class _AccountRunner:
 
     def retry(self) -> None:
         """Connect again, or (when connected) ask again for the channels that failed."""
+        if self.setup_error is not None:
+            # The configuration is as wrong as it was; a new engine reads a new one.
+            self._report(self.status)
+            return
         self._problems = {k: v for k, v in self._problems.items() if "needs login" not in v}
         self.handle(self.core.connect(self._loop.time()))
         if self.core.state is ConnectionState.CONNECTED:

@@ -188,6 +188,8 @@ async def test_a_ca_file_that_is_not_pem_fails_that_account_in_words(
         failed = await rec.state(C.FAILED, account="bad")
         assert failed.detail.startswith(f"failed: ca_file {bad} holds no PEM certificate")
         await rec.protocol_event(Subscribed, "good", channel="tickets")
+        rec.engine.retry("bad")  # still the same file: still failed, in the same words
+        assert rec.statuses[-1] == failed
         assert rec.engine.attempts("bad") == 0
 
 
