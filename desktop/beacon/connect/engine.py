@@ -1,9 +1,15 @@
 """The asyncio runtime: one WebSocket per account, driven by the sans-I/O core.
 
 ``Engine`` owns one ``_AccountRunner`` per account. A runner moves bytes between a
-``websockets`` connection and its ``PusherConnection``, runs the core's timers with
-``loop.call_at``, answers its auth requests over HTTP (or by signing locally), and turns
-its events into ``ReceivedEvent`` and ``AccountStatus`` callbacks.
+``PusherSocket`` (``websockets``' sans-I/O client on a plain asyncio protocol) and its
+``PusherConnection``, runs the core's timers with ``loop.call_at``, answers its auth
+requests over HTTP (or by signing locally), and turns its events into ``ReceivedEvent``
+and ``AccountStatus`` callbacks. A channel that cannot be authorized or is refused is the
+core's to retry; the account's status lists such channels after its own state, and
+``channel_info()`` tells their reason and next try.
+
+Each account trusts the system store plus its own ``ca_file`` for its socket and its
+auth endpoint, and no other account's.
 
 The hot path (a frame arrives, an event goes out) does one ``receive()`` and one callback;
 timers are re-armed only when the core's deadline can have moved earlier.
