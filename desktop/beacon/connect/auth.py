@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +82,39 @@ class AuthError(ConnectError):
         self.reason = reason
         self.needs_login = needs_login
         self.status = status
+
+
+async def in_daemon_thread(
+    getter: Callable[[str], RevealableSecret | None], name: str
+) -> RevealableSecret | None:
+    """``getter(name)`` in a thread of its own that cannot hold up the exit.
+
+    A keyring can block for as long as its unlock prompt is open. In the loop's default
+    executor such a call would keep ``asyncio.run()`` from returning (it joins the
+    executor's threads), so a SIGTERM would wait for the user; a daemon thread is simply
+    left behind. Cancelling the await abandons the result.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[RevealableSecret | None] = loop.create_future()
+
+    def settle(result: RevealableSecret | None, error: BaseException | None) -> None:
+        if future.done():
+            return  # cancelled meanwhile
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = getter(name), None
+        except Exception as exc:
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="beacon-keyring", daemon=True).start()
+    return await future
 
 
 class Authorizer:
@@ -212,9 +247,8 @@ class Authorizer:
     async def _read(
         self, getter: Callable[[str], RevealableSecret | None]
     ) -> RevealableSecret | None:
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(None, getter, self._account.name)
+            return await in_daemon_thread(getter, self._account.name)
         except Exception as exc:  # credentials.CredentialsError and keyring's own errors
             raise AuthError(f"cannot read the keyring: {exc}", needs_login=True) from None
 

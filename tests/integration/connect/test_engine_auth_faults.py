@@ -222,3 +222,54 @@ async def test_listen_exits_within_a_second_of_sigterm_on_a_silent_network(
         code = await proc.wait()
     assert code == 0
     assert loop.time() - started < 1.0
+
+
+# A process that runs an engine whose keyring never answers (an unlock prompt nobody
+# clicks), says when the secret was asked for, and closes the engine on SIGTERM.
+HANGING_KEYRING = """
+import asyncio, signal, sys, threading
+from beacon.config.model import AccountSettings, AuthSettings
+from beacon.connect import Engine
+
+class Hanging:
+    def get_secret(self, account):
+        print("asked", flush=True)
+        threading.Event().wait()
+    get_encryption_key = get_secret
+
+async def main():
+    account = AccountSettings(name="acct", key=sys.argv[1], host="127.0.0.1",
+        port=int(sys.argv[2]), tls=False, channels=("private-a",),
+        auth=AuthSettings(mode="sign"))
+    engine = Engine([account], Hanging(), lambda e: None, lambda s: None)
+    done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
+    await engine.start()
+    await done.wait()
+    await engine.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_keyring_that_never_answers_does_not_hold_up_the_exit(demo_server: Any) -> None:
+    target = Target.of("demo", demo_server)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HANGING_KEYRING, target.key, str(target.port),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(20):
+            assert await proc.stdout.readline() == b"asked\n"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(5):
+            code = await proc.wait()
+        assert code == 0
+        assert loop.time() - started < 1.0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
