@@ -29,8 +29,11 @@ loop turns more often), which a loop with no UI to keep responsive need not pay.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 import ssl as ssl_module
+import threading
 from collections.abc import Callable
 
 from websockets.client import ClientProtocol
@@ -73,12 +76,26 @@ async def open_socket(
     context: ssl_module.SSLContext | bool | None = None
     if uri.secure:
         context = ssl if ssl is not None else True
-    _, sock = await loop.create_connection(
-        lambda: PusherSocket(ClientProtocol(uri, max_size=max_size), user_agent, max_size),
-        uri.host,
-        uri.port,
-        ssl=context,
-    )
+    addresses = await _resolve(uri.host, uri.port)
+    error: OSError = OSError(f"no address for {uri.host}")
+    for family, address in addresses:
+        try:
+            # A numeric address: asyncio connects without a resolver thread of its own.
+            _, sock = await loop.create_connection(
+                lambda: PusherSocket(
+                    ClientProtocol(uri, max_size=max_size), user_agent, max_size
+                ),
+                address,
+                uri.port,
+                family=family,
+                ssl=context,
+                server_hostname=uri.host if context else None,
+            )
+            break
+        except OSError as exc:  # this address does not answer: try the next one
+            error = exc
+    else:
+        raise error
     sock.slice_bytes = slice_bytes
     try:
         await sock.handshake()
@@ -86,6 +103,41 @@ async def open_socket(
         sock.transport.abort()
         raise
     return sock
+
+
+async def _resolve(host: str, port: int) -> list[tuple[int, str]]:
+    """The addresses of ``host``, looked up in a daemon thread.
+
+    A resolver that does not answer blocks ``getaddrinfo`` for many seconds. asyncio runs
+    it in the loop's default executor, whose threads ``asyncio.run()`` joins on its way
+    out, so a SIGTERM would wait for the resolver; a daemon thread is left behind.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[tuple[int, str]]] = loop.create_future()
+
+    def settle(result: list[tuple[int, str]], error: Exception | None) -> None:
+        if future.done():
+            return  # cancelled meanwhile
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        result: list[tuple[int, str]] = []
+        error: Exception | None = None
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            for family, _, _, _, address in infos:
+                if (family, str(address[0])) not in result:
+                    result.append((family, str(address[0])))
+        except Exception as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="beacon-resolve", daemon=True).start()
+    return await future
 
 
 class PusherSocket(asyncio.Protocol):

@@ -273,3 +273,54 @@ async def test_a_keyring_that_never_answers_does_not_hold_up_the_exit(demo_serve
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+# A process whose resolver never answers for one host name (a DNS server that is gone),
+# running an engine for an account on that host; it closes the engine on SIGTERM.
+HANGING_RESOLVER = """
+import asyncio, signal, socket, sys, threading
+from beacon.config.model import AccountSettings
+from beacon.connect import Engine, StaticSecrets
+
+real = socket.getaddrinfo
+def getaddrinfo(host, *args, **kwargs):
+    if host == "dns.stuck.example":
+        print("resolving", flush=True)
+        threading.Event().wait()
+    return real(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+
+async def main():
+    account = AccountSettings(name="acct", key="k", host="dns.stuck.example", port=80,
+        tls=False, channels=("tickets",))
+    engine = Engine([account], StaticSecrets(), lambda e: None, lambda s: None)
+    done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
+    await engine.start()
+    await done.wait()
+    await engine.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_resolver_that_never_answers_does_not_hold_up_the_exit() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HANGING_RESOLVER,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(20):
+            assert await proc.stdout.readline() == b"resolving\n"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(5):
+            code = await proc.wait()
+        assert code == 0
+        assert loop.time() - started < 1.0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
