@@ -53,6 +53,10 @@ async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi
         assert reconnecting.detail.startswith("reconnecting after:")
         assert "(4200)" in reconnecting.detail
         await asyncio.to_thread(srv.start)
+        ready = asyncio.get_running_loop().time()
+        await rec.protocol_event(Subscribed, start=mark, channel="tickets", timeout=40)
+        # Issue 8, defect 1: events flow within a second of the server being ready.
+        assert asyncio.get_running_loop().time() - ready < 1.0
         await recovered(rec, target, mark)
         await rec.protocol_event(Subscribed, start=mark, channel="private-a")
 
