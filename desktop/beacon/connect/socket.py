@@ -269,6 +269,8 @@ class PusherSocket(asyncio.Protocol):
         A message for a socket that is closing is dropped: the runtime resends what it
         needs on the next connection.
         """
+        if self._lost:
+            return  # asyncio warns about writes to a connection that is gone
         try:
             self.protocol.send_text(text.encode())
         except InvalidState:
