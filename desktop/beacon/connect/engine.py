@@ -204,11 +204,14 @@ class _AccountRunner:
         core = self.core
         events = core.receive(text, self._loop.time())
         if len(events) == 1 and type(events[0]) is EventReceived:
+            # An application event alone: the core queued nothing to send for it, so
+            # the writer need not be asked (a property call less per event).
             self._emit(events[0])
-        elif events:
-            self.handle(events)
-        if core.has_data_to_send:
-            self._out_ready.set()
+            return
+        if events:
+            self.handle(events)  # wakes the writer itself
+        elif core.has_data_to_send:
+            self._out_ready.set()  # a pong, say
 
     async def _writer(self, ws: PusherSocket) -> None:
         while True:
