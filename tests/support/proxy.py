@@ -303,9 +303,7 @@ class AuthEndpoint:
         return f"{scheme}://127.0.0.1:{self.port}/pusher/auth"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._serve, "127.0.0.1", 0, ssl=self.ssl_context
-        )
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:

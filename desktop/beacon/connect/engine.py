@@ -98,9 +98,7 @@ class _AccountRunner:
         ca_file = account.ca_file
         # Each account trusts the system store and its own CA file, nothing else: the
         # same for its socket and its auth endpoint.
-        self.authorizer = Authorizer(
-            account, engine.secrets, lambda: engine.http_client(ca_file)
-        )
+        self.authorizer = Authorizer(account, engine.secrets, lambda: engine.http_client(ca_file))
         self.status = AccountStatus(self.name, ConnectionState.INITIALIZED, "not started")
         self._url = account.url(engine.version)
         self._ssl: ssl.SSLContext | None = None
@@ -428,9 +426,7 @@ class _AccountRunner:
                 exc.reason, exc.needs_login, socket_id=socket_id, now=self._loop.time()
             )
         else:
-            events = self.core.signin_authorized(
-                answer.auth, answer.user_data, socket_id=socket_id
-            )
+            events = self.core.signin_authorized(answer.auth, answer.user_data, socket_id=socket_id)
         self.handle(events)
 
     # -- shutdown --------------------------------------------------------------------
@@ -495,9 +491,7 @@ class Engine:
         self.backoff = backoff
         # Resume from sleep retries at once (DESIGN.md "Protocol"); the clock is
         # injectable so that tests can simulate a suspend.
-        self._resume = ResumeWatch(
-            self._resumed, clock=sleep_clock, interval=resume_check_every
-        )
+        self._resume = ResumeWatch(self._resumed, clock=sleep_clock, interval=resume_check_every)
         self._runners: dict[str, _AccountRunner] = {}
         self._log_limits: list[tuple[logging.Logger, logs.RateLimitFilter]] = []
         self._closed = False

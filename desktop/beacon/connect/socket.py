@@ -82,9 +82,7 @@ async def open_socket(
         try:
             # A numeric address: asyncio connects without a resolver thread of its own.
             _, sock = await loop.create_connection(
-                lambda: PusherSocket(
-                    ClientProtocol(uri, max_size=max_size), user_agent, max_size
-                ),
+                lambda: PusherSocket(ClientProtocol(uri, max_size=max_size), user_agent, max_size),
                 address,
                 uri.port,
                 family=family,

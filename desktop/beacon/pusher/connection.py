@@ -291,9 +291,7 @@ class PusherConnection:
         if state is ConnectionState.CONNECTED:
             if self._ping_sent_at is not None:
                 if now >= self._ping_sent_at + self._pong_timeout:
-                    return self._drop(
-                        now, f"no answer to ping within {self._pong_timeout:g} s"
-                    )
+                    return self._drop(now, f"no answer to ping within {self._pong_timeout:g} s")
             elif now >= self._last_received + self._activity_timeout:
                 self._send_ping(now)
             retry = self._channel_retry_at
@@ -617,12 +615,14 @@ class PusherConnection:
                     ch.me = str(json.loads(channel_data)["user_id"])
                 except (ValueError, KeyError, TypeError):
                     return self.auth_failed(
-                        channel, "the auth answer's channel_data has no user_id",
+                        channel,
+                        "the auth answer's channel_data has no user_id",
                         socket_id=socket_id,
                     )
         elif ch.kind is ChannelKind.PRESENCE:
             return self.auth_failed(
-                channel, "the auth answer has no channel_data for a presence channel",
+                channel,
+                "the auth answer has no channel_data for a presence channel",
                 socket_id=socket_id,
             )
         ch.status = ChannelStatus.SUBSCRIBING
@@ -766,9 +766,7 @@ class PusherConnection:
         self.state = state
         self.detail = detail
         log.info("%s -> %s: %s", previous.value, state.value, detail)
-        events.append(
-            StateChanged(previous, state, detail, self.needs_login, retry_in, code)
-        )
+        events.append(StateChanged(previous, state, detail, self.needs_login, retry_in, code))
 
     def _start_attempt(self, now: float, detail: str) -> list[ProtocolEvent]:
         events: list[ProtocolEvent] = []
@@ -820,8 +818,10 @@ class PusherConnection:
 
     def _after_close(self, code: int | None, reason: str, now: float) -> list[ProtocolEvent]:
         events: list[ProtocolEvent] = []
-        why = reason or self._last_error or (
-            "the server closed the connection" if code is not None else "connection lost"
+        why = (
+            reason
+            or self._last_error
+            or ("the server closed the connection" if code is not None else "connection lost")
         )
         decision = close_decision(code)
         connected_at, self._connected_at = self._connected_at, None

@@ -300,4 +300,3 @@ async def test_a_server_that_accepts_then_closes_gets_growing_delays(
         # 4100-4199 wait at least a second (the protocol's "come back later").
         first = 1.0 if code == 4100 else 0.8
         assert delays == pytest.approx([first, 1.6, 2.4])
-

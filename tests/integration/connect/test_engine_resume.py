@@ -71,9 +71,7 @@ async def test_resume_retries_a_waiting_account_at_once_with_backoff_started_ove
         # sequence starts over (600 s again, not 1200 s).
         mark = len(rec.protocol)
         clock.suspend(600.0)
-        again = await rec.protocol_event(
-            StateChanged, start=mark, state=C.UNAVAILABLE, timeout=5.0
-        )
+        again = await rec.protocol_event(StateChanged, start=mark, state=C.UNAVAILABLE, timeout=5.0)
         assert rec.engine.attempts("acct") == 2
         assert again.retry_in == LONG
         assert "woke from sleep after 600 s; reconnecting" in caplog.messages

@@ -144,9 +144,7 @@ def test_handshake_timeout_drops_and_retries() -> None:
 
 def test_application_event_is_delivered_with_decoded_data() -> None:
     conn = connected("tickets")
-    events = conn.receive(
-        frame("ticket.created", json.dumps({"id": 42}), "tickets"), 1.0
-    )
+    events = conn.receive(frame("ticket.created", json.dumps({"id": 42}), "tickets"), 1.0)
     assert events == [EventReceived("tickets", "ticket.created", {"id": 42}, '{"id": 42}', None)]
 
 
@@ -532,9 +530,7 @@ def test_a_transient_auth_failure_is_retried_with_a_growing_delay() -> None:
 def test_needs_login_fails_the_channel_without_stopping_the_others() -> None:
     conn = connected("tickets", "private-a")
     conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "tickets"), 0.5)
-    events = conn.auth_failed(
-        "private-a", "auth endpoint answered 403", True, status=403, now=1.0
-    )
+    events = conn.auth_failed("private-a", "auth endpoint answered 403", True, status=403, now=1.0)
     assert events == [SubscriptionFailed("private-a", "auth endpoint answered 403", 403, True)]
     assert conn.state is C.CONNECTED and conn.needs_login
     assert conn.channel_status("private-a") is ChannelStatus.FAILED
@@ -556,9 +552,7 @@ def test_presence_members_join_and_leave() -> None:
         frame("pusher_internal:subscription_succeeded", {"presence": presence}, "presence-support"),
         1.0,
     )
-    assert events == [
-        Subscribed("presence-support", {"ann": {"n": 1}, "bob": {"n": 2}}, "ann")
-    ]
+    assert events == [Subscribed("presence-support", {"ann": {"n": 1}, "bob": {"n": 2}}, "ann")]
     events = conn.receive(
         frame(
             "pusher_internal:member_added",
@@ -584,8 +578,9 @@ def test_presence_auth_without_channel_data_fails_the_channel() -> None:
 def test_client_event_with_user_id_on_presence() -> None:
     conn = connected("presence-a")
     events = conn.receive(
-        json.dumps({"event": "client-typing", "channel": "presence-a", "data": "{}",
-                    "user_id": "bob"}),
+        json.dumps(
+            {"event": "client-typing", "channel": "presence-a", "data": "{}", "user_id": "bob"}
+        ),
         1.0,
     )
     assert events == [EventReceived("presence-a", "client-typing", {}, "{}", "bob")]
@@ -604,9 +599,7 @@ def test_client_events_go_out_on_private_channels() -> None:
     subscribed(conn, "private-a")
     sent(conn)
     conn.send_event("private-a", "client-typing", {"who": "me"})
-    assert sent(conn) == [
-        {"event": "client-typing", "data": {"who": "me"}, "channel": "private-a"}
-    ]
+    assert sent(conn) == [{"event": "client-typing", "data": {"who": "me"}, "channel": "private-a"}]
 
 
 @pytest.mark.parametrize("channel", ["tickets", "cache-x", "private-encrypted-x"])
@@ -643,9 +636,7 @@ def encrypted_connection() -> PusherConnection:
 
 def test_encrypted_event_is_decrypted() -> None:
     conn = encrypted_connection()
-    events = conn.receive(
-        frame("secret", encrypt(KEY, '{"n": 1}'), "private-encrypted-x"), 1.0
-    )
+    events = conn.receive(frame("secret", encrypt(KEY, '{"n": 1}'), "private-encrypted-x"), 1.0)
     assert events == [EventReceived("private-encrypted-x", "secret", {"n": 1}, '{"n": 1}')]
 
 
@@ -657,16 +648,15 @@ def test_encrypted_channel_without_shared_secret_fails() -> None:
 
 def test_decrypt_failure_reauthorizes_once_then_delivers() -> None:
     conn = encrypted_connection()
-    events = conn.receive(
-        frame("a", encrypt(OTHER_KEY, '"one"'), "private-encrypted-x"), 1.0
-    )
+    events = conn.receive(frame("a", encrypt(OTHER_KEY, '"one"'), "private-encrypted-x"), 1.0)
     assert events == [AuthNeeded("private-encrypted-x", "1.1")]
     # Events that arrive meanwhile wait, in order.
     assert conn.receive(frame("b", encrypt(OTHER_KEY, '"two"'), "private-encrypted-x"), 1.1) == []
     events = conn.authorized("private-encrypted-x", "k:s", shared_secret=OTHER_KEY)
     assert [(e.event, e.data) for e in of(events, EventReceived)] == [("a", "one"), ("b", "two")]
-    assert sent(conn) == [{"event": "pusher:subscribe",
-                           "data": {"channel": "private-encrypted-x", "auth": "k:s"}}]
+    assert sent(conn) == [
+        {"event": "pusher:subscribe", "data": {"channel": "private-encrypted-x", "auth": "k:s"}}
+    ]
 
 
 def test_decrypt_failure_with_the_fresh_key_drops_the_event() -> None:
