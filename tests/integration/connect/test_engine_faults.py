@@ -300,3 +300,37 @@ async def test_a_server_that_accepts_then_closes_gets_growing_delays(
         # 4100-4199 wait at least a second (the protocol's "come back later").
         first = 1.0 if code == 4100 else 0.8
         assert delays == pytest.approx([first, 1.6, 2.4])
+
+
+@pytest.mark.parametrize("read_slice", [None, 64])
+async def test_read_slice_spreads_a_burst_over_loop_turns(
+    demo_server: Any, read_slice: int | None
+) -> None:
+    # Engine(read_slice=...) reaches the socket: a burst that arrives in one read is
+    # handled a slice per turn of the event loop, so a UI on the loop stays responsive.
+    target = Target.of("demo", demo_server)
+    options = {"read_slice": read_slice}
+    async with Recorder([account(target, "tickets")], target.secret, engine_options=options) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        turns = 0
+        seen_at: list[int] = []
+
+        async def count_turns() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        ticker = asyncio.create_task(count_turns())
+        rec.engine.on_event = lambda event: (seen_at.append(turns), rec._on_event(event))
+        for n in range(50):  # written in one go: the socket reads them together
+            demo_server.publish("tickets", "burst", {"n": n, "pad": "x" * 100})
+        async with asyncio.timeout(10):
+            while len(seen_at) < 50:
+                await asyncio.sleep(0)
+        ticker.cancel()
+        assert [e.data["n"] for e in rec.events if e.event == "burst"] == list(range(50))
+        if read_slice is None:
+            assert len(set(seen_at)) < 10  # a handful of reads, each handled at once
+        else:
+            assert len(set(seen_at)) == 50  # a frame spans several 64-byte slices
