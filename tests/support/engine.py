@@ -15,7 +15,7 @@ import pusher
 import pytest
 
 from beacon.config.model import AccountSettings, AuthSettings
-from beacon.connect import AccountStatus, Engine, ReceivedEvent, StaticSecrets
+from beacon.connect import AccountStatus, Engine, ReceivedEvent, SecretSource, StaticSecrets
 from beacon.pusher import ConnectionState, ProtocolEvent
 from support.publish import official_client
 
@@ -83,6 +83,8 @@ class Recorder:
     channel_overrides: Sequence[str] = ()
     # More Engine keywords: an injected backoff, sleep clock, ...
     engine_options: dict[str, Any] = field(default_factory=dict, kw_only=True)
+    # Where secrets come from, instead of ``secret`` for every account (e.g. none at all).
+    secrets: SecretSource | None = field(default=None, kw_only=True)
     events: list[ReceivedEvent] = field(default_factory=list)
     statuses: list[AccountStatus] = field(default_factory=list)
     protocol: list[tuple[str, ProtocolEvent]] = field(default_factory=list)
@@ -91,11 +93,12 @@ class Recorder:
 
     def __post_init__(self) -> None:
         names = [a.name for a in self.accounts]
+        secrets = self.secrets or StaticSecrets(
+            dict.fromkeys(names, self.secret), dict.fromkeys(names, MASTER_KEY)
+        )
         self.engine = Engine(
             self.accounts,
-            StaticSecrets(
-                dict.fromkeys(names, self.secret), dict.fromkeys(names, MASTER_KEY)
-            ),
+            secrets,
             self._on_event,
             self._on_status,
             self.channel_overrides,

@@ -14,19 +14,29 @@ faults happen on the wire instead of inside mocked code:
 
 Counters (``accepted``, ``refused``, ``active``) and the ``wait_*`` helpers let tests
 await conditions instead of sleeping.
+
+``AuthEndpoint`` is a customer's auth endpoint with faults on cue: it signs channels as a
+real one does (with the app secret), over HTTP or HTTPS, unless told to answer with an
+error status, hang, send garbage, or send far too much.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
+import ssl
 import struct
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import parse_qs
 
 import pytest_asyncio
 
-__all__ = ["TcpProxy", "tcp_proxy"]
+from beacon.pusher import auth as signatures
+
+__all__ = ["AuthEndpoint", "TcpProxy", "auth_endpoint", "tcp_proxy"]
 
 _CHUNK = 65536
 
@@ -263,3 +273,120 @@ async def tcp_proxy() -> AsyncIterator[Callable[[str, int], Awaitable[TcpProxy]]
     yield make
     for proxy in made:
         await proxy.close()
+
+
+class AuthEndpoint:
+    """A channel auth endpoint on ``127.0.0.1``: signs with ``key``/``secret``.
+
+    ``faults`` is a queue of answers for the next requests, each one of ``500`` (or any
+    status), ``"hang"`` (never answer), ``"garbage"`` (200 with a body that is not JSON),
+    ``"badsig"`` (200 with a signature the Pusher server refuses) or
+    ``("huge", nbytes)`` (200 with that many bytes, sent as long as the client reads);
+    once empty, requests are signed. ``requests`` counts requests; ``huge_sent`` counts
+    the bytes of huge answers that went out.
+    """
+
+    def __init__(self, key: str, secret: str, *, ssl_context: ssl.SSLContext | None = None):
+        self.key = key
+        self.secret = secret
+        self.ssl_context = ssl_context
+        self.faults: deque[object] = deque()
+        self.requests = 0
+        self.huge_sent = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/pusher/auth"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        try:
+            await self._answer(reader, writer)
+        except (OSError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass  # the client gave up (as it should, for hangs and huge answers)
+        finally:
+            self._handlers.discard(task)
+            writer.transport.abort()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        form = parse_qs((await reader.readexactly(length)).decode())
+        self.requests += 1
+        fault = self.faults.popleft() if self.faults else None
+        if fault == "hang":
+            await asyncio.Event().wait()
+        if isinstance(fault, tuple) and fault[0] == "huge":
+            size = int(fault[1])
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {size}\r\n\r\n".encode()
+            )
+            chunk = b" " * 65536
+            while self.huge_sent < size:
+                writer.write(chunk)
+                self.huge_sent += len(chunk)
+                await writer.drain()
+            return
+        status, body = 200, b""
+        if isinstance(fault, int):
+            status, body = fault, b'{"error": "fault"}'
+        elif fault == "garbage":
+            body = b"<html>this is not JSON"
+        elif fault == "badsig":
+            body = json.dumps({"auth": f"{self.key}:{'0' * 64}"}).encode()
+        else:
+            socket_id, channel = form["socket_id"][0], form["channel_name"][0]
+            signature = signatures.channel_auth(self.key, self.secret, socket_id, channel)
+            body = json.dumps({"auth": signature}).encode()
+        writer.write(
+            f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+
+
+@pytest_asyncio.fixture
+async def auth_endpoint() -> AsyncIterator[Callable[..., Awaitable[AuthEndpoint]]]:
+    """Factory for started auth endpoints: ``await auth_endpoint(key, secret, ssl_context=)``.
+
+    Every endpoint made is closed at teardown.
+    """
+    made: list[AuthEndpoint] = []
+
+    async def make(
+        key: str, secret: str, *, ssl_context: ssl.SSLContext | None = None
+    ) -> AuthEndpoint:
+        endpoint = AuthEndpoint(key, secret, ssl_context=ssl_context)
+        await endpoint.start()
+        made.append(endpoint)
+        return endpoint
+
+    yield make
+    for endpoint in made:
+        await endpoint.close()

@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,15 +29,30 @@ from typing import Any
 import httpx
 
 from beacon.config.model import AccountSettings
+from beacon.connect.errors import ConnectError
 from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
 from beacon.pusher.channels import ChannelKind, channel_kind
+from beacon.pusher.policy import auth_needs_login
 
-__all__ = ["AuthError", "Authorizer", "ChannelAuth", "SigninAuth", "user_auth_endpoint"]
+__all__ = [
+    "AUTH_TIMEOUT",
+    "MAX_AUTH_ANSWER",
+    "AuthError",
+    "Authorizer",
+    "ChannelAuth",
+    "SigninAuth",
+    "user_auth_endpoint",
+]
 
 log = logging.getLogger("beacon.connect")
 
+#: An auth request (connecting, sending, and reading the whole answer) must end within
+#: this, however slowly the endpoint drips its bytes.
 AUTH_TIMEOUT = 10.0
+#: The most Beacon reads of an auth answer. A real one is a few hundred bytes; anything
+#: this large is an error of the endpoint, never held in memory whole.
+MAX_AUTH_ANSWER = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +74,7 @@ def user_auth_endpoint(endpoint: str) -> str:
     return f"{base}/user-auth" if last == "auth" else endpoint
 
 
-class AuthError(Exception):
+class AuthError(ConnectError):
     """Authorization did not work; ``needs_login`` when only new credentials can fix it."""
 
     def __init__(self, reason: str, *, needs_login: bool = False, status: int | None = None):
@@ -65,6 +82,39 @@ class AuthError(Exception):
         self.reason = reason
         self.needs_login = needs_login
         self.status = status
+
+
+async def in_daemon_thread(
+    getter: Callable[[str], RevealableSecret | None], name: str
+) -> RevealableSecret | None:
+    """``getter(name)`` in a thread of its own that cannot hold up the exit.
+
+    A keyring can block for as long as its unlock prompt is open. In the loop's default
+    executor such a call would keep ``asyncio.run()`` from returning (it joins the
+    executor's threads), so a SIGTERM would wait for the user; a daemon thread is simply
+    left behind. Cancelling the await abandons the result.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[RevealableSecret | None] = loop.create_future()
+
+    def settle(result: RevealableSecret | None, error: BaseException | None) -> None:
+        if future.done():
+            return  # cancelled meanwhile
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = getter(name), None
+        except Exception as exc:
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="beacon-keyring", daemon=True).start()
+    return await future
 
 
 class Authorizer:
@@ -75,8 +125,11 @@ class Authorizer:
         account: AccountSettings,
         secrets: SecretSource,
         http: Callable[[], httpx.AsyncClient],
+        *,
+        timeout: float = AUTH_TIMEOUT,
     ) -> None:
         self._account = account
+        self._timeout = timeout
         self._secrets = secrets
         self._http = http
         self._secret: RevealableSecret | None = None
@@ -207,9 +260,8 @@ class Authorizer:
     async def _read(
         self, getter: Callable[[str], RevealableSecret | None]
     ) -> RevealableSecret | None:
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(None, getter, self._account.name)
+            return await in_daemon_thread(getter, self._account.name)
         except Exception as exc:  # credentials.CredentialsError and keyring's own errors
             raise AuthError(f"cannot read the keyring: {exc}", needs_login=True) from None
 
@@ -223,20 +275,50 @@ class Authorizer:
         endpoint = user_auth_endpoint(settings.endpoint) if user else settings.endpoint
         headers = await self.render_headers(settings.headers)
         try:
-            response = await self._http().post(
-                endpoint, data=form, headers=headers, timeout=AUTH_TIMEOUT
-            )
+            client = self._http()
+        except ConnectError as exc:  # a CA file that cannot be used
+            raise AuthError(str(exc)) from None
+        try:
+            async with asyncio.timeout(self._timeout):
+                status, body = await self._request(client, endpoint, form, headers)
+        except TimeoutError:
+            raise AuthError(
+                f"the auth endpoint {endpoint} did not answer within {self._timeout:g} s"
+            ) from None
         except httpx.HTTPError as exc:
-            raise AuthError(f"auth endpoint unreachable: {exc or type(exc).__name__}") from None
-        status = response.status_code
-        if status in (401, 403):
+            words = str(exc) or type(exc).__name__
+            raise AuthError(f"cannot reach the auth endpoint {endpoint}: {words}") from None
+        if auth_needs_login(status):
             raise AuthError(f"auth endpoint answered {status}", needs_login=True, status=status)
         if status >= 300:
             raise AuthError(f"auth endpoint answered {status}", status=status)
+        if body is None:
+            raise AuthError(
+                f"the auth endpoint's answer is larger than {MAX_AUTH_ANSWER // 1024} KiB",
+                status=status,
+            )
         try:
-            answer = response.json()
+            answer = json.loads(body)
         except ValueError:
             raise AuthError("the auth endpoint's answer is not JSON", status=status) from None
         if type(answer) is not dict:
             raise AuthError("the auth endpoint's answer is not a JSON object", status=status)
         return answer
+
+    @staticmethod
+    async def _request(
+        client: httpx.AsyncClient, endpoint: str, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, bytes | None]:
+        """POST, then read at most ``MAX_AUTH_ANSWER`` bytes of the answer as they come
+        (``None`` when there is more)."""
+        async with client.stream("POST", endpoint, data=form, headers=headers) as response:
+            if auth_needs_login(response.status_code) or response.status_code >= 300:
+                return response.status_code, b""
+            size = 0
+            chunks: list[bytes] = []
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_AUTH_ANSWER:
+                    return response.status_code, None
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks)

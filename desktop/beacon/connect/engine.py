@@ -1,9 +1,15 @@
 """The asyncio runtime: one WebSocket per account, driven by the sans-I/O core.
 
 ``Engine`` owns one ``_AccountRunner`` per account. A runner moves bytes between a
-``websockets`` connection and its ``PusherConnection``, runs the core's timers with
-``loop.call_at``, answers its auth requests over HTTP (or by signing locally), and turns
-its events into ``ReceivedEvent`` and ``AccountStatus`` callbacks.
+``PusherSocket`` (``websockets``' sans-I/O client on a plain asyncio protocol) and its
+``PusherConnection``, runs the core's timers with ``loop.call_at``, answers its auth
+requests over HTTP (or by signing locally), and turns its events into ``ReceivedEvent``
+and ``AccountStatus`` callbacks. A channel that cannot be authorized or is refused is the
+core's to retry; the account's status lists such channels after its own state, and
+``channel_info()`` tells their reason and next try.
+
+Each account trusts the system store plus its own ``ca_file`` for its socket and its
+auth endpoint, and no other account's.
 
 The hot path (a frame arrives, an event goes out) does one ``receive()`` and one callback;
 timers are re-armed only when the core's deadline can have moved earlier.
@@ -17,30 +23,34 @@ import logging
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 import beacon
 from beacon.config.model import AccountSettings
-from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect import logs
+from beacon.connect.auth import AUTH_TIMEOUT, AuthError, Authorizer
+from beacon.connect.errors import CaFileError
 from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
 from beacon.connect.resume import RESUME_CHECK_EVERY, ResumeWatch, sleep_offset
 from beacon.connect.secrets import SecretSource
-from beacon.connect.socket import PusherSocket
+from beacon.connect.socket import CLOSE_TIMEOUT, PusherSocket, open_socket
 from beacon.connect.tls import describe_error, ssl_context
 from beacon.pusher import (
     AuthNeeded,
+    ChannelInfo,
     DropTransport,
     EventReceived,
     OpenTransport,
     ProtocolEvent,
     PusherConnection,
+    SignedIn,
     SigninFailed,
     SigninNeeded,
     StateChanged,
+    Subscribed,
     SubscriptionFailed,
 )
 from beacon.pusher.policy import backoff as default_backoff
@@ -48,12 +58,15 @@ from beacon.pusher.states import ConnectionState
 
 __all__ = ["Engine"]
 
+# States in which a resume from sleep calls for action (a retry or a ping).
+_RESUME_MATTERS = frozenset(
+    {ConnectionState.CONNECTING, ConnectionState.CONNECTED, ConnectionState.UNAVAILABLE}
+)
+
 log = logging.getLogger("beacon.connect")
 
 # Opening the socket and the server's handshake together must finish within this.
 CONNECT_TIMEOUT = 15.0
-# How long a graceful close may wait for the server's close frame.
-CLOSE_TIMEOUT = 2.0
 # Pusher limits messages to about 10 KB; a generous cap still bounds memory.
 MAX_MESSAGE = 1 << 20
 
@@ -82,12 +95,20 @@ class _AccountRunner:
             signin=account.signin,
             backoff_factory=engine.backoff,
         )
-        self.authorizer = Authorizer(account, engine.secrets, engine.http_client)
+        ca_file = account.ca_file
+        # Each account trusts the system store and its own CA file, nothing else: the
+        # same for its socket and its auth endpoint.
+        self.authorizer = Authorizer(account, engine.secrets, lambda: engine.http_client(ca_file))
         self.status = AccountStatus(self.name, ConnectionState.INITIALIZED, "not started")
         self._url = account.url(engine.version)
         self._ssl: ssl.SSLContext | None = None
+        #: Why this account cannot even try (a CA file that cannot be used), or None.
+        self.setup_error: str | None = None
         if self._url.startswith("wss:"):
-            self._ssl = ssl_context(account.ca_file)
+            try:
+                self._ssl = ssl_context(ca_file)
+            except CaFileError as exc:
+                self.setup_error = str(exc)
         self._loop = asyncio.get_running_loop()
         self._open_wanted = asyncio.Event()
         self._out_ready = asyncio.Event()
@@ -98,12 +119,21 @@ class _AccountRunner:
         self._stamp = datetime.now(UTC)
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._closing: set[asyncio.Future[Any]] = set()  # closing handshakes, of _tasks
+        # What is wrong with channels (and sign-in) of the current connection, by channel.
+        self._problems: dict[str, str] = {}
         self.attempts = 0  # sockets opened or tried; tests count reconnect loops with it
 
     # -- the main loop ---------------------------------------------------------------
 
     async def run(self) -> None:
+        if self.setup_error is not None:
+            # Nothing to retry until the configuration changes: say so and stay put.
+            self._report(
+                AccountStatus(self.name, ConnectionState.FAILED, f"failed: {self.setup_error}")
+            )
+            return
         self.handle(self.core.connect(self._loop.time()))
         while True:
             await self._open_wanted.wait()
@@ -146,42 +176,40 @@ class _AccountRunner:
         finally:
             self._ws = None
             writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+            with contextlib.suppress(asyncio.CancelledError):
                 await writer
         if attempt.abandoned:
             return
         code = ws.close_code
-        reason = ws.close_reason or ""
-        if code == 1006:  # websockets' "no close frame": the network, not the server
-            code, reason = None, "connection lost"
+        # No close frame: the network, not the server.
+        reason = ws.close_reason if code is not None else "connection lost"
         self.handle(core.closed(code, reason, loop.time()))
 
     async def _open(self) -> PusherSocket:
-        ws = await connect(
+        # No compression (Pusher frames are small; inflating costs more than it saves), no
+        # WebSocket pings (the protocol has its own) and no open timeout (the core's
+        # handshake deadline covers opening).
+        return await open_socket(
             self._url,
             ssl=self._ssl,
-            create_connection=PusherSocket,
-            compression=None,  # Pusher frames are small; inflating costs more than it saves
-            open_timeout=None,  # the core's handshake deadline covers opening
-            ping_interval=None,  # the protocol has its own pings
-            close_timeout=CLOSE_TIMEOUT,
             max_size=MAX_MESSAGE,
-            user_agent_header=f"beacon/{self.engine.version}",
+            user_agent=f"beacon/{self.engine.version}",
+            slice_bytes=self.engine.read_slice,
         )
-        assert isinstance(ws, PusherSocket)
-        ws.slice_bytes = self.engine.read_slice
-        return ws
 
     def _on_text(self, text: str) -> None:
         """One text message, straight from the socket: the hot path."""
         core = self.core
         events = core.receive(text, self._loop.time())
         if len(events) == 1 and type(events[0]) is EventReceived:
+            # An application event alone: the core queued nothing to send for it, so
+            # the writer need not be asked (a property call less per event).
             self._emit(events[0])
-        elif events:
-            self.handle(events)
-        if core.has_data_to_send:
-            self._out_ready.set()
+            return
+        if events:
+            self.handle(events)  # wakes the writer itself
+        elif core.has_data_to_send:
+            self._out_ready.set()  # a pong, say
 
     async def _writer(self, ws: PusherSocket) -> None:
         while True:
@@ -234,7 +262,16 @@ class _AccountRunner:
                     log.exception("the protocol observer failed")
             if kind is StateChanged:
                 assert isinstance(ev, StateChanged)
-                self._report(AccountStatus(self.name, ev.state, ev.detail, ev.needs_login))
+                if ev.state is not ConnectionState.CONNECTED:
+                    self._problems.clear()  # the channels start over on the next socket
+                self._report_problems(ev.state, ev.detail, ev.needs_login)
+            elif kind is Subscribed:
+                assert isinstance(ev, Subscribed)
+                if self._problems.pop(ev.channel, None) is not None:
+                    self._report_problems()
+            elif kind is SignedIn:
+                if self._problems.pop("#signin", None) is not None:
+                    self._report_problems()
             elif kind is OpenTransport:
                 self._open_wanted.set()
             elif kind is DropTransport:
@@ -248,28 +285,50 @@ class _AccountRunner:
                 self._spawn(self._signin(ev.socket_id))
             elif kind is SubscriptionFailed:
                 assert isinstance(ev, SubscriptionFailed)
-                # needs-login failures come with their own state; the user's own
-                # #server-to-user channel is the server's business (some servers deliver
-                # on sign-in alone and refuse the subscription pusher-js sends).
-                if not ev.needs_login and not ev.channel.startswith("#"):
-                    self._report_problem(f"{ev.channel} refused: {ev.reason}")
+                # The user's own #server-to-user channel is the server's business (some
+                # servers deliver on sign-in alone and refuse the subscription pusher-js
+                # sends). Other channels carry on either way.
+                if ev.needs_login:
+                    self._problems[ev.channel] = f"{ev.channel} needs login: {ev.reason}"
+                    self._report_problems()
+                elif not ev.channel.startswith("#"):
+                    retry = "" if ev.retry_in is None else f"; retrying in {ev.retry_in:.1f} s"
+                    self._problems[ev.channel] = f"{ev.channel} refused: {ev.reason}{retry}"
+                    self._report_problems()
             elif kind is SigninFailed:
                 assert isinstance(ev, SigninFailed)
-                if not ev.needs_login:
-                    self._report_problem(f"sign-in failed: {ev.reason}")
+                words = "needs login" if ev.needs_login else "failed"
+                retry = "" if ev.retry_in is None else f"; retrying in {ev.retry_in:.1f} s"
+                self._problems["#signin"] = f"sign-in {words}: {ev.reason}{retry}"
+                self._report_problems()
         self.arm_timer()
         if self.core.has_data_to_send:
             self._out_ready.set()
 
-    def _report_problem(self, problem: str) -> None:
-        """A problem that leaves the connection as it is: the same state, with the problem
-        added to its detail."""
+    def _report_problems(
+        self,
+        state: ConnectionState | None = None,
+        detail: str | None = None,
+        needs_login: bool | None = None,
+    ) -> None:
+        """The connection's state and detail (the core's unless given), followed by the
+        problems of channels that are not subscribed, one per channel."""
+        core = self.core
+        words = core.detail if detail is None else detail
+        if self._problems:
+            words = "; ".join([words, *self._problems.values()])
         self._report(
-            AccountStatus(self.name, self.core.state, f"{self.core.detail}; {problem}")
+            AccountStatus(
+                self.name,
+                core.state if state is None else state,
+                words,
+                core.needs_login if needs_login is None else needs_login,
+            )
         )
 
     def _report(self, status: AccountStatus) -> None:
         self.status = status
+        self.engine._watch_resume()
         try:
             self.engine.on_status(status)
         except Exception:
@@ -286,15 +345,28 @@ class _AccountRunner:
             return
         ws.detach()
         if ev.graceful:
-            self._spawn(ws.close(ev.code, ev.reason[:120]))
+            self._closing.add(self._spawn(ws.close(ev.code, ev.reason[:120])))
         else:
             # The peer is unreachable: a closing handshake would only wait for nothing.
             ws.transport.abort()
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+    def _spawn(self, coro: Any) -> asyncio.Future[Any]:
+        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._closing.discard)
+        return task
+
+    def retry(self) -> None:
+        """Connect again, or (when connected) ask again for the channels that failed."""
+        if self.setup_error is not None:
+            # The configuration is as wrong as it was; a new engine reads a new one.
+            self._report(self.status)
+            return
+        self._problems = {k: v for k, v in self._problems.items() if "needs login" not in v}
+        self.handle(self.core.connect(self._loop.time()))
+        if self.core.state is ConnectionState.CONNECTED:
+            self._report_problems()  # the same state, without the login problems
 
     # -- timers ----------------------------------------------------------------------
 
@@ -327,7 +399,12 @@ class _AccountRunner:
             if exc.needs_login:
                 self.authorizer.forget()
             events = self.core.auth_failed(
-                channel, exc.reason, exc.needs_login, status=exc.status, socket_id=socket_id
+                channel,
+                exc.reason,
+                exc.needs_login,
+                status=exc.status,
+                socket_id=socket_id,
+                now=self._loop.time(),
             )
         else:
             events = self.core.authorized(
@@ -345,11 +422,11 @@ class _AccountRunner:
         except AuthError as exc:
             if exc.needs_login:
                 self.authorizer.forget()
-            events = self.core.signin_failed(exc.reason, exc.needs_login, socket_id=socket_id)
-        else:
-            events = self.core.signin_authorized(
-                answer.auth, answer.user_data, socket_id=socket_id
+            events = self.core.signin_failed(
+                exc.reason, exc.needs_login, socket_id=socket_id, now=self._loop.time()
             )
+        else:
+            events = self.core.signin_authorized(answer.auth, answer.user_data, socket_id=socket_id)
         self.handle(events)
 
     # -- shutdown --------------------------------------------------------------------
@@ -359,11 +436,16 @@ class _AccountRunner:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        # Auth requests and the like are of no use any more: cancel them at once, so
+        # that a slow auth endpoint cannot hold up an exit. Only the closing handshakes
+        # get a moment (CLOSE_TIMEOUT) to go out.
+        for task in list(self._tasks):
+            if task not in self._closing:
+                task.cancel()
         tasks = list(self._tasks)
-        # Let the graceful close frames go out before anything is cancelled.
-        closing = [t for t in tasks if not t.done()]
+        closing = [t for t in self._closing if not t.done()]
         if closing:
-            await asyncio.wait(closing, timeout=CLOSE_TIMEOUT + 0.5)
+            await asyncio.wait(closing, timeout=CLOSE_TIMEOUT + 0.1)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -409,23 +491,25 @@ class Engine:
         self.backoff = backoff
         # Resume from sleep retries at once (DESIGN.md "Protocol"); the clock is
         # injectable so that tests can simulate a suspend.
-        self._resume = ResumeWatch(
-            self._resumed, clock=sleep_clock, interval=resume_check_every
-        )
+        self._resume = ResumeWatch(self._resumed, clock=sleep_clock, interval=resume_check_every)
         self._runners: dict[str, _AccountRunner] = {}
+        self._log_limits: list[tuple[logging.Logger, logs.RateLimitFilter]] = []
+        self._closed = False
         self._tasks: list[asyncio.Task[None]] = []
-        self._http: httpx.AsyncClient | None = None
+        # HTTP clients for auth endpoints, one per CA file (None: the system store alone).
+        self._http: dict[Path | None, httpx.AsyncClient] = {}
 
-    def http_client(self) -> httpx.AsyncClient:
-        """The shared HTTP client for auth endpoints, made on first use."""
-        if self._http is None:
-            # The same trust as the sockets: system store plus every account's CA file.
-            context = ssl.create_default_context()
-            for account in self.accounts:
-                if account.ca_file is not None:
-                    context.load_verify_locations(cafile=str(account.ca_file))
-            self._http = httpx.AsyncClient(verify=context, timeout=10.0)
-        return self._http
+    def http_client(self, ca_file: Path | None = None) -> httpx.AsyncClient:
+        """The HTTP client for auth endpoints that trusts the system store plus
+        ``ca_file`` (and no other account's), made on first use.
+
+        Raises ``CaFileError`` when ``ca_file`` cannot be used.
+        """
+        client = self._http.get(ca_file)
+        if client is None:
+            client = httpx.AsyncClient(verify=ssl_context(ca_file), timeout=AUTH_TIMEOUT)
+            self._http[ca_file] = client
+        return client
 
     async def start(self) -> None:
         """Start one task per account; returns at once."""
@@ -436,7 +520,21 @@ class Engine:
             task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
             task.add_done_callback(self._task_done)
             self._tasks.append(task)
-        self._resume.start()
+        self._watch_resume()
+        # A misbehaving server must not flood the terminal or the log file.
+        self._log_limits = logs.install("beacon.connect", "beacon.pusher")
+
+    def _watch_resume(self) -> None:
+        """Sample the clocks only while an account is connected or means to be: with
+        every account failed or disconnected, a sleep changes nothing, and an idle app
+        must not wake up for it."""
+        if self._closed:
+            return
+        wanted = any(r.core.state in _RESUME_MATTERS for r in self._runners.values())
+        if wanted and not self._resume.running:
+            self._resume.start()
+        elif not wanted and self._resume.running:
+            self._resume.stop()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -444,15 +542,19 @@ class Engine:
 
     async def close(self) -> None:
         """Close every connection gracefully (code 1000) and stop."""
+        self._closed = True
         self._resume.stop()
+        logs.uninstall(self._log_limits)
+        self._log_limits = []
         await asyncio.gather(*(r.close() for r in self._runners.values()))
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        clients = list(self._http.values())
+        self._http.clear()
+        for client in clients:
+            await client.aclose()
 
     def wake(self) -> None:
         """Network change or resume from sleep: retry every waiting account at once, its
@@ -468,7 +570,7 @@ class Engine:
         """Try a failed or disconnected account again (e.g. after ``beacon login``)."""
         runner = self._runners[account]
         runner.authorizer.forget()
-        runner.handle(runner.core.connect(runner._loop.time()))
+        runner.retry()
 
     def send_client_event(self, account: str, channel: str, event: str, data: Any) -> None:
         """Send a ``client-*`` event. Raises ``pusher.ClientEventError`` when not allowed."""
@@ -478,6 +580,11 @@ class Engine:
 
     def status(self, account: str) -> AccountStatus:
         return self._runners[account].status
+
+    def channel_info(self, account: str, channel: str) -> ChannelInfo | None:
+        """Where one channel of ``account`` is: its status, why it last failed, and when
+        it is tried again (``retry_at`` on the event loop's clock, ``loop.time()``)."""
+        return self._runners[account].core.channel_info(channel)
 
     def members(self, account: str, channel: str) -> dict[str, Any]:
         """A presence channel's members (user id -> info)."""

@@ -73,6 +73,10 @@ class ResumeWatch:
             self._timer.cancel()
             self._timer = None
 
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
     def check(self) -> float:
         """Compare the clocks now; the seconds slept since the last check (0.0 if none).
 

@@ -7,14 +7,34 @@ from pathlib import Path
 
 import websockets.exceptions as wse
 
-__all__ = ["describe_error", "ssl_context"]
+from beacon.connect.errors import CaFileError
+
+__all__ = ["CaFileError", "describe_error", "ssl_context"]
 
 
 def ssl_context(ca_file: Path | None = None) -> ssl.SSLContext:
-    """The system trust store, plus the account's own CA file when it has one."""
+    """The system trust store, plus the account's own CA file when it has one.
+
+    Raises ``CaFileError``, with words and a fix, when the CA file cannot be used.
+    """
     context = ssl.create_default_context()
-    if ca_file is not None:
+    if ca_file is None:
+        return context
+    fix = "point ca_file at the PEM file of the CA that signed the server's certificate"
+    if ca_file.is_dir():
+        raise CaFileError(f"ca_file {ca_file} is a directory, not a file; {fix}", ca_file)
+    try:
         context.load_verify_locations(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise CaFileError(f"ca_file {ca_file} does not exist; {fix}", ca_file) from None
+    except ssl.SSLError:
+        raise CaFileError(
+            f"ca_file {ca_file} holds no PEM certificate (-----BEGIN CERTIFICATE-----); {fix}",
+            ca_file,
+        ) from None
+    except OSError as exc:
+        words = exc.strerror or str(exc)
+        raise CaFileError(f"cannot read ca_file {ca_file}: {words}; {fix}", ca_file) from None
     return context
 
 

@@ -6,7 +6,7 @@ tested with strings in and events out.
 """
 
 from beacon.pusher.channels import ChannelKind, channel_kind, channel_name_problem
-from beacon.pusher.connection import ChannelStatus, PusherConnection
+from beacon.pusher.connection import ChannelInfo, ChannelStatus, PusherConnection
 from beacon.pusher.errors import ClientEventError, ProtocolError, PusherError
 from beacon.pusher.events import (
     AuthNeeded,
@@ -34,6 +34,7 @@ from beacon.pusher.states import ConnectionState
 __all__ = [
     "AuthNeeded",
     "CacheMiss",
+    "ChannelInfo",
     "ChannelKind",
     "ChannelStatus",
     "ClientEventError",

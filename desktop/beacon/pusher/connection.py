@@ -54,10 +54,18 @@ from beacon.pusher.events import (
     SubscriptionFailed,
 )
 from beacon.pusher.frames import decode_data, encode, parse
-from beacon.pusher.policy import CloseAction, backoff, close_decision
+from beacon.pusher.policy import RESTART_WINDOW as _RESTART_WINDOW
+from beacon.pusher.policy import (
+    CloseAction,
+    activity_timeout,
+    backoff,
+    close_decision,
+    restart_delay,
+    was_useful,
+)
 from beacon.pusher.states import ConnectionState
 
-__all__ = ["ChannelStatus", "PusherConnection"]
+__all__ = ["ChannelInfo", "ChannelStatus", "PusherConnection"]
 
 log = logging.getLogger("beacon.pusher")
 
@@ -75,7 +83,8 @@ class ChannelStatus(Enum):
     AUTHORIZING = "authorizing"  # waiting for the runtime's auth answer
     SUBSCRIBING = "subscribing"  # pusher:subscribe sent
     SUBSCRIBED = "subscribed"
-    FAILED = "failed"  # refused; stays so until the next connection
+    RETRYING = "retrying"  # refused or not authorized for now; tried again at retry_at
+    FAILED = "failed"  # needs a new login; stays so until connect() or the next connection
 
 
 @dataclass(slots=True, eq=False)
@@ -90,12 +99,29 @@ class _Channel:
     # wait here so that they stay in order.
     reauthorizing: bool = False
     held: list[tuple[str, Any, str | None]] = field(default_factory=list)
+    # Why the last attempt failed, and when the next one is due (RETRYING only).
+    reason: str | None = None
+    retry_at: float | None = None
+    # Delays between retries of this channel; started over once it is subscribed.
+    backoff: Iterator[float] | None = None
 
     def reset(self) -> None:
         self.status = ChannelStatus.PENDING
         self.me = None
         self.members = {}
         self.reauthorizing = False
+        self.retry_at = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """Where one channel is: its status, why it last failed, and when it is tried again
+    (monotonic seconds, as given to the connection)."""
+
+    name: str
+    status: ChannelStatus
+    reason: str | None = None
+    retry_at: float | None = None
 
 
 _Handler = Callable[["PusherConnection", str | None, Any], list[ProtocolEvent]]
@@ -140,6 +166,17 @@ class PusherConnection:
         self._retry_at: float | None = None
         self._last_immediate: float | None = None
         self._last_error: str | None = None
+        # When the current socket's connection was established (None: not yet).
+        self._connected_at: float | None = None
+        # Until when a server that closed with 4200-4299 is treated as restarting.
+        self._restart_until: float | None = None
+        # The earliest retry_at of any channel, so next_deadline() need not look at all.
+        self._channel_retry_at: float | None = None
+        # The time of the frame being handled, for handlers that schedule a retry.
+        self._now = 0.0
+        # Sign-in after a failure that may pass: when to try again, and the delays.
+        self._signin_retry_at: float | None = None
+        self._signin_backoff: Iterator[float] | None = None
         for name in channels:
             self._add_channel(name)
 
@@ -153,6 +190,13 @@ class PusherConnection:
     def channel_status(self, channel: str) -> ChannelStatus | None:
         ch = self._channels.get(channel)
         return ch.status if ch is not None else None
+
+    def channel_info(self, channel: str) -> ChannelInfo | None:
+        """The channel's status, with the reason of its last failure and its next try."""
+        ch = self._channels.get(channel)
+        if ch is None:
+            return None
+        return ChannelInfo(ch.name, ch.status, ch.reason, ch.retry_at)
 
     def members(self, channel: str) -> dict[str, Any]:
         """A presence channel's members: user id -> user info (a copy)."""
@@ -180,8 +224,11 @@ class PusherConnection:
         state = self.state
         if state is ConnectionState.CONNECTED:
             if self._ping_sent_at is not None:
-                return self._ping_sent_at + self._pong_timeout
-            return self._last_received + self._activity_timeout
+                deadline = self._ping_sent_at + self._pong_timeout
+            else:
+                deadline = self._last_received + self._activity_timeout
+            retry = self._channel_retry_at
+            return deadline if retry is None or deadline <= retry else retry
         if state is ConnectionState.CONNECTING and self._transport:
             return self._attempt_started + self._connect_timeout
         if state is ConnectionState.UNAVAILABLE:
@@ -191,8 +238,21 @@ class PusherConnection:
     # -- lifecycle -------------------------------------------------------------------
 
     def connect(self, now: float) -> list[ProtocolEvent]:
-        """Start (or restart, after ``failed``/``disconnected``) connecting now."""
-        if self.state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
+        """Start (or restart, after ``failed``/``disconnected``) connecting now.
+
+        While connected, channels that needed a new login are tried again instead.
+        """
+        if self.state is ConnectionState.CONNECTED:
+            self.needs_login = False
+            events: list[ProtocolEvent] = []
+            for ch in list(self._channels.values()):
+                if ch.status in (ChannelStatus.FAILED, ChannelStatus.RETRYING):
+                    ch.backoff = None
+                    ch.retry_at = None
+                    events += self._begin_subscription(ch)
+            self._update_channel_retry()
+            return events
+        if self.state is ConnectionState.CONNECTING:
             return []
         self._backoff = self._backoff_factory()
         self.needs_login = False
@@ -231,11 +291,12 @@ class PusherConnection:
         if state is ConnectionState.CONNECTED:
             if self._ping_sent_at is not None:
                 if now >= self._ping_sent_at + self._pong_timeout:
-                    return self._drop(
-                        now, f"no answer to ping within {self._pong_timeout:g} s"
-                    )
+                    return self._drop(now, f"no answer to ping within {self._pong_timeout:g} s")
             elif now >= self._last_received + self._activity_timeout:
                 self._send_ping(now)
+            retry = self._channel_retry_at
+            if retry is not None and now >= retry:
+                return self._retry_channels(now)
         elif state is ConnectionState.CONNECTING:
             if self._transport and now >= self._attempt_started + self._connect_timeout:
                 return self._drop(
@@ -274,6 +335,7 @@ class PusherConnection:
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("unhandled protocol event %s ignored", event)
             return []
+        self._now = now  # for handlers that plan a retry (kept off the hot path above)
         try:
             return handler(self, channel, data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -287,13 +349,13 @@ class PusherConnection:
             raise ValueError("no socket_id")
         if self.state is not ConnectionState.CONNECTING:
             raise ValueError("connection_established while already connected")
-        timeout = data.get("activity_timeout")
-        if self._activity_override is not None:
-            self._activity_timeout = self._activity_override
-        elif isinstance(timeout, int | float) and timeout > 0:
-            self._activity_timeout = float(timeout)
+        self._activity_timeout = activity_timeout(
+            data.get("activity_timeout"), self._activity_override, self._activity_timeout
+        )
         self.socket_id = socket_id
-        self._backoff = self._backoff_factory()
+        # The backoff starts over only once this connection proves useful (see
+        # _after_close): a server that accepts and closes at once must not reset it.
+        self._connected_at = self._now
         self._last_error = None
         events: list[ProtocolEvent] = []
         self._set_state(events, ConnectionState.CONNECTED, "connected")
@@ -327,6 +389,8 @@ class PusherConnection:
         if ch is None:
             return []
         ch.status = ChannelStatus.SUBSCRIBED
+        ch.reason = None
+        ch.backoff = None
         if ch.kind is ChannelKind.PRESENCE:
             # Some servers leave the member list out; an empty one is the honest reading.
             presence = (data.get("presence") if type(data) is dict else None) or {}
@@ -343,9 +407,21 @@ class PusherConnection:
         status = data.get("status") if type(data) is dict else None
         error = data.get("error") if type(data) is dict else data
         reason = str(error) if error else "the server refused the subscription"
-        ch.status = ChannelStatus.FAILED
         log.info("subscription to %s refused: %s", channel, reason)
-        return [SubscriptionFailed(channel, reason, status if type(status) is int else None)]
+        if ch.kind is ChannelKind.SERVER_TO_USER:
+            # The user's own channel is the server's business (some deliver on sign-in
+            # alone and refuse it): retrying would only ask again for the same answer.
+            ch.status = ChannelStatus.FAILED
+            ch.reason = reason
+            return [SubscriptionFailed(channel, reason, status if type(status) is int else None)]
+        # A refusal may be passing (a restarting backend, a stale signature): try again,
+        # later and later, as for a failed auth request.
+        retry_in = self._schedule_retry(ch, reason, self._now)
+        return [
+            SubscriptionFailed(
+                channel, reason, status if type(status) is int else None, retry_in=retry_in
+            )
+        ]
 
     def _on_member_added(self, channel: str | None, data: Any) -> list[ProtocolEvent]:
         ch = self._channels.get(channel) if channel is not None else None
@@ -379,6 +455,7 @@ class PusherConnection:
         if type(user_id) is not str or not user_id:
             raise ValueError("user data has no id")
         self.user_id = user_id
+        self._signin_backoff = None
         name = SERVER_TO_USER_PREFIX + user_id
         ch = _Channel(name, ChannelKind.SERVER_TO_USER, ChannelStatus.SUBSCRIBING)
         self._channels[name] = ch
@@ -538,12 +615,14 @@ class PusherConnection:
                     ch.me = str(json.loads(channel_data)["user_id"])
                 except (ValueError, KeyError, TypeError):
                     return self.auth_failed(
-                        channel, "the auth answer's channel_data has no user_id",
+                        channel,
+                        "the auth answer's channel_data has no user_id",
                         socket_id=socket_id,
                     )
         elif ch.kind is ChannelKind.PRESENCE:
             return self.auth_failed(
-                channel, "the auth answer has no channel_data for a presence channel",
+                channel,
+                "the auth answer has no channel_data for a presence channel",
                 socket_id=socket_id,
             )
         ch.status = ChannelStatus.SUBSCRIBING
@@ -558,20 +637,29 @@ class PusherConnection:
         *,
         status: int | None = None,
         socket_id: str | None = None,
+        now: float | None = None,
     ) -> list[ProtocolEvent]:
-        """The runtime could not authorize ``channel``. With ``needs_login`` the account's
-        credentials are refused: the connection fails instead of retrying in a loop."""
+        """The runtime could not authorize ``channel``; the other channels carry on.
+
+        With ``needs_login`` the account's credentials are refused: the channel stays
+        failed, without a retry loop, until ``connect()`` (after a new login) or the next
+        connection. Otherwise the failure may pass (a 500, a timeout, garbage): with
+        ``now`` given, the channel is tried again after a growing delay.
+        """
         ch = self._channels.get(channel)
         if ch is None or not self._current(socket_id):
             return []
         if ch.reauthorizing:
             return self._drop_held(ch, f"no fresh key: {reason}")
-        ch.status = ChannelStatus.FAILED
         log.info("cannot authorize %s: %s", channel, reason)
-        events: list[ProtocolEvent] = [SubscriptionFailed(channel, reason, status, needs_login)]
-        if needs_login:
-            events += self._fail_for_login(f"needs login: {reason}")
-        return events
+        if needs_login or now is None:
+            ch.status = ChannelStatus.FAILED
+            ch.reason = reason
+            if needs_login:
+                self.needs_login = True
+            return [SubscriptionFailed(channel, reason, status, needs_login)]
+        retry_in = self._schedule_retry(ch, reason, now)
+        return [SubscriptionFailed(channel, reason, status, False, retry_in)]
 
     def signin_authorized(
         self, auth: str, user_data: str, *, socket_id: str | None = None
@@ -583,15 +671,30 @@ class PusherConnection:
         return []
 
     def signin_failed(
-        self, reason: str, needs_login: bool = False, *, socket_id: str | None = None
+        self,
+        reason: str,
+        needs_login: bool = False,
+        *,
+        socket_id: str | None = None,
+        now: float | None = None,
     ) -> list[ProtocolEvent]:
+        """The runtime could not sign in. The channels carry on either way; with ``now``
+        and without ``needs_login`` sign-in is tried again after a growing delay."""
         if not self._current(socket_id):
             return []
         log.warning("cannot sign in: %s", reason)
-        events: list[ProtocolEvent] = [SigninFailed(reason, needs_login)]
-        if needs_login:
-            events += self._fail_for_login(f"needs login: {reason}")
-        return events
+        if needs_login or now is None:
+            if needs_login:
+                self.needs_login = True
+                self._signin_retry_at = None
+                self._update_channel_retry()
+            return [SigninFailed(reason, needs_login)]
+        if self._signin_backoff is None:
+            self._signin_backoff = self._backoff_factory()
+        delay = next(self._signin_backoff)
+        self._signin_retry_at = now + delay
+        self._update_channel_retry()
+        return [SigninFailed(reason, False, delay)]
 
     def send_event(self, channel: str, event: str, data: Any) -> None:
         """Queue a client event. Raises ``ClientEventError`` when the protocol forbids it."""
@@ -614,6 +717,35 @@ class PusherConnection:
 
     # -- internals -------------------------------------------------------------------
 
+    def _schedule_retry(self, ch: _Channel, reason: str, now: float) -> float:
+        if ch.backoff is None:
+            ch.backoff = self._backoff_factory()
+        delay = next(ch.backoff)
+        ch.status = ChannelStatus.RETRYING
+        ch.reason = reason
+        ch.retry_at = now + delay
+        self._update_channel_retry()
+        return delay
+
+    def _update_channel_retry(self) -> None:
+        due = [ch.retry_at for ch in self._channels.values() if ch.retry_at is not None]
+        if self._signin_retry_at is not None:
+            due.append(self._signin_retry_at)
+        self._channel_retry_at = min(due) if due else None
+
+    def _retry_channels(self, now: float) -> list[ProtocolEvent]:
+        events: list[ProtocolEvent] = []
+        if self._signin_retry_at is not None and now >= self._signin_retry_at:
+            self._signin_retry_at = None
+            assert self.socket_id is not None
+            events.append(SigninNeeded(self.socket_id))
+        for ch in list(self._channels.values()):
+            if ch.retry_at is not None and now >= ch.retry_at:
+                ch.retry_at = None
+                events += self._begin_subscription(ch)
+        self._update_channel_retry()
+        return events
+
     def _current(self, socket_id: str | None) -> bool:
         if self.state is not ConnectionState.CONNECTED:
             return False
@@ -634,9 +766,7 @@ class PusherConnection:
         self.state = state
         self.detail = detail
         log.info("%s -> %s: %s", previous.value, state.value, detail)
-        events.append(
-            StateChanged(previous, state, detail, self.needs_login, retry_in, code)
-        )
+        events.append(StateChanged(previous, state, detail, self.needs_login, retry_in, code))
 
     def _start_attempt(self, now: float, detail: str) -> list[ProtocolEvent]:
         events: list[ProtocolEvent] = []
@@ -664,6 +794,8 @@ class PusherConnection:
             if ch.held:
                 events += self._drop_held(ch, "the connection closed before a fresh key came")
             ch.reset()
+        self._channel_retry_at = None
+        self._signin_retry_at = None
         return events
 
     def _drop(self, now: float, reason: str) -> list[ProtocolEvent]:
@@ -672,10 +804,6 @@ class PusherConnection:
         events.append(DropTransport(reason, 1000, graceful=False))
         events += self._after_close(None, reason, now)
         return events
-
-    def _fail_for_login(self, detail: str) -> list[ProtocolEvent]:
-        self.needs_login = True
-        return self._stop(ConnectionState.FAILED, detail, detail)
 
     def _stop(self, state: ConnectionState, detail: str, reason: str) -> list[ProtocolEvent]:
         """No retry from here: the socket, if any, closes with 1000 (``reason``), then
@@ -690,23 +818,36 @@ class PusherConnection:
 
     def _after_close(self, code: int | None, reason: str, now: float) -> list[ProtocolEvent]:
         events: list[ProtocolEvent] = []
-        why = reason or self._last_error or (
-            "the server closed the connection" if code is not None else "connection lost"
+        why = (
+            reason
+            or self._last_error
+            or ("the server closed the connection" if code is not None else "connection lost")
         )
         decision = close_decision(code)
+        connected_at, self._connected_at = self._connected_at, None
+        if was_useful(None if connected_at is None else now - connected_at):
+            self._backoff = self._backoff_factory()
         if decision.action is CloseAction.FAIL:
             self._retry_at = None
             self._set_state(
                 events, ConnectionState.FAILED, f"failed: {_words(why, code)}", code=code
             )
             return events
-        if decision.action is CloseAction.RECONNECT and (
-            self._last_immediate is None or now - self._last_immediate >= IMMEDIATE_RETRY_GUARD
-        ):
-            self._last_immediate = now
-            events += self._start_attempt(now, f"reconnecting after: {_words(why, code)}")
-            return events
-        delay = max(next(self._backoff), decision.min_delay)
+        if decision.action is CloseAction.RECONNECT:
+            # The server is restarting: no fault of ours or of the network, so the
+            # backoff starts over, and failures for a while are retried quickly.
+            self._backoff = self._backoff_factory()
+            self._restart_until = now + _RESTART_WINDOW
+            if self._last_immediate is None or now - self._last_immediate >= IMMEDIATE_RETRY_GUARD:
+                self._last_immediate = now
+                events += self._start_attempt(now, f"reconnecting after: {_words(why, code)}")
+                return events
+        quick = restart_delay(code, now, self._restart_until)
+        if quick is not None:
+            delay = quick
+        else:
+            self._restart_until = None
+            delay = max(next(self._backoff), decision.min_delay)
         self._retry_at = now + delay
         self._set_state(
             events,

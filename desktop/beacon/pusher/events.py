@@ -115,6 +115,7 @@ class SubscriptionFailed(ProtocolEvent):
     reason: str
     status: int | None = None  # HTTP-like status from the server or the auth endpoint
     needs_login: bool = False
+    retry_in: float | None = None  # seconds until the channel is tried again, if it will be
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ class SignedIn(ProtocolEvent):
 class SigninFailed(ProtocolEvent):
     reason: str
     needs_login: bool = False
+    retry_in: float | None = None  # seconds until sign-in is tried again, if it will be
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ from beacon.pusher.errors import ProtocolError
 __all__ = ["Frame", "decode", "decode_data", "encode", "loads", "parse"]
 
 
-
 def _reject_constant(name: str) -> Any:
     # NaN and Infinity are Python's extension, not JSON: passed on, they would make the
     # JSON lines of `beacon listen` unreadable to strict parsers. Such data stays text.
@@ -31,6 +30,7 @@ _scan_once = _decoder.scan_once  # type: ignore[attr-defined]
 
 def _json_loads(text: str | bytes) -> Any:
     return json.loads(text, parse_constant=_reject_constant)
+
 
 _JSON_SPACE = " \t\n\r"
 

@@ -4,14 +4,22 @@ garbage on the wire, and an auth endpoint that refuses the user's credentials.""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from beacon.config.model import AuthSettings
-from beacon.pusher import ConnectionState, SignedIn, Subscribed, SubscriptionFailed
+from beacon.pusher import (
+    ConnectionState,
+    SignedIn,
+    StateChanged,
+    Subscribed,
+    SubscriptionFailed,
+)
 from support.engine import Recorder, Target, account, server_target
 from support.proxy import TcpProxy
 from support.soketi import Soketi
@@ -46,6 +54,10 @@ async def test_soketi_graceful_restart_4200(soketi_factory: Callable[..., Soketi
         assert reconnecting.detail.startswith("reconnecting after:")
         assert "(4200)" in reconnecting.detail
         await asyncio.to_thread(srv.start)
+        ready = asyncio.get_running_loop().time()
+        await rec.protocol_event(Subscribed, start=mark, channel="tickets", timeout=40)
+        # Issue 8, defect 1: events flow within a second of the server being ready.
+        assert asyncio.get_running_loop().time() - ready < 1.0
         await recovered(rec, target, mark)
         await rec.protocol_event(Subscribed, start=mark, channel="private-a")
 
@@ -64,6 +76,30 @@ async def test_demo_graceful_restart_4200(
         assert "(4200)" in reconnecting.detail
         await srv.start()  # the same port
         await recovered(rec, target, mark)
+
+
+async def test_events_flow_within_a_second_of_a_restarted_server_being_ready(
+    demo_server_factory: Callable[..., Awaitable[Any]],
+) -> None:
+    # Issue 8, defect 1: repeated 4200s and the refused connections of a restart grew the
+    # delay; events resumed up to 6.5 s after the server was ready.
+    srv = await demo_server_factory()
+    target = Target.of("demo", srv)
+    loop = asyncio.get_running_loop()
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        for restart in range(3):
+            mark = len(rec.protocol)
+            tries = rec.engine.attempts("acct") + 4
+            await srv.close()
+            # Down for a while: several refused connections in a row.
+            await rec.until(lambda n=tries: rec.engine.attempts("acct") >= n)  # type: ignore[misc]
+            await srv.start()
+            ready = loop.time()
+            await rec.protocol_event(Subscribed, start=mark, channel="tickets", timeout=10)
+            assert loop.time() - ready < 1.0, f"restart {restart}"
+            await target.publish("tickets", f"after.restart.{restart}", {"n": restart})
+            assert (await rec.event(f"after.restart.{restart}")).data == {"n": restart}
 
 
 async def test_soketi_killed_then_restarted(soketi_factory: Callable[..., Soketi]) -> None:
@@ -157,10 +193,12 @@ async def test_endpoint_403_means_needs_login_without_a_retry_loop(demo_server: 
     demo_server.auth_status = 403
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
         failed = await rec.protocol_event(SubscriptionFailed, channel="private-agent-7")
-        assert failed.needs_login and failed.status == 403
-        status = await rec.state(C.FAILED)
-        assert status.needs_login
-        assert status.detail == "needs login: auth endpoint answered 403"
+        assert failed.needs_login and failed.status == 403 and failed.retry_in is None
+        status = await rec.until(lambda: (s := rec.engine.status("acct")).needs_login and s)
+        # The refused channel does not stop the public one (issue 7, defect 5).
+        assert status.state is C.CONNECTED
+        assert status.detail.endswith("; private-agent-7 needs login: auth endpoint answered 403")
+        await rec.protocol_event(Subscribed, channel="tickets")
         requests = demo_server.auth_requests
         rec.engine.wake()
         # "No retry loop" is an absence: give a loop the time to show itself.
@@ -192,12 +230,14 @@ async def test_retry_after_needs_login_does_not_mix_up_sockets(demo_server: Any)
     target = Target.of("demo", demo_server)
     demo_server.auth_status = 401
     async with Recorder([endpoint_account(target, "tickets", "private-agent-7")], "t") as rec:
-        await rec.state(C.FAILED)
+        await rec.protocol_event(SubscriptionFailed, channel="private-agent-7", needs_login=True)
         demo_server.auth_status = None
         mark = len(rec.protocol)
-        rec.engine.retry("acct")  # at once: the old socket may still be closing
+        rec.engine.retry("acct")  # after a new login: the refused channel is asked again
         await rec.protocol_event(Subscribed, start=mark, channel="private-agent-7")
-        await rec.protocol_event(Subscribed, start=mark, channel="tickets")
+        await rec.protocol_event(Subscribed, channel="tickets")
+        assert rec.engine.attempts("acct") == 1  # the connection itself stayed up
+        assert not rec.engine.status("acct").needs_login
         demo_server.publish("tickets", "fresh", {"ok": 1})
         assert (await rec.event("fresh")).data == {"ok": 1}
         assert rec.engine.status("acct").state is C.CONNECTED
@@ -228,3 +268,76 @@ async def test_close_codes_mid_session(
             assert float(status.detail.split()[2]) >= 1.0  # "retrying in X s ..."
         if state is not C.FAILED:
             await rec.state(C.CONNECTED, start=status_mark, timeout=20)
+
+
+async def test_a_flood_of_server_errors_logs_a_handful_of_lines(
+    demo_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 8, defect 7: 5,000 pusher:error frames printed 10,010 lines.
+    caplog.set_level(logging.WARNING, logger="beacon.pusher")
+    target = Target.of("demo", demo_server)
+    async with Recorder([account(target, "tickets")], target.secret) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        error = json.dumps({"event": "pusher:error", "data": {"code": 4301, "message": "slow"}})
+        for _ in range(5000):
+            demo_server.inject_raw(error)
+        demo_server.publish("tickets", "after.flood", {})
+        await rec.event("after.flood")
+    assert caplog.messages == ["server error 4301: slow"] * 5
+
+
+@pytest.mark.parametrize("code", [4100, 4301, 1011])
+async def test_a_server_that_accepts_then_closes_gets_growing_delays(
+    demo_server: Any, code: int
+) -> None:
+    # Issue 8, defect 2: each connection was established, so each reset the backoff, and
+    # Beacon reconnected about every second, forever.
+    target = Target.of("demo", demo_server)
+    options = {"backoff": lambda: itertools.count(0.8, 0.8)}  # 0.8, 1.6, 2.4 s
+    settings = account(target, "tickets")
+    async with Recorder([settings], target.secret, engine_options=options) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        delays = []
+        for _ in range(3):
+            mark = len(rec.protocol)
+            await demo_server.disconnect_all(code, "go away")
+            change = await rec.protocol_event(StateChanged, start=mark, state=C.UNAVAILABLE)
+            delays.append(change.retry_in)
+            await rec.protocol_event(Subscribed, start=mark, channel="tickets")
+        # 4100-4199 wait at least a second (the protocol's "come back later").
+        first = 1.0 if code == 4100 else 0.8
+        assert delays == pytest.approx([first, 1.6, 2.4])
+
+
+@pytest.mark.parametrize("read_slice", [None, 64])
+async def test_read_slice_spreads_a_burst_over_loop_turns(
+    demo_server: Any, read_slice: int | None
+) -> None:
+    # Engine(read_slice=...) reaches the socket: a burst that arrives in one read is
+    # handled a slice per turn of the event loop, so a UI on the loop stays responsive.
+    target = Target.of("demo", demo_server)
+    options = {"read_slice": read_slice}
+    async with Recorder([account(target, "tickets")], target.secret, engine_options=options) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        turns = 0
+        seen_at: list[int] = []
+
+        async def count_turns() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        ticker = asyncio.create_task(count_turns())
+        rec.engine.on_event = lambda event: (seen_at.append(turns), rec._on_event(event))
+        for n in range(50):  # written in one go: the socket reads them together
+            demo_server.publish("tickets", "burst", {"n": n, "pad": "x" * 100})
+        async with asyncio.timeout(10):
+            while len(seen_at) < 50:
+                await asyncio.sleep(0)
+        ticker.cancel()
+        assert [e.data["n"] for e in rec.events if e.event == "burst"] == list(range(50))
+        if read_slice is None:
+            assert len(set(seen_at)) < 10  # a handful of reads, each handled at once
+        else:
+            assert len(set(seen_at)) == 50  # a frame spans several 64-byte slices

@@ -72,9 +72,7 @@ async def test_resume_retries_a_waiting_account_at_once_with_backoff_started_ove
         # sequence starts over (600 s again, not 1200 s).
         mark = len(rec.protocol)
         clock.suspend(600.0)
-        again = await rec.protocol_event(
-            StateChanged, start=mark, state=C.UNAVAILABLE, timeout=5.0
-        )
+        again = await rec.protocol_event(StateChanged, start=mark, state=C.UNAVAILABLE, timeout=5.0)
         assert rec.engine.attempts("acct") == 2
         assert again.retry_in == LONG
         assert "woke from sleep after 600 s; reconnecting" in caplog.messages
@@ -101,3 +99,20 @@ async def test_without_a_resume_the_account_keeps_waiting(demo_server: Any) -> N
         await clock.checked(5)
         assert rec.engine.attempts("acct") == 1
         assert rec.engine.status("acct").state is C.UNAVAILABLE
+
+
+async def test_the_clocks_are_sampled_only_while_an_account_is_active(demo_server: Any) -> None:
+    # An idle app must not wake up for nothing: with every account failed, a resume from
+    # sleep changes nothing, so the 5 s timer is stopped.
+    target = Target.of("demo", demo_server)
+    clock = SleepClock()
+    options = {"sleep_clock": clock, "resume_check_every": 0.02}
+    async with Recorder([account(target, "tickets")], target.secret, engine_options=options) as rec:
+        await rec.protocol_event(Subscribed, channel="tickets")
+        await clock.checked(3)  # connected: sampled
+        await demo_server.disconnect_all(4004, "over quota")
+        await rec.state(C.FAILED)
+        reads = clock.reads
+        # "No timer" is an absence: give a timer every 20 ms the time to show itself.
+        await asyncio.sleep(0.3)
+        assert clock.reads == reads

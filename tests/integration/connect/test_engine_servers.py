@@ -65,8 +65,12 @@ async def test_plain_text_data_arrives_as_text(target: Target) -> None:
 
 
 async def test_presence_members_come_and_go(target: Target) -> None:
-    bob = account(target, "presence-support", name="bob",
-                  auth=AuthSettings(mode="sign", user={"id": "bob", "info": {"name": "Bob"}}))
+    bob = account(
+        target,
+        "presence-support",
+        name="bob",
+        auth=AuthSettings(mode="sign", user={"id": "bob", "info": {"name": "Bob"}}),
+    )
     async with Recorder([account(target, "presence-support")], target.secret) as rec:
         await subscribed(rec, "presence-support")
         async with Recorder([bob], target.secret) as other:
@@ -112,8 +116,12 @@ async def test_signin_receives_server_to_user_events(target: Target) -> None:
 
 
 async def test_client_events_between_two_accounts(target: Target) -> None:
-    bob = account(target, "presence-room", name="bob",
-                  auth=AuthSettings(mode="sign", user={"id": "bob", "info": {}}))
+    bob = account(
+        target,
+        "presence-room",
+        name="bob",
+        auth=AuthSettings(mode="sign", user={"id": "bob", "info": {}}),
+    )
     accounts = [account(target, "presence-room"), bob]
     async with Recorder(accounts, target.secret) as rec:
         await subscribed(rec, "presence-room", account="acct")
@@ -158,8 +166,15 @@ async def test_unknown_app_key_fails_without_a_retry_loop(target: Target) -> Non
 
 
 async def test_abrupt_disconnect_recovers_and_resubscribes(demo_server: Any) -> None:
-    target = Target("demo", demo_server.host, demo_server.port, demo_server.app_id,
-                    demo_server.key, demo_server.secret, demo_server)
+    target = Target(
+        "demo",
+        demo_server.host,
+        demo_server.port,
+        demo_server.app_id,
+        demo_server.key,
+        demo_server.secret,
+        demo_server,
+    )
     async with Recorder([account(target, "tickets", "private-agent-7")], target.secret) as rec:
         await subscribed(rec, "tickets", "private-agent-7")
         mark = len(rec.protocol)

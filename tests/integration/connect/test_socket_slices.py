@@ -12,11 +12,10 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from websockets.asyncio.client import connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
-from beacon.connect.socket import PusherSocket
+from beacon.connect.socket import PusherSocket, open_socket
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +35,7 @@ async def server() -> AsyncIterator[Server]:
 @pytest.fixture
 async def socket(server: Server) -> AsyncIterator[PusherSocket]:
     port = next(iter(server.sockets)).getsockname()[1]
-    ws = await connect(f"ws://127.0.0.1:{port}", create_connection=PusherSocket)
-    assert isinstance(ws, PusherSocket)
-    ws.slice_bytes = SLICE
+    ws = await open_socket(f"ws://127.0.0.1:{port}", slice_bytes=SLICE)
     try:
         yield ws
     finally:
@@ -161,8 +158,7 @@ async def test_frames_cut_anywhere_arrive_whole_and_in_order(
 
 async def test_a_text_frame_over_the_size_limit_closes_with_1009(server: Server) -> None:
     port = next(iter(server.sockets)).getsockname()[1]
-    ws = await connect(f"ws://127.0.0.1:{port}", create_connection=PusherSocket, max_size=1000)
-    assert isinstance(ws, PusherSocket)
+    ws = await open_socket(f"ws://127.0.0.1:{port}", max_size=1000)
     got: list[str] = []
     ws.deliver_to(got.append)
     ws.data_received(frame(Opcode.TEXT, b"ok") + frame(Opcode.TEXT, b"x" * 1001))

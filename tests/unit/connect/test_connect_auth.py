@@ -24,7 +24,10 @@ def authorizer(
     mode: str = "sign",
 ) -> Authorizer:
     settings = AccountSettings(
-        name="acct", key="app-key", host="h", auth=AuthSettings(mode=mode, user=user)  # type: ignore[arg-type]
+        name="acct",
+        key="app-key",
+        host="h",
+        auth=AuthSettings(mode=mode, user=user),  # type: ignore[arg-type]
     )
     if secrets is None:
         secrets = StaticSecrets({"acct": "s3cret"}, {"acct": base64.b64encode(MASTER).decode()})

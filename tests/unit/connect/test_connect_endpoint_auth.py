@@ -6,6 +6,7 @@ records what Beacon sent and answers as such a server would.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import pytest
 
 from beacon.config.model import AccountSettings, AuthSettings
 from beacon.connect import StaticSecrets
-from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.auth import AUTH_TIMEOUT, AuthError, Authorizer
 
 pytestmark = pytest.mark.unit
 
@@ -28,6 +29,7 @@ def authorizer(
     seen: list[httpx.Request],
     headers: dict[str, str] | None = None,
     secrets: StaticSecrets | None = None,
+    timeout: float = AUTH_TIMEOUT,
 ) -> Authorizer:
     settings = AccountSettings(
         name="acct",
@@ -47,7 +49,7 @@ def authorizer(
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     if secrets is None:
         secrets = StaticSecrets({"acct": "tok-1"})
-    return Authorizer(settings, secrets, lambda: client)
+    return Authorizer(settings, secrets, lambda: client, timeout=timeout)
 
 
 async def test_posts_the_form_with_templated_headers() -> None:
@@ -120,8 +122,22 @@ async def test_unreachable_endpoint() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     auth = authorizer(refuse, [])
-    with pytest.raises(AuthError, match="auth endpoint unreachable: connection refused"):
+    words = f"cannot reach the auth endpoint {ENDPOINT}: connection refused"
+    with pytest.raises(AuthError, match=words):
         await auth.channel("1.2", "private-a")
+
+
+async def test_a_timeout_says_what_happened() -> None:
+    # Issue 8, defect 7: it said "auth endpoint unreachable:" and nothing after it.
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    auth = authorizer(hang, [], timeout=0.2)
+    with pytest.raises(AuthError) as caught:
+        await auth.channel("1.2", "private-a")
+    assert str(caught.value) == f"the auth endpoint {ENDPOINT} did not answer within 0.2 s"
+    assert not caught.value.needs_login
 
 
 async def test_signin_posts_to_the_user_auth_endpoint() -> None:

@@ -106,9 +106,7 @@ def test_any_text_gives_a_frame_or_protocol_error(text: str) -> None:
 
 
 @given(
-    st.dictionaries(
-        st.sampled_from(["event", "channel", "data", "user_id", "other"]), json_values
-    )
+    st.dictionaries(st.sampled_from(["event", "channel", "data", "user_id", "other"]), json_values)
 )
 def test_any_json_object_gives_a_frame_or_protocol_error(message: dict[str, object]) -> None:
     frame = _decode_or_error(json.dumps(message))

@@ -28,6 +28,7 @@ from beacon.pusher import (
     PusherConnection,
     ServerError,
     SignedIn,
+    SigninFailed,
     SigninNeeded,
     StateChanged,
     Subscribed,
@@ -35,6 +36,7 @@ from beacon.pusher import (
 )
 from beacon.pusher.auth import shared_secret
 from beacon.pusher.crypto import encrypt
+from beacon.pusher.policy import MAX_ACTIVITY_TIMEOUT, RESTART_RETRY, RESTART_WINDOW, USEFUL_AFTER
 
 pytestmark = pytest.mark.unit
 
@@ -145,9 +147,7 @@ def test_handshake_timeout_drops_and_retries() -> None:
 
 def test_application_event_is_delivered_with_decoded_data() -> None:
     conn = connected("tickets")
-    events = conn.receive(
-        frame("ticket.created", json.dumps({"id": 42}), "tickets"), 1.0
-    )
+    events = conn.receive(frame("ticket.created", json.dumps({"id": 42}), "tickets"), 1.0)
     assert events == [EventReceived("tickets", "ticket.created", {"id": 42}, '{"id": 42}', None)]
 
 
@@ -314,13 +314,48 @@ def test_4200_reconnects_at_once_and_resubscribes_everything() -> None:
     assert of(events, AuthNeeded) == [AuthNeeded("private-a", "2.2")]
 
 
-def test_repeated_4200_falls_back_to_backoff() -> None:
+def test_repeated_4200_waits_a_short_fixed_delay() -> None:
     conn = connected()
     conn.closed(4200, "restart", 1.0)
     conn.receive(established(), 1.1)
     events = conn.closed(4200, "restart", 1.2)
-    assert not of(events, OpenTransport)
+    assert not of(events, OpenTransport)  # no spinning on a server that keeps asking
     assert conn.state is C.UNAVAILABLE
+    assert of(events, StateChanged)[-1].retry_in == RESTART_RETRY
+
+
+def test_a_restarting_server_is_retried_quickly_without_a_grown_delay() -> None:
+    # While a server shuts down it answers 4200 again and again, then refuses
+    # connections until it is back: neither may grow the delay (issue 8, defect 1).
+    conn = connected()
+    now = 1.0
+    conn.closed(4200, "restart", now)
+    delays = []
+    for code in (4200, 4200, 4200, None, None, None, None):
+        if code is not None:
+            conn.receive(established(), now + 0.05)
+        events = conn.closed(code, "x", now + 0.1)
+        change = of(events, StateChanged)[-1]
+        now += 0.1
+        if change.retry_in is None:  # a 4200 a while after the last: at once
+            assert code == 4200 and of(events, OpenTransport)
+            continue
+        delays.append(change.retry_in)
+        now += change.retry_in
+        assert of(conn.tick(now), OpenTransport)
+    assert delays == [RESTART_RETRY] * len(delays) and len(delays) >= 5
+    # Long after the restart, a refused connection backs off again, from the start.
+    change = of(conn.closed(None, "refused", now + RESTART_WINDOW), StateChanged)[-1]
+    assert change.retry_in == 2.0
+
+
+def test_the_server_activity_timeout_is_capped() -> None:
+    conn = make("tickets")
+    conn.connect(0.0)
+    conn.receive(established(activity_timeout=10**12), 0.0)
+    assert conn.next_deadline() == MAX_ACTIVITY_TIMEOUT
+    events = conn.tick(MAX_ACTIVITY_TIMEOUT)
+    assert not events and sent(conn)[-1] == {"event": "pusher:ping", "data": {}}
 
 
 def test_network_error_backoff_grows_and_never_gives_up() -> None:
@@ -348,8 +383,41 @@ def test_successful_connection_resets_the_backoff() -> None:
     conn.closed(None, "refused", 2.0)  # second delay: 4 s
     conn.tick(6.0)
     conn.receive(established(), 6.1)
-    events = conn.closed(1006, "", 7.0)
+    events = conn.closed(1006, "", 6.1 + USEFUL_AFTER)
     assert of(events, StateChanged)[-1].retry_in == 2.0
+
+
+@pytest.mark.parametrize("code", [4100, 4301, 1011, None])
+def test_a_connection_closed_before_it_was_useful_keeps_the_backoff_growing(
+    code: int | None,
+) -> None:
+    # A server that accepts, then closes at once, must not be hammered every second.
+    conn = make()
+    conn.connect(0.0)
+    now, delays = 0.0, []
+    for _ in range(4):
+        conn.receive(established(), now + 0.1)
+        events = conn.closed(code, "go away", now + 0.2)
+        change = of(events, StateChanged)[-1]
+        assert change.state is C.UNAVAILABLE and change.retry_in is not None
+        delays.append(change.retry_in)
+        now += 0.2 + change.retry_in
+        assert of(conn.tick(now), OpenTransport)
+    assert delays == [2.0, 4.0, 6.0, 8.0]
+
+
+def test_4100_starts_at_one_second_and_grows() -> None:
+    conn = make(backoff_factory=lambda: itertools.count(0.5, 1.0))  # 0.5, 1.5, 2.5
+    conn.connect(0.0)
+    delays = []
+    now = 0.0
+    for _ in range(3):
+        conn.receive(established(), now)
+        change = of(conn.closed(4100, "over capacity", now + 0.1), StateChanged)[-1]
+        delays.append(change.retry_in)
+        now += 0.1 + change.retry_in
+        conn.tick(now)
+    assert delays == [1.0, 1.5, 2.5]
 
 
 def test_wake_retries_a_waiting_connection_at_once() -> None:
@@ -426,10 +494,15 @@ def test_bad_signature_fails_one_channel_and_others_keep_working() -> None:
         ),
         1.0,
     )
-    assert events == [SubscriptionFailed("private-a", "The connection is unauthorized.", 401)]
-    assert conn.channel_status("private-a") is ChannelStatus.FAILED
+    assert events == [
+        SubscriptionFailed("private-a", "The connection is unauthorized.", 401, retry_in=2.0)
+    ]
+    assert conn.channel_status("private-a") is ChannelStatus.RETRYING
     assert conn.state is C.CONNECTED
     assert of(conn.receive(frame("e", "1", "tickets"), 1.1), EventReceived)
+    # A refusal may pass: the channel is authorized and subscribed again later.
+    assert conn.next_deadline() == 3.0
+    assert conn.tick(3.0) == [AuthNeeded("private-a", "1.1")]
 
 
 def test_auth_failed_without_login_problem_keeps_the_connection() -> None:
@@ -439,16 +512,44 @@ def test_auth_failed_without_login_problem_keeps_the_connection() -> None:
     assert conn.state is C.CONNECTED
 
 
-def test_needs_login_fails_the_account_without_a_retry_loop() -> None:
-    conn = connected("private-a")
-    events = conn.auth_failed("private-a", "auth endpoint answered 403", True, status=403)
-    assert of(events, SubscriptionFailed)[0].needs_login
-    assert of(events, DropTransport)
-    change = of(events, StateChanged)[-1]
-    assert change.state is C.FAILED and change.needs_login
-    assert change.detail == "needs login: auth endpoint answered 403"
-    assert conn.next_deadline() is None
-    assert conn.closed(1000, "", 2.0) == []
+def test_a_transient_auth_failure_is_retried_with_a_growing_delay() -> None:
+    conn = connected("tickets", "private-a", activity_timeout=1000.0)
+    now, delays = 1.0, []
+    for reason in ("auth endpoint answered 500", "timed out", "not JSON"):
+        events = conn.auth_failed("private-a", reason, status=None, now=now)
+        failed = of(events, SubscriptionFailed)[0]
+        assert not failed.needs_login and failed.retry_in is not None
+        delays.append(failed.retry_in)
+        info = conn.channel_info("private-a")
+        assert info is not None and info.status is ChannelStatus.RETRYING
+        assert info.reason == reason and info.retry_at == now + failed.retry_in
+        assert conn.next_deadline() == info.retry_at
+        now = info.retry_at
+        assert conn.tick(now) == [AuthNeeded("private-a", "1.1")]
+    assert delays == [2.0, 4.0, 6.0]
+    conn.authorized("private-a", "key:sig")
+    conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "private-a"), now)
+    info = conn.channel_info("private-a")
+    assert info is not None and info.status is ChannelStatus.SUBSCRIBED and info.reason is None
+    # Subscribed: the next failure starts from the first delay again.
+    events = conn.auth_failed("private-a", "500", now=now)
+    assert of(events, SubscriptionFailed)[0].retry_in == 2.0
+
+
+def test_needs_login_fails_the_channel_without_stopping_the_others() -> None:
+    conn = connected("tickets", "private-a")
+    conn.receive(frame("pusher_internal:subscription_succeeded", "{}", "tickets"), 0.5)
+    events = conn.auth_failed("private-a", "auth endpoint answered 403", True, status=403, now=1.0)
+    assert events == [SubscriptionFailed("private-a", "auth endpoint answered 403", 403, True)]
+    assert conn.state is C.CONNECTED and conn.needs_login
+    assert conn.channel_status("private-a") is ChannelStatus.FAILED
+    assert conn.channel_status("tickets") is ChannelStatus.SUBSCRIBED
+    assert of(conn.receive(frame("e", "1", "tickets"), 1.1), EventReceived)
+    # No retry loop: nothing is planned for the channel.
+    assert conn.next_deadline() == 1.1 + 120.0
+    # After a new login, connect() asks for the channel again.
+    assert conn.connect(2.0) == [AuthNeeded("private-a", "1.1")]
+    assert not conn.needs_login
 
 
 def test_presence_members_join_and_leave() -> None:
@@ -460,9 +561,7 @@ def test_presence_members_join_and_leave() -> None:
         frame("pusher_internal:subscription_succeeded", {"presence": presence}, "presence-support"),
         1.0,
     )
-    assert events == [
-        Subscribed("presence-support", {"ann": {"n": 1}, "bob": {"n": 2}}, "ann")
-    ]
+    assert events == [Subscribed("presence-support", {"ann": {"n": 1}, "bob": {"n": 2}}, "ann")]
     events = conn.receive(
         frame(
             "pusher_internal:member_added",
@@ -488,8 +587,9 @@ def test_presence_auth_without_channel_data_fails_the_channel() -> None:
 def test_client_event_with_user_id_on_presence() -> None:
     conn = connected("presence-a")
     events = conn.receive(
-        json.dumps({"event": "client-typing", "channel": "presence-a", "data": "{}",
-                    "user_id": "bob"}),
+        json.dumps(
+            {"event": "client-typing", "channel": "presence-a", "data": "{}", "user_id": "bob"}
+        ),
         1.0,
     )
     assert events == [EventReceived("presence-a", "client-typing", {}, "{}", "bob")]
@@ -508,9 +608,7 @@ def test_client_events_go_out_on_private_channels() -> None:
     subscribed(conn, "private-a")
     sent(conn)
     conn.send_event("private-a", "client-typing", {"who": "me"})
-    assert sent(conn) == [
-        {"event": "client-typing", "data": {"who": "me"}, "channel": "private-a"}
-    ]
+    assert sent(conn) == [{"event": "client-typing", "data": {"who": "me"}, "channel": "private-a"}]
 
 
 @pytest.mark.parametrize("channel", ["tickets", "cache-x", "private-encrypted-x"])
@@ -547,9 +645,7 @@ def encrypted_connection() -> PusherConnection:
 
 def test_encrypted_event_is_decrypted() -> None:
     conn = encrypted_connection()
-    events = conn.receive(
-        frame("secret", encrypt(KEY, '{"n": 1}'), "private-encrypted-x"), 1.0
-    )
+    events = conn.receive(frame("secret", encrypt(KEY, '{"n": 1}'), "private-encrypted-x"), 1.0)
     assert events == [EventReceived("private-encrypted-x", "secret", {"n": 1}, '{"n": 1}')]
 
 
@@ -561,16 +657,15 @@ def test_encrypted_channel_without_shared_secret_fails() -> None:
 
 def test_decrypt_failure_reauthorizes_once_then_delivers() -> None:
     conn = encrypted_connection()
-    events = conn.receive(
-        frame("a", encrypt(OTHER_KEY, '"one"'), "private-encrypted-x"), 1.0
-    )
+    events = conn.receive(frame("a", encrypt(OTHER_KEY, '"one"'), "private-encrypted-x"), 1.0)
     assert events == [AuthNeeded("private-encrypted-x", "1.1")]
     # Events that arrive meanwhile wait, in order.
     assert conn.receive(frame("b", encrypt(OTHER_KEY, '"two"'), "private-encrypted-x"), 1.1) == []
     events = conn.authorized("private-encrypted-x", "k:s", shared_secret=OTHER_KEY)
     assert [(e.event, e.data) for e in of(events, EventReceived)] == [("a", "one"), ("b", "two")]
-    assert sent(conn) == [{"event": "pusher:subscribe",
-                           "data": {"channel": "private-encrypted-x", "auth": "k:s"}}]
+    assert sent(conn) == [
+        {"event": "pusher:subscribe", "data": {"channel": "private-encrypted-x", "auth": "k:s"}}
+    ]
 
 
 @pytest.mark.expect_log_warnings(
@@ -635,6 +730,23 @@ def test_signin_then_server_to_user_events() -> None:
     events = conn.receive(frame("hello", '{"x":1}', "#server-to-user-ann"), 1.0)
     assert events == [EventReceived("#server-to-user-ann", "hello", {"x": 1}, '{"x":1}')]
     assert conn.channels == []  # the user's channel is not one the user asked for
+
+
+def test_a_transient_signin_failure_is_retried_with_a_growing_delay() -> None:
+    conn = make("tickets", signin=True, activity_timeout=1000.0)
+    conn.connect(0.0)
+    conn.receive(established("3.3"), 0.0)
+    events = conn.signin_failed("auth endpoint answered 502", socket_id="3.3", now=1.0)
+    assert events == [SigninFailed("auth endpoint answered 502", False, 2.0)]
+    assert conn.next_deadline() == 3.0
+    assert conn.tick(3.0) == [SigninNeeded("3.3")]
+    events = conn.signin_failed("timed out", socket_id="3.3", now=3.5)
+    assert events == [SigninFailed("timed out", False, 4.0)]
+    # Only a login problem stops the retries, and it stops nothing else.
+    events = conn.signin_failed("answered 401", True, socket_id="3.3", now=7.5)
+    assert events == [SigninFailed("answered 401", True)] and conn.needs_login
+    assert conn.state is C.CONNECTED
+    assert conn.next_deadline() == 1000.0  # the ping only: no sign-in retry is planned
 
 
 def test_signin_is_repeated_after_reconnect() -> None:
