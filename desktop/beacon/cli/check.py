@@ -476,8 +476,9 @@ class _AccountCheck:
         if event.needs_login:
             # The keyring or the account's secrets: the reason names its own fix.
             return reason if "beacon login" in reason else f"{reason}. Fix: beacon login {name}"
-        if reason.startswith("auth endpoint unreachable"):
-            detail = reason.removeprefix("auth endpoint unreachable").lstrip(": ")
+        if reason.startswith(("auth endpoint unreachable", "cannot reach the auth endpoint")):
+            # "cannot reach the auth endpoint URL: why" (the URL has no ": " in it)
+            detail = reason.partition(": ")[2]
             return (
                 f"the auth endpoint {endpoint} is unreachable"
                 + (f": {detail}" if detail else "")

@@ -226,7 +226,8 @@ async def test_verbose_shows_each_log_line_and_state_once(target: Target, tmp_pa
     # A state change, once: listen's own "[support] ..." line, not the core's record too.
     needs_login = [line for line in listen.stderr if "needs login" in line]
     assert len(needs_login) == 1, listen.stderr
-    assert needs_login[0].startswith("beacon: [support] needs login: ")
+    # A refused private channel no longer takes the connection down with it.
+    assert needs_login[0].startswith("beacon: [support] connected; private-agent-7 needs login: ")
 
 
 async def test_ca_file_that_is_not_pem_exits_2_in_words(tmp_path: Path) -> None:

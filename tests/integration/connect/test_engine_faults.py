@@ -78,6 +78,7 @@ async def test_demo_graceful_restart_4200(
         await recovered(rec, target, mark)
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: server error \d+: ")
 async def test_events_flow_within_a_second_of_a_restarted_server_being_ready(
     demo_server_factory: Callable[..., Awaitable[Any]],
 ) -> None:
@@ -270,6 +271,7 @@ async def test_close_codes_mid_session(
             await rec.state(C.CONNECTED, start=status_mark, timeout=20)
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: server error \d+: ")
 async def test_a_flood_of_server_errors_logs_a_handful_of_lines(
     demo_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -286,6 +288,7 @@ async def test_a_flood_of_server_errors_logs_a_handful_of_lines(
     assert caplog.messages == ["server error 4301: slow"] * 5
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: server error \d+: ")
 @pytest.mark.parametrize("code", [4100, 4301, 1011])
 async def test_a_server_that_accepts_then_closes_gets_growing_delays(
     demo_server: Any, code: int

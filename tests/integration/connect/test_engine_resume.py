@@ -101,6 +101,7 @@ async def test_without_a_resume_the_account_keeps_waiting(demo_server: Any) -> N
         assert rec.engine.status("acct").state is C.UNAVAILABLE
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: server error 4004: ")
 async def test_the_clocks_are_sampled_only_while_an_account_is_active(demo_server: Any) -> None:
     # An idle app must not wake up for nothing: with every account failed, a resume from
     # sleep changes nothing, so the 5 s timer is stopped.

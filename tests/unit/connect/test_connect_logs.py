@@ -38,6 +38,7 @@ def error_frame(n: int) -> str:
     return json.dumps({"event": "pusher:error", "data": {"code": 4301, "message": f"no {n}"}})
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: ")
 def test_5000_server_errors_print_a_handful_of_lines(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -55,6 +56,7 @@ def test_5000_server_errors_print_a_handful_of_lines(
     assert caplog.messages[-1] == "server error 4301: no 5000 (4995 similar lines dropped)"
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: ")
 def test_other_lines_are_not_held_back_by_a_flood(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -732,6 +732,7 @@ def test_signin_then_server_to_user_events() -> None:
     assert conn.channels == []  # the user's channel is not one the user asked for
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.pusher: cannot sign in: ")
 def test_a_transient_signin_failure_is_retried_with_a_growing_delay() -> None:
     conn = make("tickets", signin=True, activity_timeout=1000.0)
     conn.connect(0.0)
