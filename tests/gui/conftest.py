@@ -8,7 +8,8 @@ is what keeps qasync from warning about destroyed pending tasks (FACTS.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import gc
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -19,6 +20,27 @@ from beacon.services.loop import new_event_loop
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     return new_event_loop(QApplication.instance() or QApplication([]))
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """No automatic garbage collection while a GUI test runs; one on this thread after it.
+
+    The cyclic collector runs in whichever thread happens to allocate: a worker thread
+    (qasync's executor, the services' writers) could free a test's unreachable QObjects
+    there while their timers are still registered with the GUI thread, which then fires
+    a timer at freed memory (seen: a segfault in QApplicationPrivate::notify_helper, in a
+    later test). Garbage is collected here instead, on the GUI thread, after the test's
+    own fixtures are torn down.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.hookimpl(optionalhook=True)
