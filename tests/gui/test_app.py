@@ -184,11 +184,20 @@ def _put_away_in_the_tray(app: _Beacon) -> None:
     pid = app.process.pid
     _wait(lambda: bool(_visible_windows(pid)), "the first window")
     window = _visible_windows(pid)[0]
-    _xdotool("windowfocus", "--sync", window)
     item = _tray_item(pid)
-    with sni.session() as connection:
-        item.activate(connection)
-    _wait(lambda: not _visible_windows(pid), "the window going to the tray")
+    # Without a window manager the focus may land a moment late; a click on a window that
+    # is not in front brings it forward instead (tray/test_tray_app.py tests both), so
+    # the user's next click puts it away.
+    for attempt in range(3):
+        _xdotool("windowfocus", "--sync", window)
+        with sni.session() as connection:
+            item.activate(connection)
+        try:
+            _wait(lambda: not _visible_windows(pid), "the window going to the tray", 5)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def test_a_second_launch_brings_the_first_forward_and_exits_0(
