@@ -25,6 +25,8 @@ from PySide6.QtWidgets import QApplication
 
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
+from beacon.credentials.store import secrets_stamp_path
+from beacon.services.config_watch import ConfigWatcher
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
@@ -74,10 +76,13 @@ class BeaconApp(QObject):
         *,
         config_error: str | None = None,
         engine_factory: EngineFactory = _default_engine_factory,
+        secrets_stamp: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.config = config
+        self._config_error = config_error
+        self._applying: set[asyncio.Task[None]] = set()
         self.history = history
         self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
@@ -93,6 +98,15 @@ class BeaconApp(QObject):
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
         self.network.online.connect(self.service.wake)
+        # Live reload: an edited file, a save from the settings window, a `beacon login`.
+        self.config_watch: ConfigWatcher | None = None
+        if config.path is not None:
+            self.config_watch = ConfigWatcher(
+                config.path, stamp=secrets_stamp or secrets_stamp_path(), parent=self
+            )
+            self.config_watch.configChanged.connect(self._config_changed)
+            self.config_watch.configError.connect(self.window.show_config_error)
+            self.config_watch.secretsChanged.connect(self.service.retry_needs_login)
         if config_error:
             self.window.show_config_error(config_error)
         elif not config.accounts:
@@ -114,8 +128,21 @@ class BeaconApp(QObject):
         sys.setswitchinterval(SWITCH_INTERVAL)
         await self.service.start()
         self.network.start()
+        if self.config_watch is not None:
+            self.config_watch.start(current_error=self._config_error)
+
+    def _config_changed(self, config: Config) -> None:
+        self.config = config
+        self.window.show_config_error("")
+        task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
+        self._applying.add(task)
+        task.add_done_callback(self._applying.discard)
 
     async def close(self) -> None:
+        if self.config_watch is not None:
+            self.config_watch.stop()
+        if self._applying:
+            await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)

@@ -57,7 +57,7 @@ def _secret_source() -> Any:
 
 
 def run_user(config_path: Path | None) -> int:
-    from beacon.config import ConfigError, data_dir, load_config
+    from beacon.config import ConfigError, data_dir, default_config_path, load_config
 
     async def setup() -> tuple[Config, str | None, Any, Teardown]:
         try:
@@ -65,7 +65,8 @@ def run_user(config_path: Path | None) -> int:
             error = None
         except ConfigError as exc:
             # DESIGN.md: a bad config is shown in the window, and the app still starts.
-            config = Config(path=config_path)
+            # The path is kept so that the fixed file is picked up without a restart.
+            config = Config(path=config_path or default_config_path())
             error = str(exc)
             log.error("%s", error)
         return config, error, _secret_source(), _nothing

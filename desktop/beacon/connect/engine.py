@@ -415,6 +415,7 @@ class Engine:
         self._runners: dict[str, _AccountRunner] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._http: httpx.AsyncClient | None = None
+        self._closing: set[asyncio.Task[None]] = set()  # old HTTP clients being closed
 
     def http_client(self) -> httpx.AsyncClient:
         """The shared HTTP client for auth endpoints, made on first use."""
@@ -486,3 +487,40 @@ class Engine:
     def attempts(self, account: str) -> int:
         """How many sockets this account has opened or tried."""
         return self._runners[account].attempts
+
+    # -- live reload (services.EngineService.apply_config) ---------------------------
+
+    def add_account(self, account: AccountSettings) -> None:
+        """Start one more account while the others run; its name must be new."""
+        if account.name in self._runners:
+            raise ValueError(f"account {account.name!r} is already running")
+        self.accounts = (*self.accounts, account)
+        if account.ca_file is not None and self._http is not None:
+            # The shared HTTP client trusts only the CA files it was made with; the next
+            # request makes one that trusts this account's too. A request in flight on
+            # the old client fails and is retried like any network error.
+            old, self._http = self._http, None
+            self._spawn_close(old)
+        channels = self.channel_overrides or account.channels
+        runner = _AccountRunner(self, account, channels)
+        self._runners[account.name] = runner
+        task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
+        task.add_done_callback(self._task_done)
+        self._tasks.append(task)
+
+    async def remove_account(self, name: str) -> None:
+        """Close one account gracefully (code 1000) and forget it; the others go on."""
+        runner = self._runners.pop(name)
+        self.accounts = tuple(a for a in self.accounts if a.name != name)
+        await runner.close()
+        task_name = f"beacon-account-{name}"
+        mine = [t for t in self._tasks if t.get_name() == task_name]
+        for task in mine:
+            task.cancel()
+            self._tasks.remove(task)
+        await asyncio.gather(*mine, return_exceptions=True)
+
+    def _spawn_close(self, client: httpx.AsyncClient) -> None:
+        task = asyncio.get_running_loop().create_task(client.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
