@@ -23,6 +23,7 @@ from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from beacon.config.load import default_config_path
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
@@ -30,7 +31,9 @@ from beacon.services.config_watch import ConfigWatcher
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
+from beacon.services.settings import SettingsService
 from beacon.store.history import HISTORY_FILE, History
+from beacon.ui.settings import SettingsWindow
 from beacon.ui.window import FeedWindow
 
 log = logging.getLogger("beacon.app")
@@ -98,6 +101,8 @@ class BeaconApp(QObject):
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
         self.network.online.connect(self.service.wake)
+        self.settings_service: SettingsService | None = None
+        self.settings_window: SettingsWindow | None = None
         # Live reload: an edited file, a save from the settings window, a `beacon login`.
         self.config_watch: ConfigWatcher | None = None
         if config.path is not None:
@@ -131,6 +136,19 @@ class BeaconApp(QObject):
         if self.config_watch is not None:
             self.config_watch.start(current_error=self._config_error)
 
+    def open_settings(self) -> SettingsWindow:
+        """Show the settings window (made on first use), in front. For the tray's and
+        the feed window's "Settings", and for `beacon settings`."""
+        if self.settings_window is None:
+            path = self.config.path or default_config_path()
+            self.settings_service = SettingsService(path, parent=self)
+            self.settings_window = SettingsWindow(self.settings_service)
+            self.settings_window.load()
+        self.settings_window.show()
+        self.settings_window.raise_()
+        self.settings_window.activateWindow()
+        return self.settings_window
+
     def _config_changed(self, config: Config) -> None:
         self.config = config
         self.window.show_config_error("")
@@ -139,6 +157,12 @@ class BeaconApp(QObject):
         task.add_done_callback(self._applying.discard)
 
     async def close(self) -> None:
+        if self.settings_window is not None:
+            self.settings_window.close()
+            self.settings_window.deleteLater()
+            self.settings_window = None
+        if self.settings_service is not None:
+            self.settings_service.close()
         if self.config_watch is not None:
             self.config_watch.stop()
         if self._applying:

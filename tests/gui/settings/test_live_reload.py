@@ -7,67 +7,20 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from beacon.app import BeaconApp
-from beacon.config import load_config
 from beacon.credentials import Keyring
 from beacon.demo import DemoServer
 from beacon.services.status import LinkState
-from beacon.store.history import History
 from support.feedapp import wait_until
 
+from .configfiles import account_toml, replace_file
+
 pytestmark = pytest.mark.gui
-
-
-def account_toml(name: str, server: DemoServer, channels: list[str], auth: str = "") -> str:
-    listed = ", ".join(f'"{c}"' for c in channels)
-    text = (
-        f'[[account]]\nname = "{name}"\nkey = "{server.key}"\nhost = "{server.host}"\n'
-        f"port = {server.port}\ntls = false\nchannels = [{listed}]\n"
-    )
-    return text + (f"\n[account.auth]\n{auth}\n" if auth else "") + "\n"
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Save the way vim and most editors do: a new file renamed over the old one."""
-    tmp = path.with_name(path.name + ".swp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-@pytest.fixture
-async def running(
-    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[BeaconApp, Path]]:
-    # The app and a `beacon login` subprocess find the secrets stamp through this.
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    config_path = tmp_path / "config" / "beacon" / "config.toml"
-    config_path.parent.mkdir(parents=True)
-    config_path.write_text(
-        "# two accounts on the demo server\n"
-        + account_toml("alpha", demo_server, ["one"])
-        + account_toml("beta", demo_server, ["two"]),
-        encoding="utf-8",
-    )
-    history = History(tmp_path / "history.sqlite3")
-    app = BeaconApp(load_config(config_path), history, Keyring())
-    app.window.show()
-    await app.start()
-    # Connected before the fixture returns: pytest-qt runs Qt's events between the
-    # fixture and the test, outside the running asyncio loop.
-    await demo_server.wait_for_subscribers("one", timeout=15)
-    await demo_server.wait_for_subscribers("two", timeout=15)
-    try:
-        yield app, config_path
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
 
 
 async def test_a_fixed_file_clears_the_error_and_only_changed_accounts_reconnect(
