@@ -100,7 +100,10 @@ class AccountForm(QWidget):
         form.addRow("&Host", self.host)
         form.addRow("&Port", self.port)
         form.addRow("", self.tls)
-        form.addRow("CA &file", ca_row)
+        # A row holding a layout gets no buddy from addRow: give the label one.
+        ca_label = QLabel("CA &file")
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         form.addRow("C&hannels", self.channels)
         form.addRow("&Authorization", self.auth_mode)
         form.addRow("&Endpoint", self.endpoint)
