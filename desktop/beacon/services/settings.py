@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +46,9 @@ from beacon.credentials import CredentialsError, Keyring, Secret
 log = logging.getLogger("beacon.services")
 
 T = TypeVar("T")
+
+#: Seconds a "Test connection" may take in all (check's own per-account limit is less).
+TEST_TIMEOUT = 60.0
 
 #: Whether this build's config knows ``[notifications] sound`` (the notifications work
 #: declares it); the window offers the option only then, so a save never writes a key
@@ -291,6 +297,7 @@ class SettingsService(QObject):
             the keyring's message (str) when it could not tell.
         secretStored(str): a secret was stored for the account.
         secretFailed(str, str): account and the keyring's message; nothing stored.
+        tested(str, int, str): account, ``beacon check``'s exit status and its report.
     """
 
     loaded = Signal(object)
@@ -299,6 +306,7 @@ class SettingsService(QObject):
     secretState = Signal(str, object)
     secretStored = Signal(str)
     secretFailed = Signal(str, str)
+    tested = Signal(str, int, str)
 
     def __init__(
         self,
@@ -407,3 +415,51 @@ class SettingsService(QObject):
             return
         self.secretStored.emit(account)
         self.secretState.emit(account, True)
+
+    # -- test connection ------------------------------------------------------------------
+
+    def test_connection(self, draft: AccountDraft) -> asyncio.Task[Any]:
+        """Connect and subscribe to each channel of ``draft`` as it is in the window,
+        saved or not: ``tested`` with ``beacon check``'s report in words."""
+        return self._spawn(self._test_connection(draft))
+
+    async def _test_connection(self, draft: AccountDraft) -> None:
+        # `beacon check` is the one place that turns the engine's events into a report
+        # per channel, with a fix for each problem; it runs the engine with asyncio.run,
+        # so it runs in its own process here, on a config holding only this account.
+        # Its secret is read from the keyring under the account's name, as the app would.
+        tmp = Path(await self._off_thread(tempfile.mkdtemp, "", "beacon-test-"))
+        try:
+            path = tmp / "config.toml"
+            text = render("", [dataclasses.replace(draft, original=None)], NotificationsDraft())
+            try:
+                parse_config(text, path)
+            except ConfigError as exc:
+                self.tested.emit(draft.name, 2, exc.report().replace(str(path), "this account"))
+                return
+            await self._off_thread(write_atomically, path, text)
+            command = (
+                [sys.executable]
+                if getattr(sys, "frozen", False)
+                else [sys.executable, "-m", "beacon"]
+            )
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                "check",
+                "--config",
+                str(path),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            try:
+                output, _ = await asyncio.wait_for(process.communicate(), TEST_TIMEOUT)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                self.tested.emit(draft.name, 1, f"No answer within {TEST_TIMEOUT:g} s.")
+                return
+            report = output.decode("utf-8", "replace").replace(str(path), "this account")
+            self.tested.emit(draft.name, process.returncode or 0, report)
+        finally:
+            await self._off_thread(shutil.rmtree, tmp, True)

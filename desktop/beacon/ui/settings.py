@@ -89,8 +89,9 @@ class AccountForm(QWidget):
         self.endpoint = QLineEdit()
         self.endpoint.setPlaceholderText("https://helpdesk.example.com/pusher/auth")
         self.headers = QPlainTextEdit()
-        self.headers.setPlaceholderText("Name: value, one per line, e.g.\n"
-                                        "Authorization: Bearer {secret}")
+        self.headers.setPlaceholderText(
+            "Name: value, one per line, e.g.\nAuthorization: Bearer {secret}"
+        )
         self.headers.setTabChangesFocus(True)
         self.headers.setFixedHeight(60)
 
@@ -126,6 +127,16 @@ class AccountForm(QWidget):
         secret_layout.addWidget(self.secret_state)
         secret_layout.addLayout(row)
         form.addRow(secret_box)
+
+        self.test = QPushButton("&Test connection")
+        self.test.setToolTip("Connect and subscribe to each channel, as the fields are now")
+        self.test_report = QPlainTextEdit()
+        self.test_report.setReadOnly(True)
+        self.test_report.setAccessibleName("Connection test report")
+        self.test_report.setFixedHeight(110)
+        self.test_report.hide()
+        form.addRow(self.test)
+        form.addRow(self.test_report)
         self.auth_mode.currentIndexChanged.connect(self._auth_changed)
         self._auth_changed()
 
@@ -207,6 +218,7 @@ class SettingsWindow(QWidget):
         service.saveFailed.connect(self._save_failed)
         service.secretState.connect(self._secret_state)
         service.secretFailed.connect(self._secret_failed)
+        service.tested.connect(self._tested)
         self.resize(760, 620)
 
     # -- building ---------------------------------------------------------------------
@@ -229,6 +241,7 @@ class SettingsWindow(QWidget):
         left.addLayout(buttons)
         self.form = AccountForm()
         self.form.store_secret.clicked.connect(self._store_secret)
+        self.form.test.clicked.connect(self.test_connection)
         self.form.name.textEdited.connect(self._rename_row)
         row = QHBoxLayout(page)
         row.addLayout(left)
@@ -372,6 +385,23 @@ class SettingsWindow(QWidget):
             return
         self.form.secret_state.setText("Storing in the keyring…")
         self.service.store_secret(draft.original, value)
+
+    # -- test connection ----------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        if not 0 <= self._current < len(self.drafts):
+            return
+        self._commit_form()
+        draft = self.drafts[self._current]
+        self.form.test.setEnabled(False)
+        self.form.test_report.show()
+        self.form.test_report.setPlainText(f"Testing {draft.name}: connecting…")
+        self.service.test_connection(draft)
+
+    def _tested(self, account: str, status: int, report: str) -> None:
+        self.form.test.setEnabled(True)
+        verdict = "works" if status == 0 else "has a problem"
+        self.form.test_report.setPlainText(f"{account} {verdict}.\n{report}")
 
     # -- saving -----------------------------------------------------------------------
 

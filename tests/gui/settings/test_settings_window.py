@@ -170,3 +170,28 @@ async def test_a_secret_goes_only_to_the_keyring(
         assert canary not in widget.windowTitle()
         assert canary not in widget.accessibleName()
         assert canary not in widget.toolTip()
+
+
+async def test_test_connection_reports_each_channel_in_words(
+    running: tuple[BeaconApp, Path], demo_server: DemoServer, qtbot: QtBot
+) -> None:
+    app, path = running
+    before = path.read_bytes()
+    window = await opened(app)
+    tested = Recorder(window.service.tested)
+    # Unsaved: the test uses the fields as they are.
+    fill_account(window, qtbot, demo_server, "epsilon")
+    qtbot.mouseClick(window.form.test, Qt.MouseButton.LeftButton)
+    account, status, report = await tested.next()
+    assert (account, status) == ("epsilon", 0), report
+    assert "three" in report and "All good" in report
+    assert "epsilon works" in window.form.test_report.toPlainText()
+
+    # Nothing listens on port 9: unreachable, said in words.
+    window.form.port.setValue(9)
+    qtbot.mouseClick(window.form.test, Qt.MouseButton.LeftButton)
+    account, status, report = await tested.next(2)
+    assert status == 1, report
+    assert "unreachable: connection refused" in report
+    assert "epsilon has a problem" in window.form.test_report.toPlainText()
+    assert path.read_bytes() == before  # a test saves nothing
