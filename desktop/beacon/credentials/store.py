@@ -182,16 +182,25 @@ class _Waiter:
     stuck: threading.Thread | None = None
 
 
-def bounded_call(function: Callable[..., T], *args: Any, timeout: float = KEYRING_TIMEOUT) -> T:
+def bounded_call(
+    function: Callable[..., T],
+    *args: Any,
+    timeout: float = KEYRING_TIMEOUT,
+    on_late: Callable[[], None] | None = None,
+) -> T:
     """``function(*args)`` in a daemon thread, given up after ``timeout`` seconds.
 
-    Raises ``KeyringTimeoutError`` on timeout; re-raises what ``function`` raised.
+    Raises ``KeyringTimeoutError`` on timeout; re-raises what ``function`` raised. When a
+    call that was given up finishes after all (the user answered the unlock prompt),
+    ``on_late()`` runs in its thread: the caller can tell whoever waits to try again.
     """
     with _Waiter.lock:
         if _Waiter.stuck is not None and _Waiter.stuck.is_alive():
             raise KeyringTimeoutError(timeout_message(timeout))
     done = threading.Event()
     outcome: list[tuple[bool, Any]] = []
+
+    given_up = threading.Event()
 
     def work() -> None:
         try:
@@ -200,11 +209,16 @@ def bounded_call(function: Callable[..., T], *args: Any, timeout: float = KEYRIN
             outcome.append((False, exc))
         finally:
             done.set()
+        if given_up.is_set() and outcome[0][0] and on_late is not None:
+            log.info("the keyring answered after all")
+            on_late()
 
     worker = threading.Thread(target=work, name="beacon-keyring", daemon=True)
     started = time.monotonic()
     worker.start()
     if not done.wait(timeout):
+        given_up.set()
+    if not done.is_set():  # still not finished once marked: it is late, if ever
         with _Waiter.lock:
             _Waiter.stuck = worker
         log.warning("the keyring did not answer within %.1f s", time.monotonic() - started)
@@ -304,7 +318,9 @@ class Keyring:
 
     def _call(self, function: Callable[..., T], *args: Any) -> T:
         try:
-            return bounded_call(function, *args, timeout=self._timeout)
+            # A call that answers late (an unlock prompt answered after the timeout)
+            # touches the stamp, so the running app retries what needed the keyring.
+            return bounded_call(function, *args, timeout=self._timeout, on_late=self._changed)
         except _environment_errors() as exc:
             raise _translate(exc) from exc
 

@@ -77,10 +77,13 @@ def test_while_one_call_is_stuck_the_next_fails_at_once(
     with pytest.raises(KeyringTimeoutError):
         keyring.get_secret("a")
     assert time.monotonic() - started < 0.1  # no second thread, no second prompt
-    # The user answers the prompt: the stuck call ends and the keyring works again.
+    assert not (tmp_path / "stamp").exists()
+    # The user answers the prompt: the stuck call ends and the keyring works again, and
+    # the stamp tells a running app to retry what needed the keyring.
     blocking.answer.set()
     assert _Waiter.stuck is not None
     _Waiter.stuck.join(5)
+    assert (tmp_path / "stamp").exists()
     keyring.set_secret("a", Secret("s3cret"))
     stored = keyring.get_secret("a")
     assert stored is not None and stored.reveal() == "s3cret"
