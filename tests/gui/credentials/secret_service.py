@@ -29,8 +29,8 @@ _COLLECTION = DBusAddress(
 )
 
 
-def is_locked() -> bool:
-    with open_dbus_connection(bus="SESSION") as conn:
+def is_locked(bus: str = "SESSION") -> bool:
+    with open_dbus_connection(bus=bus) as conn:
         reply = conn.send_and_get_reply(
             new_method_call(
                 _COLLECTION, "Get", "ss", ("org.freedesktop.Secret.Collection", "Locked")
@@ -40,10 +40,11 @@ def is_locked() -> bool:
         return bool(value)
 
 
-def lock() -> None:
-    with open_dbus_connection(bus="SESSION") as conn:
+def lock(bus: str = "SESSION") -> None:
+    """Lock the login collection; ``bus`` is another session bus's address if given."""
+    with open_dbus_connection(bus=bus) as conn:
         conn.send_and_get_reply(new_method_call(_SERVICE, "Lock", "ao", ([LOGIN],)))
-    assert is_locked()
+    assert is_locked(bus)
 
 
 def unlock() -> None:
