@@ -136,14 +136,17 @@ class BeaconApp(QObject):
         if self.config_watch is not None:
             self.config_watch.start(current_error=self._config_error)
 
-    def open_settings(self) -> SettingsWindow:
+    def open_settings(self, account: str | None = None) -> SettingsWindow:
         """Show the settings window (made on first use), in front. For the tray's and
-        the feed window's "Settings", and for `beacon settings`."""
+        the feed window's "Settings", and for `beacon settings`. With ``account`` (the
+        "needs login" action), that account is selected and its secret field focused."""
         if self.settings_window is None:
             path = self.config.path or default_config_path()
             self.settings_service = SettingsService(path, parent=self)
             self.settings_window = SettingsWindow(self.settings_service)
             self.settings_window.load()
+        if account is not None:
+            self.settings_window.focus_secret(account)
         self.settings_window.show()
         self.settings_window.raise_()
         self.settings_window.activateWindow()

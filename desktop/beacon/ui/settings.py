@@ -193,7 +193,8 @@ class SettingsWindow(QWidget):
         self._current = -1
         self._secret_states: dict[str, bool | str] = {}
 
-        tabs = QTabWidget()
+        self._focus_wanted: str | None = None
+        self.tabs = tabs = QTabWidget()
         tabs.addTab(self._accounts_tab(), "&Accounts")
         tabs.addTab(self._notifications_tab(), "&Notifications")
         self.message = QLabel()
@@ -279,6 +280,22 @@ class SettingsWindow(QWidget):
         self.message.setText("Reading the settings…")
         self.service.load()
 
+    def focus_secret(self, account: str) -> None:
+        """Select ``account`` and put the cursor in its secret field (now, or as soon as
+        the file is read): the "needs login" action."""
+        self._focus_wanted = account
+        self._apply_focus()
+
+    def _apply_focus(self) -> None:
+        wanted = self._focus_wanted
+        names = [d.name for d in self.drafts]
+        if wanted is None or wanted not in names:
+            return
+        self._focus_wanted = None
+        self.tabs.setCurrentIndex(0)
+        self.account_list.setCurrentRow(names.index(wanted))
+        self.form.secret.setFocus()
+
     def _loaded(self, drafts: Drafts) -> None:
         self.setEnabled(True)
         self.drafts = drafts.accounts
@@ -297,6 +314,7 @@ class SettingsWindow(QWidget):
         self.remove_button.setEnabled(bool(self.drafts))
         if self.drafts:
             self.account_list.setCurrentRow(0)
+        self._apply_focus()
         self.message.setText(
             f"The config file has a problem; fix it in the file first:\n{drafts.error}"
             if drafts.error

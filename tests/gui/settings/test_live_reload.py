@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from beacon.app import BeaconApp
+from beacon.app import BeaconApp, NoSecrets
+from beacon.config import Config, ConfigError, load_config
 from beacon.credentials import Keyring
 from beacon.demo import DemoServer
 from beacon.services.status import LinkState
+from beacon.store.history import History
 from support.feedapp import wait_until
 
 from .configfiles import account_toml, replace_file
@@ -94,3 +96,28 @@ async def test_beacon_login_clears_needs_login(
     await wait_until(lambda: not needs_login())
     state = {i.account: i for i in app.service.states()}[login_name]
     assert state.state is LinkState.CONNECTED
+
+
+async def test_a_bad_file_at_start_then_fixed_connects(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    good = account_toml("alpha", demo_server, ["one"])
+    path.write_text(good.replace("key =", "kee ="), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    history = History(tmp_path / "history.sqlite3")
+    # As `beacon` starts on a bad file: no accounts, the error in the window.
+    app = BeaconApp(Config(path=path), history, NoSecrets(), config_error=str(error.value))
+    app.window.show()
+    await app.start()
+    try:
+        assert app.window.error_banner.isVisible()
+        path.write_text(good, encoding="utf-8")
+        await demo_server.wait_for_subscribers("one", timeout=15)
+        await wait_until(lambda: not app.window.error_banner.isVisible())
+    finally:
+        await app.close()
+        app.window.close()
+        app.window.deleteLater()
+        history.close()

@@ -195,3 +195,45 @@ async def test_test_connection_reports_each_channel_in_words(
     assert "unreachable: connection refused" in report
     assert "epsilon has a problem" in window.form.test_report.toPlainText()
     assert path.read_bytes() == before  # a test saves nothing
+
+
+async def test_notification_settings_round_trip(
+    running: tuple[BeaconApp, Path], qtbot: QtBot
+) -> None:
+    app, path = running
+    window = await opened(app)
+    saved = Recorder(window.service.saved)
+    window.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(window.quiet_hours, "22:00-07:00")
+    qtbot.keyClicks(window.keywords, "outage, urgent")
+    window.coalesce_count.setValue(3)
+    window.coalesce_seconds.setValue(20)
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    await saved.next()
+    notifications = load_config(path).notifications
+    assert notifications.quiet_hours == ("22:00", "07:00")
+    assert notifications.keywords == ("outage", "urgent")
+    assert (notifications.coalesce_count, notifications.coalesce_seconds) == (3, 20.0)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# two accounts on the demo server\n")
+    assert text.index("[[account]]") < text.index("[notifications]")
+    # The live reload hands the new keywords to the running app.
+    await wait_until(lambda: app.service._config.notifications.keywords == ("outage", "urgent"))
+
+    # A bad value is refused with the loader's words, and nothing is written.
+    before = path.read_bytes()
+    failed = Recorder(window.service.saveFailed)
+    window.quiet_hours.setText("late")
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    message = str((await failed.next())[0])
+    assert "quiet_hours" in message and "Fix:" in message
+    assert path.read_bytes() == before
+
+
+async def test_needs_login_opens_the_secret_field(running: tuple[BeaconApp, Path]) -> None:
+    app, _path = running
+    window = app.open_settings("beta")
+    await wait_until(lambda: window.account_list.count() == 2)
+    assert window.account_list.currentRow() == 1
+    assert window.form.name.text() == "beta"
+    await wait_until(window.form.secret.hasFocus)
