@@ -34,7 +34,8 @@ from typing import Any, Protocol, TypeVar
 
 import tomlkit
 from PySide6.QtCore import QObject, Signal
-from tomlkit.items import AoT, Table
+from tomlkit.container import Container
+from tomlkit.items import AoT, Comment, Item, Null, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from beacon.config import options as opt
@@ -164,8 +165,10 @@ def _write_account(table: Table, draft: AccountDraft) -> None:
         auth = tomlkit.table()
         table["auth"] = auth
     _set(auth, "mode", draft.auth_mode)
-    _set(auth, "endpoint", draft.endpoint or None)
-    if draft.headers:
+    # Endpoint and headers mean nothing in mode "sign": they are not kept for it.
+    endpoint_mode = draft.auth_mode == "endpoint"
+    _set(auth, "endpoint", (draft.endpoint or None) if endpoint_mode else None)
+    if draft.headers and endpoint_mode:
         current = auth.get("headers")
         if current is None or dict(current) != draft.headers:
             auth["headers"] = _inline(draft.headers)
@@ -194,6 +197,51 @@ def _write_notifications(doc: TOMLDocument, draft: NotificationsDraft) -> None:
         doc["notifications"] = table
 
 
+def _trailing(table: Table) -> tuple[Container, int]:
+    """Where the comments and blank lines after ``table``'s last value are: the container
+    and the index they start at. tomlkit keeps the comments written above the next
+    ``[[account]]`` there, at the end of this one (or of its last sub-table)."""
+    container = table.value
+    body = container.body
+    start = len(body)
+    while start and body[start - 1][0] is None:
+        start -= 1
+    last = body[start - 1][1] if start else None
+    only_trivia_after = all(isinstance(item, Null) for _, item in body[start:])
+    if isinstance(last, Table) and not last.is_super_table() and only_trivia_after:
+        return _trailing(last)
+    return container, start
+
+
+def _detach(container: Container, start: int) -> list[Item]:
+    """Take the items from ``start`` on out of ``container``; tomlkit itself leaves a
+    ``Null`` where it removes an item, so the key indices stay valid."""
+    body = container.body
+    taken = [item for _, item in body[start:] if not isinstance(item, Null)]
+    for index in range(start, len(body)):
+        body[index] = (None, Null())
+    return taken
+
+
+def _remove_account(aot: AoT, index: int) -> None:
+    """Remove ``aot[index]`` and the comments written above it; keep the comments written
+    above the account after it (tomlkit stores those at the end of the removed one)."""
+    moved = _detach(*_trailing(aot[index]))
+    if index > 0:
+        container, start = _trailing(aot[index - 1])
+        body = container.body
+        heading = len(body)  # the comment block right above the removed table is its own
+        while heading > start and isinstance(body[heading - 1][1], Comment | Null):
+            heading -= 1
+        _detach(container, heading)
+        kept_ends_blank = heading > start and isinstance(body[heading - 1][1], Whitespace)
+        if kept_ends_blank and moved and isinstance(moved[0], Whitespace):
+            moved = moved[1:]
+        for item in moved:
+            container.add(item)
+    del aot[index]
+
+
 def render(text: str, accounts: list[AccountDraft], notifications: NotificationsDraft) -> str:
     """``text`` (the file as it is) with the drafts applied; comments and order kept."""
     doc = tomlkit.parse(text)
@@ -214,7 +262,7 @@ def render(text: str, accounts: list[AccountDraft], notifications: Notifications
         for index in reversed(range(len(aot))):
             name = aot[index].get("name")
             if isinstance(name, str) and name not in kept:
-                del aot[index]
+                _remove_account(aot, index)
     for draft in accounts:
         existing = by_name.get(draft.original) if draft.original is not None else None
         if existing is not None:
