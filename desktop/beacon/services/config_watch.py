@@ -91,8 +91,14 @@ class ConfigWatcher(QObject):
         """Watch from now on; the file as it is now counts as already loaded."""
         self.error = current_error
         self._seen = _signature(self.path)
+        # Only an existing directory can be watched: made now, a config file written
+        # into it later (by hand or by the settings window) is seen.
+        for directory in [p.parent for p in (self.path, self.stamp) if p is not None]:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                log.warning("cannot watch %s: %s", directory, exc.strerror or exc)
         if self.stamp is not None:
-            self.stamp.parent.mkdir(parents=True, exist_ok=True)
             self._stamp_seen = _signature(self.stamp)
         self._rewatch()
 

@@ -24,9 +24,11 @@ class _Blocking(KeyringBackend):
 
     priority = 1  # type: ignore[assignment]
 
-    def __init__(self) -> None:
+    def __init__(self, answer: threading.Event) -> None:
+        # A required argument keeps keyring's own backend detection, which instantiates
+        # every KeyringBackend subclass it knows with no arguments, from choosing this one.
         super().__init__()
-        self.answer = threading.Event()  # the user answers the prompt
+        self.answer = answer  # set: the user answers the prompt
         self.stored: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -44,7 +46,7 @@ class _Blocking(KeyringBackend):
 
 @pytest.fixture
 def blocking() -> Iterator[_Blocking]:
-    backend = _Blocking()
+    backend = _Blocking(threading.Event())
     yield backend
     backend.answer.set()
     stuck = _Waiter.stuck
@@ -107,11 +109,13 @@ def test_a_process_with_a_stuck_call_still_exits(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys
+        import threading
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_timeout import _Blocking
         from beacon.credentials import Keyring, KeyringTimeoutError
-        keyring = Keyring(_Blocking(), timeout=0.2, stamp=Path({str(tmp_path / "s")!r}))
+        stamp = Path({str(tmp_path / "s")!r})
+        keyring = Keyring(_Blocking(threading.Event()), timeout=0.2, stamp=stamp)
         try:
             keyring.get_secret("a")
         except KeyringTimeoutError:
