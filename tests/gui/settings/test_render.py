@@ -56,7 +56,7 @@ def test_removing_the_middle_account_keeps_every_other_line() -> None:
     removed = {'name = "two"', 'key = "k2"', 'cluster = "eu"', "# the second: Pusher's cloud"}
     for line in USER_FILE.splitlines():
         assert (line in text) is (line not in removed), line
-    assert "\n\n# the third\n[[account]]\nname = \"three\"" in text
+    assert '\n\n# the third\n[[account]]\nname = "three"' in text
     assert [a.name for a in parse_config(text, Path("c.toml")).accounts] == ["one", "three"]
 
 
