@@ -507,6 +507,10 @@ class SettingsService(QObject):
                 await process.wait()
                 self.tested.emit(draft.name, 1, f"No answer within {TEST_TIMEOUT:g} s.")
                 return
+            except asyncio.CancelledError:
+                # The window or the app closed: the check is of no use to anyone now.
+                process.kill()
+                raise
             report = output.decode("utf-8", "replace").replace(str(path), "this account")
             self.tested.emit(draft.name, process.returncode or 0, report)
         finally:
