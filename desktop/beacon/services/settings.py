@@ -510,6 +510,7 @@ class SettingsService(QObject):
             except asyncio.CancelledError:
                 # The window or the app closed: the check is of no use to anyone now.
                 process.kill()
+                await process.wait()  # reaped, not left a zombie
                 raise
             report = output.decode("utf-8", "replace").replace(str(path), "this account")
             self.tested.emit(draft.name, process.returncode or 0, report)
