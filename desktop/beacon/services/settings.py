@@ -331,6 +331,65 @@ def drafts_of(config: Config) -> Drafts:
     )
 
 
+# -- autostart (XDG) ----------------------------------------------------------------------
+
+AUTOSTART_NAME = "beacon.desktop"
+
+
+def autostart_supported() -> bool:
+    """Autostart entries are the freedesktop.org kind: Linux and the BSDs."""
+    return sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+
+
+def autostart_path() -> Path:
+    """``$XDG_CONFIG_HOME/autostart/beacon.desktop`` (the XDG Autostart spec)."""
+    value = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".config"
+    return base / "autostart" / AUTOSTART_NAME
+
+
+def _launch_command() -> str:
+    """How this Beacon is started, as a desktop entry's Exec line."""
+    if getattr(sys, "frozen", False):
+        argv = [sys.executable]
+    else:
+        installed = shutil.which("beacon")
+        argv = [installed] if installed else [sys.executable, "-m", "beacon"]
+    # Desktop Entry spec: arguments with spaces or specials are double-quoted, and \, ",
+    # ` and $ escaped inside.
+    def quote(arg: str) -> str:
+        if arg and not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+            return arg
+        escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+        return f'"{escaped}"'
+
+    return " ".join(quote(arg) for arg in argv)
+
+
+def autostart_enabled() -> bool:
+    return autostart_path().is_file()
+
+
+def set_autostart(enabled: bool) -> None:
+    """Start Beacon at login, or not: writes or removes the autostart entry."""
+    path = autostart_path()
+    if not enabled:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    write_atomically(
+        path,
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=Beacon\n"
+        "Comment=Activity from your Pusher channels, in the tray\n"
+        f"Exec={_launch_command()}\n"
+        "Icon=beacon\n"
+        "Terminal=false\n"
+        "X-GNOME-Autostart-enabled=true\n",
+    )
+
+
 # -- the service ------------------------------------------------------------------------
 
 
@@ -346,6 +405,8 @@ class SettingsService(QObject):
         secretStored(str): a secret was stored for the account.
         secretFailed(str, str): account and the keyring's message; nothing stored.
         tested(str, int, str): account, ``beacon check``'s exit status and its report.
+        autostartChanged(bool, str): whether Beacon starts at login now, and why not
+            when a change failed ("" when it worked).
     """
 
     loaded = Signal(object)
@@ -355,6 +416,7 @@ class SettingsService(QObject):
     secretStored = Signal(str)
     secretFailed = Signal(str, str)
     tested = Signal(str, int, str)
+    autostartChanged = Signal(bool, str)
 
     def __init__(
         self,
@@ -516,3 +578,20 @@ class SettingsService(QObject):
             self.tested.emit(draft.name, process.returncode or 0, report)
         finally:
             await self._off_thread(shutil.rmtree, tmp, True)
+
+    # -- autostart --------------------------------------------------------------------
+
+    def check_autostart(self) -> asyncio.Task[Any]:
+        return self._spawn(self._autostart(None))
+
+    def set_autostart(self, enabled: bool) -> asyncio.Task[Any]:
+        return self._spawn(self._autostart(enabled))
+
+    async def _autostart(self, enabled: bool | None) -> None:
+        error = ""
+        if enabled is not None:
+            try:
+                await self._off_thread(set_autostart, enabled)
+            except OSError as exc:
+                error = f"{autostart_path()}: {exc.strerror or exc}"
+        self.autostartChanged.emit(await self._off_thread(autostart_enabled), error)

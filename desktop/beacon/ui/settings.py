@@ -39,6 +39,7 @@ from beacon.services.settings import (
     Drafts,
     NotificationsDraft,
     SettingsService,
+    autostart_supported,
 )
 
 log = logging.getLogger("beacon.ui")
@@ -220,6 +221,7 @@ class SettingsWindow(QWidget):
         service.secretState.connect(self._secret_state)
         service.secretFailed.connect(self._secret_failed)
         service.tested.connect(self._tested)
+        service.autostartChanged.connect(self._autostart_changed)
         self.resize(760, 620)
 
     # -- building ---------------------------------------------------------------------
@@ -270,6 +272,14 @@ class SettingsWindow(QWidget):
         form.addRow("Popups before a &summary", self.coalesce_count)
         form.addRow("… within", self.coalesce_seconds)
         form.addRow("", self.sound)
+        self.autostart = QCheckBox("Start Beacon when I log in")
+        if autostart_supported():
+            # Applied at once: it is not part of the config file.
+            self.autostart.clicked.connect(self.service.set_autostart)
+        else:
+            self.autostart.setEnabled(False)
+            self.autostart.setToolTip("Use your system's login items on this platform")
+        form.addRow("", self.autostart)
         return page
 
     # -- loading ----------------------------------------------------------------------
@@ -279,6 +289,8 @@ class SettingsWindow(QWidget):
         self.setEnabled(False)
         self.message.setText("Reading the settings…")
         self.service.load()
+        if autostart_supported():
+            self.service.check_autostart()
 
     def focus_secret(self, account: str) -> None:
         """Select ``account`` and put the cursor in its secret field (now, or as soon as
@@ -403,6 +415,11 @@ class SettingsWindow(QWidget):
             return
         self.form.secret_state.setText("Storing in the keyring…")
         self.service.store_secret(draft.original, value)
+
+    def _autostart_changed(self, enabled: bool, error: str) -> None:
+        self.autostart.setChecked(enabled)
+        if error:
+            self.message.setText(f"Could not change starting at login: {error}")
 
     # -- test connection ----------------------------------------------------------------
 

@@ -237,3 +237,28 @@ async def test_needs_login_opens_the_secret_field(running: tuple[BeaconApp, Path
     assert window.account_list.currentRow() == 1
     assert window.form.name.text() == "beta"
     await wait_until(window.form.secret.hasFocus)
+
+
+async def test_start_at_login_writes_the_autostart_entry(
+    running: tuple[BeaconApp, Path],
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app, _path = running
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    entry = tmp_path / "xdg-config" / "autostart" / "beacon.desktop"
+    window = app.open_settings()
+    changed = Recorder(window.service.autostartChanged)  # before the first check reports
+    assert await changed.next() == (False, "")
+    window.tabs.setCurrentIndex(1)
+    window.autostart.click()  # its centre, where mouseClick aims, is past the label
+    assert await changed.next(2) == (True, "")
+    text = entry.read_text(encoding="utf-8")
+    assert text.startswith("[Desktop Entry]\nType=Application\n")
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert "beacon" in exec_line
+    window.autostart.click()
+    assert await changed.next(3) == (False, "")
+    assert not entry.exists()
+    assert not window.autostart.isChecked()
