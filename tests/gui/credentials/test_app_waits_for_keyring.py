@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtDBus import QDBusConnection
+from PySide6.QtWidgets import QApplication
 
 from beacon.app import BeaconApp
 from beacon.config import load_config
@@ -27,8 +29,16 @@ ACCOUNT = "prompted-app"
 
 
 @pytest.fixture
-def prompting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """This process's keyring calls go to a desktop of its own, locked, able to prompt."""
+def prompting(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    """This process's keyring calls go to a desktop of its own, locked, able to prompt.
+
+    Only the keyring's: Qt connects to the session bus once per process and keeps that
+    connection, so it is made here first, on the shared desktop's bus, where the tests
+    after this one (the tray, notifications) need it to be.
+    """
+    assert QDBusConnection.sessionBus().isConnected()
     desktop = HeadlessDesktop()
     env = desktop.start()
     try:
