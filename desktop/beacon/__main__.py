@@ -25,6 +25,7 @@ _COMMANDS = {
     "check": "check",
     "history": "history",
     "demo": "app",
+    "settings": "app",
     "demo-server": "demo_server",
 }
 
@@ -146,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "demo", parents=[common], help="the app on a throwaway profile with the demo server"
+    )
+    sub.add_parser(
+        "settings",
+        parents=[common],
+        help="the settings window: in the running app, or the app starts with it open",
     )
 
     p = sub.add_parser("demo-server", parents=[common], help="run only the embedded demo server")

@@ -28,9 +28,12 @@ from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from beacon.config.load import default_config_path
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
+from beacon.credentials.store import secrets_stamp_path
 from beacon.resources import app_icon
+from beacon.services.config_watch import ConfigWatcher
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
 from beacon.services.feed import FeedService
@@ -39,10 +42,12 @@ from beacon.services.instance import InstanceServer, InstanceUnreachable, forwar
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
+from beacon.services.settings import SettingsService
 from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
+from beacon.ui.settings import SettingsWindow
 from beacon.ui.window import FeedWindow
 
 log = logging.getLogger("beacon.app")
@@ -59,7 +64,6 @@ NO_TRAY_NOTICE = (
 #: A window that lost focus this recently counts as the one the user was looking at: on
 #: some desktops a click in the panel takes the focus before the tray hears of it.
 RECENTLY_ACTIVE_SECONDS = 0.5
-SETTINGS_NOTICE = "The settings window comes in a later version; for now, edit config.toml."
 
 
 class NoSecrets:
@@ -136,12 +140,15 @@ class BeaconApp(QObject):
         config_error: str | None = None,
         engine_factory: EngineFactory = _default_engine_factory,
         dnd: DoNotDisturb | None = None,
+        secrets_stamp: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.config = config
         #: Shared with whatever decides about popups.
         self.dnd = dnd or DoNotDisturb()
+        self._config_error = config_error
+        self._applying: set[asyncio.Task[None]] = set()
         self.history = history
         self._switch_interval: float | None = None  # the process's, while we run
         self.service = EngineService(config, history, secrets, engine_factory=engine_factory)
@@ -160,6 +167,17 @@ class BeaconApp(QObject):
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
         self.network.online.connect(self.service.wake)
+        self.settings_service: SettingsService | None = None
+        self.settings_window: SettingsWindow | None = None
+        # Live reload: an edited file, a save from the settings window, a `beacon login`.
+        self.config_watch: ConfigWatcher | None = None
+        if config.path is not None:
+            self.config_watch = ConfigWatcher(
+                config.path, stamp=secrets_stamp or secrets_stamp_path(), parent=self
+            )
+            self.config_watch.configChanged.connect(self._config_changed)
+            self.config_watch.configError.connect(self.window.show_config_error)
+            self.config_watch.secretsChanged.connect(self.service.retry_needs_login)
         if config_error:
             self.window.show_config_error(config_error)
         elif not config.accounts:
@@ -185,10 +203,45 @@ class BeaconApp(QObject):
         self._notifier_task = asyncio.ensure_future(self.notifier.start())
         await self.service.start()
         self.network.start()
+        if self.config_watch is not None:
+            self.config_watch.start(current_error=self._config_error)
+
+    def open_settings(self, account: str | None = None) -> SettingsWindow:
+        """Show the settings window (made on first use), in front. For the tray's and
+        the feed window's "Settings", and for `beacon settings`. With ``account`` (the
+        "needs login" action), that account is selected and its secret field focused."""
+        if self.settings_window is None:
+            path = self.config.path or default_config_path()
+            self.settings_service = SettingsService(path, parent=self)
+            self.settings_window = SettingsWindow(self.settings_service)
+            self.settings_window.load()
+        if account is not None:
+            self.settings_window.focus_secret(account)
+        self.settings_window.show()
+        self.settings_window.raise_()
+        self.settings_window.activateWindow()
+        return self.settings_window
+
+    def _config_changed(self, config: Config) -> None:
+        self.config = config
+        self.window.show_config_error("")
+        task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
+        self._applying.add(task)
+        task.add_done_callback(self._applying.discard)
 
     async def close(self) -> None:
         if self.tray is not None:
             self.tray.hide()
+        if self.settings_window is not None:
+            self.settings_window.close()
+            self.settings_window.deleteLater()
+            self.settings_window = None
+        if self.settings_service is not None:
+            self.settings_service.close()
+        if self.config_watch is not None:
+            self.config_watch.stop()
+        if self._applying:
+            await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
         await self.notifier.aclose()
         # After the engine's last items: read marks in flight are written before the
@@ -300,9 +353,8 @@ class BeaconApp(QObject):
             self.show_window()
 
     def show_settings(self) -> None:
-        # A placeholder until the settings window exists; says so rather than nothing.
-        self.show_window()
-        self.window.statusBar().showMessage(SETTINGS_NOTICE, 15_000)
+        """The tray's "Settings…" and ``beacon settings``: the feed window stays as it is."""
+        self.open_settings()
 
     def handle_command(self, command: str) -> None:
         """A command forwarded by a second launch (see ``beacon.services.instance``)."""

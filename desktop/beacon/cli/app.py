@@ -39,6 +39,8 @@ Teardown = Callable[[], Awaitable[None]]
 def run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return run_demo()
+    if args.command == "settings":
+        return run_user(args.config, command="settings")
     return run_user(args.config)
 
 
@@ -59,7 +61,7 @@ def _secret_source() -> Any:
 def run_user(config_path: Path | None, command: str = "show") -> int:
     """The app on the user's profile. When it already runs there, ``command`` ("show",
     or "settings" for ``beacon settings``) goes to the running one and this exits 0."""
-    from beacon.config import ConfigError, data_dir, load_config
+    from beacon.config import ConfigError, data_dir, default_config_path, load_config
 
     async def setup() -> tuple[Config, str | None, Any, Teardown]:
         try:
@@ -67,7 +69,8 @@ def run_user(config_path: Path | None, command: str = "show") -> int:
             error = None
         except ConfigError as exc:
             # DESIGN.md: a bad config is shown in the window, and the app still starts.
-            config = Config(path=config_path)
+            # The path is kept so that the fixed file is picked up without a restart.
+            config = Config(path=config_path or default_config_path())
             error = str(exc)
             log.error("%s", error)
         return config, error, _secret_source(), _nothing

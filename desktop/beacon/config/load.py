@@ -90,6 +90,15 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(
             path, line, "is not UTF-8 text", "save the file with UTF-8 encoding"
         ) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate ``text`` as the contents of the config file at ``path``.
+
+    The same checks and messages as ``load_config``; the settings window validates what it
+    is about to save with this, before the file is replaced.
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -593,3 +593,30 @@ class Engine:
     def attempts(self, account: str) -> int:
         """How many sockets this account has opened or tried."""
         return self._runners[account].attempts
+
+    # -- live reload (services.EngineService.apply_config) ---------------------------
+
+    def add_account(self, account: AccountSettings) -> None:
+        """Start one more account while the others run; its name must be new."""
+        if account.name in self._runners:
+            raise ValueError(f"account {account.name!r} is already running")
+        self.accounts = (*self.accounts, account)
+        channels = self.channel_overrides or account.channels
+        runner = _AccountRunner(self, account, channels)
+        self._runners[account.name] = runner
+        task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
+        task.add_done_callback(self._task_done)
+        self._tasks.append(task)
+
+    async def remove_account(self, name: str) -> None:
+        """Close one account gracefully (code 1000) and forget it; the others go on."""
+        runner = self._runners.pop(name)
+        self.accounts = tuple(a for a in self.accounts if a.name != name)
+        await runner.close()
+        task_name = f"beacon-account-{name}"
+        mine = [t for t in self._tasks if t.get_name() == task_name]
+        for task in mine:
+            task.cancel()
+            self._tasks.remove(task)
+        await asyncio.gather(*mine, return_exceptions=True)
+

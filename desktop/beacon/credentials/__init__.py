@@ -5,18 +5,32 @@ imports no Qt; its keyring calls block, so ``services/`` runs them in an executo
 ``Keyring`` satisfies ``beacon.connect.SecretSource``, which is how the engine reads it.
 """
 
-from beacon.credentials.errors import CredentialsError, KeyringLockedError, NoKeyringError
+from beacon.credentials.errors import (
+    CredentialsError,
+    KeyringLockedError,
+    KeyringTimeoutError,
+    NoKeyringError,
+)
 from beacon.credentials.secret import Secret, encryption_key_bytes, parse_encryption_key
-from beacon.credentials.store import ENCRYPTION_SERVICE, SERVICE, Keyring
+from beacon.credentials.store import (
+    ENCRYPTION_SERVICE,
+    KEYRING_TIMEOUT,
+    SERVICE,
+    Keyring,
+    secrets_stamp_path,
+)
 
 __all__ = [
     "ENCRYPTION_SERVICE",
+    "KEYRING_TIMEOUT",
     "SERVICE",
     "CredentialsError",
     "Keyring",
     "KeyringLockedError",
+    "KeyringTimeoutError",
     "NoKeyringError",
     "Secret",
     "encryption_key_bytes",
     "parse_encryption_key",
+    "secrets_stamp_path",
 ]

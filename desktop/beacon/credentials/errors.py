@@ -13,3 +13,8 @@ class NoKeyringError(CredentialsError):
 
 class KeyringLockedError(NoKeyringError):
     """The keyring exists but stays locked (the unlock prompt was dismissed or failed)."""
+
+
+class KeyringTimeoutError(KeyringLockedError):
+    """The keyring did not answer in time: most often a locked keyring whose unlock prompt
+    is waiting for the user. The call keeps waiting in its own thread; nothing else does."""

@@ -6,7 +6,14 @@ secret in a plain file, or silently drop it (``keyrings.alt``, ``null``, ``fail`
 refused with a ``NoKeyringError`` that says what to install or unlock.
 
 Every call blocks (D-Bus round trips of 5-20 ms, or an unlock prompt), so ``services/``
-runs them in an executor.
+runs them in an executor. A locked keyring whose unlock prompt is on screen blocks a call
+until the prompt is answered, so each call runs in a daemon thread and is given up after
+``KEYRING_TIMEOUT`` seconds with ``KeyringTimeoutError``: no command or loop hangs on it, and
+the process can still exit (a daemon thread is not joined at exit, unlike an executor's).
+
+A change of secrets (``set_*``, ``delete_*``) touches ``secrets_stamp_path()``: the running
+app watches that file and retries the accounts that need a login (the keyring itself has
+no change notification that works across backends).
 """
 
 from __future__ import annotations
@@ -14,21 +21,36 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import keyring
 import keyring.core
 import keyring.errors
+import platformdirs
 from keyring.backend import KeyringBackend
 
-from beacon.credentials.errors import CredentialsError, KeyringLockedError, NoKeyringError
+from beacon.credentials.errors import (
+    CredentialsError,
+    KeyringLockedError,
+    KeyringTimeoutError,
+    NoKeyringError,
+)
 from beacon.credentials.secret import Secret
 
 log = logging.getLogger("beacon.credentials")
 
 SERVICE = "beacon"
 ENCRYPTION_SERVICE = "beacon-encryption-key"
+
+#: Seconds a keyring call may take. Measured on the test desktop: a D-Bus round trip is
+#: 5-20 ms and a locked keyring that cannot prompt fails within a second, so only a call
+#: waiting on an unlock prompt gets near this.
+KEYRING_TIMEOUT = 5.0
+STAMP_NAME = "secrets-changed"
 
 # Module prefixes of backends that cannot keep a secret safely.
 _REFUSED = {
@@ -113,13 +135,99 @@ def no_keyring_message(reason: str) -> str:
     )
 
 
+_UNLOCK_HOW = (
+    "open your keyring manager (Seahorse, KWalletManager) and unlock the default keyring, or "
+    'on a headless session run: printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon '
+    "--unlock --components=secrets"
+)
+
+
 def _locked_message(detail: str) -> str:
     return (
-        f"The keyring is locked ({detail}). Unlock it: log in to the desktop session, or open "
-        "your keyring manager (Seahorse, KWalletManager) and unlock the default keyring; on a "
-        'headless session: printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock '
-        "--components=secrets"
+        f"The keyring is locked and was not unlocked ({detail}): its unlock prompt was "
+        "dismissed, or none could be shown. Beacon reads account secrets only from the "
+        f"keyring. Fix: try again and enter your keyring password at the prompt, or "
+        f"{_UNLOCK_HOW}"
     )
+
+
+def timeout_message(seconds: float) -> str:
+    """Why a keyring call was given up, and what to do."""
+    return (
+        f"The keyring did not answer within {seconds:g} s; it is most likely locked and "
+        "waiting for its unlock prompt to be answered. Fix: answer the unlock prompt (it may "
+        f"be behind other windows), or {_UNLOCK_HOW}; then try again"
+    )
+
+
+def secrets_stamp_path() -> Path:
+    """``$XDG_STATE_HOME/beacon/secrets-changed``: touched whenever a secret changes."""
+    value = os.environ.get("XDG_STATE_HOME", "")
+    base = (
+        Path(value) / "beacon"
+        if value and os.path.isabs(value)
+        else platformdirs.user_state_path("beacon", appauthor=False)
+    )
+    return base / STAMP_NAME
+
+
+class _Waiter:
+    """At most one keyring call in flight that has outlived its timeout.
+
+    While one is still stuck (an unlock prompt on screen), later calls fail at once with
+    the same advice instead of stacking more threads, and more prompts, behind it.
+    """
+
+    lock = threading.Lock()
+    stuck: threading.Thread | None = None
+
+
+def bounded_call(
+    function: Callable[..., T],
+    *args: Any,
+    timeout: float = KEYRING_TIMEOUT,
+    on_late: Callable[[], None] | None = None,
+) -> T:
+    """``function(*args)`` in a daemon thread, given up after ``timeout`` seconds.
+
+    Raises ``KeyringTimeoutError`` on timeout; re-raises what ``function`` raised. When a
+    call that was given up finishes after all (the user answered the unlock prompt),
+    ``on_late()`` runs in its thread: the caller can tell whoever waits to try again.
+    """
+    with _Waiter.lock:
+        if _Waiter.stuck is not None and _Waiter.stuck.is_alive():
+            raise KeyringTimeoutError(timeout_message(timeout))
+    done = threading.Event()
+    outcome: list[tuple[bool, Any]] = []
+
+    given_up = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # handed to the caller's thread, which re-raises it
+            outcome.append((False, exc))
+        finally:
+            done.set()
+        if given_up.is_set() and outcome[0][0] and on_late is not None:
+            log.info("the keyring answered after all")
+            on_late()
+
+    worker = threading.Thread(target=work, name="beacon-keyring", daemon=True)
+    started = time.monotonic()
+    worker.start()
+    if not done.wait(timeout):
+        given_up.set()
+    if not done.is_set():  # still not finished once marked: it is late, if ever
+        with _Waiter.lock:
+            _Waiter.stuck = worker
+        log.warning("the keyring did not answer within %.1f s", time.monotonic() - started)
+        raise KeyringTimeoutError(timeout_message(timeout))
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    result: T = value
+    return result
 
 
 def _environment_errors() -> tuple[type[BaseException], ...]:
@@ -164,7 +272,15 @@ class Keyring:
     ``NoKeyringError`` when it could not keep a secret safely.
     """
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self,
+        backend: KeyringBackend | None = None,
+        *,
+        timeout: float = KEYRING_TIMEOUT,
+        stamp: Path | None = None,
+    ) -> None:
+        self._timeout = timeout
+        self._stamp = stamp if stamp is not None else secrets_stamp_path()
         if backend is None:
             # Detect again rather than reuse keyring's process-wide choice, so that
             # PYTHON_KEYRING_BACKEND and keyringrc.cfg are honoured as they are now.
@@ -200,12 +316,21 @@ class Keyring:
         """The backend in words for people: see ``describe_backend``."""
         return describe_backend(self._backend)
 
-    @staticmethod
-    def _call(function: Callable[..., T], *args: Any) -> T:
+    def _call(self, function: Callable[..., T], *args: Any) -> T:
         try:
-            return function(*args)
+            # A call that answers late (an unlock prompt answered after the timeout)
+            # touches the stamp, so the running app retries what needed the keyring.
+            return bounded_call(function, *args, timeout=self._timeout, on_late=self._changed)
         except _environment_errors() as exc:
             raise _translate(exc) from exc
+
+    def _changed(self) -> None:
+        # Tell a running app that secrets changed; the secret is stored either way.
+        try:
+            self._stamp.parent.mkdir(parents=True, exist_ok=True)
+            self._stamp.write_text(f"{time.time_ns()}\n", encoding="utf-8")
+        except OSError as exc:
+            log.warning("could not touch %s: %s", self._stamp, exc.strerror or exc)
 
     def _get(self, service: str, account: str) -> Secret | None:
         value = self._call(self._backend.get_password, service, account)
@@ -217,6 +342,7 @@ class Keyring:
         if self._call(self._backend.get_password, service, account) is None:
             return False
         self._call(self._backend.delete_password, service, account)
+        self._changed()
         return True
 
     def get_secret(self, account: str) -> Secret | None:
@@ -226,6 +352,7 @@ class Keyring:
     def set_secret(self, account: str, secret: Secret) -> None:
         """Store (or replace) the account's secret."""
         self._call(self._backend.set_password, SERVICE, account, secret.reveal())
+        self._changed()
         log.info("stored the secret of account %s", account)
 
     def delete_secret(self, account: str) -> bool:
@@ -239,6 +366,7 @@ class Keyring:
     def set_encryption_key(self, account: str, key: Secret) -> None:
         """Store (or replace) the account's encryption master key."""
         self._call(self._backend.set_password, ENCRYPTION_SERVICE, account, key.reveal())
+        self._changed()
         log.info("stored the encryption key of account %s", account)
 
     def delete_encryption_key(self, account: str) -> bool:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 import beacon
-from beacon.config.model import Config
+from beacon.config.model import AccountSettings, Config
 from beacon.feed.item import FeedItem
 from beacon.feed.mapper import FeedMapper
 from beacon.services.status import ConnectionInfo, LinkState
@@ -94,6 +94,10 @@ class EngineLike(Protocol):
 
     def retry(self, account: str) -> None: ...
 
+    def add_account(self, account: AccountSettings) -> None: ...
+
+    async def remove_account(self, name: str) -> None: ...
+
 
 EngineFactory = Callable[..., EngineLike]
 
@@ -111,10 +115,13 @@ class EngineService(QObject):
     Signals:
         itemsAdded(list[FeedItem]): committed items, oldest first, ids set.
         statusChanged(ConnectionInfo): one account's connection changed.
+        configApplied(Config): ``apply_config`` finished; the config now running.
     """
 
     itemsAdded = Signal(list)
     statusChanged = Signal(object)
+    #: The config now running (after ``apply_config``).
+    configApplied = Signal(object)
 
     def __init__(
         self,
@@ -209,6 +216,61 @@ class EngineService(QObject):
 
     def states(self) -> list[ConnectionInfo]:
         return list(self._states.values())
+
+    # -- live reload ------------------------------------------------------------------------
+
+    async def apply_config(self, config: Config) -> None:
+        """Run ``config`` from now on: only the accounts that changed reconnect.
+
+        An account whose settings are equal (the dataclasses compare every field) keeps
+        its connection; a changed one is closed and started again; a new one starts; a
+        removed one closes. Rules and keywords apply to the next batch. Secrets are not
+        part of the config: see ``retry_needs_login``.
+        """
+        old = {a.name: a for a in self._config.accounts}
+        new = {a.name: a for a in config.accounts}
+        stop = [name for name, a in old.items() if new.get(name) != a]
+        start = [a for name, a in new.items() if old.get(name) != a]
+        self._config = config
+        # Read by the writer thread with each batch; a reference swap is atomic.
+        self._mapper = FeedMapper(config.rules, config.notifications.keywords)
+        if stop or start:
+            log.info(
+                "config reloaded: stopping %s, starting %s",
+                ", ".join(stop) or "none",
+                ", ".join(a.name for a in start) or "none",
+            )
+        engine = self._engine
+        if engine is None:
+            await self.start()
+            start = [] if self._engine is None else list(config.accounts)
+        else:
+            for name in stop:
+                await engine.remove_account(name)
+                self._states.pop(name, None)
+            for account in start:
+                engine.add_account(account)
+        for account in start:
+            if account.name not in self._states:
+                self._states[account.name] = ConnectionInfo(
+                    account.name, LinkState.INITIALIZED, "not connected yet"
+                )
+        for name in stop:
+            if name not in new:
+                self._states.pop(name, None)
+        self.configApplied.emit(config)
+
+    def retry_needs_login(self) -> list[str]:
+        """Secrets changed (``beacon login``, the settings window): the accounts that
+        were waiting for a login try again, reading the keyring afresh. Their names."""
+        engine = self._engine
+        if engine is None:
+            return []
+        waiting = [i.account for i in self._states.values() if i.needs_login]
+        for name in waiting:
+            log.info("secrets changed: account %s tries again", name)
+            engine.retry(name)
+        return waiting
 
     # -- engine callbacks (on the loop's thread) -------------------------------------------
 

@@ -66,7 +66,7 @@ class TrayIcon(QObject):
         reconnectRequested(str): an account's Reconnect.
         dndChanged(object): do-not-disturb set (its end, a datetime) or ended (None),
             from the menu or because its time ran out.
-        settingsRequested(): Settings (disabled until the settings window exists).
+        settingsRequested(): Settings… was chosen.
         quitRequested(): Quit.
     """
 
@@ -125,8 +125,7 @@ class TrayIcon(QObject):
         self._accounts_end = self.menu.addSeparator()
         self.accounts: dict[str, AccountEntry] = {}
 
-        self.settings_action = self.menu.addAction("Settings… (coming in a later version)")
-        self.settings_action.setEnabled(False)
+        self.settings_action = self.menu.addAction("Settings…")
         self.settings_action.triggered.connect(self.settingsRequested)
         self.quit_action = self.menu.addAction("Quit Beacon")
         self.quit_action.triggered.connect(self.quitRequested)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import beacon.app
-from beacon.app import SETTINGS_NOTICE, BeaconApp, NoSecrets
+from beacon.app import BeaconApp, NoSecrets
 from beacon.cli.app import demo_config
 from beacon.demo import DemoServer
 from beacon.services.status import LinkState
@@ -100,12 +100,18 @@ async def test_a_click_that_took_the_focus_first_still_puts_the_window_away(
     await wait_until(app.window.isActiveWindow)
 
 
-async def test_settings_is_an_honest_placeholder(app: BeaconApp) -> None:
-    """``beacon settings`` forwarded to a running app, until the settings window exists."""
+async def test_settings_from_the_tray_and_a_second_launch(app: BeaconApp) -> None:
+    """The tray's "Settings…" and ``beacon settings`` forwarded to the running app open
+    the settings window, in front; the feed window stays put away."""
+    assert app.tray is not None
     app.window.close()
+    app.tray.settings_action.trigger()
+    window = app.settings_window
+    assert window is not None and window.isVisible()
+    window.close()
     app.handle_command("settings")
-    assert app.window.isVisible()
-    assert app.window.statusBar().currentMessage() == SETTINGS_NOTICE
+    assert app.settings_window is window and window.isVisible()
+    assert not app.window.isVisible()
 
 
 async def test_open_feed_brings_the_window_forward(app: BeaconApp) -> None:

@@ -65,7 +65,8 @@ def test_a_locked_keyring_says_how_to_unlock() -> None:
     with pytest.raises(KeyringLockedError) as info:
         keyring.get_secret("a")
     message = str(info.value)
-    assert "The keyring is locked (Failed to unlock the collection!)" in message
+    assert "locked and was not unlocked (Failed to unlock the collection!)" in message
+    assert "prompt was dismissed" in message
     assert "gnome-keyring-daemon --unlock" in message
     assert isinstance(info.value, NoKeyringError)  # callers exit 3 for both
 
