@@ -299,7 +299,7 @@ class Authorizer:
             )
         try:
             answer = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past any sane depth
             raise AuthError("the auth endpoint's answer is not JSON", status=status) from None
         if type(answer) is not dict:
             raise AuthError("the auth endpoint's answer is not a JSON object", status=status)

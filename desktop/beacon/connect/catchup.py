@@ -95,7 +95,7 @@ def parse_missed(
     name a channel that was not asked for, are logged and skipped."""
     try:
         answer = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise CatchupError(f"the answer is not JSON ({exc})") from None
     if type(answer) is not list:
         raise CatchupError("the answer is not a JSON array")
