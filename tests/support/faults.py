@@ -51,9 +51,13 @@ class SeqLog:
         self.channel = channel
         self._publish = publish
         self.published: list[Published] = []
+        self._next = 0
 
     async def publish_next(self) -> int:
-        seq = len(self.published)
+        # Numbered before publishing: a publish cancelled mid-way (the pump stopping) may
+        # still reach the server, so its number is never handed out again.
+        seq = self._next
+        self._next += 1
         started = time.time()
         await self._publish(seq)
         self.published.append(Published(seq, started, time.time()))
