@@ -32,6 +32,7 @@ class Answer:
     status: int = 200
     body: bytes | None = None
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a redirect's Location
 
 
 @dataclass
@@ -105,8 +106,9 @@ class AuthServer:
                 payload = self._sign(channel, form.get("socket_id", ""))
             self.requests.append((time.monotonic(), channel, answer.status))
             self._changed.set()
+            extra = "".join(f"{k}: {v}\r\n" for k, v in answer.headers.items())
             writer.write(
-                f"HTTP/1.1 {answer.status} X\r\nContent-Type: application/json\r\n"
+                f"HTTP/1.1 {answer.status} X\r\nContent-Type: application/json\r\n{extra}"
                 f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
                 + payload
             )
