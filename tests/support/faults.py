@@ -230,7 +230,8 @@ class Figures:
     lost: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     extra_subscriptions: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # problems found along the way
+    remark: str = ""  # for the table: what the figures mean when they need words
 
     def problems(self) -> list[str]:
         """What breaks the suite's promises: recovery every time, nothing lost, no
@@ -270,6 +271,7 @@ class Figures:
             "duplicates": sorted(set(self.duplicates)),
             "extra_subscriptions": self.extra_subscriptions,
             "notes": self.notes,
+            "remark": self.remark,
         }
 
 
@@ -286,13 +288,14 @@ class Cycles:
         *,
         interval: float = 0.02,
         subscribers: Callable[[], Awaitable[int]] | None = None,
+        remark: str = "",
     ) -> None:
         self.log = log
         # The server's own count of subscriptions to the channel: one per client.
         self.subscribers = subscribers
         self.clients = clients
         self.interval = interval
-        self.figures = {c.name: Figures(fault, server, c.name) for c in clients}
+        self.figures = {c.name: Figures(fault, server, c.name, remark=remark) for c in clients}
         self.fault = fault
         for figures in self.figures.values():
             report.append(figures)
@@ -389,8 +392,8 @@ def summary_rows(report: Sequence[Figures]) -> list[str]:
     """The reliability table, markdown, for the README."""
     rows = [
         "| fault | server | client | injected | recovered | recovery median (s) "
-        "| recovery max (s) | lost | duplicates |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| recovery max (s) | lost | duplicates | remark |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in report:
         d = f.as_dict()
@@ -399,6 +402,6 @@ def summary_rows(report: Sequence[Figures]) -> list[str]:
         rows.append(
             f"| {d['fault']} | {d['server']} | {d['client']} | {d['injected']} "
             f"| {d['recovered']}/{len(d['recovery_s'])} | {med} | {top} "
-            f"| {len(d['lost'])} | {len(d['duplicates'])} |"
+            f"| {len(d['lost'])} | {len(d['duplicates'])} | {d['remark']} |"
         )
     return rows

@@ -81,6 +81,7 @@ async def test_slow_auth_endpoint_x3(
         cycles = Cycles(
             "slow auth endpoint (2 s)", "demo", [engine, listen], demo_log(server), reliability,
             subscribers=counter(server, 2),
+            remark="from the server ready again; includes the 2 s answer",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(3):
@@ -122,6 +123,7 @@ async def test_auth_endpoint_fails_once_then_recovers(
         cycles = Cycles(
             f"auth endpoint: one {failure}, then good", "demo", [engine, listen],
             demo_log(server), reliability, subscribers=counter(server, 2),
+            remark="from the endpoint answering well again",
         )  # fmt: skip
         await cycles.steady()
         cycles.injected()

@@ -99,6 +99,7 @@ async def test_black_holed_connection_x3(
         cycles = Cycles(
             "black-holed connection", "demo via proxy", [engine, listen], demo_log(server),
             reliability, subscribers=counter(server, 2),
+            remark="from traffic flowing again; activity and pong timeouts 1 s",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(3):
@@ -143,6 +144,7 @@ async def test_network_change_wake_x3(
         cycles = Cycles(
             "network change (wake)", "demo via proxy", [engine], demo_log(server), reliability,
             subscribers=counter(server, 1),
+            remark="from Engine.wake(), as NetworkWatch calls it; Engine only",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(3):
@@ -183,6 +185,7 @@ async def test_clock_jump_after_sleep_x3(
         cycles = Cycles(
             "clock jump (resume from sleep)", "demo", [engine], demo_log(server), reliability,
             subscribers=counter(server, 1),
+            remark="from the jump; Engine only (listen has no injectable sleep clock)",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(3):
@@ -223,6 +226,10 @@ async def test_unresolvable_host_keeps_retrying_and_spares_other_accounts(
         await engine.until(lambda: engine.engine.attempts("nowhere") >= 3, 20.0)
         status = engine.engine.status("nowhere")
         await cycles.recovered(time.time(), record=False)
+    cycles.figures["engine"].remark = (
+        f"{engine.engine.attempts('nowhere')} attempts with backoff, in words: "
+        f"{status.detail!r}; the other account lost nothing"
+    )
     assert status.state is C.UNAVAILABLE, status
     assert "retrying in" in status.detail, status
     verdict(cycles)

@@ -92,6 +92,7 @@ async def test_demo_server_graceful_restart_x20(
         cycles = Cycles(
             "graceful restart (4200)", "demo", [engine, listen], demo_log(server), reliability,
             subscribers=subscribers,
+            remark="from the server ready again; down 1 s each time",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(20):
@@ -118,6 +119,7 @@ async def test_soketi_graceful_restart(
         cycles = Cycles(
             "graceful restart (4200)", "soketi", [engine, listen], soketi_log(target),
             reliability, subscribers=soketi_subscribers(target),
+            remark="from Soketi ready again",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(3):  # Soketi takes about 3 s to stop: three restarts fit the budget
@@ -142,6 +144,7 @@ async def test_soketi_sigkill_x5(
         cycles = Cycles(
             "SIGKILL of the server", "soketi", [engine, listen], soketi_log(target),
             reliability, subscribers=soketi_subscribers(target),
+            remark="from Soketi ready again",
         )  # fmt: skip
         await cycles.steady()
         for _ in range(5):
