@@ -17,7 +17,12 @@ from support.cli import account_toml, profile_env
 from support.engine import Target, account
 from support.faults import Cycles, EngineClient, Figures, ListenClient, SeqLog
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.expect_log_warnings(
+        r"beacon\.pusher: server error 4200", r"beacon\.connect: .*(auth|refused)"
+    ),
+]
 
 CHANNEL = "private-tickets"
 

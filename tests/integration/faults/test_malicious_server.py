@@ -24,7 +24,10 @@ from beacon.pusher import ConnectionState
 from support.engine import Recorder
 from support.hostile import frames
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.expect_log_warnings(r"beacon\.(pusher|connect): "),
+]
 
 C = ConnectionState
 

@@ -18,7 +18,12 @@ from support.engine import Target, account
 from support.faults import Cycles, EngineClient, Figures, ListenClient, SeqLog
 from support.proxy import TcpProxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.expect_log_warnings(
+        r"beacon\.pusher: server error 4200", r"beacon\.connect: .*(ping|name or service)"
+    ),
+]
 
 C = ConnectionState
 CHANNEL = "tickets"

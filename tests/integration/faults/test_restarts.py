@@ -19,7 +19,10 @@ from support.engine import Target, account
 from support.faults import Cycles, EngineClient, Figures, ListenClient, SeqLog
 from support.soketi import Soketi
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.expect_log_warnings(r"beacon\.pusher: server error 4200"),
+]
 
 CHANNEL = "tickets"
 # Issue 8: "events flow within 1 s of the server being ready, in every one of 20 restarts".

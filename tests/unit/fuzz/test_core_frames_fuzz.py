@@ -24,7 +24,10 @@ from hypothesis import strategies as st
 from beacon.pusher import ConnectionState, ProtocolEvent, PusherConnection
 from support.hostile import CHANNELS, frames, numbers
 
-pytestmark = pytest.mark.unit
+pytestmark = [
+    pytest.mark.unit,
+    pytest.mark.expect_log_warnings(r"beacon\.pusher: "),
+]
 
 C = ConnectionState
 # The cap on the server's activity_timeout; any server value above it is cut.
