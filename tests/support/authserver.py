@@ -81,6 +81,10 @@ class AuthServer:
         self._writers.add(writer)
         try:
             await self._answer(reader, writer)
+        except asyncio.CancelledError:
+            # Closed mid-answer. Ending normally matters: asyncio's stream callback asks a
+            # finished handler for its exception, and a cancelled one raises there.
+            pass
         finally:
             self._writers.discard(writer)
             writer.close()

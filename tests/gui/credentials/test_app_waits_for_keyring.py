@@ -69,6 +69,7 @@ def prompt_window(env: dict[str, str]) -> str:
     return found.stdout.split()[0] if found.stdout.split() else ""
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.credentials: the keyring did not answer within ")
 async def test_the_app_waits_for_the_unlock_prompt(
     prompting: dict[str, str], demo_server: DemoServer, tmp_path: Path
 ) -> None:

@@ -55,6 +55,7 @@ def blocking() -> Iterator[_Blocking]:
     _Waiter.stuck = None
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.credentials: the keyring did not answer within ")
 def test_a_call_that_hangs_is_given_up_with_advice(blocking: _Blocking, tmp_path: Path) -> None:
     keyring = Keyring(blocking, timeout=0.3, stamp=tmp_path / "stamp")
     started = time.monotonic()
@@ -69,6 +70,7 @@ def test_a_call_that_hangs_is_given_up_with_advice(blocking: _Blocking, tmp_path
     assert isinstance(info.value, NoKeyringError)  # commands exit 3 for it
 
 
+@pytest.mark.expect_log_warnings(r"beacon\.credentials: the keyring did not answer within ")
 def test_while_one_call_is_stuck_the_next_fails_at_once(
     blocking: _Blocking, tmp_path: Path
 ) -> None:

@@ -142,7 +142,8 @@ def test_a_connected_core_stays_connected_through_frames_that_do_not_close_it(
 
 
 @settings(max_examples=200, deadline=None)
-@given(numbers)
+# Infinity is not JSON: a handshake that carries it is a malformed frame, skipped whole.
+@given(numbers.filter(lambda value: not (isinstance(value, float) and math.isinf(value))))
 @example(10**12)
 @example(1e308)
 def test_any_server_activity_timeout_is_capped(timeout: Any) -> None:
