@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--catch-up",
         action="store_true",
-        help="also print what [account.catchup] says was missed, with \"catchup\": true; "
+        help='also print what [account.catchup] says was missed, with "catchup": true; '
         "resumes where the last --catch-up run of the account stopped (first run: an hour back)",
     )
     p.add_argument(

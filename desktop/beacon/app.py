@@ -431,9 +431,7 @@ def _forward(profile: Profile, command: str) -> int:
     return 0
 
 
-def _run_locked(
-    profile: Profile, setup: Setup, argv: Sequence[str] | None, command: str
-) -> int:
+def _run_locked(profile: Profile, setup: Setup, argv: Sequence[str] | None, command: str) -> int:
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     assert isinstance(app, QApplication)
     app.setApplicationName("Beacon")
@@ -464,9 +462,7 @@ def _run_locked(
         asyncio.set_event_loop(None)
 
 
-async def _main(
-    profile: Profile, setup: Setup, server: InstanceServer, command: str
-) -> int:
+async def _main(profile: Profile, setup: Setup, server: InstanceServer, command: str) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 

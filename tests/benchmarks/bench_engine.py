@@ -611,12 +611,18 @@ def source_version() -> str:
     """The commit measured, and whether Beacon's sources differed from it."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", *LISTEN_SOURCES], cwd=ROOT,
-            capture_output=True, text=True, check=True,
+            ["git", "status", "--porcelain", "--", *LISTEN_SOURCES],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "an unknown commit"
@@ -662,14 +668,17 @@ def report(args: argparse.Namespace, names: list[str], runs: list[list[Result]])
         "CPU is the receiver process's user + system time from the start of the burst to "
         "its last event, divided by events received. Latency is receipt time minus the "
         "publisher's send time (beacon's `received_at` has millisecond resolution). "
-        "\"missing\" lists each run.",
+        '"missing" lists each run.',
     ]
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="tests/benchmarks/run engine", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="tests/benchmarks/run engine",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=100, help="events per HTTP request")
     parser.add_argument("--in-flight", type=int, default=6, help="concurrent HTTP requests")

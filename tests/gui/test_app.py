@@ -29,8 +29,6 @@ from support.desktop import HeadlessDesktop
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 from support.publish import official_client
 
-pytestmark = pytest.mark.gui
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 

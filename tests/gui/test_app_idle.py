@@ -13,11 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from support.demo import DemoServerProcess
-
-pytestmark = pytest.mark.gui
 
 #: Between two wakeups of the idle app (the engine's resume check runs every 5 s), a
 #: SIGTERM handled only on the next wakeup would take seconds; through the wakeup socket

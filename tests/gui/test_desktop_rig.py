@@ -11,12 +11,9 @@ import subprocess
 import uuid
 
 import keyring
-import pytest
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
-
-pytestmark = pytest.mark.gui
 
 
 def _dunstctl(*args: str) -> str:

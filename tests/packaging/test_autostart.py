@@ -26,8 +26,9 @@ pytestmark = pytest.mark.unit
 
 
 def _validate(path: Path) -> None:
-    result = subprocess.run(["desktop-file-validate", str(path)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        ["desktop-file-validate", str(path)], capture_output=True, text=True, check=False
+    )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
@@ -56,8 +57,9 @@ def test_the_entry_follows_xdg_config_home(tmp_path: Path, monkeypatch: pytest.M
 
 def test_the_command_starts_this_beacon() -> None:
     command = launch_command()
-    result = subprocess.run([*command, "--version"], capture_output=True, text=True,
-                            check=False, timeout=60)
+    result = subprocess.run(
+        [*command, "--version"], capture_output=True, text=True, check=False, timeout=60
+    )
     assert (result.returncode, result.stdout.strip()) == (0, f"beacon {__version__}")
 
 
@@ -71,8 +73,9 @@ def test_glib_launches_the_entry_with_every_argument_intact(tmp_path: Path) -> N
         encoding="utf-8",
     )
     arguments = ["100%", 'say "hi"', "back\\slash", "`tick`", "plain", ""]
-    path = set_autostart(True, argv=[sys.executable, str(recorder), *arguments],
-                         config_home=tmp_path)
+    path = set_autostart(
+        True, argv=[sys.executable, str(recorder), *arguments], config_home=tmp_path
+    )
     _validate(path)
     env = {k: v for k, v in os.environ.items() if k != "DESKTOP_AUTOSTART_ID"}
     subprocess.run(["gio", "launch", str(path)], check=True, timeout=30, env=env)
@@ -90,6 +93,7 @@ def test_the_writer_needs_no_qt() -> None:
         "import sys, beacon.services.autostart; "
         "print(sorted(m for m in sys.modules if 'PySide6' in m))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

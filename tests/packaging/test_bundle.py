@@ -49,8 +49,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     work = tmp_path_factory.mktemp("bundle")
     _timed("the bundle", ["packaging/build-bundle.sh", str(work / "dist")])
     # Uncompressed: the same package, built in seconds rather than a minute or two.
-    _timed("the .deb", ["packaging/build-deb.sh", str(work / "dist/beacon"), str(work / "deb")],
-           env={**os.environ, "DEB_COMPRESSION": "none"})
+    _timed(
+        "the .deb",
+        ["packaging/build-deb.sh", str(work / "dist/beacon"), str(work / "deb")],
+        env={**os.environ, "DEB_COMPRESSION": "none"},
+    )
     (deb,) = (work / "deb").glob("beacon_*.deb")
     root = work / "root"
     subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
@@ -73,8 +76,14 @@ def test_the_deb_puts_everything_in_its_fhs_place(installed: Installed) -> None:
     desktop = root / "usr/share/applications/beacon.desktop"
     assert subprocess.run(["desktop-file-validate", str(desktop)], check=False).returncode == 0
     (metainfo,) = (root / "usr/share/metainfo").glob("*.metainfo.xml")
-    assert subprocess.run(["appstreamcli", "validate", "--no-net", str(metainfo)],
-                          capture_output=True, check=False).returncode == 0
+    assert (
+        subprocess.run(
+            ["appstreamcli", "validate", "--no-net", str(metainfo)],
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
     icons = root / "usr/share/icons/hicolor"
     assert (icons / "scalable/apps/beacon.svg").is_file()
     for size in (16, 22, 24, 32, 48, 64, 128, 256):
@@ -85,24 +94,38 @@ def test_the_deb_puts_everything_in_its_fhs_place(installed: Installed) -> None:
 
 
 def test_the_deb_depends_on_what_qt_needs(installed: Installed) -> None:
-    depends = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Depends"],
-                             capture_output=True, text=True, check=True).stdout
+    depends = subprocess.run(
+        ["dpkg-deb", "-f", str(installed.deb), "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     runtime = [
-        line for line in (ROOT / "packaging/debian-runtime.txt").read_text().splitlines()
+        line
+        for line in (ROOT / "packaging/debian-runtime.txt").read_text().splitlines()
         if line and not line.startswith("#")
     ]
     names = {part.strip().split(" ")[0] for part in depends.split(",")}
     assert {"libc6", *runtime} == names
     # apt resolves it here, as it would on a clean Debian 12 (no install: a simulation).
-    simulated = subprocess.run(["apt-get", "install", "--simulate", str(installed.deb)],
-                               capture_output=True, text=True, check=False)
+    simulated = subprocess.run(
+        ["apt-get", "install", "--simulate", str(installed.deb)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert simulated.returncode == 0, simulated.stderr
     assert "Inst beacon " in simulated.stdout
 
 
 def test_beacon_version(installed: Installed) -> None:
-    result = subprocess.run([str(installed.beacon), "--version"], capture_output=True,
-                            text=True, check=False, timeout=60)
+    result = subprocess.run(
+        [str(installed.beacon), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout.strip()) == (0, f"beacon {__version__}")
 
 
@@ -114,8 +137,11 @@ def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[subprocess.
     else:
         command = [sys.executable, "-m", "beacon"]
     process = subprocess.Popen(
-        [*command, "demo"], env=profile_env(tmp_path), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [*command, "demo"],
+        env=profile_env(tmp_path),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         yield process
@@ -126,8 +152,12 @@ def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[subprocess.
 
 
 def _visible_window(pid: int) -> str:
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(pid),
-                            "--name", "Beacon"], capture_output=True, text=True, check=False)
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--pid", str(pid), "--name", "Beacon"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return found.stdout.split()[0] if found.returncode == 0 and found.stdout else ""
 
 
@@ -142,8 +172,9 @@ def test_beacon_demo_shows_its_window_and_tray_icon_and_stops_cleanly(
 ) -> None:
     window = _wait_for("the window", lambda: _visible_window(demo.pid))
     # The window's icon is the app icon, found through beacon.resources in the bundle.
-    wm_icon = subprocess.run(["xprop", "-id", str(window), "_NET_WM_ICON"],
-                             capture_output=True, text=True, check=True).stdout
+    wm_icon = subprocess.run(
+        ["xprop", "-id", str(window), "_NET_WM_ICON"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Icon (16 x 16)" in wm_icon or "16, 16" in wm_icon, wm_icon[:200]
     pixmaps = _wait_for("the tray icon", lambda: _tray_pixmaps(demo.pid))
     assert isinstance(pixmaps, list)

@@ -35,8 +35,9 @@ def _make_icons() -> ModuleType:
 
 
 def _run(*argv: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=False,
-                          timeout=120)
+    return subprocess.run(
+        [str(a) for a in argv], capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 @pytest.mark.parametrize("entry", ["beacon.desktop", "autostart/beacon.desktop"])
@@ -115,8 +116,7 @@ def test_the_package_finds_the_checkout_resources(qapp: QApplication) -> None:
 
 
 def test_a_wheel_carries_the_resources_and_finds_them(tmp_path: Path) -> None:
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path,
-                 ROOT)
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path, ROOT)
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("beacon_desktop-*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -124,13 +124,18 @@ def test_a_wheel_carries_the_resources_and_finds_them(tmp_path: Path) -> None:
         archive.extractall(tmp_path / "site")
     committed = {
         f"beacon/{resources.PACKAGED}/{p.relative_to(RESOURCES).as_posix()}"
-        for p in RESOURCES.rglob("*") if p.is_file()
+        for p in RESOURCES.rglob("*")
+        if p.is_file()
     }
     assert committed <= names
     # The installed copy wins over the checkout, which this wheel's beacon cannot see.
-    found = _run(sys.executable, "-I", "-c",
-                 f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r}); "
-                 "import beacon.resources as r; print(r.resource('icons/beacon.svg'))")
+    found = _run(
+        sys.executable,
+        "-I",
+        "-c",
+        f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r}); "
+        "import beacon.resources as r; print(r.resource('icons/beacon.svg'))",
+    )
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == str(
         tmp_path / "site/beacon" / resources.PACKAGED / "icons/beacon.svg"

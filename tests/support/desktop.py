@@ -162,8 +162,17 @@ class HeadlessDesktop:
     def _start_xvfb(self, base: dict[str, str]) -> str:
         number = self._spawn_and_read(
             "xvfb",
-            lambda fd: ["Xvfb", "-displayfd", str(fd), "-screen", "0", self.screen,
-                        "-nolisten", "tcp", "-noreset"],
+            lambda fd: [
+                "Xvfb",
+                "-displayfd",
+                str(fd),
+                "-screen",
+                "0",
+                self.screen,
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ],
             base,
         )
         return f":{number}"
@@ -177,9 +186,20 @@ class HeadlessDesktop:
 
     def _name_has_owner(self, name: str) -> bool:
         result = subprocess.run(
-            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{name}"],
-            env=self.env, capture_output=True, text=True, timeout=5, check=False,
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                f"string:{name}",
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
         return "boolean true" in result.stdout
 

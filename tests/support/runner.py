@@ -1,7 +1,7 @@
 """The test command's second half, run by ``tests/run`` once everything is installed.
 
-Starts the headless desktop and Soketi on free ports, runs ruff, mypy --strict and pytest
-inside them, and stops every process it started, by PID, however the run ends.
+Starts the headless desktop and Soketi on free ports, runs ruff (lint and format), mypy
+--strict and pytest inside them, and stops every process it started, by PID, however the run ends.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def main() -> int:
     try:
         env = dict(desktop.start())
         soketi.start()
-        external = ExternalSoketi(soketi.host, soketi.port, soketi.app_id, soketi.key,
-                                  soketi.secret)
+        external = ExternalSoketi(
+            soketi.host, soketi.port, soketi.app_id, soketi.key, soketi.secret
+        )
         env.update(external.export_env())
         env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
         env["BEACON_TEST_DESKTOP"] = str(desktop.root)
@@ -69,14 +70,21 @@ def main() -> int:
             name
             for name, argv in (
                 ("ruff", [str(VENV_BIN / "ruff"), "check", "desktop", "tests"]),
+                ("ruff format", [str(VENV_BIN / "ruff"), "format", "--check", "desktop", "tests"]),
                 ("mypy --strict", [str(VENV_BIN / "mypy")]),
             )
             if _step(name, argv, env)
         ]
         if failed:
             print(f"==> FAILED: {', '.join(failed)} (the run will fail; pytest runs anyway)")
-        pytest = [str(VENV_BIN / "python"), "-m", "pytest", "-m", "unit or integration or gui",
-                  *args.pytest_args]
+        pytest = [
+            str(VENV_BIN / "python"),
+            "-m",
+            "pytest",
+            "-m",
+            "unit or integration or gui",
+            *args.pytest_args,
+        ]
         status = _step("pytest", pytest, env)
         # pytest's summary stays the last line; its "no tests ran" (5) fails the run too.
         return status or (1 if failed else 0)

@@ -86,9 +86,7 @@ def registered_items(connection: DBusConnection) -> list[TrayItem]:
 
 
 def pid_of(connection: DBusConnection, service: str) -> int:
-    (pid,) = _call(
-        connection, new_method_call(BUS, "GetConnectionUnixProcessID", "s", (service,))
-    )
+    (pid,) = _call(connection, new_method_call(BUS, "GetConnectionUnixProcessID", "s", (service,)))
     return int(pid)
 
 
@@ -105,9 +103,7 @@ def item_of_pid(connection: DBusConnection, pid: int) -> TrayItem | None:
 
 def menu_entries(connection: DBusConnection, menu: DBusAddress) -> dict[str, int]:
     """Every menu entry's label (mnemonic marks removed) -> its dbusmenu id, submenus too."""
-    _revision, layout = _call(
-        connection, new_method_call(menu, "GetLayout", "iias", (0, -1, []))
-    )
+    _revision, layout = _call(connection, new_method_call(menu, "GetLayout", "iias", (0, -1, [])))
     entries: dict[str, int] = {}
 
     def walk(node: tuple[int, dict[str, Any], list[Any]]) -> None:

@@ -5,10 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.unit
-
 PACKAGE = Path(__file__).resolve().parents[2] / "desktop" / "beacon"
 FORBIDDEN = ("beacon.store", "beacon.connect", "beacon.pusher")
 

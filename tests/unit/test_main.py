@@ -11,8 +11,6 @@ import pytest
 import beacon
 from beacon.__main__ import build_parser
 
-pytestmark = pytest.mark.unit
-
 BEACON = Path(sys.executable).with_name("beacon")
 
 

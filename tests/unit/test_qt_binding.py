@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import sys
 
-import pytest
 from PySide6.QtCore import QObject
-
-pytestmark = pytest.mark.unit
 
 
 def test_void_calls_keep_references_to_none_and_bools() -> None:

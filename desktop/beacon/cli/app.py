@@ -89,18 +89,52 @@ def demo_rules() -> tuple[Rule, ...]:
     """Rules that turn the generated ticket events into readable feed rows."""
     common: dict[str, Any] = {"url": "{url}", "priority": "{priority}"}
     return (
-        Rule(channel="private-agent-7", event="ticket.*", title="For you: {subject}",
-             body="{preview}", **common),
-        Rule(channel="tickets", event="ticket.created", title="New ticket: {subject}",
-             body="{requester.name}: {preview}", **common),
-        Rule(channel="tickets", event="ticket.assigned", title="{subject}",
-             body="{preview}", notify="feed", **common),
-        Rule(channel="tickets", event="ticket.commented", title="{author} on “{subject}”",
-             body="{preview}", notify="feed", **common),
-        Rule(channel="tickets", event="ticket.escalated",
-             title="Escalated to {priority}: {subject}", body="{preview}", **common),
-        Rule(channel="tickets", event="ticket.resolved", title="Resolved: {subject}",
-             body="{preview}", notify="feed", url="{url}", priority="low"),
+        Rule(
+            channel="private-agent-7",
+            event="ticket.*",
+            title="For you: {subject}",
+            body="{preview}",
+            **common,
+        ),
+        Rule(
+            channel="tickets",
+            event="ticket.created",
+            title="New ticket: {subject}",
+            body="{requester.name}: {preview}",
+            **common,
+        ),
+        Rule(
+            channel="tickets",
+            event="ticket.assigned",
+            title="{subject}",
+            body="{preview}",
+            notify="feed",
+            **common,
+        ),
+        Rule(
+            channel="tickets",
+            event="ticket.commented",
+            title="{author} on “{subject}”",
+            body="{preview}",
+            notify="feed",
+            **common,
+        ),
+        Rule(
+            channel="tickets",
+            event="ticket.escalated",
+            title="Escalated to {priority}: {subject}",
+            body="{preview}",
+            **common,
+        ),
+        Rule(
+            channel="tickets",
+            event="ticket.resolved",
+            title="Resolved: {subject}",
+            body="{preview}",
+            notify="feed",
+            url="{url}",
+            priority="low",
+        ),
     )
 
 

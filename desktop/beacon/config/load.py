@@ -644,8 +644,7 @@ class _Loader:
                 values["actions"] = tuple(
                     action
                     for n, table in enumerate(values["actions"])
-                    if (action := self._action(table, (*where, "actions", n), context))
-                    is not None
+                    if (action := self._action(table, (*where, "actions", n), context)) is not None
                 )
             if len(self.problems) > before:
                 continue
@@ -681,7 +680,7 @@ class _Loader:
             ):
                 self._problem(
                     (*where, "channel"),
-                    f'{context}: client events go only on private- and presence- channels, '
+                    f"{context}: client events go only on private- and presence- channels, "
                     f'not "{channel}"',
                     f"name a private- or presence- channel the account subscribes to: "
                     f"{opt.ACTION['channel'].example}",
@@ -698,8 +697,7 @@ class _Loader:
             if post.lower().startswith("http:") and not _is_loopback(post):
                 self._problem(
                     (*where, "post"),
-                    f"{context}: post would send the keyring secret unencrypted over plain "
-                    "http",
+                    f"{context}: post would send the keyring secret unencrypted over plain http",
                     "use an https:// URL (plain http is accepted only for localhost)",
                 )
         if len(self.problems) > before or label is None:

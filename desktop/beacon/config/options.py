@@ -324,7 +324,9 @@ def _endpoint(value: str) -> Problem | None:
 def _catchup_url(value: str) -> Problem | None:
     problem = _endpoint(value)
     if problem is not None:
-        return Problem(problem.message, 'write the full URL: url = "https://example.com/pusher/missed"')
+        return Problem(
+            problem.message, 'write the full URL: url = "https://example.com/pusher/missed"'
+        )
     return None
 
 

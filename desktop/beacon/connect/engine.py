@@ -619,4 +619,3 @@ class Engine:
             task.cancel()
             self._tasks.remove(task)
         await asyncio.gather(*mine, return_exceptions=True)
-

@@ -44,9 +44,7 @@ def autostart_path(config_home: Path | None = None) -> Path:
     if config_home is None:
         configured = os.environ.get("XDG_CONFIG_HOME", "")
         # The spec ignores a relative value as invalid.
-        config_home = (
-            Path(configured) if os.path.isabs(configured) else Path.home() / ".config"
-        )
+        config_home = Path(configured) if os.path.isabs(configured) else Path.home() / ".config"
     return config_home / "autostart" / ENTRY_NAME
 
 

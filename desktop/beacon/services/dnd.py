@@ -42,8 +42,10 @@ def local_now() -> datetime:
 
 def next_morning(now: datetime) -> datetime:
     """When "until tomorrow" ends for someone who asks at ``now``."""
-    day = now.date() if now.timetz().replace(tzinfo=None) < _NIGHT_ENDS else (
-        now.date() + timedelta(days=1)
+    day = (
+        now.date()
+        if now.timetz().replace(tzinfo=None) < _NIGHT_ENDS
+        else (now.date() + timedelta(days=1))
     )
     return datetime.combine(day, MORNING, tzinfo=now.tzinfo)
 

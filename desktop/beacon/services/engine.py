@@ -424,9 +424,7 @@ class EngineService(QObject):
         try:
             # Always in the worker: a commit waits for an fsync, which can take long
             # enough on a slow disk to be seen as a stutter on the UI thread.
-            stored, muted = await loop.run_in_executor(
-                self._executor, self._map_and_store, batch
-            )
+            stored, muted = await loop.run_in_executor(self._executor, self._map_and_store, batch)
         except Exception:
             # Not shown, since not stored: showing it would break "shown means on disk".
             log.exception("could not store %d feed items; they are dropped", len(batch))

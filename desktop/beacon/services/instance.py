@@ -132,7 +132,8 @@ class InstanceServer(QObject):
         if not self._server.listen(str(self.path)):
             log.warning(
                 "a second launch cannot reach this instance: %s (%s)",
-                self._server.errorString(), self.path,
+                self._server.errorString(),
+                self.path,
             )
             return False
         log.debug("listening for second launches on %s", self.path)

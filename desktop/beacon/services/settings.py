@@ -355,10 +355,11 @@ def _launch_command() -> str:
     else:
         installed = shutil.which("beacon")
         argv = [installed] if installed else [sys.executable, "-m", "beacon"]
+
     # Desktop Entry spec: arguments with spaces or specials are double-quoted, and \, ",
     # ` and $ escaped inside.
     def quote(arg: str) -> str:
-        if arg and not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+        if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`"):
             return arg
         escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
         return f'"{escaped}"'

@@ -382,9 +382,7 @@ class History:
         """Record what an action did from item ``item_id``; the item as stored now, or
         ``None`` when it is gone (pruned)."""
         with self._lock, self._transaction():
-            self._db.execute(
-                "UPDATE items SET action_result = ? WHERE id = ?", (text, item_id)
-            )
+            self._db.execute("UPDATE items SET action_result = ? WHERE id = ?", (text, item_id))
         return self.get(item_id)
 
     def mark_read(self, ids: Iterable[int]) -> None:
@@ -479,8 +477,7 @@ class History:
         with self._read_lock:
             # Walks items_received from the newest end: quick while the account is active.
             row = self._rdb.execute(
-                "SELECT received_us FROM items WHERE account = ?"
-                " ORDER BY received_us DESC LIMIT 1",
+                "SELECT received_us FROM items WHERE account = ? ORDER BY received_us DESC LIMIT 1",
                 (account,),
             ).fetchone()
         return from_us(row[0]) if row is not None else None

@@ -118,23 +118,31 @@ def _draw_glyph(painter: QPainter, state: TrayState, s: float) -> None:
     elif state is TrayState.FAILED:
         triangle = QPainterPath()
         triangle.addPolygon(
-            QPolygonF([QPointF(0.5 * s, 0.06 * s), QPointF(0.97 * s, 0.92 * s),
-                       QPointF(0.03 * s, 0.92 * s), QPointF(0.5 * s, 0.06 * s)])
+            QPolygonF(
+                [
+                    QPointF(0.5 * s, 0.06 * s),
+                    QPointF(0.97 * s, 0.92 * s),
+                    QPointF(0.03 * s, 0.92 * s),
+                    QPointF(0.5 * s, 0.06 * s),
+                ]
+            )
         )
         painter.drawPath(triangle)
         # The mark is cut out, so it reads on any panel colour and in the alpha alone.
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
         bar = 0.11 * s
-        painter.drawRoundedRect(QRectF(0.5 * s - bar / 2, 0.34 * s, bar, 0.32 * s),
-                                bar / 2, bar / 2)
+        painter.drawRoundedRect(
+            QRectF(0.5 * s - bar / 2, 0.34 * s, bar, 0.32 * s), bar / 2, bar / 2
+        )
         painter.drawEllipse(QPointF(0.5 * s, 0.79 * s), bar * 0.6, bar * 0.6)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
     else:  # DND
         painter.drawEllipse(QPointF(0.5 * s, 0.5 * s), 0.46 * s, 0.46 * s)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
         height = max(2.0, 0.16 * s)
-        painter.drawRoundedRect(QRectF(0.22 * s, 0.5 * s - height / 2, 0.56 * s, height),
-                                height / 3, height / 3)
+        painter.drawRoundedRect(
+            QRectF(0.22 * s, 0.5 * s - height / 2, 0.56 * s, height), height / 3, height / 3
+        )
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
 
 

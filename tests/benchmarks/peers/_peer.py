@@ -77,9 +77,7 @@ class Record:
         return take
 
     def dump(self, path: Path) -> None:
-        path.write_text(
-            json.dumps({"received": self.received, "sent": self.sent, "seq": self.seq})
-        )
+        path.write_text(json.dumps({"received": self.received, "sent": self.sent, "seq": self.seq}))
 
 
 async def run_until_terminated(read: Reader, args: argparse.Namespace) -> None:

@@ -23,8 +23,6 @@ from support.feedapp import wait_until
 
 from .secret_service import lock
 
-pytestmark = pytest.mark.gui
-
 ACCOUNT = "prompted-app"
 
 

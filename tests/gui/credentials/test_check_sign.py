@@ -15,8 +15,6 @@ import pytest
 from beacon.credentials import Keyring, Secret
 from support.soketi import PusherServer
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def account() -> Iterator[str]:

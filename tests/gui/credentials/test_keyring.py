@@ -21,8 +21,6 @@ import pytest
 
 from beacon.credentials import ENCRYPTION_SERVICE, SERVICE, Keyring, Secret
 
-pytestmark = pytest.mark.gui
-
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 
 

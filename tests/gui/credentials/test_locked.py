@@ -22,8 +22,6 @@ from beacon.credentials import Keyring, KeyringLockedError, Secret
 
 from .secret_service import is_locked, lock, unlock
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def account() -> Iterator[str]:

@@ -24,8 +24,6 @@ from support.desktop import HeadlessDesktop
 
 from .secret_service import lock
 
-pytestmark = pytest.mark.gui
-
 ACCOUNT = "prompted"
 
 

@@ -31,8 +31,6 @@ from beacon.tray.notify import (
 from support.feedapp import wait_until
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 
 def committed(n: int, **kw: Any) -> FeedItem:
     return replace(make_item(n, **kw), id=n)

@@ -28,8 +28,6 @@ from beacon.store.history import History
 from beacon.tray.notify import JeepneyPresenter, PresenterChain
 from support.feedapp import ticket, wait_until
 
-pytestmark = pytest.mark.gui
-
 POPUP_RULES = (
     Rule(channel="tickets", event="ticket.noise", notify="mute", title="{subject}"),
     Rule(channel="tickets", event="ticket.update", notify="feed", title="{subject}"),

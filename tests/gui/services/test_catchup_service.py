@@ -31,8 +31,6 @@ from support.engine import Target, server_target
 from support.feedapp import wait_until
 from support.proxy import TcpProxy
 
-pytestmark = pytest.mark.gui
-
 SECRET = "s3cret-value"
 
 

@@ -6,8 +6,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
 from beacon.config.model import Rule
@@ -17,8 +15,6 @@ from beacon.services.engine import EngineService
 from beacon.services.status import ConnectionInfo, LinkState
 from beacon.store.history import History
 from support.feedapp import ticket, wait_until
-
-pytestmark = pytest.mark.gui
 
 
 async def _started(

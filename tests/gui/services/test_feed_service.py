@@ -17,8 +17,6 @@ from beacon.services.feed import FeedFilter, FeedService
 from beacon.store.history import History
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from beacon.services.idle import BlinkTimeout
-
-pytestmark = pytest.mark.gui
 
 
 def test_the_cursor_stops_blinking_without_input_and_input_restarts_it(

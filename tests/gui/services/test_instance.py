@@ -12,8 +12,6 @@ import pytest
 
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:

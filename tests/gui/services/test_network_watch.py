@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
 from beacon.demo import DemoServer
 from beacon.services.network import NetworkWatch
 from support.feedapp import wait_until
-
-pytestmark = pytest.mark.gui
 
 R = QNetworkInformation.Reachability
 
@@ -67,9 +64,7 @@ def test_start_follows_the_default_backend_when_there_is_one(qtbot: Any) -> None
     watch = NetworkWatch()
     loaded = watch.start()
     info = QNetworkInformation.instance()
-    assert loaded == (
-        info is not None and info.supports(QNetworkInformation.Feature.Reachability)
-    )
+    assert loaded == (info is not None and info.supports(QNetworkInformation.Feature.Reachability))
     if info is not None and loaded:
         assert watch.reachability == info.reachability()
     else:

@@ -12,12 +12,9 @@ import subprocess
 import sys
 import time
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from beacon.services.signals import SignalWakeup
-
-pytestmark = pytest.mark.gui
 
 # Sleeps in Qt's C++ event loop with no timer that calls into Python. The budget timer
 # quits the loop from C++ (a Python slot would itself run the pending handler), so a

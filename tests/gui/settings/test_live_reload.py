@@ -22,8 +22,6 @@ from support.feedapp import wait_until
 
 from .configfiles import account_toml, replace_file
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.mark.expect_log_warnings(r"beacon\.services: .*config\.toml:\d+: ")
 async def test_a_fixed_file_clears_the_error_and_only_changed_accounts_reconnect(

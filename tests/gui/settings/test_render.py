@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from beacon.config.load import parse_config
 from beacon.services.settings import NotificationsDraft, drafts_of, render, write_atomically
-
-pytestmark = pytest.mark.gui
 
 USER_FILE = """\
 # Beacon, as the user wrote it

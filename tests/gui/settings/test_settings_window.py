@@ -22,8 +22,6 @@ from beacon.demo import DemoServer
 from beacon.ui.settings import SettingsWindow
 from support.feedapp import wait_until
 
-pytestmark = pytest.mark.gui
-
 
 class Recorder:
     """Collects a signal's emissions; async tests wait on them with ``wait_until``.

@@ -24,8 +24,6 @@ from beacon.tray.glyphs import TrayState
 from support import sni
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 async def app(demo_server: DemoServer, tmp_path: Path) -> AsyncIterator[BeaconApp]:

@@ -23,8 +23,6 @@ from beacon.tray.glyphs import TrayState, make_icon, render
 from beacon.tray.icon import TrayIcon
 from support import sni
 
-pytestmark = pytest.mark.gui
-
 START = datetime(2026, 11, 30, 14, 20, tzinfo=timezone(timedelta(hours=1)))
 
 
@@ -174,7 +172,8 @@ def test_menu_actions_emit_their_requests(tray: TrayIcon, qtbot: QtBot) -> None:
     assert labels[-1] == "Quit Beacon"
     assert "support: connecting" not in labels  # submenus carry the accounts
     assert [m.title() for m in (tray.accounts["support"].menu, tray.accounts["billing"].menu)] == [
-        "support: starting", "billing: failed"
+        "support: starting",
+        "billing: failed",
     ]
 
 
@@ -197,9 +196,7 @@ def test_left_click_asks_to_toggle_the_feed(tray: TrayIcon, qtbot: QtBot) -> Non
         tray.tray.activated.emit(QSystemTrayIcon.ActivationReason.DoubleClick)
 
 
-def test_do_not_disturb_from_the_menu_with_an_injected_clock(
-    tray: TrayIcon, qtbot: QtBot
-) -> None:
+def test_do_not_disturb_from_the_menu_with_an_injected_clock(tray: TrayIcon, qtbot: QtBot) -> None:
     clock = tray.dnd.clock
     assert isinstance(clock, Clock)
     tray.set_connection(ConnectionInfo("support", LinkState.CONNECTED))

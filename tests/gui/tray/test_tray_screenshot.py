@@ -7,14 +7,11 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QColor, QImage
 
 from beacon.app import BeaconApp
 from beacon.demo import DemoServer
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
-
-pytestmark = pytest.mark.gui
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 #: The panel's strip at the top of the screen (tests/support/desktop.py: size 28).

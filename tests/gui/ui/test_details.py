@@ -36,8 +36,6 @@ from beacon.ui.feed_model import FeedRole
 from support.feedapp import ticket, wait_until
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 
 class _Counter(BaseHTTPRequestHandler):
     hits: list[str]

@@ -16,8 +16,6 @@ from beacon.ui.feed_controller import FeedController
 from beacon.ui.feed_model import FeedRole
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:

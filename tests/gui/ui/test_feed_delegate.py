@@ -25,8 +25,6 @@ from beacon.ui.feed_model import FeedRole
 from support.feedapp import ticket, wait_until
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 WIDTH, HEIGHT = 640, 64
 
 

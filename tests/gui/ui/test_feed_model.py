@@ -17,8 +17,6 @@ from beacon.store.history import FeedFilter, History
 from beacon.ui.feed_model import FeedModel, FeedRole, preview_line
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:

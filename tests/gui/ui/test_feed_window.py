@@ -21,8 +21,6 @@ from beacon.ui.feed_model import FeedModel, FeedRole
 from beacon.ui.window import EMPTY_FEED, EMPTY_FILTERED, FeedWindow
 from support.feeditems import BASE_TIME, make_item
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:

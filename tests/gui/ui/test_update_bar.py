@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -20,8 +19,6 @@ from beacon.demo import DemoServer
 from beacon.ui.feed_model import FeedRole
 from beacon.ui.window import FeedWindow
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
-
-pytestmark = pytest.mark.gui
 
 
 def _publish(server: DemoServer, count: int, channel: str = "tickets") -> None:

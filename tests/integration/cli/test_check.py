@@ -24,8 +24,6 @@ from beacon.pusher.auth import channel_auth
 from support.cli import account_toml, profile_env, run_beacon
 from support.soketi import PusherServer, free_port
 
-pytestmark = pytest.mark.integration
-
 
 class AuthEndpoint:
     """An app backend's /pusher/auth: signs when the X-Team header says "beacon", fails

@@ -7,14 +7,11 @@ import json
 import signal
 import socket
 
-import pytest
 import websockets
 
 from support.cli import run_beacon
 from support.demo import DemoServerProcess, start_demo_server_process
 from support.engine import Target
-
-pytestmark = pytest.mark.integration
 
 
 async def test_serves_publishes_and_stops_on_sigterm_with_4200(

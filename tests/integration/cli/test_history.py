@@ -18,8 +18,6 @@ from beacon.store.history import HISTORY_FILE, History
 from support.cli import profile_env, run_beacon
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 def xdg(tmp_path: Path) -> dict[str, str]:

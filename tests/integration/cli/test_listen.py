@@ -15,8 +15,6 @@ from support.cli import account_toml, profile_env
 from support.engine import Target, server_target
 from support.soketi import free_port
 
-pytestmark = pytest.mark.integration
-
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 

@@ -11,13 +11,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from beacon.demo import DemoServer
 from support.cli import account_toml, profile_env, run_beacon
 from support.proxy import TcpProxy
-
-pytestmark = pytest.mark.integration
 
 
 def _env(tmp_path: Path, server: DemoServer, port: int | None = None) -> dict[str, str]:

@@ -27,8 +27,6 @@ from support.cli import account_toml, profile_env
 from support.engine import Recorder, Target, account, server_target
 from support.proxy import AuthEndpoint, TcpProxy
 
-pytestmark = pytest.mark.integration
-
 C = ConnectionState
 MakeEndpoint = Callable[..., Awaitable[AuthEndpoint]]
 

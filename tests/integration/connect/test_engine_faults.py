@@ -24,8 +24,6 @@ from support.engine import Recorder, Target, account, server_target
 from support.proxy import TcpProxy
 from support.soketi import Soketi
 
-pytestmark = pytest.mark.integration
-
 C = ConnectionState
 
 

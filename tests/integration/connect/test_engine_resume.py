@@ -19,8 +19,6 @@ import pytest
 from beacon.pusher import ConnectionState, StateChanged, Subscribed
 from support.engine import Recorder, Target, account
 
-pytestmark = pytest.mark.integration
-
 C = ConnectionState
 LONG = 600.0
 

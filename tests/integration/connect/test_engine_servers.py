@@ -24,8 +24,6 @@ from beacon.pusher import (
 )
 from support.engine import Recorder, Target, account, server_target
 
-pytestmark = pytest.mark.integration
-
 C = ConnectionState
 
 

@@ -21,8 +21,6 @@ from beacon.config.model import AccountSettings
 from beacon.pusher import ConnectionState, Subscribed
 from support.engine import Recorder
 
-pytestmark = pytest.mark.integration
-
 C = ConnectionState
 
 

@@ -17,8 +17,6 @@ from websockets.frames import Frame, Opcode
 
 from beacon.connect.socket import PusherSocket, open_socket
 
-pytestmark = pytest.mark.integration
-
 SLICE = 4096
 
 

@@ -7,13 +7,10 @@ import asyncio
 from typing import Any
 
 import httpx
-import pytest
 from asyncpusher.pusher import Pusher as AsyncPusher
 
 from beacon.demo import DemoServer
 from support.publish import official_client
-
-pytestmark = pytest.mark.integration
 
 
 async def test_asyncpusher_receives_on_public_private_and_presence(

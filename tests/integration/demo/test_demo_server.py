@@ -22,8 +22,6 @@ from beacon.demo.tickets import EVENTS
 from beacon.pusher.auth import body_md5, request_signature
 from support.publish import official_client
 
-pytestmark = pytest.mark.integration
-
 ServerFactory = Callable[..., Awaitable[DemoServer]]
 
 
@@ -78,8 +76,6 @@ async def peers(demo_server: DemoServer) -> AsyncIterator[Callable[..., Awaitabl
     yield connect
     for peer in opened:
         await peer.ws.close()
-
-
 
 
 async def test_connection_established_gives_socket_id_and_activity_timeout(

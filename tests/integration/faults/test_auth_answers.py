@@ -21,8 +21,6 @@ from beacon.connect.auth import AuthError, Authorizer, ChannelAuth
 from support.authserver import Answer, AuthServer
 from support.strategies import json_values
 
-pytestmark = pytest.mark.integration
-
 
 @dataclass
 class App:

@@ -10,8 +10,6 @@ import pytest
 
 from support.soak import soak
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.mark.timeout(200)
 async def test_two_minute_soak(tmp_path: Path) -> None:

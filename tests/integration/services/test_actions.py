@@ -20,8 +20,6 @@ from beacon.pusher import Subscribed
 from beacon.services.actions import Actions, post_url
 from support.engine import Recorder, Target, account, server_target
 
-pytestmark = pytest.mark.integration
-
 SECRET = "act-secret-1"
 NOON = datetime(2026, 11, 27, 14, 2)
 

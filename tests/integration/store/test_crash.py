@@ -15,11 +15,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-import pytest
-
 from beacon.store.history import FeedFilter, History
-
-pytestmark = pytest.mark.integration
 
 WRITER = """
 import sys

@@ -10,8 +10,6 @@ import pytest_asyncio
 
 from support.proxy import TcpProxy
 
-pytestmark = pytest.mark.integration
-
 MakeProxy = Callable[[str, int], Awaitable[TcpProxy]]
 
 

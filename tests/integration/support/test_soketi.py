@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
 from websockets.asyncio.client import connect
 
 from support.publish import official_client
 from support.soketi import PusherServer
-
-pytestmark = pytest.mark.integration
 
 
 async def test_event_published_with_official_library_reaches_plain_websocket(

@@ -12,8 +12,6 @@ from beacon.config.model import AccountSettings, CatchupSettings
 from beacon.connect import StaticSecrets
 from beacon.connect.catchup import MARGIN
 
-pytestmark = pytest.mark.unit
-
 ACCOUNT = AccountSettings(
     name="support", key="k", cluster="eu", channels=("tickets",),
     catchup=CatchupSettings(url="https://h.example/missed"),

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,8 +13,6 @@ from beacon.cli.listen import json_line
 from beacon.connect import ReceivedEvent
 from beacon.pusher.frames import decode_data
 from support import strategies
-
-pytestmark = pytest.mark.unit
 
 WHEN = datetime(2026, 11, 27, 21, 4, 5, 123456, tzinfo=UTC)
 

@@ -7,10 +7,6 @@ import ast
 import importlib
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.unit
-
 # What a second client would need; ``json`` too, since only the protocol parses frames.
 _NETWORK = {"websockets", "httpx", "ssl", "socket", "aiohttp", "urllib", "http", "json"}
 

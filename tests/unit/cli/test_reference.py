@@ -6,12 +6,8 @@ import argparse
 import difflib
 from pathlib import Path
 
-import pytest
-
 from beacon.__main__ import build_parser
 from beacon.cli import reference
-
-pytestmark = pytest.mark.unit
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "cli.md"
 

@@ -9,8 +9,6 @@ import pytest
 from beacon.config import ConfigError, load_config
 from beacon.config.model import CatchupSettings
 
-pytestmark = pytest.mark.unit
-
 ACCOUNT = '[[account]]\nname = "support"\nkey = "k"\ncluster = "eu"\nchannels = ["tickets"]\n'
 
 

@@ -24,8 +24,6 @@ from beacon.config.model import (
     Rule,
 )
 
-pytestmark = pytest.mark.unit
-
 DESIGN_EXAMPLE = """\
 [[account]]
 name = "support"                  # unique; also the keyring user name

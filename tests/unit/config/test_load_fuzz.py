@@ -5,13 +5,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.config import Config, ConfigError, load_config
-
-pytestmark = pytest.mark.unit
 
 FRAGMENTS = [
     "[[account]]", "[account.auth]", "[[rule]]", "[notifications]", "[feed]",

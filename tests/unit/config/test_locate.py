@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-import pytest
-
 from beacon.config.locate import LineIndex
-
-pytestmark = pytest.mark.unit
 
 TEXT = '''\
 # comment

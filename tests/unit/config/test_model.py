@@ -6,13 +6,9 @@ from __future__ import annotations
 import ast
 import inspect
 
-import pytest
-
 from beacon.config import model
 from beacon.config import options as opt
 from beacon.config.model import AccountSettings, AuthSettings, Config, FeedSettings, Rule
-
-pytestmark = pytest.mark.unit
 
 QUERY = "protocol=7&client=beacon&version=1.2.3"
 

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from beacon.config import options as opt
 
-pytestmark = pytest.mark.unit
-
 OPTIONS = [option for section in opt.SECTIONS for option in section.options.values()]
 
 SCALARS = st.one_of(

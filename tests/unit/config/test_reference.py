@@ -12,8 +12,6 @@ import pytest
 from beacon.config import load_config, reference
 from beacon.config import options as opt
 
-pytestmark = pytest.mark.unit
-
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "config.md"
 
 

@@ -12,8 +12,6 @@ import pytest
 from beacon.connect.catchup import CatchupError, iso_time, parse_missed
 from beacon.feed.mapper import event_id
 
-pytestmark = pytest.mark.unit
-
 NOW = datetime(2026, 11, 27, 21, 4, 5, 123456, tzinfo=UTC)
 
 

@@ -13,8 +13,6 @@ from beacon.connect import StaticSecrets
 from beacon.connect.auth import AuthError, Authorizer, user_auth_endpoint
 from beacon.pusher import auth as signatures
 
-pytestmark = pytest.mark.unit
-
 MASTER = bytes(range(32))
 
 

@@ -19,8 +19,6 @@ from beacon.config.model import AccountSettings, AuthSettings
 from beacon.connect import StaticSecrets
 from beacon.connect.auth import AUTH_TIMEOUT, AuthError, Authorizer
 
-pytestmark = pytest.mark.unit
-
 ENDPOINT = "https://helpdesk.example.com/pusher/auth"
 
 

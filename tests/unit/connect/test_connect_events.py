@@ -9,8 +9,6 @@ import pytest
 
 from beacon.connect.events import ReceivedEvent, received_event
 
-pytestmark = pytest.mark.unit
-
 
 def test_fast_constructor_equals_the_dataclass() -> None:
     when = datetime(2026, 11, 27, tzinfo=UTC)

@@ -11,8 +11,6 @@ import pytest
 from beacon.connect.logs import RateLimitFilter, install, uninstall
 from beacon.pusher import PusherConnection
 
-pytestmark = pytest.mark.unit
-
 
 class Clock:
     def __init__(self) -> None:

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from beacon.connect.resume import ResumeWatch, sleep_offset
-
-pytestmark = pytest.mark.unit
 
 
 class SleepClock:

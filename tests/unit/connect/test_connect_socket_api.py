@@ -10,11 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import beacon.connect.socket as socket_module
-
-pytestmark = pytest.mark.unit
 
 # https://websockets.readthedocs.io/en/stable/reference/sansio/client.html and the pages it
 # links to (frames, HTTP events, exceptions, URI parsing).

@@ -11,8 +11,6 @@ import pytest
 from beacon.connect import CaFileError, ConnectError
 from beacon.connect.tls import describe_error, ssl_context
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("exc", "words"),

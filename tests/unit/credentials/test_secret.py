@@ -12,8 +12,6 @@ import pytest
 
 from beacon.credentials import CredentialsError, Secret, encryption_key_bytes, parse_encryption_key
 
-pytestmark = pytest.mark.unit
-
 VALUE = "hunter2-very-secret"
 
 

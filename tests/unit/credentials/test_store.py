@@ -15,8 +15,6 @@ from beacon.credentials import (
     Secret,
 )
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("backend", "why"),

@@ -16,8 +16,6 @@ from keyring.backend import KeyringBackend
 from beacon.credentials import Keyring, KeyringTimeoutError, NoKeyringError, Secret
 from beacon.credentials.store import _Waiter
 
-pytestmark = pytest.mark.unit
-
 
 class _Blocking(KeyringBackend):
     """A stand-in for a locked keyring whose unlock prompt waits for the user."""

@@ -8,8 +8,6 @@ import pytest
 
 from beacon.demo.http import HttpError, error_response, parse_head, response
 
-pytestmark = pytest.mark.unit
-
 
 def test_parse_head_splits_path_query_and_headers() -> None:
     head = (

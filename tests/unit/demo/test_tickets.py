@@ -18,8 +18,6 @@ from beacon.demo.tickets import (
     TicketGenerator,
 )
 
-pytestmark = pytest.mark.unit
-
 FIXED = datetime(2026, 11, 27, 21, 4, 5, tzinfo=UTC)
 
 

@@ -16,8 +16,6 @@ from beacon.feed.mapper import FeedMapper
 from beacon.store.history import FeedFilter, History
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.unit
-
 
 def _marked(spans: list[tuple[int, int]], text: str) -> list[str]:
     return [text[a:b] for a, b in spans]

@@ -15,8 +15,6 @@ from beacon.connect.events import ReceivedEvent, received_event
 from beacon.feed.item import FeedItem, Priority
 from beacon.feed.mapper import BODY_MAX, TITLE_MAX, FeedMapper, safe_url
 
-pytestmark = pytest.mark.unit
-
 NOW = datetime(2026, 11, 27, 21, 4, 5, 123000, tzinfo=UTC)
 
 

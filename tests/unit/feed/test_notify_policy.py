@@ -17,8 +17,6 @@ from beacon.feed.notify_policy import (
 )
 from support.feeditems import make_item
 
-pytestmark = pytest.mark.unit
-
 # A local clock an hour east of UTC: quiet hours are wall-clock times on the user's clock.
 LOCAL = timezone(timedelta(hours=1))
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=LOCAL)

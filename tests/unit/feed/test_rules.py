@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from beacon.config.model import Rule
 from beacon.feed.rules import first_match, rule_matches
-
-pytestmark = pytest.mark.unit
 
 
 def test_globs_and_account() -> None:

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from beacon.feed.template import lookup, render, to_text
 
-pytestmark = pytest.mark.unit
-
 DATA = {
     "id": 42,
     "subject": "Printer on fire",

@@ -15,13 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.config import Config, ConfigError, load_config
-
-pytestmark = pytest.mark.unit
 
 VALID = """\
 [[account]]

@@ -13,8 +13,6 @@ from beacon.pusher import Frame, ProtocolError, decode, encode
 from beacon.pusher.frames import decode_data, loads
 from support import strategies
 
-pytestmark = pytest.mark.unit
-
 
 def test_data_as_json_string_is_decoded_twice() -> None:
     frame = decode('{"event":"ticket.created","channel":"tickets","data":"{\\"id\\":42}"}')

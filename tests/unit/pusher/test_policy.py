@@ -8,8 +8,6 @@ import pytest
 
 from beacon.pusher import CloseAction, backoff, close_decision
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize("code", [4000, 4001, 4009, 4099])
 def test_4000_range_is_fatal(code: int) -> None:

@@ -38,8 +38,6 @@ from beacon.pusher.auth import shared_secret
 from beacon.pusher.crypto import encrypt
 from beacon.pusher.policy import MAX_ACTIVITY_TIMEOUT, RESTART_RETRY, RESTART_WINDOW, USEFUL_AFTER
 
-pytestmark = pytest.mark.unit
-
 C = ConnectionState
 
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from beacon.pusher.auth import presence_channel_data
-
-pytestmark = pytest.mark.unit
 
 
 def test_presence_channel_data_is_compact_with_a_string_user_id() -> None:

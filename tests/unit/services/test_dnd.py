@@ -9,8 +9,6 @@ import pytest
 
 from beacon.services.dnd import DoNotDisturb, next_morning
 
-pytestmark = pytest.mark.unit
-
 TZ = timezone(timedelta(hours=-5))
 
 

@@ -24,8 +24,6 @@ from beacon.store.history import (
 )
 from support.feeditems import BASE_TIME, make_item
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:

@@ -7,13 +7,9 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from beacon.store import history as history_module
 from beacon.store.history import SCHEMA_VERSION, History
 from support.feeditems import BASE_TIME, make_item
-
-pytestmark = pytest.mark.unit
 
 
 def test_schema_3_gains_the_catchup_flag(tmp_path: Path) -> None:
