@@ -18,10 +18,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import httpx
 
 from beacon.config.model import AccountSettings
+from beacon.connect import threads
 from beacon.connect.errors import ConnectError
 from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
@@ -87,34 +86,8 @@ class AuthError(ConnectError):
 async def in_daemon_thread(
     getter: Callable[[str], RevealableSecret | None], name: str
 ) -> RevealableSecret | None:
-    """``getter(name)`` in a thread of its own that cannot hold up the exit.
-
-    A keyring can block for as long as its unlock prompt is open. In the loop's default
-    executor such a call would keep ``asyncio.run()`` from returning (it joins the
-    executor's threads), so a SIGTERM would wait for the user; a daemon thread is simply
-    left behind. Cancelling the await abandons the result.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[RevealableSecret | None] = loop.create_future()
-
-    def settle(result: RevealableSecret | None, error: BaseException | None) -> None:
-        if future.done():
-            return  # cancelled meanwhile
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            result, error = getter(name), None
-        except Exception as exc:
-            result, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=work, name="beacon-keyring", daemon=True).start()
-    return await future
+    """``getter(name)`` (a keyring read) where it cannot hold up the exit (``threads``)."""
+    return await threads.in_daemon_thread(lambda: getter(name), name="beacon-keyring")
 
 
 class Authorizer:

@@ -514,12 +514,7 @@ class Engine:
     async def start(self) -> None:
         """Start one task per account; returns at once."""
         for account in self.accounts:
-            channels = self.channel_overrides or account.channels
-            runner = _AccountRunner(self, account, channels)
-            self._runners[account.name] = runner
-            task = asyncio.create_task(runner.run(), name=f"beacon-account-{account.name}")
-            task.add_done_callback(self._task_done)
-            self._tasks.append(task)
+            self._start_runner(account)
         self._watch_resume()
         # A misbehaving server must not flood the terminal or the log file.
         self._log_limits = logs.install("beacon.connect", "beacon.pusher")
@@ -601,6 +596,9 @@ class Engine:
         if account.name in self._runners:
             raise ValueError(f"account {account.name!r} is already running")
         self.accounts = (*self.accounts, account)
+        self._start_runner(account)
+
+    def _start_runner(self, account: AccountSettings) -> None:
         channels = self.channel_overrides or account.channels
         runner = _AccountRunner(self, account, channels)
         self._runners[account.name] = runner

@@ -29,11 +29,9 @@ loop turns more often), which a loop with no UI to keep responsive need not pay.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 import ssl as ssl_module
-import threading
 from collections.abc import Callable
 
 from websockets.client import ClientProtocol
@@ -41,6 +39,8 @@ from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
+
+from beacon.connect.threads import in_daemon_thread
 
 __all__ = ["CLOSE_TIMEOUT", "PusherSocket", "open_socket"]
 
@@ -110,32 +110,15 @@ async def _resolve(host: str, port: int) -> list[tuple[int, str]]:
     it in the loop's default executor, whose threads ``asyncio.run()`` joins on its way
     out, so a SIGTERM would wait for the resolver; a daemon thread is left behind.
     """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[list[tuple[int, str]]] = loop.create_future()
 
-    def settle(result: list[tuple[int, str]], error: Exception | None) -> None:
-        if future.done():
-            return  # cancelled meanwhile
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
+    def lookup() -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for family, _, _, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            if (family, str(address[0])) not in found:
+                found.append((family, str(address[0])))
+        return found
 
-    def work() -> None:
-        result: list[tuple[int, str]] = []
-        error: Exception | None = None
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            for family, _, _, _, address in infos:
-                if (family, str(address[0])) not in result:
-                    result.append((family, str(address[0])))
-        except Exception as exc:
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=work, name="beacon-resolve", daemon=True).start()
-    return await future
+    return await in_daemon_thread(lookup, name="beacon-resolve")
 
 
 class PusherSocket(asyncio.Protocol):
