@@ -56,6 +56,8 @@ LOCK_NAME = "beacon.lock"
 DND_NAME = "do-not-disturb.json"
 #: GIL switch interval while the app runs (see BeaconApp.start).
 SWITCH_INTERVAL = 0.001
+#: How long a quit waits for the notification presenter being picked to close.
+NOTIFIER_CLOSE_SECONDS = 6.0
 #: Said once, in the status bar, when there is no tray to keep Beacon in.
 NO_TRAY_NOTICE = (
     "No system tray on this desktop, so closing this window quits Beacon "
@@ -185,6 +187,7 @@ class BeaconApp(QObject):
                 "No accounts configured yet: add one to config.toml, or try `beacon demo`."
             )
         self.tray = self._build_tray(config_error)
+        self._notifier_start: asyncio.Future[None] | None = None
         self._build_notifications(config)
 
     async def start(self) -> None:
@@ -200,7 +203,7 @@ class BeaconApp(QObject):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         # Picking the presenter may wait on the bus: popups wait for it, the app does not.
-        self._notifier_task = asyncio.ensure_future(self.notifier.start())
+        self._notifier_start = asyncio.ensure_future(self.notifier.start())
         await self.service.start()
         self.network.start()
         if self.config_watch is not None:
@@ -244,6 +247,11 @@ class BeaconApp(QObject):
             await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
         await self.notifier.aclose()
+        # A presenter still being picked closes itself once picked (the quit came first);
+        # let it, before the loop ends under its D-Bus connection.
+        if self._notifier_start is not None:
+            await asyncio.wait([self._notifier_start], timeout=NOTIFIER_CLOSE_SECONDS)
+            self._notifier_start.cancel()
         # After the engine's last items: read marks in flight are written before the
         # history closes.
         self.feed.close()

@@ -168,6 +168,7 @@ class PusherConnection:
         self._last_error: str | None = None
         # When the current socket's connection was established (None: not yet).
         self._connected_at: float | None = None
+        self._subscribed_since_connect = False  # a subscription confirmed on this socket
         # Until when a server that closed with 4200-4299 is treated as restarting.
         self._restart_until: float | None = None
         # The earliest retry_at of any channel, so next_deadline() need not look at all.
@@ -356,6 +357,7 @@ class PusherConnection:
         # The backoff starts over only once this connection proves useful (see
         # _after_close): a server that accepts and closes at once must not reset it.
         self._connected_at = self._now
+        self._subscribed_since_connect = False
         self._last_error = None
         events: list[ProtocolEvent] = []
         self._set_state(events, ConnectionState.CONNECTED, "connected")
@@ -391,6 +393,7 @@ class PusherConnection:
         ch.status = ChannelStatus.SUBSCRIBED
         ch.reason = None
         ch.backoff = None
+        self._subscribed_since_connect = True
         if ch.kind is ChannelKind.PRESENCE:
             # Some servers leave the member list out; an empty one is the honest reading.
             presence = (data.get("presence") if type(data) is dict else None) or {}
@@ -825,7 +828,8 @@ class PusherConnection:
         )
         decision = close_decision(code)
         connected_at, self._connected_at = self._connected_at, None
-        if was_useful(None if connected_at is None else now - connected_at):
+        subscribed, self._subscribed_since_connect = self._subscribed_since_connect, False
+        if was_useful(None if connected_at is None else now - connected_at, subscribed=subscribed):
             self._backoff = self._backoff_factory()
         if decision.action is CloseAction.FAIL:
             self._retry_at = None

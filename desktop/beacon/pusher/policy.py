@@ -103,10 +103,12 @@ def restart_delay(code: int | None, now: float, restart_until: float | None) -> 
     return None
 
 
-def was_useful(connected_for: float | None) -> bool:
+def was_useful(connected_for: float | None, *, subscribed: bool = False) -> bool:
     """Whether a connection that was established ``connected_for`` seconds ago (``None``:
-    never) was up long enough that its loss starts the backoff over."""
-    return connected_for is not None and connected_for >= USEFUL_AFTER
+    never) did enough that its loss starts the backoff over: it stayed up long enough, or
+    the server confirmed a subscription on it (a server that accepts and closes at once
+    never gets that far; one that is killed while serving did its job)."""
+    return connected_for is not None and (subscribed or connected_for >= USEFUL_AFTER)
 
 
 def activity_timeout(server_value: object, override: float | None, default: float) -> float:

@@ -404,6 +404,26 @@ def test_a_connection_closed_before_it_was_useful_keeps_the_backoff_growing(
     assert delays == [2.0, 4.0, 6.0, 8.0]
 
 
+def test_a_connection_that_was_serving_starts_the_backoff_over() -> None:
+    # A server killed while serving (no close frame) comes back in seconds: the delays
+    # must not keep growing from one kill to the next, however short each uptime.
+    conn = make()
+    conn.subscribe("tickets")
+    conn.connect(0.0)
+    now, delays = 0.0, []
+    for _ in range(4):
+        conn.receive(established(), now + 0.1)
+        conn.receive(
+            '{"event":"pusher_internal:subscription_succeeded","channel":"tickets","data":"{}"}',
+            now + 0.2,
+        )
+        change = of(conn.closed(None, "connection lost", now + 1.0), StateChanged)[-1]
+        delays.append(change.retry_in)
+        now += 1.0 + (change.retry_in or 0.0)
+        conn.tick(now)
+    assert delays == [2.0, 2.0, 2.0, 2.0]
+
+
 def test_4100_starts_at_one_second_and_grows() -> None:
     conn = make(backoff_factory=lambda: itertools.count(0.5, 1.0))  # 0.5, 1.5, 2.5
     conn.connect(0.0)
