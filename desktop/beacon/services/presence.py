@@ -151,6 +151,10 @@ class PresenceService(QObject):
             settings = accounts.get(account)
             if settings is None or settings.item_presence is None:
                 self._leave(account, channel)
+            else:
+                # An account whose settings changed was started afresh, with only its
+                # configured channels: join again (a no-op for one that kept running).
+                self._engine.subscribe(account, channel)
         if self._open is not None and self._open not in self._held:
             self._open = None
             self._set_also([])
