@@ -62,8 +62,14 @@ async def test_the_demo_shows_who_is_here_and_who_else_views_a_ticket(
         assert window.presence_dock.isVisibleTo(window)
         await wait_until(lambda: panel.model.names("demo", "presence-support") == [
             "Marcus Lee", "Priya Shah"])  # fmt: skip
-        if app.tray is not None:
-            await wait_until(lambda: "Here now: support 2" in app.tray.tray.toolTip())
+        tray = app.tray
+        assert tray is not None  # the test desktop has a tray
+        await wait_until(lambda: "Here now: support 2" in tray.tray.toolTip())
+        demo_server.remove_member("presence-support", "agent-3")
+        await wait_until(lambda: "Here now: support 1" in tray.tray.toolTip())
+        await wait_until(lambda: panel.model.names("demo", "presence-support") == ["Priya Shah"])
+        demo_server.add_member("presence-support", "agent-3", {"name": "Marcus Lee"})
+        await wait_until(lambda: "Here now: support 2" in tray.tray.toolTip())
 
         # Marcus works on ticket A; the user opens it.
         watched = ticket(subject="Printer on fire", agent={"id": "agent-3", "name": "Marcus Lee"})
