@@ -155,12 +155,14 @@ class PresenceService(QObject):
                 # An account whose settings changed was started afresh, with only its
                 # configured channels: join again (a no-op for one that kept running).
                 self._engine.subscribe(account, channel)
-        if self._open is not None and self._open not in self._held:
-            self._open = None
-            self._set_also([])
-        watched = set(self.watched())
+        if self._open is not None:
+            settings = accounts.get(self._open[0])
+            if settings is None or settings.item_presence is None:
+                self._open = None
+                self._set_also([])
+        keep = {*self.watched(), *self._held, self._open}
         for key in list(self._members):
-            if key not in watched and key not in self._held:
+            if key not in keep:
                 del self._members[key]
         self.countsChanged.emit(self.counts())
 

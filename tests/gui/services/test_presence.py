@@ -20,7 +20,9 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from beacon.config.model import AccountSettings, AuthSettings, Config
 from beacon.connect import StaticSecrets
+from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem, Priority
+from beacon.pusher import Subscribed
 from beacon.services.engine import EngineService
 from beacon.services.presence import PresenceService
 from beacon.store.history import History
@@ -303,3 +305,32 @@ async def test_a_template_the_data_cannot_fill_joins_nothing(
             )
             is None
         )
+
+
+async def test_a_reload_rejoins_the_open_item_or_lets_it_go(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    target = Target.of("demo", demo_server)
+    account = _account(target, "ann", ANN, "tickets", item_presence="presence-ticket-{id}")
+    async with beacon(target, tmp_path, account) as ann:
+        joins: list[str] = []
+        ann.service.add_protocol_observer(
+            lambda _, ev: joins.append(ev.channel) if isinstance(ev, Subscribed) else None
+        )
+        ann.presence.open_item(_ticket("ann", 5))
+        demo_server.add_member("presence-ticket-5", "agent-3", {"name": "Marcus Lee"})
+        await ann.until(lambda: ann.presence.also_viewing == ["Marcus Lee"])
+
+        # A changed account starts afresh with its configured channels: the open item's
+        # channel is joined again.
+        changed = replace(account, pong_timeout=20.0)
+        await ann.service.apply_config(Config(path=None, accounts=(changed,)))
+        await ann.until(lambda: joins.count("presence-ticket-5") == 2)
+        await ann.until(lambda: ann.presence.also_viewing == ["Marcus Lee"])
+        assert ann.presence.held == [("ann", "presence-ticket-5")]
+
+        # item_presence taken out of the config: the channel is left.
+        plain = replace(changed, item_presence=None)
+        await ann.service.apply_config(Config(path=None, accounts=(plain,)))
+        assert ann.presence.held == [] and ann.presence.also_viewing == []
+        await demo_server.wait_for(lambda: "ann" not in demo_server.members("presence-ticket-5"))
