@@ -42,6 +42,7 @@ from beacon.services.instance import InstanceServer, InstanceUnreachable, forwar
 from beacon.services.loop import new_event_loop
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
+from beacon.services.presence import PresenceService
 from beacon.services.settings import SettingsService
 from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
@@ -166,6 +167,8 @@ class BeaconApp(QObject):
             channels=[(a.name, c) for a in config.accounts for c in a.channels],
         )
         self.service.statusChanged.connect(self.window.set_connection)
+        self.presence = PresenceService(config, self.service, self)
+        self._wire_presence()
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
         self.network = NetworkWatch(self)
         self.network.online.connect(self.service.wake)
@@ -287,9 +290,27 @@ class BeaconApp(QObject):
         tray.reconnectRequested.connect(self.service.reconnect)
         tray.settingsRequested.connect(self.show_settings)
         tray.quitRequested.connect(self.quitRequested)
+        self.presence.countsChanged.connect(tray.set_presence)
+        tray.set_presence(self.presence.counts())
         tray.show()
         log.info("tray icon shown")
         return tray
+
+    def _wire_presence(self) -> None:
+        """The presence panel follows the service; the details pane's open item is joined
+        on its presence channel, and shows who else is there."""
+        panel, dock = self.window.presence_panel, self.window.presence_dock
+
+        def channels(*_: object) -> None:
+            watched = self.presence.watched()
+            panel.set_channels(watched)
+            dock.setVisible(bool(watched))
+
+        channels()
+        self.service.configApplied.connect(channels)
+        self.presence.membersChanged.connect(panel.set_members)
+        self.window.details.itemOpened.connect(self.presence.open_item)
+        self.presence.alsoViewingChanged.connect(self.window.details.set_also_viewing)
 
     def _build_notifications(self, config: Config) -> None:
         """Popups for committed items: the presenter chain (native, then the tray's

@@ -32,6 +32,7 @@ DEMO_RATE = 1.5
 #: Events published at once when the demo connects, so the feed is never empty.
 DEMO_BURST = 24
 DEMO_CHANNELS = ("tickets", "private-agent-7", "presence-support")
+DEMO_ITEM_PRESENCE = "presence-ticket-{id}"
 
 Teardown = Callable[[], Awaitable[None]]
 
@@ -151,6 +152,8 @@ def demo_config(server: DemoServer, *, account: str = "demo") -> Config:
                 port=server.port,
                 tls=False,
                 auth=AuthSettings(mode="endpoint", endpoint=server.auth_endpoint()),
+                # The demo's agents have the tickets they work on open: "Also viewing".
+                item_presence=DEMO_ITEM_PRESENCE,
             ),
         ),
         rules=demo_rules(),
@@ -171,6 +174,7 @@ async def publish_burst(server: DemoServer, count: int = DEMO_BURST, seed: int =
     for _ in range(count):
         event = generator.next_event()
         server.publish(event.channel, event.event, event.data)
+        server.agent_views(event.data, resolved=event.event == "ticket.resolved")
 
 
 def run_demo() -> int:

@@ -443,6 +443,12 @@ class _Loader:
                 f"{context}: signin = true needs an [account.auth] table",
                 'add [account.auth] with mode = "endpoint" or "sign"',
             )
+        if "item_presence" in values and "auth" not in raw:
+            self._problem(
+                (*where, "item_presence"),
+                f"{context}: item_presence joins presence channels, which need [account.auth]",
+                'add [account.auth] with mode = "endpoint" or "sign"',
+            )
         catchup = None
         if "catchup" in values:
             catchup = self._catchup(values["catchup"], (*where, "catchup"), context, name)
@@ -465,6 +471,10 @@ class _Loader:
             ),
             signin=signin,
             catchup=catchup,
+            item_presence=values.get("item_presence"),
+            item_presence_max=values.get(
+                "item_presence_max", opt.default(opt.ACCOUNT, "item_presence_max")
+            ),
         )
 
     def _channels(

@@ -69,6 +69,9 @@ class AccountSettings:
     # Sign in with pusher:signin after connecting (needs auth.user in mode "sign").
     signin: bool = opt.ACCOUNT["signin"].default
     catchup: CatchupSettings | None = opt.ACCOUNT["catchup"].default
+    # Joined while an item is open in the details pane ("Also viewing"); a template.
+    item_presence: str | None = opt.ACCOUNT["item_presence"].default
+    item_presence_max: int = opt.ACCOUNT["item_presence_max"].default
 
     def url(self, version: str) -> str:
         """The WebSocket URL, per DESIGN.md "Protocol"."""

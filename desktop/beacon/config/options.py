@@ -271,6 +271,21 @@ def channel_problem(name: str) -> Problem | None:
     return None
 
 
+def _item_presence(value: str) -> Problem | None:
+    fix = 'write it as item_presence = "presence-ticket-{id}"'
+    problem = _template(value)
+    if problem is not None:
+        return problem
+    if not value.startswith("presence-") or len(value) <= len("presence-"):
+        return Problem(f'"{value}" does not name a presence- channel', fix)
+    # The literal parts must already be valid in a channel name; placeholders are
+    # checked when filled (an item whose data gives a bad name joins nothing).
+    literal = re.sub(r"\{[^{}]*\}", "x", value)
+    if _CHANNEL_RE.fullmatch(literal) is None:
+        return Problem(f'"{value}" is not a valid channel name around its placeholders', fix)
+    return None
+
+
 def _cluster(value: str) -> Problem | None:
     if _CLUSTER_RE.fullmatch(value) is None:
         return Problem(
@@ -449,6 +464,13 @@ ACCOUNT = _table(
            "pong_timeout = 30", default=30.0, positive=True),
     Option("signin", "boolean", "sign in with pusher:signin after connecting",
            "signin = true", default=False),
+    Option("item_presence", "string",
+           'presence channel joined while an item is open, a template over its data; the '
+           'details pane shows who else is there ("Also viewing"); needs [account.auth]',
+           'item_presence = "presence-ticket-{id}"', check=_item_presence),
+    Option("item_presence_max", "integer",
+           "most item presence channels held at once (0 turns item presence off)",
+           "item_presence_max = 2", default=2, minimum=0, maximum=10),
 )  # fmt: skip
 
 AUTH = _table(

@@ -573,6 +573,25 @@ class Engine:
         runner.core.send_event(channel, event, data)
         runner.handle([])
 
+    def subscribe(self, account: str, channel: str) -> None:
+        """Add ``channel`` to ``account`` while it runs: subscribed now when connected,
+        else on connecting, and again after every reconnect, like a configured one.
+
+        For channels the user's config does not list (an open item's presence channel).
+        Raises ``KeyError`` for an unknown account, ``ValueError`` for a bad name.
+        """
+        runner = self._runners[account]
+        runner.handle(runner.core.subscribe(channel))
+
+    def unsubscribe(self, account: str, channel: str) -> None:
+        """Leave ``channel`` (``pusher:unsubscribe`` when subscribed) and forget it."""
+        runner = self._runners.get(account)
+        if runner is None:
+            return  # removed meanwhile: its channels went with it
+        runner.core.unsubscribe(channel)
+        runner._problems.pop(channel, None)
+        runner.handle([])  # wakes the writer for the unsubscribe frame
+
     def status(self, account: str) -> AccountStatus:
         return self._runners[account].status
 

@@ -114,6 +114,7 @@ class DemoServer:
         self._waiters: list[asyncio.Future[None]] = []
         self._closing = False
         self._random = random.Random()
+        self._viewing: dict[str, str] = {}  # simulated agent -> the ticket channel they view
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -268,6 +269,24 @@ class DemoServer:
         """Take out a member added with :meth:`add_member` (``member_removed`` follows once
         no socket of that user remains)."""
         self.channels.remove_member(channel, user_id)
+
+    def agent_views(self, data: Any, *, resolved: bool = False) -> None:
+        """A colleague who acts on a ticket has it open (``presence-ticket-{id}``, for
+        Beacon's "Also viewing"), until they act on another or resolve it."""
+        agent = data.get("agent") if isinstance(data, dict) else None
+        if not isinstance(agent, dict) or agent.get("id") == MY_AGENT_ID:
+            return
+        agent_id, channel = str(agent["id"]), f"presence-ticket-{data['id']}"
+        previous = self._viewing.pop(agent_id, None)
+        if previous is not None and previous != channel:
+            self.remove_member(previous, agent_id)
+        if resolved:
+            if previous == channel:
+                self.remove_member(channel, agent_id)
+            return
+        self._viewing[agent_id] = channel
+        if previous != channel:
+            self.add_member(channel, agent_id, {"name": agent.get("name"), "team": "Support"})
 
     # -- fault hooks -----------------------------------------------------------------------
 
@@ -457,6 +476,7 @@ class DemoServer:
             await asyncio.sleep(rng.uniform(0.5, 1.5) / self.ticket_rate)
             item = generator.next_event()
             self.publish(item.channel, item.event, item.data)
+            self.agent_views(item.data, resolved=item.event == "ticket.resolved")
             if rng.random() < 0.05:
                 agent_id, name = rng.choice(colleagues)
                 if agent_id in self.channels.members.get(PRESENCE_CHANNEL, {}):

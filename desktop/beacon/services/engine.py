@@ -98,6 +98,10 @@ class EngineLike(Protocol):
 
     async def remove_account(self, name: str) -> None: ...
 
+    def subscribe(self, account: str, channel: str) -> None: ...
+
+    def unsubscribe(self, account: str, channel: str) -> None: ...
+
 
 EngineFactory = Callable[..., EngineLike]
 
@@ -158,6 +162,8 @@ class EngineService(QObject):
             a.name: ConnectionInfo(a.name, LinkState.INITIALIZED, "not connected yet")
             for a in config.accounts
         }
+        # Who else wants the engine's protocol events (subscribed, members): presence.
+        self._protocol_observers: list[Callable[[str, Any], None]] = []
         #: Counters for the benchmark and the status bar.
         self.received = 0
         self.committed = 0
@@ -179,8 +185,8 @@ class EngineService(QObject):
             channel_overrides=self._channel_overrides,
         )
         extra: dict[str, Any] = {}
-        if self._catchup is not None:
-            extra["on_protocol"] = self._catchup.on_protocol
+        if self._catchup is not None or self._protocol_observers:
+            extra["on_protocol"] = self._on_protocol
         self._engine = self._engine_factory(
             accounts=self._config.accounts,
             secrets=self._secrets,
@@ -216,6 +222,34 @@ class EngineService(QObject):
 
     def states(self) -> list[ConnectionInfo]:
         return list(self._states.values())
+
+    def add_protocol_observer(self, observer: Callable[[str, Any], None]) -> None:
+        """Also call ``observer(account, event)`` with the engine's protocol events
+        (``beacon.pusher`` events: subscribed with members, member added, ...), on the
+        loop's thread. Before :meth:`start`."""
+        self._protocol_observers.append(observer)
+
+    def _on_protocol(self, account: str, event: Any) -> None:
+        if self._catchup is not None:
+            self._catchup.on_protocol(account, event)
+        for observer in self._protocol_observers:
+            try:
+                observer(account, event)
+            except Exception:
+                log.exception("a protocol observer failed")
+
+    def subscribe(self, account: str, channel: str) -> bool:
+        """Join ``channel`` on ``account`` at runtime; False when that account is not
+        running (not started, or removed by a reload)."""
+        if self._engine is None or account not in self._states:
+            return False
+        self._engine.subscribe(account, channel)
+        return True
+
+    def unsubscribe(self, account: str, channel: str) -> None:
+        """Leave a channel joined with :meth:`subscribe`."""
+        if self._engine is not None and account in self._states:
+            self._engine.unsubscribe(account, channel)
 
     # -- live reload ------------------------------------------------------------------------
 

@@ -87,6 +87,7 @@ class TrayIcon(QObject):
         self.dnd = dnd
         self._infos: dict[str, ConnectionInfo] = {}
         self._unread = 0
+        self._presence: dict[tuple[str, str], int] = {}  # members per presence channel
         self._problem: str | None = None
         self._shown: tuple[TrayState, int] | None = None
         self._dnd_on = False
@@ -190,6 +191,11 @@ class TrayIcon(QObject):
         # do-not-disturb ran out meanwhile.
         self._check_dnd()
 
+    def set_presence(self, counts: dict[tuple[str, str], int]) -> None:
+        """Members per presence channel, (account, channel) -> count, for the tooltip."""
+        self._presence = dict(counts)
+        self._update()
+
     def set_problem(self, text: str | None) -> None:
         """A problem for every account (a config error): shown as failed, with ``text``."""
         self._problem = text or None
@@ -264,6 +270,14 @@ class TrayIcon(QObject):
         if not self._infos and not self._problem:
             lines.append("No accounts configured")
         lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
+        presence = self._presence
+        if presence:
+            lines.append(
+                "Here now: "
+                + ", ".join(
+                    f"{ch.removeprefix('presence-')} {n}" for (_, ch), n in presence.items()
+                )
+            )
         until = self.dnd.until
         if until is not None:
             lines.append(f"Do not disturb until {_clock_time(until)}")

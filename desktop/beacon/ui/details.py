@@ -241,6 +241,10 @@ def replace_images(document: QTextDocument) -> int:
 class DetailsPane(QWidget):
     """The selected item: title, meta line, body, payload, and its two actions."""
 
+    #: Another item (or none: None) is open now; not emitted when the same item is shown
+    #: again (refreshed). For presence: who else is viewing it.
+    itemOpened = Signal(object)
+
     def __init__(
         self,
         parent: QWidget | None = None,
@@ -256,6 +260,7 @@ class DetailsPane(QWidget):
         self.opener.setParent(self)
         self.opener.failed.connect(self._open_failed)
         self._item: FeedItem | None = None
+        self._opened: FeedItem | None = None  # last said by itemOpened
         self.setAccessibleName("Item details")
 
         self.title = QLabel()
@@ -281,6 +286,13 @@ class DetailsPane(QWidget):
         self.origin.setTextFormat(Qt.TextFormat.PlainText)
         self.origin.setAccessibleName("Where the item came from")
         self.origin.hide()
+
+        # Who else has this item open, from its presence channel (PresenceService).
+        self.also_viewing = QLabel()
+        self.also_viewing.setTextFormat(Qt.TextFormat.PlainText)
+        self.also_viewing.setWordWrap(True)
+        self.also_viewing.setAccessibleName("Also viewing this item")
+        self.also_viewing.hide()
 
         self.body = SafeTextView()
         self.body.setAccessibleName("Message")
@@ -341,6 +353,7 @@ class DetailsPane(QWidget):
         content.addWidget(self.title)
         content.addWidget(self.meta)
         content.addWidget(self.origin)
+        content.addWidget(self.also_viewing)
         content.addWidget(split, 1)
         content.addLayout(buttons)
 
@@ -353,10 +366,21 @@ class DetailsPane(QWidget):
     def item(self) -> FeedItem | None:
         return self._item
 
+    def set_also_viewing(self, names: list[str]) -> None:
+        """The others who have the open item open too (none: the line is hidden)."""
+        self.also_viewing.setText(f"Also viewing: {', '.join(names)}" if names else "")
+        self.also_viewing.setVisible(bool(names))
+
     def show_item(self, item: FeedItem | None) -> None:
-        if item is None or self._item is None or item.id != self._item.id:
+        other = item is None or self._item is None or item.id != self._item.id
+        if other:
             self.clear_notice()
         self._item = item
+        if other and not (item is None and self._opened is None):
+            self._opened = item
+            if item is None:
+                self.set_also_viewing([])
+            self.itemOpened.emit(item)
         self.placeholder.setVisible(item is None)
         self._content.setVisible(item is not None)
         if item is None:

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -64,6 +65,7 @@ from beacon.ui.feed_view import (
     IDLE_SECONDS,
     FeedView,
 )
+from beacon.ui.presence_panel import PresencePanel
 from beacon.ui.status_chip import StatusChip
 from beacon.ui.update_bar import REVEAL_SHORTCUT, UpdateBar
 
@@ -214,6 +216,13 @@ class FeedWindow(QMainWindow):
         layout.addWidget(self.ids_row)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        # Who is on the presence channels (PresenceService fills it); shown when there are any.
+        self.presence_panel = PresencePanel()
+        self.presence_dock = QDockWidget("Here now", self)
+        self.presence_dock.setObjectName("presenceDock")
+        self.presence_dock.setWidget(self.presence_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.presence_dock)
+        self.presence_dock.hide()
 
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
