@@ -68,6 +68,8 @@ from beacon.pusher.states import ConnectionState
 __all__ = ["ChannelInfo", "ChannelStatus", "PusherConnection"]
 
 log = logging.getLogger("beacon.pusher")
+#: The close code websockets reports for a connection lost without a close frame.
+ABNORMAL_CLOSURE = 1006
 
 DEFAULT_ACTIVITY_TIMEOUT = 120.0
 # Two immediate (4200-range) reconnects closer together than this fall back to backoff,
@@ -829,7 +831,11 @@ class PusherConnection:
         decision = close_decision(code)
         connected_at, self._connected_at = self._connected_at, None
         subscribed, self._subscribed_since_connect = self._subscribed_since_connect, False
-        if was_useful(None if connected_at is None else now - connected_at, subscribed=subscribed):
+        # Lost without a close frame (killed, crashed) after serving: likely back soon.
+        # A close code (4100, 4301, 1011...) is the server's own "not now": keep growing.
+        abrupt = code is None or code == ABNORMAL_CLOSURE
+        connected_for = None if connected_at is None else now - connected_at
+        if was_useful(connected_for, subscribed=subscribed and abrupt):
             self._backoff = self._backoff_factory()
         if decision.action is CloseAction.FAIL:
             self._retry_at = None

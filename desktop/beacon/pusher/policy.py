@@ -106,8 +106,9 @@ def restart_delay(code: int | None, now: float, restart_until: float | None) -> 
 def was_useful(connected_for: float | None, *, subscribed: bool = False) -> bool:
     """Whether a connection that was established ``connected_for`` seconds ago (``None``:
     never) did enough that its loss starts the backoff over: it stayed up long enough, or
-    the server confirmed a subscription on it (a server that accepts and closes at once
-    never gets that far; one that is killed while serving did its job)."""
+    it was lost without a close frame after the server confirmed a subscription on it
+    (``subscribed``: a server killed while serving did its job, and is likely back soon;
+    one that closes with a code keeps the backoff growing)."""
     return connected_for is not None and (subscribed or connected_for >= USEFUL_AFTER)
 
 
