@@ -33,6 +33,7 @@ from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
 from beacon.resources import app_icon
+from beacon.services.action_service import ActionService
 from beacon.services.config_watch import ConfigWatcher
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
@@ -186,6 +187,7 @@ class BeaconApp(QObject):
             )
         self.tray = self._build_tray(config_error)
         self._build_notifications(config)
+        self._build_actions(config, secrets)
 
     async def start(self) -> None:
         # Everything built so far (Qt bindings, modules, the window) lives as long as the
@@ -243,6 +245,7 @@ class BeaconApp(QObject):
         if self._applying:
             await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
+        await self.actions.close()
         await self.notifier.aclose()
         # After the engine's last items: read marks in flight are written before the
         # history closes.
@@ -303,6 +306,28 @@ class BeaconApp(QObject):
         self.notifications.openLinkRequested.connect(self._open_link)
         if self.tray is not None:
             self.tray.dndChanged.connect(lambda _until: self.notifications.recheck())
+
+    def _build_actions(self, config: Config, secrets: Any) -> None:
+        """Action buttons (a rule's ``actions``) on popups and in the details pane, run by
+        the action service; results shown on the item and kept in the history."""
+        self.actions = ActionService(
+            config, self.history, secrets, self.service.send_client_event, self
+        )
+        # Before the notification service's slot: a popup's buttons need the item's rule.
+        self.feed.itemsAdded.disconnect(self.notifications.add_items)
+        self.feed.itemsAdded.connect(self.actions.note_items)
+        self.feed.itemsAdded.connect(self.notifications.add_items)
+        self.notifications.action_labels = self.actions.labels_for_id
+        self.notifications.actionRequested.connect(self.actions.press)
+        details = self.window.details
+        details.set_action_labels(self.actions.labels)
+        details.actionRequested.connect(self.actions.press)
+        self.actions.itemChanged.connect(details.update_item)
+        self.actions.itemChanged.connect(self.window.model.update_item)
+        self.actions.pressFinished.connect(
+            lambda item_id, _ok, _text: details.action_finished(item_id)
+        )
+        self.service.configApplied.connect(self.actions.apply_config)
 
     def _looking_at(self, item_id: int) -> bool:
         """The user already sees this item: the window is in front and its row is on
