@@ -26,14 +26,17 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QVBoxLayout
 
 from beacon.config.load import default_config_path
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
+from beacon.feed.away import AwayDigest, summary_text
+from beacon.feed.notify_policy import Popup
 from beacon.resources import app_icon
 from beacon.services.action_service import ActionService
+from beacon.services.away import AwayWatch
 from beacon.services.config_watch import ConfigWatcher
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
@@ -48,6 +51,7 @@ from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
+from beacon.ui.away_digest import AwayDigestBar
 from beacon.ui.settings import SettingsWindow
 from beacon.ui.window import FeedWindow
 
@@ -187,7 +191,7 @@ class BeaconApp(QObject):
             )
         self.tray = self._build_tray(config_error)
         self._build_notifications(config)
-        self._build_actions(config, secrets)
+        self._build_actions_and_away(config, secrets)
 
     async def start(self) -> None:
         # Everything built so far (Qt bindings, modules, the window) lives as long as the
@@ -204,6 +208,7 @@ class BeaconApp(QObject):
         # Picking the presenter may wait on the bus: popups wait for it, the app does not.
         self._notifier_task = asyncio.ensure_future(self.notifier.start())
         await self.service.start()
+        await self.away.start()
         self.network.start()
         if self.config_watch is not None:
             self.config_watch.start(current_error=self._config_error)
@@ -246,6 +251,7 @@ class BeaconApp(QObject):
             await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
         await self.actions.close()
+        await self.away.close()
         await self.notifier.aclose()
         # After the engine's last items: read marks in flight are written before the
         # history closes.
@@ -307,9 +313,10 @@ class BeaconApp(QObject):
         if self.tray is not None:
             self.tray.dndChanged.connect(lambda _until: self.notifications.recheck())
 
-    def _build_actions(self, config: Config, secrets: Any) -> None:
+    def _build_actions_and_away(self, config: Config, secrets: Any) -> None:
         """Action buttons (a rule's ``actions``) on popups and in the details pane, run by
-        the action service; results shown on the item and kept in the history."""
+        the action service; results shown on the item and kept in the history. And the
+        "while you were away" digest: one summary popup and a bar at the top of the feed."""
         self.actions = ActionService(
             config, self.history, secrets, self.service.send_client_event, self
         )
@@ -328,6 +335,30 @@ class BeaconApp(QObject):
             lambda item_id, _ok, _text: details.action_finished(item_id)
         )
         self.service.configApplied.connect(self.actions.apply_config)
+
+        self.away = AwayWatch(
+            self.history, self.history.path.parent,
+            away_minutes=config.notifications.away_minutes, parent=self,
+        )  # fmt: skip
+        self.feed.itemsAdded.connect(self.away.note_items)
+        self.away_bar = AwayDigestBar()
+        central = self.window.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.window.ids_row), self.away_bar)
+        self.away_bar.groupChosen.connect(self._open_filtered_labelled)
+
+        def digest_ready(digest: AwayDigest) -> None:
+            self.away_bar.show_digest(digest)
+            self.notifications.show_popup(
+                Popup("While you were away", summary_text(digest), digest.item_ids, summary=True)
+            )
+
+        self.away.digestReady.connect(digest_ready)
+
+    def _open_filtered_labelled(self, item_ids: list[int], label: str) -> None:
+        self.show_window()
+        self.window.show_filtered(item_ids, label)
 
     def _looking_at(self, item_id: int) -> bool:
         """The user already sees this item: the window is in front and its row is on

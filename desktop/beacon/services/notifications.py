@@ -137,6 +137,11 @@ class NotificationService(QObject):
         self._show(self.policy.tick(now))
         self._schedule(now)
 
+    def show_popup(self, popup: Popup) -> None:
+        """Show a popup made elsewhere (the "while you were away" summary) now, past the
+        policy: it is one popup about items the policy never offered."""
+        self._show([popup])
+
     def handle_action(self, popup: Popup, action: str) -> None:
         """What the user did with a popup, turned into a request for the app."""
         ids = list(popup.item_ids)
