@@ -207,8 +207,9 @@ class BeaconApp(QObject):
         sys.setswitchinterval(SWITCH_INTERVAL)
         # Picking the presenter may wait on the bus: popups wait for it, the app does not.
         self._notifier_task = asyncio.ensure_future(self.notifier.start())
-        await self.service.start()
+        # Before the engine: what catch-up brings must come after what the digest saw.
         await self.away.start()
+        await self.service.start()
         self.network.start()
         if self.config_watch is not None:
             self.config_watch.start(current_error=self._config_error)
@@ -334,7 +335,6 @@ class BeaconApp(QObject):
         self.actions.pressFinished.connect(
             lambda item_id, _ok, _text: details.action_finished(item_id)
         )
-        self.service.configApplied.connect(self.actions.apply_config)
 
         self.away = AwayWatch(
             self.history, self.history.path.parent,
@@ -355,6 +355,15 @@ class BeaconApp(QObject):
             )
 
         self.away.digestReady.connect(digest_ready)
+
+        def reloaded(config: Config) -> None:
+            self.actions.apply_config(config)
+            self.away.set_away_minutes(config.notifications.away_minutes)
+
+        self.service.configApplied.connect(reloaded)
+        # A new secret (`beacon login`, the settings window): read afresh by the next press.
+        if self.config_watch is not None:
+            self.config_watch.secretsChanged.connect(lambda: self.actions.apply_config(self.config))
 
     def _open_filtered_labelled(self, item_ids: list[int], label: str) -> None:
         self.show_window()

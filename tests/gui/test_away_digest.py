@@ -15,6 +15,7 @@ from beacon.config.model import CatchupSettings, Config, NotificationSettings
 from beacon.demo import DemoServer
 from beacon.demo.catchup import CATCHUP_PATH
 from beacon.feed.away import AwayDigest
+from beacon.feed.item import FeedItem
 from beacon.feed.notify_policy import Popup
 from beacon.services.away import STAMP_NAME
 from beacon.store.history import History
@@ -106,15 +107,21 @@ async def test_digest_after_the_machine_slept(demo_server: DemoServer, tmp_path:
         # Connected and current: then the sleep clock jumps by 20 minutes, and what was
         # published meanwhile comes from catch-up after the reconnect.
         await demo_server.wait_for_subscribers("tickets", timeout=15)
+        added: list[FeedItem] = []
+        app.feed.itemsAdded.connect(added.extend)
+        offset = [0.0]
+        app.away.sleep_clock = lambda: offset[0]  # the one clock a test cannot move
+        watch = app.away.resume_watch
+        watch.check()
         await demo_server.drop_all()
         for _ in range(3):
             demo_server.publish("tickets", "ticket.created", ticket())
-        offset = [0.0]
-        watch = app.away.resume_watch
-        watch._clock = lambda: offset[0]  # the one clock a test cannot move for real
-        watch.check()
-        offset[0] += 20 * 60
+        # The engine notices the sleep first, reconnects, and catch-up brings the three
+        # before the away watch checks its clocks.
         app.service.wake()
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        await wait_until(lambda: len(added) >= 3)
+        offset[0] += 20 * 60
         watch.check()
         await wait_until(lambda: bool(digests), timeout=20)
         assert digests[0].total == 3

@@ -82,8 +82,15 @@ class AwayWatch(QObject):
         self._stamp = data_dir / STAMP_NAME
         self.away = timedelta(minutes=away_minutes)
         self._now = now
+        # The newest item id noted, and its value at the last two clock checks: after a
+        # sleep, the items after the one before the sleep are candidates, even those that
+        # catch-up delivered before this check noticed the sleep (the engine notices first).
+        self._newest_id = 0
+        self._id_at_check = (0, 0)
+        #: Compared with the loop's clock to notice a sleep (a test may set its own).
+        self.sleep_clock = sleep_clock
         self._resume = ResumeWatch(
-            self._slept, clock=sleep_clock, interval=sleep_check_every, threshold=1.0
+            self._slept, clock=self._sample, interval=sleep_check_every, threshold=1.0
         )
         self._gather = QTimer(self)
         self._gather.setSingleShot(True)
@@ -104,15 +111,22 @@ class AwayWatch(QObject):
         """Whether an absence was noticed and its digest is still to come."""
         return self._gather.isActive() or self._pending is not None
 
+    def set_away_minutes(self, minutes: float) -> None:
+        """A reloaded ``[notifications] away_minutes``: for the next absence."""
+        self.away = timedelta(minutes=minutes)
+
     def set_gather_seconds(self, seconds: float) -> None:
         """How long the items of a noticed absence are gathered before the digest."""
         self._gather.setInterval(round(seconds * 1000))
 
     async def start(self) -> None:
         """Notice an absence since the last run (reads the stamp and the history off the
-        GUI thread), stamp now, and watch for sleep from now on."""
+        GUI thread), stamp now, and watch for sleep from now on. Call it before the engine
+        starts, so that the items catch-up brings are all after the newest id read here."""
         now = self._now()
         last_seen, newest_id = await asyncio.to_thread(self._last_seen)
+        self._newest_id = max(self._newest_id, newest_id)
+        self._id_at_check = (self._newest_id, self._newest_id)
         if last_seen is not None and now - last_seen > self.away:
             log.info("Beacon was not running since %s", last_seen.isoformat())
             self._absence(last_seen, now, newest_id)
@@ -130,24 +144,28 @@ class AwayWatch(QObject):
     def note_items(self, items: list[FeedItem]) -> None:
         """Items arrive (``itemsAdded``): Beacon was seen now; stamped at most once a
         minute, so that a crash loses little of it."""
+        ids = [item.id for item in items if item.id is not None]
+        if ids:
+            self._newest_id = max(self._newest_id, *ids)
         if items and time.monotonic() - self._stamped > STAMP_EVERY:
             self._stamped = time.monotonic()
             self._spawn(asyncio.to_thread(self._write_stamp, self._now()))
 
     # -- absences ----------------------------------------------------------------------
 
+    def _sample(self) -> float:
+        self._id_at_check = (self._id_at_check[1], self._newest_id)
+        return self.sleep_clock()
+
     def _slept(self, seconds: float) -> None:
+        # Called by ResumeWatch.check right after _sample: [0] is the id at the check
+        # before the sleep.
         if seconds <= self.away.total_seconds():
             return
         until = self._now()
         since = until - timedelta(seconds=seconds)
         log.info("the machine slept %.0f s", seconds)
-
-        async def noticed() -> None:
-            _last, newest_id = await asyncio.to_thread(self._last_seen)
-            self._absence(since, until, newest_id)
-
-        self._spawn(noticed())
+        self._absence(since, until, self._id_at_check[0])
 
     def _absence(self, since: datetime, until: datetime, newest_id: int) -> None:
         if self._pending is not None:  # two absences before one digest: one digest
