@@ -156,8 +156,11 @@ class NotificationService(QObject):
             self.openLinkRequested.emit(popup.url)
         elif action.startswith(ACTION_BUTTON_PREFIX) and not popup.summary:
             index = action.removeprefix(ACTION_BUTTON_PREFIX)
-            if index.isdigit() and int(index) < len(popup.actions):
+            # isdecimal and ASCII: "²" is a digit that int() refuses.
+            if index.isascii() and index.isdecimal() and int(index) < len(popup.actions):
                 self.actionRequested.emit(ids[0], int(index))
+            else:
+                log.debug("ignoring action %r on a popup", action)
         else:
             log.debug("ignoring action %r on a popup", action)
 
