@@ -26,13 +26,17 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QVBoxLayout
 
 from beacon.config.load import default_config_path
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
+from beacon.feed.away import AwayDigest, summary_text
+from beacon.feed.notify_policy import Popup
 from beacon.resources import app_icon
+from beacon.services.action_service import ActionService
+from beacon.services.away import AwayWatch
 from beacon.services.config_watch import ConfigWatcher
 from beacon.services.dnd import DoNotDisturb
 from beacon.services.engine import EngineFactory, EngineService, _default_engine_factory
@@ -48,6 +52,7 @@ from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
+from beacon.ui.away_digest import AwayDigestBar
 from beacon.ui.settings import SettingsWindow
 from beacon.ui.window import FeedWindow
 
@@ -192,6 +197,7 @@ class BeaconApp(QObject):
         self.tray = self._build_tray(config_error)
         self._notifier_start: asyncio.Future[None] | None = None
         self._build_notifications(config)
+        self._build_actions_and_away(config, secrets)
 
     async def start(self) -> None:
         # Everything built so far (Qt bindings, modules, the window) lives as long as the
@@ -207,6 +213,8 @@ class BeaconApp(QObject):
         sys.setswitchinterval(SWITCH_INTERVAL)
         # Picking the presenter may wait on the bus: popups wait for it, the app does not.
         self._notifier_start = asyncio.ensure_future(self.notifier.start())
+        # Before the engine: what catch-up brings must come after what the digest saw.
+        await self.away.start()
         await self.service.start()
         self.network.start()
         if self.config_watch is not None:
@@ -249,6 +257,8 @@ class BeaconApp(QObject):
         if self._applying:
             await asyncio.gather(*self._applying, return_exceptions=True)
         await self.service.close()
+        await self.actions.close()
+        await self.away.close()
         await self.notifier.aclose()
         # A presenter still being picked closes itself once picked (the quit came first);
         # let it, before the loop ends under its D-Bus connection.
@@ -332,6 +342,61 @@ class BeaconApp(QObject):
         self.notifications.openLinkRequested.connect(self._open_link)
         if self.tray is not None:
             self.tray.dndChanged.connect(lambda _until: self.notifications.recheck())
+
+    def _build_actions_and_away(self, config: Config, secrets: Any) -> None:
+        """Action buttons (a rule's ``actions``) on popups and in the details pane, run by
+        the action service; results shown on the item and kept in the history. And the
+        "while you were away" digest: one summary popup and a bar at the top of the feed."""
+        self.actions = ActionService(
+            config, self.history, secrets, self.service.send_client_event, self
+        )
+        # Before the notification service's slot: a popup's buttons need the item's rule.
+        self.feed.itemsAdded.disconnect(self.notifications.add_items)
+        self.feed.itemsAdded.connect(self.actions.note_items)
+        self.feed.itemsAdded.connect(self.notifications.add_items)
+        self.notifications.action_labels = self.actions.labels_for_id
+        self.notifications.actionRequested.connect(self.actions.press)
+        details = self.window.details
+        details.set_action_labels(self.actions.labels)
+        details.actionRequested.connect(self.actions.press)
+        self.actions.itemChanged.connect(details.update_item)
+        self.actions.itemChanged.connect(self.window.model.update_item)
+        self.actions.pressFinished.connect(
+            lambda item_id, _ok, _text: details.action_finished(item_id)
+        )
+
+        self.away = AwayWatch(
+            self.history, self.history.path.parent,
+            away_minutes=config.notifications.away_minutes, parent=self,
+        )  # fmt: skip
+        self.feed.itemsAdded.connect(self.away.note_items)
+        self.away_bar = AwayDigestBar()
+        central = self.window.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.window.ids_row), self.away_bar)
+        self.away_bar.groupChosen.connect(self._open_filtered_labelled)
+
+        def digest_ready(digest: AwayDigest) -> None:
+            self.away_bar.show_digest(digest)
+            self.notifications.show_popup(
+                Popup("While you were away", summary_text(digest), digest.item_ids, summary=True)
+            )
+
+        self.away.digestReady.connect(digest_ready)
+
+        def reloaded(config: Config) -> None:
+            self.actions.apply_config(config)
+            self.away.set_away_minutes(config.notifications.away_minutes)
+
+        self.service.configApplied.connect(reloaded)
+        # A new secret (`beacon login`, the settings window): read afresh by the next press.
+        if self.config_watch is not None:
+            self.config_watch.secretsChanged.connect(lambda: self.actions.apply_config(self.config))
+
+    def _open_filtered_labelled(self, item_ids: list[int], label: str) -> None:
+        self.show_window()
+        self.window.show_filtered(item_ids, label)
 
     def _looking_at(self, item_id: int) -> bool:
         """The user already sees this item: the window is in front and its row is on

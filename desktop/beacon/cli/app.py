@@ -17,6 +17,7 @@ from typing import Any
 from beacon.app import NoSecrets, Profile, run_app
 from beacon.config.model import (
     AccountSettings,
+    Action,
     AuthSettings,
     Config,
     FeedSettings,
@@ -86,15 +87,30 @@ async def _nothing() -> None:
 # -- beacon demo ------------------------------------------------------------------------------
 
 
-def demo_rules() -> tuple[Rule, ...]:
-    """Rules that turn the generated ticket events into readable feed rows."""
+def demo_actions(server: DemoServer | None) -> tuple[tuple[Action, ...], tuple[Action, ...]]:
+    """(Claim and Resolve, Resolve only): buttons that post to the demo server's ticket
+    API, which publishes the ``ticket.assigned`` or ``ticket.resolved`` that follows."""
+    if server is None:
+        return (), ()
+    base = f"{server.http_url()}/api/tickets/{{id}}"
+    claim = Action(label="Claim", post=f"{base}/claim")
+    resolve = Action(label="Resolve", post=f"{base}/resolve")
+    return (claim, resolve), (resolve,)
+
+
+def demo_rules(server: DemoServer | None = None) -> tuple[Rule, ...]:
+    """Rules that turn the generated ticket events into readable feed rows; with
+    ``server``, new and escalated tickets get Claim and Resolve buttons, and the demo
+    user's own tickets a Resolve button."""
     common: dict[str, Any] = {"url": "{url}", "priority": "{priority}"}
+    claim_resolve, resolve_only = demo_actions(server)
     return (
         Rule(
             channel="private-agent-7",
             event="ticket.*",
             title="For you: {subject}",
             body="{preview}",
+            actions=resolve_only,
             **common,
         ),
         Rule(
@@ -102,6 +118,7 @@ def demo_rules() -> tuple[Rule, ...]:
             event="ticket.created",
             title="New ticket: {subject}",
             body="{requester.name}: {preview}",
+            actions=claim_resolve,
             **common,
         ),
         Rule(
@@ -125,6 +142,7 @@ def demo_rules() -> tuple[Rule, ...]:
             event="ticket.escalated",
             title="Escalated to {priority}: {subject}",
             body="{preview}",
+            actions=claim_resolve,
             **common,
         ),
         Rule(
@@ -156,7 +174,7 @@ def demo_config(server: DemoServer, *, account: str = "demo") -> Config:
                 item_presence=DEMO_ITEM_PRESENCE,
             ),
         ),
-        rules=demo_rules(),
+        rules=demo_rules(server),
         notifications=NotificationSettings(keywords=("outage", "fire")),
         feed=FeedSettings(),
     )

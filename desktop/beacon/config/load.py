@@ -740,6 +740,9 @@ class _Loader:
             coalesce_count=coalesce.get("count", opt.default(opt.COALESCE, "count")),
             coalesce_seconds=float(coalesce.get("seconds", opt.default(opt.COALESCE, "seconds"))),
             sound=values.get("sound", opt.default(opt.NOTIFICATIONS, "sound")),
+            away_minutes=float(
+                values.get("away_minutes", opt.default(opt.NOTIFICATIONS, "away_minutes"))
+            ),
         )
 
     def _feed(self, raw: dict[str, Any] | None) -> FeedSettings:

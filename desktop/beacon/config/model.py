@@ -121,6 +121,7 @@ class NotificationSettings:
     coalesce_count: int = opt.COALESCE["count"].default
     coalesce_seconds: float = opt.COALESCE["seconds"].default
     sound: bool = opt.NOTIFICATIONS["sound"].default
+    away_minutes: float = opt.NOTIFICATIONS["away_minutes"].default
 
 
 @dataclass(frozen=True, slots=True)

@@ -544,6 +544,10 @@ NOTIFICATIONS = _table(
     Option("coalesce", "table", "more popups than this in a window: one summary popup",
            "coalesce = { count = 5, seconds = 10 }"),
     Option("sound", "boolean", "play a sound with each popup", "sound = true", default=True),
+    Option("away_minutes", "number",
+           "after Beacon was not running, or the machine slept, this long: one "
+           "\"while you were away\" popup and a digest at the top of the feed",
+           "away_minutes = 10", default=10.0, positive=True),
 )  # fmt: skip
 
 COALESCE = _table(

@@ -5,6 +5,9 @@
 - ``GET /apps/{app_id}/channels[/{name}[/users]]``: channel and presence information;
 - ``POST /pusher/auth`` and ``POST /pusher/user-auth``: :mod:`beacon.demo.auth`;
 - ``GET /pusher/missed``: the catch-up endpoint (:mod:`beacon.demo.catchup`);
+- ``POST /api/tickets/{id}/claim`` and ``.../resolve``: what the demo's action buttons
+  post (the event, as JSON); they publish the ``ticket.assigned`` or ``ticket.resolved``
+  that follows (:class:`beacon.demo.tickets.TicketDesk`), or answer 409 with the reason;
 - ``GET /ready``.
 
 Limits and error messages are Soketi's, because the integration tests run the same
@@ -25,9 +28,11 @@ from beacon.demo.catchup import CATCHUP_PATH
 from beacon.demo.channels import Channels, is_presence
 from beacon.demo.http import HttpError, HttpRequest
 from beacon.demo.session import dumps
+from beacon.demo.tickets import ActionRefused, TicketDesk
 from beacon.pusher import auth
 
 _API_PATH = re.compile(r"^/apps/([^/]+)/(events|batch_events|channels)(?:/([^/]+))?(/users)?$")
+_TICKET_ACTION = re.compile(r"^/api/tickets/(\d+)/(claim|resolve)$")
 _TIMESTAMP_WINDOW = 600  # seconds, as Pusher's API allows
 _MAX_BATCH = 100
 _MAX_CHANNELS = 100
@@ -50,6 +55,7 @@ class HttpApi:
         self.secret = secret
         self.channels = channels
         self.auth = auth_endpoints
+        self.desk = TicketDesk()
 
     def route(self, request: HttpRequest) -> tuple[int, Any]:
         path, method = request.path, request.method
@@ -64,6 +70,10 @@ class HttpApi:
         if path == CATCHUP_PATH:
             _require(method, "GET")
             return 200, self.channels.missed.answer(request.target)
+        ticket_action = _TICKET_ACTION.match(path)
+        if ticket_action:
+            _require(method, "POST")
+            return self._ticket_action(int(ticket_action[1]), ticket_action[2], request)
         match = _API_PATH.match(path)
         if match:
             app_id, kind, channel, users = match.groups()
@@ -80,6 +90,22 @@ class HttpApi:
                     return 200, self._trigger(request.json())
                 return 200, self._trigger_batch(request.json())
         raise HttpError(HTTPStatus.NOT_FOUND, f"{method} {path} is not an endpoint here")
+
+    def _ticket_action(self, ticket_id: int, verb: str, request: HttpRequest) -> tuple[int, Any]:
+        body = request.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or data.get("id") != ticket_id:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "expected the ticket's event, as JSON")
+        try:
+            event = self.desk.claim(data) if verb == "claim" else self.desk.resolve(data)
+        except ActionRefused as exc:
+            # Plain text, so that the button's result reads "Claim failed: 409 already
+            # claimed by Marcus Lee" rather than quoting JSON.
+            return HTTPStatus.CONFLICT, str(exc)
+        except ValueError as exc:
+            raise HttpError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+        self.channels.publish_text(event.channel, event.event, dumps(event.data), None)
+        return 200, {"event": event.event, "channel": event.channel}
 
     def _check_request_signature(self, request: HttpRequest) -> None:
         """Pusher's API signing: key, timestamp, version, body MD5, and the HMAC over them."""

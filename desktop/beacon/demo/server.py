@@ -470,6 +470,8 @@ class DemoServer:
 
     async def _publish_tickets(self, colleagues: list[tuple[str, str]]) -> None:
         generator = TicketGenerator(seed=self.seed)
+        # The action buttons' Claim and Resolve keep this generator in step.
+        self.api.desk.generator = generator
         rng = random.Random(self.seed)
         while True:
             # Jittered around the mean rate, so that the demo does not tick like a clock.

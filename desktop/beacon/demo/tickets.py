@@ -243,3 +243,69 @@ class TicketGenerator:
         }
         data.update(extra)
         return data
+
+
+class ActionRefused(Exception):
+    """A Claim or Resolve that the helpdesk turns down: HTTP 409 with this message."""
+
+
+class TicketDesk:
+    """What the demo's "Claim" and "Resolve" action buttons do to a ticket.
+
+    The button posts the event it was pressed on (DESIGN.md "Actions and signals"); the
+    desk answers with the event that the change publishes (``ticket.assigned`` to the demo
+    user, agent 7, or ``ticket.resolved``), so the feed shows the effect. It remembers what
+    it changed, and keeps the running :class:`TicketGenerator` (when there is one) in step,
+    so that generated activity never assigns a claimed ticket to someone else.
+    """
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.generator: TicketGenerator | None = None
+        self._agents: dict[int, dict[str, str]] = {}
+        self._resolved: set[int] = set()
+
+    def claim(self, data: Any) -> TicketEvent:
+        """Assign the ticket to the demo user; raises :class:`ActionRefused` when it is
+        resolved or already someone's."""
+        ticket_id, current = self._ticket(data)
+        agent = self._agents.get(ticket_id) or current.get("agent")
+        if isinstance(agent, dict) and agent.get("id"):
+            if agent.get("id") == MY_AGENT_ID:
+                raise ActionRefused("already claimed by you")
+            raise ActionRefused(f"already claimed by {agent.get('name') or agent['id']}")
+        me = {"id": MY_AGENT_ID, "name": dict(AGENTS)[MY_AGENT_ID]}
+        self._agents[ticket_id] = me
+        if self.generator is not None and ticket_id in self.generator.open:
+            self.generator.open[ticket_id].agent = (me["id"], me["name"])
+        return self._event(
+            current, "ticket.assigned", agent=me, status="open", preview=f"Claimed by {me['name']}"
+        )
+
+    def resolve(self, data: Any) -> TicketEvent:
+        """Resolve the ticket; raises :class:`ActionRefused` when it is resolved already."""
+        ticket_id, current = self._ticket(data)
+        agent = self._agents.get(ticket_id) or current.get("agent")
+        self._resolved.add(ticket_id)
+        if self.generator is not None:
+            self.generator.open.pop(ticket_id, None)
+        who = dict(AGENTS)[MY_AGENT_ID]
+        return self._event(
+            current, "ticket.resolved", agent=agent, status="resolved", preview=f"Resolved by {who}"
+        )
+
+    def _ticket(self, data: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            raise ValueError("expected the event's data, with the ticket's numeric id")
+        ticket_id: int = data["id"]
+        if ticket_id in self._resolved or data.get("status") == "resolved":
+            raise ActionRefused("already resolved")
+        return ticket_id, data
+
+    def _event(self, current: dict[str, Any], event: str, **changes: Any) -> TicketEvent:
+        data = {k: v for k, v in current.items() if k not in ("author", "previous_priority")}
+        data.update(changes)
+        data["updated_at"] = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        agent = data.get("agent")
+        mine = isinstance(agent, dict) and agent.get("id") == MY_AGENT_ID
+        return TicketEvent(AGENT_CHANNEL if mine else PUBLIC_CHANNEL, event, data)

@@ -44,6 +44,8 @@ log = logging.getLogger("beacon.feed")
 #: report these keys; the notification service turns them into requests.
 ACTION_DEFAULT = "default"
 ACTION_OPEN_LINK = "open-link"
+#: Followed by the index of one of the rule's action buttons: "action:0", "action:1", ...
+ACTION_BUTTON_PREFIX = "action:"
 ACTION_MARK_READ = "mark-read"
 
 #: How long a summary's body lists titles before "and N more".
@@ -83,6 +85,8 @@ class Popup:
     url: str | None = None
     summary: bool = False
     keyword: bool = False
+    # Labels of the item's action buttons (its rule's ``actions``); keys "action:<n>".
+    actions: tuple[str, ...] = ()
 
     @property
     def item_id(self) -> int | None:

@@ -102,6 +102,8 @@ class EngineLike(Protocol):
 
     def unsubscribe(self, account: str, channel: str) -> None: ...
 
+    def send_client_event(self, account: str, channel: str, event: str, data: Any) -> None: ...
+
 
 EngineFactory = Callable[..., EngineLike]
 
@@ -219,6 +221,13 @@ class EngineService(QObject):
         """The user asked to reconnect ``account`` now (the tray's Reconnect)."""
         if self._engine is not None and account in self._states:
             self._engine.retry(account)
+
+    def send_client_event(self, account: str, channel: str, event: str, data: Any) -> None:
+        """Send a ``client-*`` event on a subscribed private or presence channel (an
+        action button); raises when it cannot be sent now."""
+        if self._engine is None:
+            raise RuntimeError("not connected")
+        self._engine.send_client_event(account, channel, event, data)
 
     def states(self) -> list[ConnectionInfo]:
         return list(self._states.values())

@@ -8,7 +8,8 @@ comes back as requests for the window and the feed service:
 - a click on an item's popup: ``openItemRequested(item_id)``;
 - a click on a summary: ``openFilteredRequested([item_id, ...])``;
 - "Mark read": ``markReadRequested([item_id, ...])``;
-- "Open link": ``openLinkRequested(url)``.
+- "Open link": ``openLinkRequested(url)``;
+- one of the rule's action buttons ("Claim"): ``actionRequested(item_id, index)``.
 
 The one timer runs only while the policy holds or gathers something (quiet hours,
 do-not-disturb, a storm), as a single shot at the policy's deadline: an idle app with
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -28,6 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 from beacon.config.model import NotificationSettings
 from beacon.feed.item import FeedItem
 from beacon.feed.notify_policy import (
+    ACTION_BUTTON_PREFIX,
     ACTION_DEFAULT,
     ACTION_MARK_READ,
     ACTION_OPEN_LINK,
@@ -70,6 +73,8 @@ class NotificationService(QObject):
         markReadRequested(list[int]): mark these items read.
         openLinkRequested(str): open this http(s) link.
         popupShown(Popup): a popup was handed to the presenter (for tests and benchmarks).
+        actionRequested(int, int): (item id, button index) the user pressed a rule's
+            action button on the item's popup.
     """
 
     openItemRequested = Signal(int)
@@ -77,6 +82,7 @@ class NotificationService(QObject):
     markReadRequested = Signal(list)
     openLinkRequested = Signal(str)
     popupShown = Signal(object)
+    actionRequested = Signal(int, int)
 
     def __init__(
         self,
@@ -86,9 +92,13 @@ class NotificationService(QObject):
         dnd: DoNotDisturb | None = None,
         looking_at: Callable[[int], bool] | None = None,
         clock: Callable[[], datetime] = local_now,
+        action_labels: Callable[[int], tuple[str, ...]] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``action_labels(item_id)``: the labels of the item's action buttons, shown on
+        its popup (the action service's ``labels_for_id``)."""
         super().__init__(parent)
+        self.action_labels = action_labels
         quiet = settings.quiet_hours
         self.policy = NotifyPolicy(
             coalesce_count=settings.coalesce_count,
@@ -127,6 +137,11 @@ class NotificationService(QObject):
         self._show(self.policy.tick(now))
         self._schedule(now)
 
+    def show_popup(self, popup: Popup) -> None:
+        """Show a popup made elsewhere (the "while you were away" summary) now, past the
+        policy: it is one popup about items the policy never offered."""
+        self._show([popup])
+
     def handle_action(self, popup: Popup, action: str) -> None:
         """What the user did with a popup, turned into a request for the app."""
         ids = list(popup.item_ids)
@@ -139,6 +154,13 @@ class NotificationService(QObject):
             self.markReadRequested.emit(ids)
         elif action == ACTION_OPEN_LINK and popup.url:
             self.openLinkRequested.emit(popup.url)
+        elif action.startswith(ACTION_BUTTON_PREFIX) and not popup.summary:
+            index = action.removeprefix(ACTION_BUTTON_PREFIX)
+            # isdecimal and ASCII: "²" is a digit that int() refuses.
+            if index.isascii() and index.isdecimal() and int(index) < len(popup.actions):
+                self.actionRequested.emit(ids[0], int(index))
+            else:
+                log.debug("ignoring action %r on a popup", action)
         else:
             log.debug("ignoring action %r on a popup", action)
 
@@ -146,6 +168,10 @@ class NotificationService(QObject):
 
     def _show(self, popups: list[Popup]) -> None:
         for popup in popups:
+            if self.action_labels is not None and not popup.summary:
+                labels = self.action_labels(popup.item_ids[0])
+                if labels:
+                    popup = replace(popup, actions=labels)
             self._presenter.present(popup)
             self.popupShown.emit(popup)
 

@@ -45,7 +45,13 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.feed.item import Priority
-from beacon.feed.notify_policy import ACTION_DEFAULT, ACTION_MARK_READ, ACTION_OPEN_LINK, Popup
+from beacon.feed.notify_policy import (
+    ACTION_BUTTON_PREFIX,
+    ACTION_DEFAULT,
+    ACTION_MARK_READ,
+    ACTION_OPEN_LINK,
+    Popup,
+)
 
 log = logging.getLogger("beacon.tray")
 
@@ -53,6 +59,7 @@ log = logging.getLogger("beacon.tray")
 DEFAULT = ACTION_DEFAULT
 OPEN_LINK = ACTION_OPEN_LINK
 MARK_READ = ACTION_MARK_READ
+ACTION_PREFIX = ACTION_BUTTON_PREFIX
 
 #: Every D-Bus call gets this long before the presenter counts as broken.
 CALL_TIMEOUT = 5.0
@@ -98,7 +105,16 @@ def popup_actions(popup: Popup) -> list[tuple[str, str]]:
     if popup.url:
         actions.append((OPEN_LINK, "Open link"))
     actions.append((MARK_READ, "Mark all read" if popup.summary else "Mark read"))
+    if not popup.summary:
+        # The rule's own buttons ("Claim", "Resolve"), after the built-in ones so that a
+        # server showing only the first few still offers Open and Mark read.
+        actions.extend((action_key(i), label) for i, label in enumerate(popup.actions))
     return actions
+
+
+def action_key(index: int) -> str:
+    """The popup action key of the rule's button ``index``: "action:0", "action:1", ..."""
+    return f"{ACTION_PREFIX}{index}"
 
 
 class Presenter(QObject):

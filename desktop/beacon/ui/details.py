@@ -6,7 +6,11 @@ still asks for (``file:`` or ``http:`` URLs) is refused in ``loadResource``. Lin
 clickable in the text; the one link that can be opened is the item's own URL, through the
 "Open link" button, and only http(s).
 
-Both buttons say what happened, in a line beside them: a link that no browser opened
+Below them, the item's action buttons (its rule's ``actions``: "Claim", "Resolve") and
+what the last one did ("Claim done 14:02"), kept with the item in the history. A press
+is only a request (``actionRequested``): the action service runs it off the GUI thread.
+
+Both link and copy buttons say what happened, in a line beside them: a link that no browser opened
 (``LinkOpener`` watches the opener's exit status, since ``QDesktopServices.openUrl``
 reports success as soon as ``xdg-open`` starts, even when it then finds no browser), and
 a copy that went to the clipboard.
@@ -239,7 +243,15 @@ def replace_images(document: QTextDocument) -> int:
 
 
 class DetailsPane(QWidget):
-    """The selected item: title, meta line, body, payload, and its two actions."""
+    """The selected item: title, meta line, body, payload, its two actions, and the
+    buttons of its rule's actions.
+
+    Signals:
+        actionRequested(int, int): (item id, button index) the user pressed an action
+            button; the result comes back through :meth:`update_item`.
+    """
+
+    actionRequested = Signal(int, int)
 
     #: Another item (or none: None) is open now; not emitted when the same item is shown
     #: again (refreshed). For presence: who else is viewing it.
@@ -261,6 +273,8 @@ class DetailsPane(QWidget):
         self.opener.failed.connect(self._open_failed)
         self._item: FeedItem | None = None
         self._opened: FeedItem | None = None  # last said by itemOpened
+        self._action_labels: Callable[[FeedItem], Sequence[str]] | None = None
+        self.action_buttons: list[QPushButton] = []
         self.setAccessibleName("Item details")
 
         self.title = QLabel()
@@ -322,6 +336,17 @@ class DetailsPane(QWidget):
         self._notice_timer.setInterval(NOTICE_MS)
         self._notice_timer.timeout.connect(self.clear_notice)
 
+        # The rule's action buttons, made per item (a few at most), and their result.
+        self._actions_box = QWidget()
+        self._actions_row = QHBoxLayout(self._actions_box)
+        self._actions_row.setContentsMargins(0, 0, 0, 0)
+        self.action_result = QLabel()
+        self.action_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.action_result.setWordWrap(True)
+        self.action_result.setAccessibleName("Result of the last action button")
+        self._actions_row.addWidget(self.action_result, 1)
+        self._actions_box.hide()
+
         self.placeholder = QLabel("Select an item to see it in full.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
@@ -356,6 +381,7 @@ class DetailsPane(QWidget):
         content.addWidget(self.also_viewing)
         content.addWidget(split, 1)
         content.addLayout(buttons)
+        content.addWidget(self._actions_box)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder, 1)
@@ -370,6 +396,52 @@ class DetailsPane(QWidget):
         """The others who have the open item open too (none: the line is hidden)."""
         self.also_viewing.setText(f"Also viewing: {', '.join(names)}" if names else "")
         self.also_viewing.setVisible(bool(names))
+
+    def set_action_labels(self, labels: Callable[[FeedItem], Sequence[str]] | None) -> None:
+        """Where the labels of an item's action buttons come from (the action service);
+        ``None``: no action buttons."""
+        self._action_labels = labels
+        self._show_actions(self._item)
+
+    def update_item(self, item: FeedItem) -> None:
+        """A newer state of a stored item (an action's result): shown if it is this one."""
+        if self._item is not None and item.id == self._item.id:
+            self._item = item
+            self._show_actions(item)
+
+    def press_action(self, index: int) -> None:
+        """Press action button ``index`` of the shown item (what a click does)."""
+        item = self._item
+        if item is None or item.id is None or not 0 <= index < len(self.action_buttons):
+            return
+        label = self.action_buttons[index].accessibleName().removeprefix("Action: ")
+        for button in self.action_buttons:
+            button.setEnabled(False)
+        self.action_result.setText(f"{label}: sending…")
+        announce(self.action_result, self.action_result.text())
+        self.actionRequested.emit(item.id, index)
+
+    def action_finished(self, item_id: int) -> None:
+        """A press of ``item_id`` ended (whatever its result): its buttons work again."""
+        if self._item is not None and self._item.id == item_id:
+            self._show_actions(self._item)
+
+    def _show_actions(self, item: FeedItem | None) -> None:
+        for button in self.action_buttons:
+            self._actions_row.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = []
+        labels = list(self._action_labels(item)) if item and self._action_labels else []
+        for i, label in enumerate(labels):
+            # Labels come from the user's config: "&" is a literal, not a mnemonic.
+            button = QPushButton(label.replace("&", "&&"))
+            button.setAccessibleName(f"Action: {label}")
+            button.clicked.connect(lambda _checked=False, i=i: self.press_action(i))
+            self._actions_row.insertWidget(i, button)
+            self.action_buttons.append(button)
+        result = item.action_result if item is not None else None
+        self.action_result.setText(result or "")
+        self._actions_box.setVisible(bool(labels) or bool(result))
 
     def show_item(self, item: FeedItem | None) -> None:
         other = item is None or self._item is None or item.id != self._item.id
@@ -388,6 +460,7 @@ class DetailsPane(QWidget):
                 widget.clear()
             self.body.clear()
             self.payload.clear()
+            self._show_actions(None)
             return
         self.title.setText(item.title)
         self.meta.setText(
@@ -395,6 +468,7 @@ class DetailsPane(QWidget):
             f"{item.priority.name.lower()} · {absolute_time(item.received_at)}"
         )
         self.origin.setVisible(item.catchup)
+        self._show_actions(item)
         self.body.set_markdown(item.body)
         self.payload.setPlainText(pretty_payload(item.payload))
         url = openable_url(item.url)

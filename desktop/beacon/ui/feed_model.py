@@ -293,6 +293,14 @@ class FeedModel(QAbstractListModel):
                 return row
         return -1
 
+    def update_item(self, item: FeedItem) -> None:
+        """A newer state of a stored item (an action's result), if this model shows it."""
+        row = self.row_of(item.id) if item.id is not None else -1
+        if row >= 0:
+            # A read mark still in _marks is folded in by _row, as for any row.
+            self._items[row] = item
+            self._emit_rows([row], [Qt.ItemDataRole.DisplayRole])
+
     def top_id(self) -> int | None:
         return self._items[0].id if self._items else None
 
