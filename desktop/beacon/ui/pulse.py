@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -284,8 +284,20 @@ class PulseWindow(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._service.watch_pulse(self)
+        self._watch()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self._service.unwatch_pulse(self)
         super().hideEvent(event)
+        self._watch()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._watch()
+
+    def _watch(self) -> None:
+        # Minimized counts as hidden: no minute timer for a chart nobody sees.
+        if self.isVisible() and not self.isMinimized():
+            self._service.watch_pulse(self)
+        else:
+            self._service.unwatch_pulse(self)

@@ -7,7 +7,8 @@ and the filter item's label says "burst" (which a screen reader reads, too).
 
 :class:`ChannelSparklines` keeps the channel filter's icons in step with the
 :class:`~beacon.services.feed.FeedService`'s pulse. It watches the pulse only while the
-feed window is shown, so a window hidden in the tray costs no query and no timer.
+feed window is shown and not minimized, so a window hidden in the tray costs no query
+and no timer.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ BURST_COLOR = QColor(214, 69, 69)
 ICON_SIZE = QSize(44, 14)
 #: Appended to a bursting channel's label in the filter: the mark in words.
 BURST_SUFFIX = "  (burst)"
+# The window events after which the icons may have become seen or unseen.
+_SEEN_OR_NOT = (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.WindowStateChange)
 
 
 def burst_marker(center_x: float, top: float, size: float) -> QPolygonF:
@@ -152,14 +155,15 @@ class ChannelSparklines(QObject):
         service.pulseChanged.connect(self._apply)
         window.installEventFilter(self)
         self._refilled()
-        if window.isVisible():
+        if window.isVisible() and not window.isMinimized():
             service.watch_pulse(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window:
-            if event.type() == QEvent.Type.Show:
+        if watched is self._window and event.type() in _SEEN_OR_NOT:
+            # Minimized counts as hidden: nobody sees the icons, so no minute timer.
+            if self._window.isVisible() and not self._window.isMinimized():
                 self._service.watch_pulse(self)
-            elif event.type() == QEvent.Type.Hide:
+            else:
                 self._service.unwatch_pulse(self)
         return False
 

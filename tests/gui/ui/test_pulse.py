@@ -163,7 +163,23 @@ def test_the_window_watches_the_pulse_only_while_shown(
         return any(t.isActive() for t in service.findChildren(QTimer))
 
     assert armed()  # the minute boundary
+    window.showMinimized()
+    qtbot.waitUntil(lambda: not armed() and not service.busy)
+    window.showNormal()
+    qtbot.waitUntil(armed)
     window.hide()
+    qtbot.waitUntil(lambda: not armed() and not service.busy)
+
+    # The dashboard watches on its own while shown, with the feed window hidden.
+    window.show_activity()
+    dashboard = window.pulse_window
+    assert dashboard is not None
+    qtbot.waitUntil(armed)
+    dashboard.showMinimized()
+    qtbot.waitUntil(lambda: not armed() and not service.busy)
+    dashboard.showNormal()
+    qtbot.waitUntil(armed)
+    dashboard.close()
     qtbot.waitUntil(lambda: not armed() and not service.busy)
 
 
