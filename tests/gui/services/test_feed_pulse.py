@@ -31,11 +31,13 @@ class TracedHistory(History):
     def __init__(self, path: Path) -> None:
         super().__init__(path, retention_count=None, retention_days=None)
         self.pulse_threads: list[str] = []
+        self.spans: list[int] = []  # minutes counted by each query
 
     def per_minute(
         self, since_us: int, until_us: int, *, minute_us: int = MINUTE_US
     ) -> dict[tuple[str, str], list[int]]:
         self.pulse_threads.append(threading.current_thread().name)
+        self.spans.append((until_us - since_us) // MINUTE_US)
         return super().per_minute(since_us, until_us, minute_us=minute_us)
 
 
@@ -121,8 +123,37 @@ def test_committed_items_update_the_pulse_coalesced(
         timeout=PULSE_COALESCE_MS * 3,
     )
     # ...by a few queries, not one per batch: the first, at most one while it ran, and
-    # one when the coalescing interval ended.
+    # one when the coalescing interval ended. Items of the current minute: only the
+    # first query counts the whole hour, the others its last minutes.
     assert 2 <= len(history.pulse_threads) <= 4, history.pulse_threads
+    assert history.spans[0] == MINUTES
+    assert all(span == 2 for span in history.spans[1:]), history.spans
+    service.unwatch_pulse(watcher)
+
+
+def test_an_older_item_from_catch_up_recounts_the_hour(
+    history: TracedHistory, service: FeedService, qtbot: QtBot
+) -> None:
+    history.add_batch(_burst_items())
+    watcher = QObject()
+    with qtbot.waitSignal(service.pulseChanged):
+        service.watch_pulse(watcher)
+    # Missed while offline, received (by the sender's clock) 50 minutes ago.
+    late = make_item(5000, channel="deploys", received_at=BASE_TIME + timedelta(minutes=9))
+    with qtbot.waitSignal(service.pulseChanged) as got:
+        service.add_committed(history.add_batch([late]))
+    pulse = got.args[0]
+    assert pulse.channel("deploys")[9] == 1
+    assert {k: list(v) for k, v in pulse.counts.items()} == history.per_minute(
+        pulse.start_us, pulse.end_us
+    )
+    assert history.spans == [MINUTES, MINUTES, MINUTES]  # the last call is this test's
+    # A new item of this minute, after the coalescing interval: only the last minutes.
+    now = make_item(5001, received_at=NOW)
+    with qtbot.waitSignal(service.pulseChanged, timeout=PULSE_COALESCE_MS * 3) as got:
+        service.add_committed(history.add_batch([now]))
+    assert got.args[0].counts[("support", "tickets")][-1] == 41
+    assert history.spans[-1] == 2
     service.unwatch_pulse(watcher)
 
 
