@@ -63,6 +63,9 @@ _BOUNDARY_SLACK_MS = 50
 
 #: A pulse refreshed for new items re-counts only this many last minutes (see _pulse_at).
 _RECOUNT_MINUTES = 2
+#: ...and the whole hour at least this often while watched, so that what the history
+#: lost meanwhile (count retention pruning inside the hour) is not shown for long.
+_FULL_EVERY_MINUTES = 10
 
 
 def _pulse_hour(now_us: int) -> tuple[int, int]:
@@ -74,22 +77,46 @@ def _pulse_hour(now_us: int) -> tuple[int, int]:
 def _pulse_at(history: History, now_us: int, base: Pulse | None) -> Pulse:
     """The pulse of the hour that ends with the minute holding ``now_us`` (worker thread).
 
-    With a ``base`` of the same hour, only its last ``_RECOUNT_MINUTES`` are counted again:
-    the earlier minutes cannot have changed, and counting a busy hour costs far more than
-    two minutes (200,000 items an hour: ~300 ms against ~4 ms, in the reader thread that
-    pages and searches too). The caller passes no base when an item older than those
-    minutes came in (catch-up) or the hour moved on.
+    Counting a busy hour costs far more than two minutes (200,000 items an hour: ~300 ms
+    against ~4 ms, in the reader thread that also pages and searches). So with a ``base``
+    (the last pulse, at most ``_RECOUNT_MINUTES`` older than this hour), its minutes are
+    kept, shifted along, and only the last ``_RECOUNT_MINUTES`` are counted again. That
+    is exact as long as nothing arrived since ``base`` for a minute before those: the
+    caller passes no base then (a catch-up item, a failed query, a first watcher).
     """
     start, end = _pulse_hour(now_us)
-    if base is None or base.start_us != start:
+    if base is None:
         return Pulse.from_counts(start, MINUTES, history.per_minute(start, end))
+    shift = (start - base.start_us) // MINUTE_US
     keep = MINUTES - _RECOUNT_MINUTES
     recent = history.per_minute(start + keep * MINUTE_US, end)
+    zeros = (0,) * MINUTES
     counts = {
-        source: [*base.counts.get(source, (0,) * MINUTES)[:keep], *recent.get(source, (0, 0))]
+        source: [
+            *base.counts.get(source, zeros)[shift : shift + keep],
+            *recent.get(source, (0,) * _RECOUNT_MINUTES),
+        ]
         for source in {*base.counts, *recent}
     }
-    return Pulse.from_counts(start, MINUTES, counts)
+    # A source that left the hour with the shift is dropped, as the full count drops it.
+    return Pulse.from_counts(start, MINUTES, {k: v for k, v in counts.items() if any(v)})
+
+
+def _base_for(
+    base: Pulse | None, now_us: int, oldest_new: int | None, full_start: int | None
+) -> Pulse | None:
+    """``base`` when :func:`_pulse_at` may build on it at ``now_us``, else ``None``."""
+    start, end = _pulse_hour(now_us)
+    if base is None or full_start is None:
+        return None
+    shift, partial_minute = divmod(start - base.start_us, MINUTE_US)
+    if partial_minute or not 0 <= shift <= _RECOUNT_MINUTES:
+        return None  # the clock went back, or the last pulse is too old to shift
+    if oldest_new is not None and oldest_new < end - _RECOUNT_MINUTES * MINUTE_US:
+        return None  # an item for a minute that is not counted again (catch-up)
+    if start - full_start >= _FULL_EVERY_MINUTES * MINUTE_US:
+        return None
+    return base
 
 
 # (work, request number) for a worker thread; None stops it. A job holds no QObject: the
@@ -190,6 +217,8 @@ class FeedService(QObject):
         # The oldest receive time among items committed since the last query started:
         # older than the minutes a refresh re-counts, the whole hour is counted again.
         self._pulse_oldest_new: int | None = None
+        # The hour's start of the last whole-hour count; None: count the whole hour next.
+        self._pulse_full_start: int | None = None
         self._pulse_coalesce = QTimer(self)
         self._pulse_coalesce.setSingleShot(True)
         self._pulse_coalesce.setInterval(PULSE_COALESCE_MS)
@@ -227,6 +256,7 @@ class FeedService(QObject):
             return
         if not self._pulse_watchers:
             self._pulse_stale = True  # nothing was counted while nobody watched
+            self._pulse_full_start = None  # and the history may have been pruned meanwhile
         self._pulse_watchers.add(key)
         if key not in self._pulse_hooked:
             # A deleted watcher must not keep the timers armed for ever.
@@ -250,11 +280,10 @@ class FeedService(QObject):
         self._pulse_again = False
         self._pulse_stale = False
         now_us = int(self._clock() * 1_000_000)
-        base = self._pulse
-        _, end = _pulse_hour(now_us)
         oldest, self._pulse_oldest_new = self._pulse_oldest_new, None
-        if oldest is not None and oldest < end - _RECOUNT_MINUTES * MINUTE_US:
-            base = None
+        base = _base_for(self._pulse, now_us, oldest, self._pulse_full_start)
+        if base is None:
+            self._pulse_full_start = _pulse_hour(now_us)[0]
         self._run_read(partial(_pulse_at, self._history, now_us, base), self._pulse_counted)
 
     @property
@@ -481,6 +510,7 @@ class FeedService(QObject):
             # Failed (logged): the next query counts the whole hour, since what this one
             # was to count since the last pulse is no longer tracked.
             self._pulse = None
+            self._pulse_full_start = None
         else:
             self._pulse = pulse
             self.pulseChanged.emit(pulse)

@@ -207,7 +207,9 @@ def test_a_minute_boundary_brings_a_new_pulse_while_watched(
         with qtbot.waitSignal(service.pulseChanged, timeout=3000) as second:
             pass
         assert second.args[0].start_us == first.args[0].start_us + MINUTE_US
-        assert len(history.pulse_threads) == 2
+        # The hour moved on by a minute: the last pulse is shifted along, and only the
+        # last two minutes are counted again.
+        assert history.spans == [MINUTES, 2]
         service.unwatch_pulse(watcher)
     finally:
         service.close()
