@@ -12,6 +12,8 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from beacon.app import BeaconApp
+from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
 from beacon.feed.pulse import MINUTES, Pulse
 from beacon.services.feed import FeedService
@@ -19,6 +21,7 @@ from beacon.store.history import History
 from beacon.ui.pulse import PulseChart, PulseWindow
 from beacon.ui.sparkline import BURST_COLOR, BURST_SUFFIX, ICON_SIZE, sparkline_pixmap
 from beacon.ui.window import FeedWindow
+from support.feedapp import ticket, wait_until
 from support.feeditems import BASE_TIME, make_item
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
@@ -232,3 +235,31 @@ def test_the_dashboard_chart_matches_the_history(
     qtbot.waitUntil(dashboard.isVisible)
     assert window.pulse_window is dashboard
     assert dashboard.sizeHint().isValid() and QSize(1, 1).isValid()
+
+
+async def test_the_running_app_charts_what_the_demo_server_sent(
+    feed_app: BeaconApp, demo_server: DemoServer
+) -> None:
+    """End to end: events from the demo server, committed by the engine, counted by the
+    feed service from the history, drawn by the dashboard and the channel filter."""
+    window = feed_app.window
+    window.show_activity()
+    dashboard = window.pulse_window
+    assert dashboard is not None
+    burst = 25
+    for _ in range(burst):
+        demo_server.publish("tickets", "ticket.created", ticket())
+    await wait_until(lambda: feed_app.history.count() >= burst, timeout=15)
+    # Live: the open dashboard follows within the coalescing interval.
+    await wait_until(lambda: sum(dashboard.chart.counts) == feed_app.history.count(), timeout=15)
+    pulse = window.service.pulse
+    assert pulse is not None
+    counted = feed_app.history.per_minute(pulse.start_us, pulse.end_us)
+    assert list(dashboard.chart.counts) == [
+        sum(c[m] for c in counted.values()) for m in range(MINUTES)
+    ]
+    # From a quiet hour, 25 in a minute or two is a burst (at least 10 in one minute).
+    assert "tickets" in dashboard.now_label.text()
+    box = window.channel_box
+    await wait_until(lambda: box.itemText(box.values().index("tickets")).endswith(BURST_SUFFIX))
+    dashboard.close()
