@@ -177,15 +177,24 @@ class ChannelSparklines(QObject):
             return
         box = self._channels
         account = self._accounts.value()
-        color = box.palette().color(QPalette.ColorRole.Highlight)
+        palette = box.palette()
+        color = palette.color(QPalette.ColorRole.Highlight)
+        # The popup's current row is drawn in the highlight colour: its line would vanish.
+        selected = palette.color(QPalette.ColorRole.HighlightedText)
         ratio = box.devicePixelRatioF()
         for row, value in enumerate(box.values()):
             if row >= len(self._labels):
                 break
             counts = pulse.account(account) if value is None else pulse.channel(value, account)
             hot = any(burst_minutes(counts)[-2:])
-            pixmap = sparkline_pixmap(counts, ICON_SIZE, color=color, device_pixel_ratio=ratio)
-            box.setItemIcon(row, QIcon(pixmap))
+            icon = QIcon(sparkline_pixmap(counts, ICON_SIZE, color=color, device_pixel_ratio=ratio))
+            on_highlight = sparkline_pixmap(
+                counts, ICON_SIZE, color=selected, device_pixel_ratio=ratio
+            )
+            # Styles ask for either mode for the highlighted row of the popup.
+            icon.addPixmap(on_highlight, QIcon.Mode.Selected)
+            icon.addPixmap(on_highlight, QIcon.Mode.Active)
+            box.setItemIcon(row, icon)
             label = self._labels[row]
             box.setItemText(row, label + BURST_SUFFIX if hot else label)
             box.setItemData(row, describe(label, counts), Qt.ItemDataRole.ToolTipRole)

@@ -221,6 +221,11 @@ def test_the_dashboard_chart_matches_the_history(
     assert dashboard.grab().toImage().save(str(ARTIFACTS / "activity-chart.png"))
     combo_shot = window.grab().toImage().copy(0, 0, window.width(), 60)
     assert combo_shot.save(str(ARTIFACTS / "activity-channel-filter.png"))
+    window.channel_box.showPopup()
+    popup = window.channel_box.view()
+    qtbot.waitExposed(popup)
+    assert popup.grab().toImage().save(str(ARTIFACTS / "activity-channel-popup.png"))
+    window.channel_box.hidePopup()
 
     # The shortcut brings the same dashboard back after it was closed.
     dashboard.close()
