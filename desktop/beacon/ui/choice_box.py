@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 
 class ChoiceBox(QComboBox):
     """A combo box whose values are Python objects (tuples, enums), not QVariants."""
+
+    #: :meth:`set_choices` replaced the items (icons and labels set on them are gone).
+    choicesChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,6 +29,7 @@ class ChoiceBox(QComboBox):
             self._values.append(value)
         self.setCurrentIndex(self._values.index(keep) if keep in self._values else 0)
         self.blockSignals(False)
+        self.choicesChanged.emit()
 
     def value(self) -> Any:
         row = self.currentIndex()

@@ -66,6 +66,8 @@ from beacon.ui.feed_view import (
     FeedView,
 )
 from beacon.ui.presence_panel import PresencePanel
+from beacon.ui.pulse import PulseWindow
+from beacon.ui.sparkline import ChannelSparklines
 from beacon.ui.status_chip import StatusChip
 from beacon.ui.update_bar import REVEAL_SHORTCUT, UpdateBar
 
@@ -185,6 +187,18 @@ class FeedWindow(QMainWindow):
         filters.addWidget(self.priority_box)
         filters.addWidget(self.unread_box)
         filters.addWidget(self.mark_all_button)
+        # The activity dashboard (events per minute), and sparklines in the channel filter.
+        self.activity_button = QPushButton("Ac&tivity")
+        self.activity_button.setAccessibleName("Show the activity chart")
+        self.activity_button.setToolTip("Events per minute over the last hour (Ctrl+Shift+A)")
+        self.activity_button.clicked.connect(self.show_activity)
+        # Before "Mark all read", in the layout and in the tab order: Tab from that button
+        # still goes to the list.
+        filters.insertWidget(filters.indexOf(self.mark_all_button), self.activity_button)
+        self.pulse_window: PulseWindow | None = None
+        self.channel_sparklines = ChannelSparklines(
+            service, self.channel_box, self.account_box, self
+        )
 
         # Shown while the list is narrowed to given items (a notification summary).
         self.ids_label = QLabel()
@@ -237,6 +251,7 @@ class FeedWindow(QMainWindow):
         QWidget.setTabOrder(self.mark_all_button, self.update_bar)
         QWidget.setTabOrder(self.update_bar, self.view)
         QWidget.setTabOrder(self.view, self.details)
+        QWidget.setTabOrder(self.unread_box, self.activity_button)
 
         # -- behaviour -------------------------------------------------------------------
         self.reveal_shortcut = QShortcut(REVEAL_SHORTCUT, self)
@@ -247,6 +262,7 @@ class FeedWindow(QMainWindow):
         self.escape_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.escape_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.escape_shortcut.activated.connect(self.escape)
+        QShortcut(QKeySequence("Ctrl+Shift+A"), self).activated.connect(self.show_activity)
         # The search box and the list claim Escape before shortcuts see it.
         self.search.installEventFilter(self)
         self.view.installEventFilter(self)
@@ -586,6 +602,14 @@ class FeedWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def show_activity(self) -> None:
+        """Open (or bring forward) the activity dashboard."""
+        if self.pulse_window is None:
+            self.pulse_window = PulseWindow(self.service, self)
+        self.pulse_window.show()
+        self.pulse_window.raise_()
+        self.pulse_window.activateWindow()
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
