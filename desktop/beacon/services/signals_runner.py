@@ -44,8 +44,8 @@ import httpx
 from beacon.config.model import AccountSettings, SignalSpec
 from beacon.connect.tls import ssl_context
 from beacon.feed.template import render
+from beacon.services import signal_consent
 from beacon.services.actions import post_url
-from beacon.services.signal_consent import is_confirmed
 
 __all__ = ["ItemSignals", "SignalOutcome", "SignalRunner", "event_data", "signal_matches"]
 
@@ -336,7 +336,7 @@ class ItemSignals:
         self._pending: set[asyncio.Future[object]] = set()
         self._told = False
         self._runner = SignalRunner(signals, accounts)
-        self._confirmed = is_confirmed(signals, consent_path)
+        self._confirmed = signal_consent.is_confirmed(signals, consent_path)
 
     @property
     def runner(self) -> SignalRunner:
@@ -348,10 +348,20 @@ class ItemSignals:
 
     def recheck(self) -> bool:
         """Read the consent again (after the settings window confirmed); the new state."""
-        self._confirmed = is_confirmed(self._runner.signals, self._consent_path)
+        self._confirmed = signal_consent.is_confirmed(self._runner.signals, self._consent_path)
         if self._confirmed:
             self._told = False
         return self._confirmed
+
+    def lines(self) -> list[str]:
+        """Each signal as the user confirms it: the exact argv or URL."""
+        return [signal_consent.describe(s) for s in self._runner.signals]
+
+    def confirm(self, shown: Sequence[SignalSpec]) -> bool:
+        """The user confirmed ``shown``, the definitions they saw; whether the current
+        ones run now (not when the config changed since it was shown)."""
+        signal_consent.confirm(shown, self._consent_path)
+        return self.recheck()
 
     async def apply(
         self, signals: Sequence[SignalSpec], accounts: Sequence[AccountSettings]
