@@ -149,18 +149,21 @@ async def test_a_hanging_command_and_its_children_are_killed_at_the_timeout(
 @pytest.mark.expect_log_warnings(
     r"beacon\.signals: signal 1: .* exit status 3",
     r"beacon\.signals: signal 2 failed: cannot start /nonexistent/program",
+    r"beacon\.signals: signal 3 failed: the event's data put a NUL byte",
 )
 async def test_failures_say_what_happened(tmp_path: Path) -> None:
     failing = SignalSpec(run=(sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"))
     missing = SignalSpec(run=("/nonexistent/program",))
-    runner = SignalRunner([failing, missing])
+    nul = SignalSpec(run=("true", "{value}"))
+    runner = SignalRunner([failing, missing, nul])
     try:
-        outcomes = await _run(runner, {})
+        outcomes = await _run(runner, {"value": "a\0b"})
     finally:
         await runner.close()
     assert [o.text for o in outcomes] == [
         "signal 1 failed: exit status 3",
         "signal 2 failed: cannot start /nonexistent/program: No such file or directory",
+        "signal 3 failed: the event's data put a NUL byte in an argument",
     ]
 
 
