@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 4 if no account is connected within S seconds",
     )
     p.add_argument(
+        "--signals",
+        action="store_true",
+        help="also run the config's [[signal]] commands and webhooks for received events; "
+        "the flag is your confirmation of the exact commands the config holds",
+    )
+    p.add_argument(
         "--catch-up",
         action="store_true",
         help='also print what [account.catchup] says was missed, with "catchup": true; '

@@ -28,7 +28,7 @@ from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QVBoxLayout
 
-from beacon.config.load import default_config_path
+from beacon.config.load import default_config_path, state_dir
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
@@ -48,12 +48,15 @@ from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
 from beacon.services.presence import PresenceService
 from beacon.services.settings import SettingsService
+from beacon.services.signal_consent import CONSENT_FILE
 from beacon.services.signals import SignalWakeup
+from beacon.services.signals_runner import ItemSignals
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
 from beacon.ui.away_digest import AwayDigestBar
 from beacon.ui.settings import SettingsWindow
+from beacon.ui.signals_panel import SignalsPanel
 from beacon.ui.window import FeedWindow
 
 log = logging.getLogger("beacon.app")
@@ -149,6 +152,7 @@ class BeaconApp(QObject):
         engine_factory: EngineFactory = _default_engine_factory,
         dnd: DoNotDisturb | None = None,
         secrets_stamp: Path | None = None,
+        signals_consent: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -164,6 +168,16 @@ class BeaconApp(QObject):
         # GUI thread; committed items reach it through the same service.
         self.feed = FeedService(history, self)
         self.service.itemsAdded.connect(self.feed.add_committed)
+        # [[signal]]: committed live items run the confirmed signals; a failure is kept on
+        # its item, written off the GUI thread.
+        self.signals = ItemSignals(
+            config.signals,
+            config.accounts,
+            signals_consent or state_dir() / CONSENT_FILE,
+            history.set_action_result,
+        )
+        self.feed.itemsAdded.connect(self.signals.on_items)
+        self.signals_panel: SignalsPanel | None = None
         self.window = AppWindow(
             self.feed,
             feed_settings=config.feed,
@@ -228,6 +242,10 @@ class BeaconApp(QObject):
             path = self.config.path or default_config_path()
             self.settings_service = SettingsService(path, parent=self)
             self.settings_window = SettingsWindow(self.settings_service)
+            self.signals_panel = SignalsPanel()
+            self.signals_panel.confirmRequested.connect(self._confirm_signals)
+            self.settings_window.tabs.addTab(self.signals_panel, "Si&gnals")
+            self._show_signals()
             self.settings_window.load()
         if account is not None:
             self.settings_window.focus_secret(account)
@@ -236,12 +254,29 @@ class BeaconApp(QObject):
         self.settings_window.activateWindow()
         return self.settings_window
 
+    def _show_signals(self) -> None:
+        if self.signals_panel is not None:
+            self.signals_panel.show_signals(
+                self.signals.runner.signals, self.signals.lines(), self.signals.confirmed
+            )
+
+    def _confirm_signals(self, shown: Any) -> None:
+        self.signals.confirm(shown)
+        self._show_signals()
+
     def _config_changed(self, config: Config) -> None:
         self.config = config
         self.window.show_config_error("")
         task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
         self._applying.add(task)
         task.add_done_callback(self._applying.discard)
+        signals = asyncio.get_running_loop().create_task(self._apply_signals(config))
+        self._applying.add(signals)
+        signals.add_done_callback(self._applying.discard)
+
+    async def _apply_signals(self, config: Config) -> None:
+        await self.signals.apply(config.signals, config.accounts)
+        self._show_signals()
 
     async def close(self) -> None:
         if self.tray is not None:
@@ -259,6 +294,7 @@ class BeaconApp(QObject):
         await self.service.close()
         await self.actions.close()
         await self.away.close()
+        await self.signals.close()
         await self.notifier.aclose()
         # A presenter still being picked closes itself once picked (the quit came first);
         # let it, before the loop ends under its D-Bus connection.

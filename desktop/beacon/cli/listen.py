@@ -9,6 +9,11 @@ every account was refused for good.
 
 ``--catch-up`` adds the events that accounts' ``[account.catchup]`` endpoints say were
 missed, each line with ``"catchup": true`` (``cli/listen_catchup.py``).
+
+``--signals`` also runs the config's ``[[signal]]`` commands and webhooks for each received
+event (``services/signals_runner.py``). The flag is the user's confirmation of the exact
+commands, which the app asks for in its settings window instead; without it, none runs.
+Before exiting, listen waits for the signals still running (each has its timeout).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from beacon.cli.ca_files import ca_file_problems
-from beacon.config import AccountSettings, ConfigError, load_config
+from beacon.config import AccountSettings, Config, ConfigError, load_config
 from beacon.connect import AccountStatus, Engine, ReceivedEvent
 from beacon.connect.secrets import RevealableSecret
 from beacon.connect.tls import describe_error
@@ -41,6 +46,7 @@ from beacon.pusher.states import ConnectionState
 
 if TYPE_CHECKING:
     from beacon.cli.listen_catchup import ListenCatchUp
+    from beacon.services.signals_runner import SignalRunner
 
 __all__ = ["run"]
 
@@ -252,6 +258,7 @@ class _Listener:
         self.done = asyncio.Event()
         self.writer = _StdoutWriter(out, self.broken_pipe)
         self.catchup: ListenCatchUp | None = None
+        self.signals: SignalRunner | None = None
 
     def finish(self, code: int) -> None:
         if self.exit_code is None:
@@ -263,6 +270,8 @@ class _Listener:
             return
         if self.catchup is not None and not self.catchup.live(event):
             return  # printed already, from catch-up
+        if self.signals is not None:
+            self.signals.submit(event.account, event.channel, event.event, event.data)
         self.print_line(json_line(event))
 
     def print_line(self, line: bytes) -> None:
@@ -323,7 +332,7 @@ class _Listener:
             self.finish(EXIT_CONNECT)
 
 
-async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> int:
+async def _listen(args: argparse.Namespace, config: Config, accounts: list[AccountSettings]) -> int:
     listener = _Listener(args, sys.stdout.buffer)
     listener.expected = len(accounts)
     secrets = _LazyKeyring()
@@ -342,6 +351,10 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
             since=args.since,
             channel_overrides=args.channel,
         )
+    if args.signals:
+        from beacon.services.signals_runner import SignalRunner
+
+        listener.signals = SignalRunner(config.signals, accounts)
     engine = Engine(
         accounts,
         secrets,
@@ -378,6 +391,10 @@ async def _listen(args: argparse.Namespace, accounts: list[AccountSettings]) -> 
             await listener.catchup.close()
         listener.flush()
         await engine.close()
+        if listener.signals is not None:
+            # Each has its timeout, so this ends; a signal cut short would act by half.
+            await listener.signals.drain()
+            await listener.signals.close()
         # Every line printed reaches stdout before the exit status says "done".
         await asyncio.to_thread(listener.writer.close)
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -408,8 +425,11 @@ def run(args: argparse.Namespace) -> int:
             'url = "https://.../pusher/missed" (see docs/config.md)'
         )
         return EXIT_CONFIG
+    if args.signals and not config.signals:
+        _say("--signals needs a [[signal]] in the config; add one (see docs/config.md)")
+        return EXIT_CONFIG
     bad_ca = ca_file_problems(dataclasses.replace(config, accounts=tuple(chosen)))
     if bad_ca is not None:
         _say(bad_ca.report())
         return EXIT_CONFIG
-    return asyncio.run(_listen(args, chosen))
+    return asyncio.run(_listen(args, config, chosen))

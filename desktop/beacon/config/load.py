@@ -34,6 +34,7 @@ from beacon.config.model import (
     FeedSettings,
     NotificationSettings,
     Rule,
+    SignalSpec,
 )
 
 APP_NAME = "beacon"
@@ -267,6 +268,7 @@ class _Loader:
         root = self._table(raw, opt.ROOT, (), "top level", None, "")
         accounts = self._accounts(root.get("account", []))
         rules = self._rules(root.get("rule", []))
+        signals = self._signals(root.get("signal", []))
         notifications = self._notifications(root.get("notifications"))
         feed = self._feed(root.get("feed"))
         if self.problems:
@@ -277,6 +279,7 @@ class _Loader:
             path=self.path,
             accounts=tuple(accounts),
             rules=tuple(rules),
+            signals=tuple(signals),
             notifications=notifications,
             feed=feed,
         )
@@ -719,6 +722,54 @@ class _Loader:
             client_event=event,
             channel=values.get("channel"),
         )
+
+    # --- [[signal]] ---
+
+    def _signals(self, tables: list[dict[str, Any]]) -> list[SignalSpec]:
+        signals: list[SignalSpec] = []
+        for i, raw in enumerate(tables):
+            where: Path_ = ("signal", i)
+            context = f"[[signal]] #{i + 1}"
+            before = len(self.problems)
+            values = self._table(raw, opt.SIGNAL, where, context, None, "")
+            self._known_account(values.get("account"), (*where, "account"), context)
+            if ("run" in raw) == ("post" in raw):
+                self._problem(
+                    where,
+                    f"{context}: a signal has either run or post, not "
+                    + ("both" if "run" in raw else "neither"),
+                    f"keep one: {opt.SIGNAL['run'].example} or {opt.SIGNAL['post'].example}",
+                )
+            run = values.get("run")
+            if run is not None and not run:
+                self._problem((*where, "run"), f"{context}: run is an empty list",
+                              f"name the program and its arguments: "
+                              f"{opt.SIGNAL['run'].example}")  # fmt: skip
+            elif run is not None and "{" in run[0].replace("{{", ""):
+                # The event's data may fill arguments, never choose the program.
+                self._problem(
+                    (*where, "run", 0),
+                    f"{context}: run's program {run[0]!r} has a placeholder",
+                    "name the program literally; event data may go only in its arguments",
+                )
+            if len(self.problems) > before:
+                continue
+            if run is not None:
+                values["run"] = tuple(run)
+            if "timeout" in values:
+                values["timeout"] = float(values["timeout"])
+            signals.append(SignalSpec(**values))  # the keys are the fields, as for Rule
+        return signals
+
+    def _known_account(self, account: str | None, at: Path_, context: str) -> None:
+        if account is not None and account not in self.account_names:
+            close = _closest(account, self.account_names)
+            hint = f'did you mean "{close}"? Fix the name' if close else "write the name"
+            self._problem(
+                at,
+                f'{context}: no [[account]] is named "{account}"',
+                f"{hint} of an [[account]], or remove the line to match every account",
+            )
 
     # --- [notifications] and [feed] ---
 

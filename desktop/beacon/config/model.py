@@ -113,6 +113,20 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalSpec:
+    """One ``[[signal]]``: a command (``run``, an argv of templates) or a webhook
+    (``post``) for each matching event; exactly one of the two is set."""
+
+    account: str | None = opt.SIGNAL["account"].default
+    channel: str = opt.SIGNAL["channel"].default
+    event: str = opt.SIGNAL["event"].default
+    run: tuple[str, ...] | None = opt.SIGNAL["run"].default
+    post: str | None = opt.SIGNAL["post"].default
+    max_per_minute: int = opt.SIGNAL["max_per_minute"].default
+    timeout: float = opt.SIGNAL["timeout"].default
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationSettings:
     """``[notifications]``; ``coalesce_*`` are its ``coalesce = { count, seconds }``."""
 
@@ -139,6 +153,7 @@ class Config:
     path: Path | None
     accounts: tuple[AccountSettings, ...] = opt.ROOT["account"].default
     rules: tuple[Rule, ...] = opt.ROOT["rule"].default
+    signals: tuple[SignalSpec, ...] = opt.ROOT["signal"].default
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
 

@@ -427,6 +427,10 @@ ROOT = _table(
     Option("account", "tables", "the accounts to connect, one [[account]] table each",
            "[[account]]", default=()),
     Option("rule", "tables", "how events are shown; first match wins", "[[rule]]", default=()),
+    Option("signal", "tables",
+           "run a command (never through a shell) or POST a webhook when an event matches; "
+           "off until confirmed in the settings window or by beacon listen --signals",
+           "[[signal]]", default=()),
     Option("notifications", "table", "quiet hours, keywords and storm control",
            "[notifications]"),
     Option("feed", "table", "history retention and update-bar behaviour", "[feed]"),
@@ -536,6 +540,25 @@ ACTION = _table(
            'channel = "private-agent-7"', check=channel_problem),
 )  # fmt: skip
 
+SIGNAL = _table(
+    Option("account", "string", "only events of this account", 'account = "ops"'),
+    Option("channel", "string", "channel glob", 'channel = "deploys"', default="*",
+           non_empty=True),
+    Option("event", "string", "event name glob", 'event = "deploy.*"', default="*",
+           non_empty=True),
+    Option("run", "strings",
+           "the program and its arguments; each argument is a template over the event data "
+           "and stays one argument, whatever the data holds (no shell)",
+           'run = ["notify-send", "Deployed {service}"]', non_empty=True, item_check=_template),
+    Option("post", "string",
+           "POST the event as JSON to this URL template instead (its scheme and host are fixed)",
+           'post = "https://example.com/hooks/deploy"', check=_post_url),
+    Option("max_per_minute", "integer", "runs allowed per minute; more matches are skipped",
+           "max_per_minute = 10", default=10, minimum=1),
+    Option("timeout", "number", "seconds until a command is killed or a POST given up",
+           "timeout = 10", default=10.0, positive=True),
+)  # fmt: skip
+
 NOTIFICATIONS = _table(
     Option("quiet_hours", "string", "popups held back in this time range (feed still fills)",
            'quiet_hours = "22:00-07:00"', check=_quiet_hours),
@@ -584,6 +607,7 @@ SECTIONS = (
     Section("[account.catchup]", ACCOUNT["catchup"], CATCHUP),
     Section("[[rule]]", ROOT["rule"], RULE),
     Section("[[rule.actions]]", RULE["actions"], ACTION),
+    Section("[[signal]]", ROOT["signal"], SIGNAL),
     Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
     Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),
     Section("[feed]", ROOT["feed"], FEED),

@@ -1,0 +1,67 @@
+"""The settings window's "Signals" tab: the exact commands and URLs ``[[signal]]`` runs, and
+the one button that lets them run.
+
+The panel shows what it is given and asks; it decides nothing. The app gives it the lines
+(``signal_consent.describe``) and whether they are confirmed, and on "Run these signals"
+gets back :attr:`SignalsPanel.confirmRequested` with the very definitions the user saw, so
+that a config edited meanwhile is never confirmed unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+__all__ = ["SignalsPanel"]
+
+
+class SignalsPanel(QWidget):
+    """Signals:
+    confirmRequested(object): the user confirmed the definitions shown (an opaque
+        sequence, handed back as :meth:`show_signals` received it).
+    """
+
+    confirmRequested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._shown: Any = ()
+        intro = QLabel(
+            "Beacon runs these for matching events once you confirm them. Each command "
+            "is started without a shell; event data fills its arguments, never more. "
+            "Any change to them in the config asks for your confirmation again."
+        )
+        intro.setWordWrap(True)
+        self.lines = QPlainTextEdit()
+        self.lines.setReadOnly(True)
+        self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lines.setAccessibleName("Signals that would run")
+        self.state = QLabel()
+        self.state.setObjectName("signalsState")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setWordWrap(True)
+        self.confirm = QPushButton("Run these signals")
+        self.confirm.clicked.connect(self._confirm)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.lines, 1)
+        layout.addWidget(self.state)
+        layout.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignRight)
+
+    def show_signals(self, definitions: Any, lines: Sequence[str], confirmed: bool) -> None:
+        """Show ``lines`` (one per signal) for ``definitions``, and whether they run."""
+        self._shown = definitions
+        self.lines.setPlainText("\n".join(lines))
+        if not lines:
+            self.state.setText("No [[signal]] in the config.")
+        elif confirmed:
+            self.state.setText("Confirmed: these run for matching events.")
+        else:
+            self.state.setText("Not confirmed: none of these runs until you confirm them.")
+        self.confirm.setEnabled(bool(lines) and not confirmed)
+
+    def _confirm(self) -> None:
+        self.confirmRequested.emit(self._shown)
