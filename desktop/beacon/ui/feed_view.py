@@ -14,8 +14,8 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
@@ -30,6 +30,12 @@ EMPTY_BROKEN_CONFIG = (
 )
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: "/" is typed with Shift on some layouts: only these modifiers make it something else.
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
 
 
 class FeedView(QListView):
@@ -44,6 +50,10 @@ class FeedView(QListView):
     openRequested = Signal(QModelIndex)
     #: Enter was pressed on a row: the reader wants to read it (focus the details).
     enterPressed = Signal(QModelIndex)
+    #: Space on a row: mark it read, or unread again (a keyboard user's toggle).
+    toggleReadRequested = Signal(QModelIndex)
+    #: "/" in the list: jump to the search box, as in a browser or a mail reader.
+    searchRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +70,10 @@ class FeedView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAccessibleName("Feed")
-        self.setAccessibleDescription("Newest first. Enter opens an item in the details pane.")
+        self.setAccessibleDescription(
+            "Newest first. Arrows move, Enter opens an item in the details pane, Space marks"
+            " it read or unread, slash searches, the menu key shows the item's actions."
+        )
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.viewport().installEventFilter(self)
         self.verticalScrollBar().installEventFilter(self)
@@ -125,10 +138,40 @@ class FeedView(QListView):
             self.enterPressed.emit(current)
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and current.isValid():
+            # Not the base class's selection toggle: Space means read/unread here.
+            self.toggleReadRequested.emit(current)
+            event.accept()
+            return
+        if event.text() == "/" and not event.modifiers() & _COMMAND_MODIFIERS:
+            self.searchRequested.emit()
+            event.accept()
+            return
         super().keyPressEvent(event)
         moved = self.currentIndex()
         if moved.isValid() and moved != current:
             self.openRequested.emit(moved)
+
+    def event(self, event: QEvent) -> bool:
+        # The menu key: the row's actions next to the current row, not in the middle of
+        # the list (where Qt puts a keyboard context menu), so it is clear what they act on.
+        if (
+            isinstance(event, QContextMenuEvent)
+            and event.reason() == QContextMenuEvent.Reason.Keyboard
+            and self.currentIndex().isValid()
+            and self.actions()
+            and self.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+        ):
+            rect = self.visualRect(self.currentIndex())
+            # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
+            menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.setAccessibleName("Item actions")
+            menu.addActions(self.actions())
+            menu.popup(self.viewport().mapToGlobal(rect.bottomLeft()))
+            event.accept()
+            return True
+        return super().event(event)
 
     def scroll_into_view(self, index: QModelIndex) -> None:
         """Scroll ``index`` to the middle, once the batched layout has placed it.
