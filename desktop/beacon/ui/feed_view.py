@@ -143,6 +143,13 @@ class FeedView(QListView):
             self.toggleReadRequested.emit(current)
             event.accept()
             return
+        menu_key = event.key() == Qt.Key.Key_Menu or (
+            event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        )
+        if menu_key and self.show_row_menu():
+            # Handled on the key itself, Shift+F10 too: the same on every platform.
+            event.accept()
+            return
         if event.text() == "/" and not event.modifiers() & _COMMAND_MODIFIERS:
             self.searchRequested.emit()
             event.accept()
@@ -153,25 +160,38 @@ class FeedView(QListView):
             self.openRequested.emit(moved)
 
     def event(self, event: QEvent) -> bool:
-        # The menu key: the row's actions next to the current row, not in the middle of
-        # the list (where Qt puts a keyboard context menu), so it is clear what they act on.
+        # A keyboard context menu that reaches the list some other way (an input method,
+        # an accessibility tool): by the current row too.
         if (
             isinstance(event, QContextMenuEvent)
             and event.reason() == QContextMenuEvent.Reason.Keyboard
-            and self.currentIndex().isValid()
-            and self.actions()
-            and self.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+            and self.show_row_menu()
         ):
-            rect = self.visualRect(self.currentIndex())
-            # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
-            menu = QMenu(self)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            menu.setAccessibleName("Item actions")
-            menu.addActions(self.actions())
-            menu.popup(self.viewport().mapToGlobal(rect.bottomLeft()))
             event.accept()
             return True
         return super().event(event)
+
+    def show_row_menu(self) -> bool:
+        """The current row's actions, in a menu by the row; False when there is none.
+
+        Qt puts a keyboard context menu in the middle of the list, where it is not clear
+        what it acts on.
+        """
+        current = self.currentIndex()
+        if (
+            not current.isValid()
+            or not self.actions()
+            or self.contextMenuPolicy() != Qt.ContextMenuPolicy.ActionsContextMenu
+        ):
+            return False
+        rect = self.visualRect(current)
+        # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setAccessibleName("Item actions")
+        menu.addActions(self.actions())
+        menu.popup(self.viewport().mapToGlobal(rect.bottomLeft()))
+        return True
 
     def scroll_into_view(self, index: QModelIndex) -> None:
         """Scroll ``index`` to the middle, once the batched layout has placed it.
