@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QHideEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -529,6 +529,7 @@ class Banner(QFrame):
         self.setObjectName("notificationBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Notification")
+        self.setAccessibleDescription("A new event; its actions follow")
         self.title = QLabel(self)
         self.body = QLabel(self)
         for label in (self.title, self.body):
@@ -541,7 +542,10 @@ class Banner(QFrame):
         self.buttons: dict[str, QPushButton] = {}
         self._button_row = QHBoxLayout()
         self._button_row.addStretch(1)
+        self.title.setAccessibleDescription("Notification title")
+        self.body.setAccessibleDescription("Notification message")
         close = QPushButton("Dismiss", self)
+        close.setAccessibleDescription("Closes this notification")
         close.clicked.connect(self.hide)
         self._button_row.addWidget(close)
         layout = QVBoxLayout(self)
@@ -570,6 +574,7 @@ class Banner(QFrame):
         self.buttons = {}
         for i, (key, label) in enumerate(popup_actions(popup)):
             button = QPushButton(label, self)
+            button.setAccessibleDescription(f"{label}: {popup.title}")
             button.clicked.connect(lambda _checked=False, key=key: self._choose(key))
             self._button_row.insertWidget(i, button)
             self.buttons[key] = button
@@ -578,6 +583,8 @@ class Banner(QFrame):
             screen = self.screen().availableGeometry()
             self.move(screen.right() - self.width() - 16, screen.top() + 16)
         self.show()
+        # Screen readers speak an alert from a shown widget without taking the focus.
+        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
         self._expiry.start()  # one shot while shown: nothing wakes an idle app
 
     def _choose(self, key: str) -> None:

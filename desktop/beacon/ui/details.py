@@ -286,19 +286,21 @@ class DetailsPane(QWidget):
         if font.pointSizeF() > 0:
             font.setPointSizeF(font.pointSizeF() * 1.25)
         self.title.setFont(font)
-        self.title.setAccessibleName("Title")
+        # Labels: descriptions, not names. A label's accessible name is its text, and a
+        # fixed name hid the item's title and meta line from screen readers.
+        self.title.setAccessibleDescription("Title of the open item")
 
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)
         self.meta.setForegroundRole(self.meta.foregroundRole())
-        self.meta.setAccessibleName("Account, channel, event and time")
+        self.meta.setAccessibleDescription("Account, channel, event and time")
 
         # Items the catch-up endpoint supplied arrived late, and their time is the
         # server's: say so, in words (DESIGN.md "Catch-up").
         self.origin = QLabel("From catch-up: sent while Beacon was offline")
         self.origin.setTextFormat(Qt.TextFormat.PlainText)
-        self.origin.setAccessibleName("Where the item came from")
+        self.origin.setAccessibleDescription("Where the item came from")
         self.origin.hide()
 
         # Who else has this item open, from its presence channel (PresenceService).
@@ -310,26 +312,30 @@ class DetailsPane(QWidget):
 
         self.body = SafeTextView()
         self.body.setAccessibleName("Message")
+        self.body.setAccessibleDescription("The item's message; Tab moves on to the payload")
 
         self.payload = QPlainTextEdit()
         self.payload.setReadOnly(True)
         self.payload.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.payload.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.payload.setAccessibleName("Payload as JSON")
+        self.payload.setAccessibleDescription("The event's data as the server sent it")
 
         self.open_button = QPushButton("&Open link")
         self.open_button.setAccessibleName("Open link in the browser")
+        self.open_button.setAccessibleDescription("Opens the item's link in the web browser")
         self.open_button.clicked.connect(self.open_link)
         self.copy_button = QPushButton("&Copy")
         self.copy_button.setToolTip("Copy the title, message and link")
         self.copy_button.setAccessibleName("Copy the item as text")
+        self.copy_button.setAccessibleDescription("Copies the title, message and link")
         self.copy_button.clicked.connect(self.copy)
 
         # What the last button press did: words, not only a colour or an icon.
         self.notice = QLabel()
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Result of the last action")
+        self.notice.setAccessibleDescription("Result of the last action")
         self.notice.hide()
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)

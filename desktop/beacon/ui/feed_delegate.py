@@ -36,6 +36,9 @@ _PRIORITY_COLOURS = {
     Priority.HIGH: QColor("#e8912d"),
     Priority.URGENT: QColor("#d64545"),
 }
+#: High and urgent also carry a mark in the row's text colour: the stripe alone is colour
+#: only, which some cannot see and which a high-contrast theme may flatten.
+PRIORITY_MARKS = {Priority.HIGH: "!", Priority.URGENT: "!!"}
 #: Search matches: opaque, so the dark text on them reads the same on any row.
 SEARCH_FILL = QColor("#ffd43b")
 SEARCH_TEXT = QColor("#1a1a1a")
@@ -58,6 +61,7 @@ _ANTIALIASING = QPainter.RenderHint.Antialiasing
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 _PLAIN_TEXT = Qt.TextFormat.PlainText
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 
 
 class _ShapedText:
@@ -197,6 +201,12 @@ class FeedDelegate(QStyledItemDelegate):
             painter.drawEllipse(left, top1 + (title_h - _DOT) // 2, _DOT, _DOT)
         left += _DOT + _PAD
         right = rect.right() - _PAD
+        title_left = left
+        mark = PRIORITY_MARKS.get(item.priority)
+        if mark is not None:
+            shaped = self._text(mark, fonts.bold, fonts.fm_bold, marked=False)
+            self._draw(painter, shaped, left, top1, title_h, text_colour)
+            title_left += shaped.width + _PAD // 2
 
         # Line 1: relative time on the right, title in the rest.
         when = self._text(
@@ -204,8 +214,8 @@ class FeedDelegate(QStyledItemDelegate):
         )
         when_x = right - when.width
         self._draw(painter, when, when_x, top1, title_h, muted)
-        title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - left))
-        self._draw(painter, title, left, top1, title_h, text_colour)
+        title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - title_left))
+        self._draw(painter, title, title_left, top1, title_h, text_colour)
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.
         channel = self._text(
@@ -230,6 +240,16 @@ class FeedDelegate(QStyledItemDelegate):
             max(0, right - pill_w - _PAD - left),
         )
         self._draw(painter, preview, left, top2, line_h, muted)
+
+        if state & _HAS_FOCUS:
+            # The keyboard's place in the list, drawn in the text colour (selected or not)
+            # and dashed: visible in any palette, and not a colour change alone.
+            focus = QPen(text_colour)
+            focus.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(focus)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setRenderHint(_ANTIALIASING, False)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         if self._fonts is None or self._fonts.source != font:

@@ -14,8 +14,8 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
@@ -30,6 +30,12 @@ EMPTY_BROKEN_CONFIG = (
 )
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: "/" is typed with Shift on some layouts: only these modifiers make it something else.
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
 
 
 class FeedView(QListView):
@@ -44,6 +50,10 @@ class FeedView(QListView):
     openRequested = Signal(QModelIndex)
     #: Enter was pressed on a row: the reader wants to read it (focus the details).
     enterPressed = Signal(QModelIndex)
+    #: Space on a row: mark it read, or unread again (a keyboard user's toggle).
+    toggleReadRequested = Signal(QModelIndex)
+    #: "/" in the list: jump to the search box, as in a browser or a mail reader.
+    searchRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +70,10 @@ class FeedView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAccessibleName("Feed")
-        self.setAccessibleDescription("Newest first. Enter opens an item in the details pane.")
+        self.setAccessibleDescription(
+            "Newest first. Arrows move, Enter opens an item in the details pane, Space marks"
+            " it read or unread, slash searches, the menu key shows the item's actions."
+        )
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.viewport().installEventFilter(self)
         self.verticalScrollBar().installEventFilter(self)
@@ -125,10 +138,60 @@ class FeedView(QListView):
             self.enterPressed.emit(current)
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and current.isValid():
+            # Not the base class's selection toggle: Space means read/unread here.
+            self.toggleReadRequested.emit(current)
+            event.accept()
+            return
+        menu_key = event.key() == Qt.Key.Key_Menu or (
+            event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        )
+        if menu_key and self.show_row_menu():
+            # Handled on the key itself, Shift+F10 too: the same on every platform.
+            event.accept()
+            return
+        if event.text() == "/" and not event.modifiers() & _COMMAND_MODIFIERS:
+            self.searchRequested.emit()
+            event.accept()
+            return
         super().keyPressEvent(event)
         moved = self.currentIndex()
         if moved.isValid() and moved != current:
             self.openRequested.emit(moved)
+
+    def event(self, event: QEvent) -> bool:
+        # A keyboard context menu that reaches the list some other way (an input method,
+        # an accessibility tool): by the current row too.
+        if (
+            isinstance(event, QContextMenuEvent)
+            and event.reason() == QContextMenuEvent.Reason.Keyboard
+            and self.show_row_menu()
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def show_row_menu(self) -> bool:
+        """The current row's actions, in a menu by the row; False when there is none.
+
+        Qt puts a keyboard context menu in the middle of the list, where it is not clear
+        what it acts on.
+        """
+        current = self.currentIndex()
+        if (
+            not current.isValid()
+            or not self.actions()
+            or self.contextMenuPolicy() != Qt.ContextMenuPolicy.ActionsContextMenu
+        ):
+            return False
+        rect = self.visualRect(current)
+        # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setAccessibleName("Item actions")
+        menu.addActions(self.actions())
+        menu.popup(self.viewport().mapToGlobal(rect.bottomLeft()))
+        return True
 
     def scroll_into_view(self, index: QModelIndex) -> None:
         """Scroll ``index`` to the middle, once the batched layout has placed it.

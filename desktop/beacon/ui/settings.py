@@ -140,6 +140,28 @@ class AccountForm(QWidget):
         form.addRow(self.test_report)
         self.auth_mode.currentIndexChanged.connect(self._auth_changed)
         self._auth_changed()
+        # Names as a screen reader says them (the form's labels carry mnemonics), and what
+        # each field is for; placeholders vanish once there is text, these do not.
+        for widget, name, description in (
+            (self.name, "Account name", "A short name of your choice, shown in the feed"),
+            (self.key, "App key", "The Pusher app's public key"),
+            (self.cluster, "Cluster", "Pusher's cloud cluster; empty for a self-hosted server"),
+            (self.host, "Host", "A self-hosted server's host name"),
+            (self.port, "Port", "The server's port; 0 for the default"),
+            (self.tls, "Use TLS", "Connect with wss:// rather than ws://"),
+            (self.ca_file, "CA file", "Optional PEM file with your company's certificate"),
+            (browse, "Browse for a CA file", "Opens a file chooser"),
+            (self.channels, "Channels", "One channel name per line"),
+            (self.auth_mode, "Authorization", "How private channels are authorized"),
+            (self.endpoint, "Auth endpoint", "The URL that signs private subscriptions"),
+            (self.headers, "Auth headers", "Name: value, one header per line"),
+            (self.secret, "New secret", "Written to the OS keyring only, never shown"),
+            (self.store_secret, "Store in keyring", "Stores the new secret in the keyring"),
+            (self.test, "Test connection", "Connects and subscribes to each channel"),
+            (self.test_report, "Connection test report", "The result of the last test"),
+        ):
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "CA file", "", "PEM files (*.pem *.crt)")
@@ -198,16 +220,25 @@ class SettingsWindow(QWidget):
         self.tabs = tabs = QTabWidget()
         tabs.addTab(self._accounts_tab(), "&Accounts")
         tabs.addTab(self._notifications_tab(), "&Notifications")
+        tabs.setAccessibleName("Settings sections")
+        tabs.setAccessibleDescription("Accounts, and how notifications behave")
+        tabs.setTabToolTip(0, "Servers, channels and secrets")
+        tabs.setTabToolTip(1, "Quiet hours, keywords, summaries and sound")
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Settings status")
+        # A description: the name of a label is its text, the status itself.
+        self.message.setAccessibleDescription("Settings status")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setAccessibleDescription("Writes the settings to the config file")
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleDescription(
+            "Closes the settings window"
+        )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -236,6 +267,11 @@ class SettingsWindow(QWidget):
         self.remove_button = QPushButton("&Remove")
         self.add_button.clicked.connect(self.add_account)
         self.remove_button.clicked.connect(self.remove_account)
+        self.account_list.setAccessibleDescription("Choose an account to edit it")
+        self.add_button.setAccessibleName("Add account")
+        self.add_button.setAccessibleDescription("Adds a new account to the list")
+        self.remove_button.setAccessibleName("Remove account")
+        self.remove_button.setAccessibleDescription("Removes the selected account")
         left = QVBoxLayout()
         left.addWidget(self.account_list, 1)
         buttons = QHBoxLayout()
@@ -280,6 +316,16 @@ class SettingsWindow(QWidget):
             self.autostart.setEnabled(False)
             self.autostart.setToolTip("Use your system's login items on this platform")
         form.addRow("", self.autostart)
+        for widget, name, description in (
+            (self.quiet_hours, "Quiet hours", "Popups wait during these hours, as HH:MM-HH:MM"),
+            (self.keywords, "Keywords", "Comma-separated words that always pop up"),
+            (self.coalesce_count, "Popups before a summary", "More popups become one summary"),
+            (self.coalesce_seconds, "Summary window in seconds", "The time popups are counted"),
+            (self.sound, "Play a sound with popups", "A short sound with each popup"),
+            (self.autostart, "Start Beacon when I log in", "Applied at once"),
+        ):
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
         return page
 
     # -- loading ----------------------------------------------------------------------

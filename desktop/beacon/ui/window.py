@@ -155,7 +155,8 @@ class FeedWindow(QMainWindow):
         self.error_banner.setTextFormat(Qt.TextFormat.PlainText)
         self.error_banner.setWordWrap(True)
         self.error_banner.setObjectName("errorBanner")
-        self.error_banner.setAccessibleName("Configuration problem")
+        # A description, not a name: the name of a label is its text, the problem itself.
+        self.error_banner.setAccessibleDescription("Configuration problem")
         self.error_banner.setStyleSheet(
             "QLabel#errorBanner { background: rgba(214, 69, 69, 0.16);"
             " border: 1px solid rgba(214, 69, 69, 0.6); border-radius: 6px; padding: 8px; }"
@@ -166,24 +167,45 @@ class FeedWindow(QMainWindow):
         self.search.setPlaceholderText("Search titles and messages  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search")
+        self.search.setAccessibleDescription(
+            "Search titles and messages as you type. Escape clears the search."
+        )
         self.account_box = ChoiceBox()
         self.account_box.setAccessibleName("Account filter")
+        self.account_box.setAccessibleDescription("Show items from one account only")
         self.channel_box = ChoiceBox()
         self.channel_box.setAccessibleName("Channel filter")
+        self.channel_box.setAccessibleDescription("Show items from one channel only")
         self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.priority_box = ChoiceBox()
         self.priority_box.setAccessibleName("Priority filter")
+        self.priority_box.setAccessibleDescription("Show items of this priority or above")
         self.priority_box.set_choices(_PRIORITY_CHOICES)
         self.unread_box = QCheckBox("U&nread only")  # Alt+U belongs to the update bar
         self.unread_box.setAccessibleName("Show unread items only")
+        self.unread_box.setAccessibleDescription("Hide the items already read")
         self.mark_all_button = QPushButton("&Mark all read")
         self.mark_all_button.setAccessibleName("Mark all shown items read")
+        self.mark_all_button.setAccessibleDescription(
+            "Marks every item the filters show as read, waiting ones included"
+        )
+        # On Linux a combo box's accessible name is its current value ("All channels"):
+        # screen readers name it by the label whose buddy it is, so each has one.
+        self.account_label = QLabel("Accoun&t")
+        self.account_label.setBuddy(self.account_box)
+        self.channel_label = QLabel("C&hannel")
+        self.channel_label.setBuddy(self.channel_box)
+        self.priority_label = QLabel("P&riority")
+        self.priority_label.setBuddy(self.priority_box)
 
         filters = QHBoxLayout()
         filters.setSpacing(8)
         filters.addWidget(self.search, 3)
+        filters.addWidget(self.account_label)
         filters.addWidget(self.account_box, 1)
+        filters.addWidget(self.channel_label)
         filters.addWidget(self.channel_box, 1)
+        filters.addWidget(self.priority_label)
         filters.addWidget(self.priority_box)
         filters.addWidget(self.unread_box)
         filters.addWidget(self.mark_all_button)
@@ -205,6 +227,7 @@ class FeedWindow(QMainWindow):
         self.ids_label.setTextFormat(Qt.TextFormat.PlainText)
         self.show_all_button = QPushButton("Show &all")
         self.show_all_button.setAccessibleName("Show all items again")
+        self.show_all_button.setAccessibleDescription("Leave the summary and show the whole feed")
         self.show_all_button.clicked.connect(self.clear_shown_ids)
         self.ids_row = QWidget()
         ids_layout = QHBoxLayout(self.ids_row)
@@ -248,7 +271,8 @@ class FeedWindow(QMainWindow):
         QWidget.setTabOrder(self.channel_box, self.priority_box)
         QWidget.setTabOrder(self.priority_box, self.unread_box)
         QWidget.setTabOrder(self.unread_box, self.mark_all_button)
-        QWidget.setTabOrder(self.mark_all_button, self.update_bar)
+        QWidget.setTabOrder(self.mark_all_button, self.show_all_button)
+        QWidget.setTabOrder(self.show_all_button, self.update_bar)
         QWidget.setTabOrder(self.update_bar, self.view)
         QWidget.setTabOrder(self.view, self.details)
         QWidget.setTabOrder(self.unread_box, self.activity_button)
@@ -291,12 +315,20 @@ class FeedWindow(QMainWindow):
 
         self.view.openRequested.connect(self._open_index)
         self.view.enterPressed.connect(self._focus_details)
+        self.view.toggleReadRequested.connect(self._toggle_read)
+        self.view.searchRequested.connect(self._focus_search)
         # Keep an item for later: back to unread (the row's context menu, or the key).
         self.mark_unread_action = QAction("Mark &unread", self.view)
         self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.mark_unread_action.triggered.connect(self.mark_current_unread)
         self.view.addAction(self.mark_unread_action)
+        # The list handles Space itself (FeedView); the menu only shows the key, after a tab.
+        self.toggle_read_action = QAction("&Toggle read\tSpace", self.view)
+        self.toggle_read_action.triggered.connect(
+            lambda: self._toggle_read(self.view.currentIndex())
+        )
+        self.view.addAction(self.toggle_read_action)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         for account in accounts:
@@ -534,6 +566,18 @@ class FeedWindow(QMainWindow):
                 QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate
             )
             self.details.show_item(None)
+
+    def _toggle_read(self, index: QModelIndex) -> None:
+        """Space: read becomes unread, unread becomes read (the item is not opened)."""
+        if not index.isValid():
+            return
+        item = self.model.item(index.row())
+        if item is None:
+            return
+        if item.read:
+            self.controller.mark_unread(index.row())
+        else:
+            self.controller.open_row(index.row())  # marks it read; the pane stays as it is
 
     def mark_current_unread(self) -> None:
         """Mark the current row unread again (it stays open in the details pane)."""

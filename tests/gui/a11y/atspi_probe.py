@@ -1,0 +1,180 @@
+"""A small screen reader for the tests: what one app shows on the AT-SPI bus.
+
+It runs under Debian's system Python (``/usr/bin/python3``), where ``python3-pyatspi``
+lives, never in Beacon's venv; the tests start it as a subprocess and read the JSON it
+prints. Two commands:
+
+``tree PID``
+    Every object of the app's windows, depth first: role, name, description, states and
+    the names of the labels it is labelled by.
+
+``keys PID KEY...``
+    Press each key with xdotool, and after each one write down the object that took the
+    focus (as Orca does: from the focus events, not by asking which object is focused),
+    and every announcement the app sent meanwhile. The word ``announcement`` instead of
+    a key waits for the next announcement (its focus entry is null).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pyatspi
+from gi.repository import GLib
+
+#: How long the app has to appear on the bus, and to answer a key.
+APPEAR_SECONDS = 30.0
+KEY_SECONDS = 5.0
+#: ``announcement`` in the keys waits this long for the app to announce something.
+ANNOUNCE_SECONDS = 30.0
+#: After a key, events of the same burst (the focus, then an announcement) still count.
+SETTLE_MS = 400
+MAX_OBJECTS = 3000
+
+
+def find_app(pid: int) -> object:
+    deadline = time.monotonic() + APPEAR_SECONDS
+    while True:
+        desktop = pyatspi.Registry.getDesktop(0)
+        for app in desktop:
+            try:
+                if app is not None and app.get_process_id() == pid and app.childCount > 0:
+                    return app
+            except Exception:  # an app that went away while listed
+                continue
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no application with pid {pid} on the accessibility bus")
+        time.sleep(0.2)
+
+
+def describe(obj: object) -> dict[str, object]:
+    states = obj.getState()
+    labelled_by: list[str] = []
+    for relation in obj.getRelationSet():
+        if relation.getRelationType() == pyatspi.RELATION_LABELLED_BY:
+            for i in range(relation.getNTargets()):
+                labelled_by.append(relation.getTarget(i).name or "")
+    return {
+        "role": obj.getRoleName(),
+        "name": obj.name or "",
+        "description": obj.description or "",
+        "focusable": states.contains(pyatspi.STATE_FOCUSABLE),
+        "showing": states.contains(pyatspi.STATE_SHOWING),
+        "focused": states.contains(pyatspi.STATE_FOCUSED),
+        "labelled_by": labelled_by,
+    }
+
+
+def tree(pid: int) -> list[dict[str, object]]:
+    app = find_app(pid)
+    found: list[dict[str, object]] = []
+
+    def walk(obj: object, depth: int, parent: str) -> None:
+        if obj is None or len(found) >= MAX_OBJECTS:
+            return
+        entry = describe(obj)
+        entry["depth"] = depth
+        entry["parent"] = parent
+        found.append(entry)
+        # A list's rows are many and alike: the first few say enough.
+        limit = 5 if entry["role"] in ("list", "list box", "table", "tree table") else None
+        for i, child in enumerate(obj):
+            if limit is not None and i >= limit:
+                break
+            walk(child, depth + 1, str(entry["name"]))
+
+    for window in app:
+        walk(window, 0, "")
+    return found
+
+
+def keys(pid: int, names: list[str]) -> dict[str, object]:
+    find_app(pid)
+    focus: list[dict[str, object] | None] = []
+    announcements: list[dict[str, str]] = []
+    latest: list[dict[str, object] | None] = [None]
+
+    def from_app(event: object) -> bool:
+        try:
+            return event.host_application.get_process_id() == pid
+        except Exception:
+            return False
+
+    def on_event(event: object) -> None:
+        if not from_app(event):
+            return
+        if event.type.startswith("object:state-changed:focused"):
+            if event.detail1:
+                latest[0] = describe(event.source)
+        elif event.type.startswith("object:announcement"):
+            source = event.source
+            announcements.append(
+                {
+                    "text": str(event.any_data),
+                    "source": (source.name or "") if source is not None else "",
+                }
+            )
+
+    pyatspi.Registry.registerEventListener(
+        on_event,
+        "object:state-changed:focused",
+        "object:announcement",
+    )
+    pending = list(names)
+    pressed_at = [0.0]
+    focused_at = [0.0]
+
+    awaited = [-1]  # while >= 0: the number of announcements heard before the wait
+
+    def press_next() -> None:
+        latest[0] = None
+        focused_at[0] = 0.0
+        pressed_at[0] = time.monotonic()
+        key = pending.pop(0)
+        if key == "announcement":
+            awaited[0] = len(announcements)
+        else:
+            subprocess.run(["xdotool", "key", "--clearmodifiers", key], check=True)
+
+    def poll() -> bool:
+        now = time.monotonic()
+        if awaited[0] >= 0:
+            if len(announcements) == awaited[0] and now - pressed_at[0] < ANNOUNCE_SECONDS:
+                return True
+            awaited[0] = -1
+            latest[0] = None
+            focused_at[0] = now - 1  # recorded below as "no focus change"
+        if latest[0] is not None and not focused_at[0]:
+            focused_at[0] = now
+        settled = focused_at[0] and now - focused_at[0] >= SETTLE_MS / 1000
+        if not settled and now - pressed_at[0] < KEY_SECONDS:
+            return True  # still waiting for this key's focus event
+        focus.append(latest[0])
+        if not pending:
+            pyatspi.Registry.stop()
+            return False
+        press_next()
+        return True
+
+    press_next()
+    GLib.timeout_add(50, poll)
+    pyatspi.Registry.start()
+    return {"focus": focus, "announcements": announcements}
+
+
+def main() -> None:
+    command, pid = sys.argv[1], int(sys.argv[2])
+    if command == "tree":
+        result: object = tree(pid)
+    elif command == "keys":
+        result = keys(pid, sys.argv[3:])
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
