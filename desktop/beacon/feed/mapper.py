@@ -57,6 +57,12 @@ _NOTIFY_MODES = ("popup", "feed", "mute")
 # C0 and C1 controls except tab and newline, and DEL: they have no place in shown text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"\s+")
+# What safe_url refuses anywhere in a url: controls and whitespace (\s is str.isspace).
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\s]")
+# The common url, known safe without urlsplit: http(s), a plain ASCII host name with no
+# port or user, then the path, query or fragment (refused characters are checked apart).
+# ASCII: under IGNORECASE alone, [a-z] would also match the Kelvin sign and the long s.
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:[/?#].*)?", re.IGNORECASE | re.ASCII | re.DOTALL)
 
 
 class Received(Protocol):
@@ -222,8 +228,10 @@ def canonical_data(payload: str) -> str:
 def safe_url(text: str) -> str | None:
     """``text`` when it is an absolute http(s) URL with a host, else ``None``."""
     url = text.strip()
-    if not url or len(url) > URL_MAX or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if not url or len(url) > URL_MAX or _UNSAFE_IN_URL.search(url):
         return None
+    if _PLAIN_URL.fullmatch(url):
+        return url  # what urlsplit below would accept, in a tenth of the time
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError on a malformed port
