@@ -49,7 +49,11 @@ def render(template: str, data: Any, *, escape: Callable[[str], str] | None = No
     for literal, segments in _parsed(template):
         out.append(literal)
         if segments is not None:
-            value = to_text(_walk(data, segments))
+            if len(segments) == 1 and type(data) is dict:
+                found = data.get(segments[0])  # the common "{subject}", walked inline
+            else:
+                found = _walk(data, segments)
+            value = found if type(found) is str else to_text(found)
             out.append(escape(value) if escape is not None and value else value)
     return "".join(out)
 
