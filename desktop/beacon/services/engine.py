@@ -8,7 +8,8 @@ fsync under a burst; only then is ``itemsAdded`` emitted: whatever the window sh
 already on disk (DESIGN.md, "Data").
 
 Batches are written by one drain task, in arrival order; a batch is never emitted before
-an older one.
+an older one. A big batch is emitted in slices (``EMIT_MAX`` items, one per turn of the
+event loop), so the UI thread's slots never take it all in one go.
 
 Catch-up (DESIGN.md "Catch-up"): accounts with ``[account.catchup]`` ask their endpoint
 what they missed, at start and after each reconnect (``connect.catchup.CatchUp``, fed the
