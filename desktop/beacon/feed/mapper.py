@@ -53,10 +53,17 @@ _TITLE_KEYS = ("title", "subject", "name")
 _BODY_KEYS = ("message", "body", "text", "description")
 _URL_KEYS = ("url", "link", "html_url")
 _NOTIFY_MODES = ("popup", "feed", "mute")
+_RULE_CACHE_MAX = 4096
 
 # C0 and C1 controls except tab and newline, and DEL: they have no place in shown text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"\s+")
+# What safe_url refuses anywhere in a url: controls and whitespace (\s is str.isspace).
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\s]")
+# The common url, known safe without urlsplit: http(s), a plain ASCII host name with no
+# port or user, then the path, query or fragment (refused characters are checked apart).
+# ASCII: under IGNORECASE alone, [a-z] would also match the Kelvin sign and the long s.
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:[/?#].*)?", re.IGNORECASE | re.ASCII | re.DOTALL)
 
 
 class Received(Protocol):
@@ -84,12 +91,21 @@ class FeedMapper:
     def __init__(self, rules: Sequence[Rule], keywords: Sequence[str] = ()) -> None:
         self._rules = tuple(rules)
         self.keywords = KeywordMatcher(keywords)
+        # (account, channel, event) -> the rule that applies: a burst repeats a few names,
+        # and matching every rule's globs each time cost more than the lookup.
+        self._rule_of: dict[tuple[str, str, str], Rule | None] = {}
 
     def map(self, event: Received) -> FeedItem | None:
         """The item for one event, or ``None`` when a rule mutes it (and no keyword hit)."""
         data = event.data
         name = event.event
-        rule = first_match(self._rules, event.account, event.channel, name)
+        key = (event.account, event.channel, name)
+        try:
+            rule = self._rule_of[key]
+        except KeyError:
+            if len(self._rule_of) >= _RULE_CACHE_MAX:  # names from a server: keep it bounded
+                self._rule_of.clear()
+            rule = self._rule_of[key] = first_match(self._rules, *key)
 
         title_t = rule.title if rule is not None else None
         body_t = rule.body if rule is not None else None
@@ -222,8 +238,10 @@ def canonical_data(payload: str) -> str:
 def safe_url(text: str) -> str | None:
     """``text`` when it is an absolute http(s) URL with a host, else ``None``."""
     url = text.strip()
-    if not url or len(url) > URL_MAX or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if not url or len(url) > URL_MAX or _UNSAFE_IN_URL.search(url):
         return None
+    if _PLAIN_URL.fullmatch(url):
+        return url  # what urlsplit below would accept, in a tenth of the time
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError on a malformed port

@@ -25,6 +25,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 _MISSING = object()
@@ -45,21 +46,58 @@ def render(template: str, data: Any, *, escape: Callable[[str], str] | None = No
     length of the template, whatever braces it holds.
     """
     out: list[str] = []
+    for literal, segments in _parsed(template):
+        out.append(literal)
+        if segments is not None:
+            if len(segments) == 1 and type(data) is dict:
+                found = data.get(segments[0])  # the common "{subject}", walked inline
+            else:
+                found = _walk(data, segments)
+            value = found if type(found) is str else to_text(found)
+            out.append(escape(value) if escape is not None and value else value)
+    return "".join(out)
+
+
+# A template as (literal text, then the path segments of a placeholder or None) pairs.
+_Parts = tuple[tuple[str, tuple[str, ...] | None], ...]
+
+
+@lru_cache(maxsize=256)
+def _parsed(template: str) -> _Parts:
+    """``template`` cut into its parts once: a rule's templates are rendered for every
+    event of a burst, and scanning them again each time was most of their cost."""
+    parts: list[tuple[str, tuple[str, ...] | None]] = []
+    literal: list[str] = []
     pos = 0
     for match in _TOKEN.finditer(template):
         # Text between tokens, lone braces included, is literal.
-        out.append(template[pos : match.start()])
+        literal.append(template[pos : match.start()])
         pos = match.end()
         token = match.group()
         if token == "{{":
-            out.append("{")
+            literal.append("{")
         elif token == "}}":
-            out.append("}")
+            literal.append("}")
         else:
-            value = to_text(lookup(data, match.group(1).strip()))
-            out.append(escape(value) if escape is not None and value else value)
-    out.append(template[pos:])
-    return "".join(out)
+            path = match.group(1).strip()
+            segments = tuple(path.split(".")) if path else ()
+            # A path that can lead nowhere renders empty, like a missing key.
+            parts.append(("".join(literal), segments if len(segments) <= _MAX_SEGMENTS else ()))
+            literal = []
+    literal.append(template[pos:])
+    parts.append(("".join(literal), None))
+    return tuple(parts)
+
+
+def _walk(data: Any, segments: tuple[str, ...]) -> Any:
+    if not segments:
+        return None
+    current = data
+    for segment in segments:
+        current = _step(current, segment)
+        if current is _MISSING:
+            return None
+    return current
 
 
 def lookup(data: Any, path: str) -> Any:
@@ -69,12 +107,7 @@ def lookup(data: Any, path: str) -> Any:
     segments = path.split(".")
     if len(segments) > _MAX_SEGMENTS:
         return None
-    current = data
-    for segment in segments:
-        current = _step(current, segment)
-        if current is _MISSING:
-            return None
-    return current
+    return _walk(data, tuple(segments))
 
 
 def to_text(value: Any) -> str:

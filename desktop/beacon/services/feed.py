@@ -176,7 +176,7 @@ class FeedService(QObject):
         idle(): no read or write is in flight any more (for tests and benchmarks).
     """
 
-    itemsAdded = Signal(list)
+    itemsAdded = Signal(object)  # not list: PySide would copy it for each slot (engine.py)
     unreadChanged = Signal(int)
     channelsChanged = Signal(list)
     pulseChanged = Signal(object)

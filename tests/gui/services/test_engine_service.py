@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,7 @@ from beacon.cli.app import demo_config
 from beacon.config.model import Rule
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
-from beacon.services.engine import EngineService
+from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
 from beacon.services.status import ConnectionInfo, LinkState
 from beacon.store.history import History
 from support.feedapp import ticket, wait_until
@@ -66,6 +67,38 @@ async def test_items_are_committed_before_they_are_emitted_in_batches(
     assert history.count() == 300
     assert service.received == 300 and service.committed == 300
     assert {s.account for s in states} == {"demo"}
+    history.close()
+
+
+async def test_a_full_batch_reaches_the_ui_in_slices_in_order(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    # Only full batches are written (the frame outlasts the test): 1000 events, two of them.
+    service = await _started(demo_server, history, frame_seconds=60.0)
+    slices: list[list[FeedItem]] = []
+    turns: list[int] = []  # how many slices had come when the event loop got a turn
+    service.itemsAdded.connect(slices.append)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        sent = [ticket() for _ in range(2 * BATCH_MAX)]
+        for data in sent:
+            demo_server.publish("tickets", "ticket.created", data)
+
+        async def watch() -> None:
+            while sum(len(s) for s in slices) < len(sent):
+                turns.append(len(slices))
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(watch(), 30)
+    finally:
+        await service.close()
+    got = [item for piece in slices for item in piece]
+    assert [json.loads(item.payload)["id"] for item in got] == [d["id"] for d in sent]
+    assert [len(piece) for piece in slices] == [EMIT_MAX] * (2 * BATCH_MAX // EMIT_MAX)
+    # The loop ran between the slices of one batch, not only between batches.
+    assert set(range(1, BATCH_MAX // EMIT_MAX)) <= set(turns)
     history.close()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from beacon.config.model import Rule
@@ -303,6 +304,72 @@ def test_safe_url() -> None:
     assert safe_url("ftp://a.example/") is None
     assert safe_url("data:text/html,hi") is None
     assert safe_url("https://a.example/" + "x" * 5000) is None
+
+
+def _full_check(text: str) -> str | None:
+    # safe_url's rule in full, by urlsplit: what its fast path for plain urls must agree with.
+    url = text.strip()
+    if not url or len(url) > 4096 or any(c.isspace() for c in url):
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+@settings(max_examples=2000, deadline=None)
+@example("http://")
+@example("http://:99999/")
+@example("https://a:99999")
+@example("https://a:8/x")
+@example("http://\u212a.example/")
+@example("http\u017f://a.example/")
+@example("HTTP://A.example/x y")
+@example("http://[::1]/")
+@example("http://a@b/")
+@example("https://a.example/\x85")
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "http",
+                "HTTPS",
+                "s",
+                "://",
+                "/",
+                ".",
+                "-",
+                ":",
+                "8",
+                "99999",
+                "@",
+                "[",
+                "]",
+                "?",
+                "#",
+                "a",
+                "Z",
+                "\u212a",
+                "\u017f",
+                "\u00a0",
+                " ",
+                "\t",
+                "\x00",
+                "\x85",
+                "%",
+            ]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_safe_url_agrees_with_urlsplit(text: str) -> None:
+    assert safe_url(text) == _full_check(text)
 
 
 json_values = st.recursive(

@@ -160,6 +160,31 @@ def test_duplicates_are_dropped(history: History) -> None:
     assert history.count() == 8
 
 
+def test_a_big_mixed_batch_gets_each_stored_item_its_own_row(history: History) -> None:
+    # add_batch inserts many rows per statement and matches the returned ids back to the
+    # items: with repeats (stored before, or twice in the batch) and items without an
+    # event id spread over several statements, each item must get its own row's id.
+    history.add_batch([make_item(n) for n in range(0, 600, 7)])
+    batch = []
+    for n in range(600):
+        batch.append(make_item(n))
+        if n % 11 == 0:
+            batch.append(make_item(n, title=f"again {n}"))  # a repeat inside the batch
+        if n % 13 == 0:
+            batch.append(make_item(n, event_id=None, title=f"anonymous {n}"))
+    stored = history.add_batch(batch)
+    expected = [
+        i
+        for i in batch
+        if i.event_id is None or (int(i.event_id) % 7 and not i.title.startswith("again"))
+    ]
+    assert [(i.title, i.event_id) for i in stored] == [(i.title, i.event_id) for i in expected]
+    assert ids(stored) == sorted(ids(stored))
+    for item in stored:
+        assert item.id is not None
+        assert history.get(item.id) == item
+
+
 def test_add_batch_from_another_thread(history: History) -> None:
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.extend(ids(history.add_batch([make_item()]))))
