@@ -210,6 +210,7 @@ class BeaconApp(QObject):
             )
         self.tray = self._build_tray(config_error)
         self._notifier_start: asyncio.Future[None] | None = None
+        self._closing = False
         self._build_notifications(config)
         self._build_actions_and_away(config, secrets)
 
@@ -265,6 +266,8 @@ class BeaconApp(QObject):
         self._show_signals()
 
     def _config_changed(self, config: Config) -> None:
+        if self._closing:
+            return  # the watcher's last reload landed while quitting
         self.config = config
         self.window.show_config_error("")
         task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
@@ -279,6 +282,7 @@ class BeaconApp(QObject):
         self._show_signals()
 
     async def close(self) -> None:
+        self._closing = True
         if self.tray is not None:
             self.tray.hide()
         if self.settings_window is not None:

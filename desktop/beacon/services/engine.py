@@ -150,6 +150,7 @@ class EngineService(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._closed = False
         self._config = config
         self._history = history
         self._secrets = secrets
@@ -211,6 +212,7 @@ class EngineService(QObject):
 
     async def close(self) -> None:
         """Close the connections, then commit and emit whatever is still pending."""
+        self._closed = True
         catchup, self._catchup = self._catchup, None
         if catchup is not None:
             await catchup.close()
@@ -278,6 +280,8 @@ class EngineService(QObject):
         removed one closes. Rules and keywords apply to the next batch. Secrets are not
         part of the config: see ``retry_needs_login``.
         """
+        if self._closed:
+            return  # a reload that lands while the app quits starts nothing
         old = {a.name: a for a in self._config.accounts}
         new = {a.name: a for a in config.accounts}
         stop = [name for name, a in old.items() if new.get(name) != a]
