@@ -338,6 +338,8 @@ class BeaconApp(QObject):
         tray.openFeedRequested.connect(self.show_window)
         tray.toggleFeedRequested.connect(self.toggle_window)
         tray.reconnectRequested.connect(self.service.reconnect)
+        # "Needs login": the settings window, on that account's secret field.
+        tray.signInRequested.connect(self.open_settings)
         tray.settingsRequested.connect(self.show_settings)
         tray.quitRequested.connect(self.quitRequested)
         self.presence.countsChanged.connect(tray.set_presence)

@@ -50,11 +50,13 @@ def _clock_time(when: datetime) -> str:
 
 @dataclass
 class AccountEntry:
-    """One account's submenu: its state line and its Reconnect action."""
+    """One account's submenu: its state line, Sign in… (shown while it needs login) and
+    its Reconnect action."""
 
     menu: QMenu
     detail: QAction
     reconnect: QAction
+    sign_in: QAction
 
 
 class TrayIcon(QObject):
@@ -64,6 +66,7 @@ class TrayIcon(QObject):
         openFeedRequested(): "Open feed" in the menu.
         toggleFeedRequested(): a left click on the icon.
         reconnectRequested(str): an account's Reconnect.
+        signInRequested(str): an account's Sign in… (it needs a secret or a new one).
         dndChanged(object): do-not-disturb set (its end, a datetime) or ended (None),
             from the menu or because its time ran out.
         settingsRequested(): Settings… was chosen.
@@ -73,6 +76,7 @@ class TrayIcon(QObject):
     openFeedRequested = Signal()
     toggleFeedRequested = Signal()
     reconnectRequested = Signal(str)
+    signInRequested = Signal(str)
     dndChanged = Signal(object)
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -187,6 +191,7 @@ class TrayIcon(QObject):
         # nor while it is connected.
         busy = info.state in (LinkState.CONNECTING, LinkState.CONNECTED) and not info.needs_login
         entry.reconnect.setEnabled(not busy)
+        entry.sign_in.setVisible(info.needs_login)
         # A status change after a sleep is also the first chance to notice that
         # do-not-disturb ran out meanwhile.
         self._check_dnd()
@@ -215,10 +220,13 @@ class TrayIcon(QObject):
         menu = QMenu(account, self.menu)
         detail = menu.addAction("")
         detail.setEnabled(False)  # information, not a command
+        sign_in = menu.addAction("Sign in…")
+        sign_in.triggered.connect(lambda: self.signInRequested.emit(account))
+        sign_in.setVisible(False)
         reconnect = menu.addAction("Reconnect")
         reconnect.triggered.connect(lambda: self.reconnectRequested.emit(account))
         self.menu.insertMenu(self._accounts_end, menu)
-        entry = AccountEntry(menu, detail, reconnect)
+        entry = AccountEntry(menu, detail, reconnect, sign_in)
         self.accounts[account] = entry
         return entry
 

@@ -167,6 +167,13 @@ def test_menu_actions_emit_their_requests(tray: TrayIcon, qtbot: QtBot) -> None:
     assert caught.args == ["billing"]
     with qtbot.waitSignal(tray.settingsRequested, timeout=1000):
         tray.settings_action.trigger()
+    # Sign in… only while the account needs login.
+    assert not tray.accounts["billing"].sign_in.isVisible()
+    tray.set_connection(ConnectionInfo("billing", LinkState.CONNECTED, "", needs_login=True))
+    assert tray.accounts["billing"].sign_in.isVisible()
+    with qtbot.waitSignal(tray.signInRequested, timeout=1000) as caught:
+        tray.accounts["billing"].sign_in.trigger()
+    assert caught.args == ["billing"]
     labels = [a.text() for a in tray.menu.actions() if a.text()]
     assert labels[0] == "Open feed"
     assert labels[-1] == "Quit Beacon"
