@@ -167,13 +167,6 @@ def test_menu_actions_emit_their_requests(tray: TrayIcon, qtbot: QtBot) -> None:
     assert caught.args == ["billing"]
     with qtbot.waitSignal(tray.settingsRequested, timeout=1000):
         tray.settings_action.trigger()
-    # Sign in… only while the account needs login.
-    assert not tray.accounts["billing"].sign_in.isVisible()
-    tray.set_connection(ConnectionInfo("billing", LinkState.CONNECTED, "", needs_login=True))
-    assert tray.accounts["billing"].sign_in.isVisible()
-    with qtbot.waitSignal(tray.signInRequested, timeout=1000) as caught:
-        tray.accounts["billing"].sign_in.trigger()
-    assert caught.args == ["billing"]
     labels = [a.text() for a in tray.menu.actions() if a.text()]
     assert labels[0] == "Open feed"
     assert labels[-1] == "Quit Beacon"
@@ -182,6 +175,13 @@ def test_menu_actions_emit_their_requests(tray: TrayIcon, qtbot: QtBot) -> None:
         "support: starting",
         "billing: failed",
     ]
+    # Sign in… only while the account needs login.
+    assert not tray.accounts["billing"].sign_in.isVisible()
+    tray.set_connection(ConnectionInfo("billing", LinkState.CONNECTED, "", needs_login=True))
+    assert tray.accounts["billing"].sign_in.isVisible()
+    with qtbot.waitSignal(tray.signInRequested, timeout=1000) as caught:
+        tray.accounts["billing"].sign_in.trigger()
+    assert caught.args == ["billing"]
 
 
 def test_reconnect_is_offered_only_where_it_does_something(tray: TrayIcon) -> None:
