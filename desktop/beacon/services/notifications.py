@@ -85,6 +85,7 @@ class NotificationService(QObject):
         *,
         dnd: DoNotDisturb | None = None,
         looking_at: Callable[[int], bool] | None = None,
+        muted: Callable[[FeedItem, datetime], bool] | None = None,
         clock: Callable[[], datetime] = local_now,
         parent: QObject | None = None,
     ) -> None:
@@ -96,6 +97,7 @@ class NotificationService(QObject):
             quiet_hours=QuietHours.parse(quiet) if quiet is not None else None,
             dnd=dnd,
             looking_at=looking_at,
+            muted=muted,
         )
         self._presenter = presenter
         self._clock = clock
@@ -112,6 +114,10 @@ class NotificationService(QObject):
     def set_looking_at(self, looking_at: Callable[[int], bool] | None) -> None:
         """Replace the "user already sees this item" predicate (the window supplies it)."""
         self.policy.looking_at = looking_at
+
+    def set_muted(self, muted: Callable[[FeedItem, datetime], bool] | None) -> None:
+        """Replace the "user muted this item's channel" predicate (channel mutes)."""
+        self.policy.muted = muted
 
     # -- slots ------------------------------------------------------------------------------
 
