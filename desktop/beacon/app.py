@@ -40,6 +40,7 @@ from beacon.services.feed import FeedService
 from beacon.services.idle import BlinkTimeout
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 from beacon.services.loop import new_event_loop
+from beacon.services.mutes import Mutes
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
 from beacon.services.settings import SettingsService
@@ -54,6 +55,8 @@ log = logging.getLogger("beacon.app")
 
 LOCK_NAME = "beacon.lock"
 DND_NAME = "do-not-disturb.json"
+#: The channels muted from a row's menu (services/mutes.py).
+MUTES_NAME = "muted-channels.json"
 #: GIL switch interval while the app runs (see BeaconApp.start).
 SWITCH_INTERVAL = 0.001
 #: Said once, in the status bar, when there is no tray to keep Beacon in.
@@ -140,6 +143,7 @@ class BeaconApp(QObject):
         config_error: str | None = None,
         engine_factory: EngineFactory = _default_engine_factory,
         dnd: DoNotDisturb | None = None,
+        mutes: Mutes | None = None,
         secrets_stamp: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -147,6 +151,8 @@ class BeaconApp(QObject):
         self.config = config
         #: Shared with whatever decides about popups.
         self.dnd = dnd or DoNotDisturb()
+        #: Channels muted from a row's menu; the window sets them, the popups ask them.
+        self.mutes = mutes or Mutes()
         self._config_error = config_error
         self._applying: set[asyncio.Task[None]] = set()
         self.history = history
@@ -162,6 +168,7 @@ class BeaconApp(QObject):
             keywords=config.notifications.keywords,
             accounts=[a.name for a in config.accounts],
             channels=[(a.name, c) for a in config.accounts for c in a.channels],
+            mutes=self.mutes,
         )
         self.service.statusChanged.connect(self.window.set_connection)
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
@@ -293,6 +300,7 @@ class BeaconApp(QObject):
         )
         self.notifications = NotificationService(
             config.notifications, self.notifier, dnd=self.dnd, looking_at=self._looking_at,
+            muted=lambda item, now: self.mutes.muted(item.account, item.channel, now),
             parent=self,
         )  # fmt: skip
         # After the window's own slot, so that "looking at" sees the window as it now is.
@@ -381,6 +389,10 @@ class Profile:
     @property
     def dnd_path(self) -> Path:
         return self.data_dir / DND_NAME
+
+    @property
+    def mutes_path(self) -> Path:
+        return self.data_dir / MUTES_NAME
 
     @property
     def socket_path(self) -> Path:
@@ -498,6 +510,7 @@ async def _run(
         secrets,
         config_error=config_error,
         dnd=DoNotDisturb(path=profile.dnd_path),
+        mutes=Mutes(path=profile.mutes_path),
     )
     beacon_app.quitRequested.connect(stop.set)
     try:

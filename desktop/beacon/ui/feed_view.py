@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QEvent,
@@ -13,9 +13,28 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QListView,
+    QMenu,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from beacon.feed.item import FeedItem
+from beacon.ui.feed_delegate import FeedDelegate
+from beacon.ui.feed_model import FeedRole
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
@@ -31,6 +50,47 @@ EMPTY_BROKEN_CONFIG = (
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
+#: How long "Mute this channel" lasts, as the menu offers it: the key each action
+#: reports (``FeedView.muteRequested``) and its label.
+MUTE_HOUR = "hour"
+MUTE_TOMORROW = "tomorrow"
+MUTE_ALWAYS = "always"
+MUTE_CHOICES = (
+    (MUTE_HOUR, "For &1 hour"),
+    (MUTE_TOMORROW, "Until &tomorrow"),
+    (MUTE_ALWAYS, "&Always"),
+)
+#: How visible a muted row is while "Show muted" shows it: readable, but clearly set apart.
+DIM_OPACITY = 0.45
+
+
+def copy_text(item: FeedItem) -> str:
+    """What "Copy" puts on the clipboard: the item as a person would paste it."""
+    return "\n".join(part for part in (item.title, item.body, item.url or "") if part)
+
+
+class DimmingDelegate(FeedDelegate):
+    """The feed's delegate, painting muted rows faded (``dimmed(item)`` says which)."""
+
+    def __init__(self, keywords: Sequence[str] = (), parent: QWidget | None = None) -> None:
+        super().__init__(keywords, parent)
+        self.dimmed: Callable[[FeedItem], bool] | None = None
+
+    def paint(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item = index.data(FeedRole.ITEM)
+        if self.dimmed is None or not isinstance(item, FeedItem) or not self.dimmed(item):
+            super().paint(painter, opt, index)
+            return
+        painter.save()
+        painter.setOpacity(DIM_OPACITY)
+        super().paint(painter, opt, index)
+        painter.restore()
+
 
 class FeedView(QListView):
     """The list; it knows when the user is busy with it (see :meth:`interacting`).
@@ -44,6 +104,15 @@ class FeedView(QListView):
     openRequested = Signal(QModelIndex)
     #: Enter was pressed on a row: the reader wants to read it (focus the details).
     enterPressed = Signal(QModelIndex)
+    #: From a row's context menu: mark it read, or unread.
+    markReadRequested = Signal(QModelIndex)
+    markUnreadRequested = Signal(QModelIndex)
+    #: From a row's context menu: open the item's link (an http(s) URL).
+    openLinkRequested = Signal(str)
+    #: From a row's context menu: (account, channel, MUTE_HOUR | MUTE_TOMORROW |
+    #: MUTE_ALWAYS), or unmute (account, channel) when the channel is muted already.
+    muteRequested = Signal(str, str, str)
+    unmuteRequested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +135,75 @@ class FeedView(QListView):
         self.verticalScrollBar().installEventFilter(self)
         self.clicked.connect(self.openRequested)
         self._empty_text = EMPTY_FEED
+        #: Whether a row's channel is muted now (the window supplies it from its mutes).
+        self.channel_muted: Callable[[str, str], bool] = lambda _account, _channel: False
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+
+    # -- a row's context menu --------------------------------------------------------------
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """The menu for the row at ``index`` (None off the rows); its actions emit this
+        view's requests. Built afresh each time, so that it shows the row as it is now.
+
+        The view's own actions (the window's shortcuts, such as "Mark unread") are not
+        listed: every entry here acts on the row that was clicked, not on the current one.
+        """
+        item = index.data(FeedRole.ITEM) if index.isValid() else None
+        if not isinstance(item, FeedItem):
+            return None
+        target = QPersistentModelIndex(index)
+        menu = QMenu(self)
+        menu.setAccessibleName("Item actions")
+        if item.read:
+            unread = menu.addAction("Mark &unread")
+            unread.triggered.connect(lambda: self._emit_row(self.markUnreadRequested, target))
+        else:
+            read = menu.addAction("Mark &read")
+            read.triggered.connect(lambda: self._emit_row(self.markReadRequested, target))
+        link = menu.addAction("Open &link")
+        link.setEnabled(bool(item.url))
+        url = item.url or ""
+        link.triggered.connect(lambda: self.openLinkRequested.emit(url))
+        copy = menu.addAction("&Copy")
+        text = copy_text(item)
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(text))
+        menu.addSeparator()
+        account, channel = item.account, item.channel
+        if self.channel_muted(account, channel):
+            unmute = menu.addAction(f"Unmute {channel}")
+            unmute.triggered.connect(lambda: self.unmuteRequested.emit(account, channel))
+        else:
+            sub = menu.addMenu("&Mute this channel")
+            sub.setAccessibleName(f"Mute {channel}")
+            for key, label in MUTE_CHOICES:
+                action = sub.addAction(label)
+                action.setData(key)
+                action.triggered.connect(
+                    lambda _=False, k=key: self.muteRequested.emit(account, channel, k)
+                )
+        return menu
+
+    def _emit_row(self, signal: SignalInstance, target: QPersistentModelIndex) -> None:
+        model = self.model()
+        if model is not None and target.isValid():  # the row may have gone meanwhile
+            signal.emit(model.index(target.row(), 0))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            index = self.currentIndex()  # the Menu key: the current row, beside it
+            rect = self.visualRect(index)
+            pos = self.viewport().mapToGlobal(rect.center() if rect.isValid() else rect.topLeft())
+        else:
+            # A scroll area hands the viewport's event on: the position is the viewport's.
+            index = self.indexAt(event.pos())
+            pos = event.globalPos()
+        menu = self.context_menu(index)
+        if menu is None:
+            event.ignore()
+            return
+        self.note_input()
+        menu.exec(pos)
+        menu.deleteLater()
 
     def dataChanged(
         self,
