@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
@@ -43,13 +43,16 @@ from beacon.services.loop import new_event_loop
 from beacon.services.mutes import Mutes
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
-from beacon.services.settings import SettingsService
 from beacon.services.signals import SignalWakeup
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
-from beacon.ui.settings import SettingsWindow
 from beacon.ui.window import FeedWindow
+
+if TYPE_CHECKING:
+    # Made on first use (open_settings): most runs never open it, so a start skips them.
+    from beacon.services.settings import SettingsService
+    from beacon.ui.settings import SettingsWindow
 
 log = logging.getLogger("beacon.app")
 
@@ -218,6 +221,9 @@ class BeaconApp(QObject):
         the feed window's "Settings", and for `beacon settings`. With ``account`` (the
         "needs login" action), that account is selected and its secret field focused."""
         if self.settings_window is None:
+            from beacon.services.settings import SettingsService
+            from beacon.ui.settings import SettingsWindow
+
             path = self.config.path or default_config_path()
             self.settings_service = SettingsService(path, parent=self)
             self.settings_window = SettingsWindow(self.settings_service)

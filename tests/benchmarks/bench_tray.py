@@ -226,6 +226,8 @@ def _cold_start(host: str, port: str, key: str, verbose: bool) -> dict[str, Any]
             now = time.monotonic()
             line = raw.decode(errors="replace")
             lines.append(line)
+            if verbose:  # where the time goes, line by line
+                print(f"bench_tray:   {now - started:6.3f} s  {line.rstrip()}", file=sys.stderr)
             for marker in (TRAY_LINE, CONNECTED_LINE):
                 if marker in line and marker not in seen:
                     seen[marker] = now - started
