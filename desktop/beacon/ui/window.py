@@ -627,17 +627,28 @@ class FeedWindow(QMainWindow):
         self._show_window()
         if any(item.id == item_id for item in self.controller.holdback.items):
             self.reveal_updates()
-        if self.model.row_of(item_id) >= 0 or self.model.filter == NO_FILTER:
+        if self.model.row_of(item_id) >= 0:
             self._when_loaded(item_id, self._revealed_at)
             return
 
-        def checked(ids: set[int] | None) -> None:
+        def widened(ids: set[int] | None) -> None:
             if not ids:
-                self._reset_filter_widgets()
-                self._ids_filter = None
-                self.ids_row.hide()
-                self.apply_filter()
+                # Hidden as muted (a mute rule, or a channel muted since the popup):
+                # shown with the muted ones, dimmed, as "Show muted" would.
+                self.muted_box.blockSignals(True)
+                self.muted_box.setChecked(True)
+                self.muted_box.blockSignals(False)
+            self.apply_filter()
             self._when_loaded(item_id, self._revealed_at)
+
+        def checked(ids: set[int] | None) -> None:
+            if ids:
+                self._when_loaded(item_id, self._revealed_at)
+                return
+            self._reset_filter_widgets()
+            self._ids_filter = None
+            self.ids_row.hide()
+            self.service.matches([item_id], self.current_filter(), widened, owner=self)
 
         self.service.matches([item_id], self.model.filter, checked, owner=self)
 

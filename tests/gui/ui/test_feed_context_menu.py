@@ -193,3 +193,18 @@ def _paint_row(window: FeedWindow, row: int) -> QImage:
     window.delegate.paint(painter, option, window.model.index(row))
     painter.end()
     return image
+
+
+def test_a_notification_click_reveals_an_item_of_a_channel_muted_since(
+    service: FeedService, qtbot: QtBot
+) -> None:
+    window = _window(service, qtbot, mutes=Mutes(Clock(local_now())))
+    item = window.model.item(_titles(window).index("Ticket 1"))
+    assert item is not None and item.id is not None
+    _action(_menu(window, "Ticket 1"), "Always").trigger()
+    qtbot.waitUntil(lambda: "Ticket 1" not in _titles(window))
+    with qtbot.waitSignal(window.itemRevealed) as revealed:
+        window.reveal_item(item.id)
+    assert revealed.args is not None and revealed.args[0] >= 0
+    assert window.muted_box.isChecked()  # shown among the muted ones, dimmed
+    assert window.details.item is not None and window.details.item.id == item.id
