@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
@@ -44,6 +44,7 @@ from beacon.services.feed import FeedService
 from beacon.services.idle import BlinkTimeout
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
 from beacon.services.loop import new_event_loop
+from beacon.services.mutes import Mutes
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
 from beacon.services.presence import PresenceService
@@ -59,10 +60,17 @@ from beacon.ui.settings import SettingsWindow
 from beacon.ui.signals_panel import SignalsPanel
 from beacon.ui.window import FeedWindow
 
+if TYPE_CHECKING:
+    # Made on first use (open_settings): most runs never open it, so a start skips them.
+    from beacon.services.settings import SettingsService
+    from beacon.ui.settings import SettingsWindow
+
 log = logging.getLogger("beacon.app")
 
 LOCK_NAME = "beacon.lock"
 DND_NAME = "do-not-disturb.json"
+#: The channels muted from a row's menu (services/mutes.py).
+MUTES_NAME = "muted-channels.json"
 #: GIL switch interval while the app runs (see BeaconApp.start).
 SWITCH_INTERVAL = 0.001
 #: How long a quit waits for the notification presenter being picked to close.
@@ -151,6 +159,7 @@ class BeaconApp(QObject):
         config_error: str | None = None,
         engine_factory: EngineFactory = _default_engine_factory,
         dnd: DoNotDisturb | None = None,
+        mutes: Mutes | None = None,
         secrets_stamp: Path | None = None,
         signals_consent: Path | None = None,
         parent: QObject | None = None,
@@ -159,6 +168,8 @@ class BeaconApp(QObject):
         self.config = config
         #: Shared with whatever decides about popups.
         self.dnd = dnd or DoNotDisturb()
+        #: Channels muted from a row's menu; the window sets them, the popups ask them.
+        self.mutes = mutes or Mutes()
         self._config_error = config_error
         self._applying: set[asyncio.Task[None]] = set()
         self.history = history
@@ -184,6 +195,7 @@ class BeaconApp(QObject):
             keywords=config.notifications.keywords,
             accounts=[a.name for a in config.accounts],
             channels=[(a.name, c) for a in config.accounts for c in a.channels],
+            mutes=self.mutes,
         )
         self.service.statusChanged.connect(self.window.set_connection)
         self.presence = PresenceService(config, self.service, self)
@@ -240,6 +252,9 @@ class BeaconApp(QObject):
         the feed window's "Settings", and for `beacon settings`. With ``account`` (the
         "needs login" action), that account is selected and its secret field focused."""
         if self.settings_window is None:
+            from beacon.services.settings import SettingsService
+            from beacon.ui.settings import SettingsWindow
+
             path = self.config.path or default_config_path()
             self.settings_service = SettingsService(path, parent=self)
             self.settings_window = SettingsWindow(self.settings_service)
@@ -374,6 +389,7 @@ class BeaconApp(QObject):
         )
         self.notifications = NotificationService(
             config.notifications, self.notifier, dnd=self.dnd, looking_at=self._looking_at,
+            muted=lambda item, now: self.mutes.muted(item.account, item.channel, now),
             parent=self,
         )  # fmt: skip
         # After the window's own slot, so that "looking at" sees the window as it now is.
@@ -519,6 +535,10 @@ class Profile:
         return self.data_dir / DND_NAME
 
     @property
+    def mutes_path(self) -> Path:
+        return self.data_dir / MUTES_NAME
+
+    @property
     def socket_path(self) -> Path:
         return socket_path(self.data_dir)
 
@@ -634,6 +654,7 @@ async def _run(
         secrets,
         config_error=config_error,
         dnd=DoNotDisturb(path=profile.dnd_path),
+        mutes=Mutes(path=profile.mutes_path),
     )
     beacon_app.quitRequested.connect(stop.set)
     try:

@@ -96,7 +96,8 @@ class FeedMapper:
         self._rule_of: dict[tuple[str, str, str], Rule | None] = {}
 
     def map(self, event: Received) -> FeedItem | None:
-        """The item for one event, or ``None`` when a rule mutes it (and no keyword hit)."""
+        """The item for one event. A ``mute`` rule's item is made too, with ``notify =
+        "mute"``: it is stored, but neither counted as unread nor shown until asked for."""
         data = event.data
         name = event.event
         key = (event.account, event.channel, name)
@@ -124,8 +125,6 @@ class FeedMapper:
         keyword_hit = self.keywords.hit(title, body)
         if keyword_hit:
             notify = "popup"
-        if notify == "mute":
-            return None
 
         return FeedItem(
             account=event.account,

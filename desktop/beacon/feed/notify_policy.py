@@ -10,6 +10,9 @@ The rules, in the order they apply to one item (DESIGN.md ``[[rule]]`` and
 
 1. ``mute`` and ``feed`` items never pop up, unless a keyword hit them: keywords always
    notify. An item without a store id is not committed yet and is ignored.
+   An item of a channel the user muted (a row's "Mute this channel"; the ``muted``
+   predicate) never pops up, keyword or not: that mute is the user's own explicit "not
+   this", newer than the config's keywords, and it is neither held nor summarised later.
 2. An item the user is already looking at (the window is active and the item visible;
    the window supplies that predicate) does not pop up.
 3. During quiet hours or do-not-disturb the popup is *held*: the feed still fills, and on
@@ -179,6 +182,7 @@ class NotifyPolicy:
         quiet_hours: popups are held inside this daily range.
         dnd: do-not-disturb; popups are held while ``dnd.active(now)``.
         looking_at: ``looking_at(item_id)`` is true when the user already sees that item.
+        muted: ``muted(item, now)`` is true when the user muted the item's channel.
     """
 
     def __init__(
@@ -189,6 +193,7 @@ class NotifyPolicy:
         quiet_hours: QuietHours | None = None,
         dnd: DoNotDisturb | None = None,
         looking_at: Callable[[int], bool] | None = None,
+        muted: Callable[[FeedItem, datetime], bool] | None = None,
         dnd_recheck_seconds: float = DND_RECHECK_SECONDS,
     ) -> None:
         if coalesce_count < 1 or coalesce_seconds <= 0:
@@ -198,6 +203,7 @@ class NotifyPolicy:
         self.quiet_hours = quiet_hours
         self.dnd = dnd
         self.looking_at = looking_at
+        self.muted = muted
         self._dnd_recheck = timedelta(seconds=dnd_recheck_seconds)
         self._shown: deque[datetime] = deque()  # when each recent popup was shown
         self._held: list[Popup] = []  # quiet hours or do-not-disturb
@@ -238,6 +244,8 @@ class NotifyPolicy:
         if not self.wants_popup(item):
             return Decision.NOTHING
         assert item.id is not None  # wants_popup checked it
+        if self.muted is not None and self.muted(item, now):
+            return Decision.NOTHING
         if self.looking_at is not None and self.looking_at(item.id):
             return Decision.NOTHING
         if self.away(now):

@@ -438,8 +438,10 @@ class EngineService(QObject):
                 log.exception("could not map %s on %s", event.event, event.channel)
                 continue
             if item is None:
-                muted += 1
-            elif caught_up:
+                continue
+            if item.notify == "mute":
+                muted += 1  # stored all the same: not counted as unread, not shown unasked
+            if caught_up:
                 items.append(replace(item, catchup=True))
                 anonymous = anonymous or item.event_id is None
             else:

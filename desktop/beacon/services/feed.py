@@ -202,6 +202,7 @@ class FeedService(QObject):
         self._closed = False
         self._unread: int | None = None
         self._channels: set[tuple[str, str]] = set()
+        self._muted: frozenset[tuple[str, str]] = frozenset()  # left out of the count
         self._recounting = False
         self._recount_again = False
         self._recount_timer = QTimer(self)
@@ -429,6 +430,20 @@ class FeedService(QObject):
         # one count per RECOUNT_MS.
         self._recount_timer.start()
 
+    def set_muted(self, channels: frozenset[tuple[str, str]]) -> None:
+        """The (account, channel) pairs the user muted: their items leave the unread
+        count (the tray's badge), which is counted again when the set changed."""
+        if channels != self._muted:
+            self._muted = channels
+            self._recount_soon()
+
+    def _recount_soon(self) -> None:
+        if self._recounting or self._recount_timer.isActive():
+            self._recount_again = True
+            return
+        self._recount()
+        self._recount_timer.start()
+
     def _recount_due(self) -> None:
         if self._recount_again and not self._recounting:
             self._recount()
@@ -437,7 +452,7 @@ class FeedService(QObject):
     def _recount(self) -> None:
         self._recounting = True
         self._recount_again = False
-        self._run_read(self._history.unread_count, self._counted)
+        self._run_read(partial(self._history.unread_count, self._muted), self._counted)
 
     def _counted(self, count: int | None) -> None:
         self._recounting = False

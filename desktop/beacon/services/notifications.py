@@ -91,6 +91,7 @@ class NotificationService(QObject):
         *,
         dnd: DoNotDisturb | None = None,
         looking_at: Callable[[int], bool] | None = None,
+        muted: Callable[[FeedItem, datetime], bool] | None = None,
         clock: Callable[[], datetime] = local_now,
         action_labels: Callable[[int], tuple[str, ...]] | None = None,
         parent: QObject | None = None,
@@ -106,6 +107,7 @@ class NotificationService(QObject):
             quiet_hours=QuietHours.parse(quiet) if quiet is not None else None,
             dnd=dnd,
             looking_at=looking_at,
+            muted=muted,
         )
         self._presenter = presenter
         self._clock = clock
@@ -122,6 +124,10 @@ class NotificationService(QObject):
     def set_looking_at(self, looking_at: Callable[[int], bool] | None) -> None:
         """Replace the "user already sees this item" predicate (the window supplies it)."""
         self.policy.looking_at = looking_at
+
+    def set_muted(self, muted: Callable[[FeedItem, datetime], bool] | None) -> None:
+        """Replace the "user muted this item's channel" predicate (channel mutes)."""
+        self.policy.muted = muted
 
     # -- slots ------------------------------------------------------------------------------
 

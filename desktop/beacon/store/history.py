@@ -73,6 +73,11 @@ class FeedFilter:
     search: str | None = None
     #: Only these item ids (a notification summary's items); ``None`` does not filter.
     ids: frozenset[int] | None = None
+    #: Muted items (a ``mute`` rule's, and those of the ``muted`` channels) are stored
+    #: but shown only when the user asks for them ("Show muted").
+    show_muted: bool = False
+    #: Channels the user muted, as (account, channel); hidden unless ``show_muted``.
+    muted: frozenset[tuple[str, str]] = frozenset()
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -566,12 +571,17 @@ class History:
             result: int = self._rdb.execute(f"SELECT count(*) {source}", params).fetchone()[0]
         return result
 
-    def unread_count(self) -> int:
-        """How many items are unread."""
+    def unread_count(self, muted: Iterable[tuple[str, str]] = ()) -> int:
+        """How many items are unread, leaving out muted ones: a ``mute`` rule's items and
+        those of the ``muted`` (account, channel) pairs (they must not ask for attention)."""
+        sql = "SELECT count(*) FROM items WHERE read = 0 AND notify != 'mute'"
+        params: list[Any] = []
+        pairs = _pair_keys(muted)
+        if pairs is not None:
+            sql += f" AND {_PAIR_KEY.format(p='')} NOT IN (SELECT value FROM json_each(?))"
+            params.append(pairs)
         with self._read_lock:
-            result: int = self._rdb.execute("SELECT count(*) FROM items WHERE read = 0").fetchone()[
-                0
-            ]
+            result: int = self._rdb.execute(sql, params).fetchone()[0]
         return result
 
     def matches(self, item_ids: Iterable[int], flt: FeedFilter) -> set[int]:
@@ -712,7 +722,24 @@ def _where(flt: FeedFilter, prefix: str, *, search: bool = False) -> tuple[str, 
         # One parameter however many ids: a JSON array, expanded by SQLite.
         clauses.append(f"{prefix}id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(flt.ids)))
+    if not flt.show_muted:
+        clauses.append(f"{prefix}notify != 'mute'")
+        pairs = _pair_keys(flt.muted)
+        if pairs is not None:
+            key = _PAIR_KEY.format(p=prefix)
+            clauses.append(f"{key} NOT IN (SELECT value FROM json_each(?))")
+            params.append(pairs)
     return " AND ".join(clauses), params
+
+
+# One text key per (account, channel), so that a set of pairs is one JSON parameter.
+# Joined by the unit separator: channel names (Pusher's character set) cannot hold it.
+_PAIR_KEY = "({p}account || char(31) || {p}channel)"
+
+
+def _pair_keys(pairs: Iterable[tuple[str, str]]) -> str | None:
+    keys = sorted(f"{account}\x1f{channel}" for account, channel in pairs)
+    return json.dumps(keys) if keys else None
 
 
 def _prefixed(prefix: str) -> str:

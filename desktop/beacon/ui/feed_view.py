@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QListView,
+    QMenu,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from beacon.feed.item import FeedItem
+from beacon.ui.feed_delegate import FeedDelegate
+from beacon.ui.feed_model import FeedRole
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
@@ -37,6 +57,47 @@ _COMMAND_MODIFIERS = (
     | Qt.KeyboardModifier.MetaModifier
 )
 
+#: How long "Mute this channel" lasts, as the menu offers it: the key each action
+#: reports (``FeedView.muteRequested``) and its label.
+MUTE_HOUR = "hour"
+MUTE_TOMORROW = "tomorrow"
+MUTE_ALWAYS = "always"
+MUTE_CHOICES = (
+    (MUTE_HOUR, "For &1 hour"),
+    (MUTE_TOMORROW, "Until &tomorrow"),
+    (MUTE_ALWAYS, "&Always"),
+)
+#: How visible a muted row is while "Show muted" shows it: readable, but clearly set apart.
+DIM_OPACITY = 0.45
+
+
+def copy_text(item: FeedItem) -> str:
+    """What "Copy" puts on the clipboard: the item as a person would paste it."""
+    return "\n".join(part for part in (item.title, item.body, item.url or "") if part)
+
+
+class DimmingDelegate(FeedDelegate):
+    """The feed's delegate, painting muted rows faded (``dimmed(item)`` says which)."""
+
+    def __init__(self, keywords: Sequence[str] = (), parent: QWidget | None = None) -> None:
+        super().__init__(keywords, parent)
+        self.dimmed: Callable[[FeedItem], bool] | None = None
+
+    def paint(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item = index.data(FeedRole.ITEM)
+        if self.dimmed is None or not isinstance(item, FeedItem) or not self.dimmed(item):
+            super().paint(painter, opt, index)
+            return
+        painter.save()
+        painter.setOpacity(DIM_OPACITY)
+        super().paint(painter, opt, index)
+        painter.restore()
+
 
 class FeedView(QListView):
     """The list; it knows when the user is busy with it (see :meth:`interacting`).
@@ -54,6 +115,15 @@ class FeedView(QListView):
     toggleReadRequested = Signal(QModelIndex)
     #: "/" in the list: jump to the search box, as in a browser or a mail reader.
     searchRequested = Signal()
+    #: From a row's context menu: mark it read, or unread.
+    markReadRequested = Signal(QModelIndex)
+    markUnreadRequested = Signal(QModelIndex)
+    #: From a row's context menu: open the item's link (an http(s) URL).
+    openLinkRequested = Signal(str)
+    #: From a row's context menu: (account, channel, MUTE_HOUR | MUTE_TOMORROW |
+    #: MUTE_ALWAYS), or unmute (account, channel) when the channel is muted already.
+    muteRequested = Signal(str, str, str)
+    unmuteRequested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +149,76 @@ class FeedView(QListView):
         self.verticalScrollBar().installEventFilter(self)
         self.clicked.connect(self.openRequested)
         self._empty_text = EMPTY_FEED
+        #: Whether a row's channel is muted now (the window supplies it from its mutes).
+        self.channel_muted: Callable[[str, str], bool] = lambda _account, _channel: False
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+
+    # -- a row's context menu --------------------------------------------------------------
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """The menu for the row at ``index`` (None off the rows); its actions emit this
+        view's requests. Built afresh each time, so that it shows the row as it is now.
+
+        The view's own actions (the window's shortcuts, such as "Mark unread") are not
+        listed: every entry here acts on the row that was clicked, not on the current one.
+        """
+        item = index.data(FeedRole.ITEM) if index.isValid() else None
+        if not isinstance(item, FeedItem):
+            return None
+        target = QPersistentModelIndex(index)
+        menu = QMenu(self)
+        menu.setAccessibleName("Item actions")
+        if item.read:
+            unread = menu.addAction("Mark &unread")
+            unread.triggered.connect(lambda: self._emit_row(self.markUnreadRequested, target))
+        else:
+            read = menu.addAction("Mark &read")
+            read.triggered.connect(lambda: self._emit_row(self.markReadRequested, target))
+        link = menu.addAction("Open &link")
+        link.setEnabled(bool(item.url))
+        url = item.url or ""
+        link.triggered.connect(lambda: self.openLinkRequested.emit(url))
+        copy = menu.addAction("&Copy")
+        text = copy_text(item)
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(text))
+        menu.addSeparator()
+        account, channel = item.account, item.channel
+        if self.channel_muted(account, channel):
+            unmute = menu.addAction(f"Unmute {channel}")
+            unmute.triggered.connect(lambda: self.unmuteRequested.emit(account, channel))
+        else:
+            sub = menu.addMenu("&Mute this channel")
+            sub.setAccessibleName(f"Mute {channel}")
+            for key, label in MUTE_CHOICES:
+                action = sub.addAction(label)
+                action.setData(key)
+                action.triggered.connect(
+                    lambda _=False, k=key: self.muteRequested.emit(account, channel, k)
+                )
+        return menu
+
+    def _emit_row(self, signal: SignalInstance, target: QPersistentModelIndex) -> None:
+        model = self.model()
+        if model is not None and target.isValid():  # the row may have gone meanwhile
+            signal.emit(model.index(target.row(), 0))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            if not self.show_row_menu():
+                event.ignore()
+            return
+        # A scroll area hands the viewport's event on: the position is the viewport's.
+        if not self._popup(self.context_menu(self.indexAt(event.pos())), event.globalPos()):
+            event.ignore()
+
+    def _popup(self, menu: QMenu | None, pos: QPoint) -> bool:
+        if menu is None:
+            return False
+        self.note_input()
+        # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(pos)
+        return True
 
     def dataChanged(
         self,
@@ -172,26 +312,14 @@ class FeedView(QListView):
         return super().event(event)
 
     def show_row_menu(self) -> bool:
-        """The current row's actions, in a menu by the row; False when there is none.
-
-        Qt puts a keyboard context menu in the middle of the list, where it is not clear
-        what it acts on.
-        """
+        """The current row's menu, by the row (the Menu key, Shift+F10); False when there
+        is no current row. Qt would put a keyboard context menu in the middle of the list,
+        where it is not clear what it acts on."""
         current = self.currentIndex()
-        if (
-            not current.isValid()
-            or not self.actions()
-            or self.contextMenuPolicy() != Qt.ContextMenuPolicy.ActionsContextMenu
-        ):
-            return False
         rect = self.visualRect(current)
-        # popup(), not exec(): no nested event loop under the GUI's asyncio loop.
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.setAccessibleName("Item actions")
-        menu.addActions(self.actions())
-        menu.popup(self.viewport().mapToGlobal(rect.bottomLeft()))
-        return True
+        return self._popup(
+            self.context_menu(current), self.viewport().mapToGlobal(rect.bottomLeft())
+        )
 
     def scroll_into_view(self, index: QModelIndex) -> None:
         """Scroll ``index`` to the middle, once the batched layout has placed it.

@@ -24,6 +24,10 @@ def passes_fields(item: FeedItem, flt: FeedFilter) -> bool:
         and (not flt.unread_only or not item.read)
         and (flt.min_priority is None or item.priority >= flt.min_priority)
         and (flt.ids is None or item.id in flt.ids)
+        and (
+            flt.show_muted
+            or (item.notify != "mute" and (item.account, item.channel) not in flt.muted)
+        )
     )
 
 

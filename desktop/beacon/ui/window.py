@@ -14,7 +14,10 @@ comes from the :class:`~beacon.services.feed.FeedService`, off the GUI thread.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import timedelta
 
 from PySide6.QtCore import (
     QEvent,
@@ -50,19 +53,22 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.config.model import FeedSettings
-from beacon.feed.item import Priority
+from beacon.feed.item import FeedItem, Priority
 from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
+from beacon.services.mutes import Mutes
 from beacon.services.status import ConnectionInfo
 from beacon.ui.choice_box import ChoiceBox
-from beacon.ui.details import DetailsPane
+from beacon.ui.details import DetailsPane, openable_url
 from beacon.ui.feed_controller import FeedController
-from beacon.ui.feed_delegate import FeedDelegate
 from beacon.ui.feed_panel import FeedPanel
 from beacon.ui.feed_view import (
     EMPTY_BROKEN_CONFIG,
     EMPTY_FEED,
     EMPTY_FILTERED,
     IDLE_SECONDS,
+    MUTE_ALWAYS,
+    MUTE_HOUR,
+    DimmingDelegate,
     FeedView,
 )
 from beacon.ui.presence_panel import PresencePanel
@@ -77,6 +83,9 @@ log = logging.getLogger("beacon.ui")
 
 #: How often relative times are refreshed (one timer for the whole view).
 CLOCK_MS = 15_000
+#: The longest wait for a mute's end: a wall-clock end hours away is reached in steps, so
+#: that a clock changed meanwhile (suspend, a new time zone) is noticed.
+MUTE_WAIT_MAX_MS = 60 * 60 * 1000
 #: Search-as-you-type waits this long after the last key before querying.
 SEARCH_DEBOUNCE_MS = 250
 
@@ -117,10 +126,14 @@ class FeedWindow(QMainWindow):
         channels: Sequence[tuple[str, str]] = (),
         open_url: Callable[[QUrl], bool] | None = None,
         idle_seconds: float = IDLE_SECONDS,
+        mutes: Mutes | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        #: The channels the user muted from a row's menu (shared with the popup policy).
+        self.mutes = mutes if mutes is not None else Mutes()
+        self._open_url = open_url
         self._settings = feed_settings or FeedSettings()
         self._idle_seconds = idle_seconds
         self._known_channels: set[tuple[str, str]] = set()
@@ -142,7 +155,9 @@ class FeedWindow(QMainWindow):
             parent=self,
         )
         self.model = self.controller.model
-        self.delegate = FeedDelegate(keywords, self.view)
+        self.delegate = DimmingDelegate(keywords, self.view)
+        # Only seen with "Show muted" on: otherwise the filter leaves muted rows out.
+        self.delegate.dimmed = self._is_muted
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(self.model)
         self.update_bar = UpdateBar()
@@ -184,6 +199,8 @@ class FeedWindow(QMainWindow):
         self.unread_box = QCheckBox("U&nread only")  # Alt+U belongs to the update bar
         self.unread_box.setAccessibleName("Show unread items only")
         self.unread_box.setAccessibleDescription("Hide the items already read")
+        self.muted_box = QCheckBox("Show mu&ted")
+        self.muted_box.setAccessibleName("Show muted items too, dimmed")
         self.mark_all_button = QPushButton("&Mark all read")
         self.mark_all_button.setAccessibleName("Mark all shown items read")
         self.mark_all_button.setAccessibleDescription(
@@ -208,6 +225,7 @@ class FeedWindow(QMainWindow):
         filters.addWidget(self.priority_label)
         filters.addWidget(self.priority_box)
         filters.addWidget(self.unread_box)
+        filters.addWidget(self.muted_box)
         filters.addWidget(self.mark_all_button)
         # The activity dashboard (events per minute), and sparklines in the channel filter.
         self.activity_button = QPushButton("Ac&tivity")
@@ -270,7 +288,8 @@ class FeedWindow(QMainWindow):
         QWidget.setTabOrder(self.account_box, self.channel_box)
         QWidget.setTabOrder(self.channel_box, self.priority_box)
         QWidget.setTabOrder(self.priority_box, self.unread_box)
-        QWidget.setTabOrder(self.unread_box, self.mark_all_button)
+        QWidget.setTabOrder(self.unread_box, self.muted_box)
+        QWidget.setTabOrder(self.muted_box, self.mark_all_button)
         QWidget.setTabOrder(self.mark_all_button, self.show_all_button)
         QWidget.setTabOrder(self.show_all_button, self.update_bar)
         QWidget.setTabOrder(self.update_bar, self.view)
@@ -301,6 +320,7 @@ class FeedWindow(QMainWindow):
         self.channel_box.currentIndexChanged.connect(self.apply_filter)
         self.priority_box.currentIndexChanged.connect(self.apply_filter)
         self.unread_box.toggled.connect(self.apply_filter)
+        self.muted_box.toggled.connect(self.apply_filter)
         self.mark_all_button.clicked.connect(self.mark_all_read)
 
         self._clock_timer = QTimer(self)
@@ -323,18 +343,28 @@ class FeedWindow(QMainWindow):
         self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.mark_unread_action.triggered.connect(self.mark_current_unread)
         self.view.addAction(self.mark_unread_action)
-        # The list handles Space itself (FeedView); the menu only shows the key, after a tab.
-        self.toggle_read_action = QAction("&Toggle read\tSpace", self.view)
-        self.toggle_read_action.triggered.connect(
-            lambda: self._toggle_read(self.view.currentIndex())
-        )
-        self.view.addAction(self.toggle_read_action)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        # A row's context menu (FeedView.context_menu).
+        self.view.channel_muted = self.mutes.muted
+        self.view.markReadRequested.connect(lambda index: self.controller.open_row(index.row()))
+        self.view.markUnreadRequested.connect(lambda i: self.controller.mark_unread(i.row()))
+        self.view.openLinkRequested.connect(self._open_link)
+        self.view.muteRequested.connect(self.mute_channel)
+        self.view.unmuteRequested.connect(self.unmute_channel)
+        # One single shot to the next mute's end; not armed while no mute can end.
+        self._mute_timer = QTimer(self)
+        self._mute_timer.setSingleShot(True)
+        self._mute_timer.timeout.connect(self._mutes_due)
 
         for account in accounts:
             self._chip(account)
         self._populate_filters(list(accounts), [*channels, *service.channels()])
-        self.controller.start()
+        service.set_muted(self.mutes.channels())
+        self._arm_mute_timer()
+        initial = self.current_filter()  # muted channels (kept from the last run) hide
+        if initial == self.model.filter:
+            self.controller.start()
+        else:
+            self.controller.set_filter(initial)
         self._show_unread(service.unread or 0)
 
     # -- new items -------------------------------------------------------------------------
@@ -412,6 +442,8 @@ class FeedWindow(QMainWindow):
             min_priority=self.priority_box.value(),
             search=search,
             ids=self._ids_filter,
+            show_muted=self.muted_box.isChecked(),
+            muted=self.mutes.channels(),
         )
 
     def apply_filter(self) -> None:
@@ -438,7 +470,7 @@ class FeedWindow(QMainWindow):
     def _update_empty_text(self) -> None:
         if self._config_broken:
             text = EMPTY_BROKEN_CONFIG
-        elif self.model.filter == NO_FILTER:
+        elif replace(self.model.filter, muted=frozenset()) == NO_FILTER:
             text = EMPTY_FEED
         else:
             text = EMPTY_FILTERED
@@ -585,6 +617,64 @@ class FeedWindow(QMainWindow):
         if current.isValid():
             self.controller.mark_unread(current.row())
 
+    # -- channel mutes ---------------------------------------------------------------------
+
+    def mute_channel(self, account: str, channel: str, how: str) -> None:
+        """Mute a channel for an hour, until tomorrow morning, or always (a row's menu)."""
+        if how == MUTE_HOUR:
+            until = self.mutes.for_duration(account, channel, timedelta(hours=1))
+            self.statusBar().showMessage(f"{channel} muted until {until:%H:%M}")
+        elif how == MUTE_ALWAYS:
+            self.mutes.mute(account, channel, None)
+            self.statusBar().showMessage(f"{channel} muted (unmute from a row's menu)")
+        else:
+            until = self.mutes.until_tomorrow(account, channel)
+            self.statusBar().showMessage(f"{channel} muted until tomorrow {until:%H:%M}")
+        self._mutes_changed()
+
+    def unmute_channel(self, account: str, channel: str) -> None:
+        if self.mutes.unmute(account, channel):
+            self.statusBar().showMessage(f"{channel} unmuted")
+            self._mutes_changed()
+
+    def _is_muted(self, item: FeedItem) -> bool:
+        return item.notify == "mute" or self.mutes.muted(item.account, item.channel)
+
+    def _mutes_due(self) -> None:
+        if self.mutes.expire():
+            self._mutes_changed()
+        else:
+            self._arm_mute_timer()  # woken early (the wait is capped): wait again
+
+    def _mutes_changed(self) -> None:
+        self._arm_mute_timer()
+        self.service.set_muted(self.mutes.channels())
+        self.apply_filter()  # the muted set is part of the filter: rows hide or return
+        self.view.viewport().update()  # dimmed rows, with "Show muted" on
+
+    def _arm_mute_timer(self) -> None:
+        now = self.mutes.clock()
+        end = self.mutes.next_expiry(now)
+        if end is None:
+            self._mute_timer.stop()
+            return
+        wait_ms = math.ceil((end - now).total_seconds() * 1000)
+        self._mute_timer.start(min(max(wait_ms, 0), MUTE_WAIT_MAX_MS))
+
+    @property
+    def mute_timer_active(self) -> bool:
+        """Whether a mute's end is awaited (for tests: none while none can end)."""
+        return self._mute_timer.isActive()
+
+    def _open_link(self, url: str) -> None:
+        target = openable_url(url)
+        if target is None:
+            return
+        if self._open_url is None:
+            self.details.opener.open(target)  # its failure is told by the details pane
+        elif not self._open_url(target):
+            self.statusBar().showMessage("No browser opened the link.")
+
     def mark_all_read(self) -> None:
         """Mark everything the current filter shows as read (held items included)."""
         self.controller.mark_all_read()
@@ -600,17 +690,28 @@ class FeedWindow(QMainWindow):
         self._show_window()
         if any(item.id == item_id for item in self.controller.holdback.items):
             self.reveal_updates()
-        if self.model.row_of(item_id) >= 0 or self.model.filter == NO_FILTER:
+        if self.model.row_of(item_id) >= 0:
             self._when_loaded(item_id, self._revealed_at)
             return
 
-        def checked(ids: set[int] | None) -> None:
+        def widened(ids: set[int] | None) -> None:
             if not ids:
-                self._reset_filter_widgets()
-                self._ids_filter = None
-                self.ids_row.hide()
-                self.apply_filter()
+                # Hidden as muted (a mute rule, or a channel muted since the popup):
+                # shown with the muted ones, dimmed, as "Show muted" would.
+                self.muted_box.blockSignals(True)
+                self.muted_box.setChecked(True)
+                self.muted_box.blockSignals(False)
+            self.apply_filter()
             self._when_loaded(item_id, self._revealed_at)
+
+        def checked(ids: set[int] | None) -> None:
+            if ids:
+                self._when_loaded(item_id, self._revealed_at)
+                return
+            self._reset_filter_widgets()
+            self._ids_filter = None
+            self.ids_row.hide()
+            self.service.matches([item_id], self.current_filter(), widened, owner=self)
 
         self.service.matches([item_id], self.model.filter, checked, owner=self)
 

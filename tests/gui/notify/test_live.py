@@ -23,8 +23,9 @@ from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
 from beacon.feed.notify_policy import Popup
 from beacon.services.engine import EngineService
+from beacon.services.mutes import Mutes
 from beacon.services.notifications import NotificationService
-from beacon.store.history import History
+from beacon.store.history import FeedFilter, History
 from beacon.tray.notify import JeepneyPresenter, PresenterChain
 from support.feedapp import ticket, wait_until
 
@@ -82,7 +83,11 @@ async def live_factory(
     started: list[Live] = []
 
     async def make(
-        settings: NotificationSettings, *, clock: Clock | None = None, dnd: Dnd | None = None
+        settings: NotificationSettings,
+        *,
+        clock: Clock | None = None,
+        dnd: Dnd | None = None,
+        muted: Callable[[FeedItem, datetime], bool] | None = None,
     ) -> Live:
         config = replace(demo_config(demo_server), rules=POPUP_RULES, notifications=settings)
         history = History(tmp_path / f"history-{len(started)}.sqlite3")
@@ -91,7 +96,9 @@ async def live_factory(
         await chain.start()
         assert isinstance(chain.presenter, JeepneyPresenter)
         extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
-        notifications = NotificationService(config.notifications, chain, dnd=dnd, **extra)
+        notifications = NotificationService(
+            config.notifications, chain, dnd=dnd, muted=muted, **extra
+        )
         live = Live(engine, history, chain, notifications)
         started.append(live)
         await engine.start()
@@ -136,12 +143,39 @@ async def test_mute_and_feed_rules_and_a_keyword_against_a_popup_rule(
     demo_server.publish("tickets", "ticket.noise", ticket(subject="Muted but an outage"))
     demo_server.publish("tickets", "ticket.update", ticket(subject="Feed but an outage"))
     demo_server.publish("tickets", "ticket.created", ticket(subject="Popup rule"))
-    await wait_until(lambda: len(live.items) == 4)  # the muted one without keyword: dropped
+    # All five are stored; the muted one without a keyword neither pops up nor counts.
+    await wait_until(lambda: len(live.items) == 5)
+    assert live.history.unread_count() == 4
+    assert live.history.count() == 4  # not shown until the user asks for them:
+    assert live.history.count(FeedFilter(show_muted=True)) == 5
     await wait_until(lambda: dunst.displayed() == 3)
     dunst.close_all()
     titles = sorted(entry["summary"] for entry in dunst.history(app_name))
     assert titles == ["Feed but an outage", "Muted but an outage", "Popup rule"]
     assert sorted(p.title for p in live.popups) == titles
+
+
+async def test_a_channel_muted_from_the_menu_gives_no_popup_until_the_mute_ends(
+    demo_server: DemoServer, dunst: Any, app_name: str, live_factory: Callable[..., Any]
+) -> None:
+    clock = Clock(datetime(2026, 11, 27, 14, 0).astimezone())
+    mutes = Mutes(clock)
+    mutes.for_duration("demo", "tickets", timedelta(hours=1))
+    live = await live_factory(
+        NotificationSettings(keywords=("outage",)),
+        clock=clock,
+        muted=lambda item, now: mutes.muted(item.account, item.channel, now),
+    )
+    demo_server.publish("tickets", "ticket.created", ticket(subject="Quiet one"))
+    demo_server.publish("tickets", "ticket.created", ticket(subject="Even an outage"))
+    await wait_until(lambda: len(live.items) == 2)
+    assert live.popups == [] and not live.notifications.waiting  # nothing held for later
+    clock.now += timedelta(hours=1)  # the mute ended by itself
+    demo_server.publish("tickets", "ticket.created", ticket(subject="Loud again"))
+    await wait_until(lambda: dunst.displayed() == 1)
+    dunst.close_all()
+    assert [p.title for p in live.popups] == ["Loud again"]
+    assert [e["summary"] for e in dunst.history(app_name)] == ["Loud again"]
 
 
 async def test_do_not_disturb_holds_popups_then_one_summary_that_opens_them(

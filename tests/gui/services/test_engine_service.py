@@ -14,7 +14,7 @@ from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
 from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
 from beacon.services.status import ConnectionInfo, LinkState
-from beacon.store.history import History
+from beacon.store.history import FeedFilter, History
 from support.feedapp import ticket, wait_until
 
 
@@ -102,7 +102,9 @@ async def test_a_full_batch_reaches_the_ui_in_slices_in_order(
     history.close()
 
 
-async def test_muted_events_never_reach_the_store(demo_server: DemoServer, tmp_path: Path) -> None:
+async def test_muted_events_are_stored_but_hidden_and_not_counted(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
     history = History(tmp_path / "history.sqlite3")
     rules = (Rule(channel="tickets", event="ticket.noise", notify="mute"),)
     service = await _started(demo_server, history, rules=rules)
@@ -111,14 +113,16 @@ async def test_muted_events_never_reach_the_store(demo_server: DemoServer, tmp_p
     await service.start()
     try:
         await demo_server.wait_for_subscribers("tickets", timeout=15)
-        demo_server.publish("tickets", "ticket.noise", ticket())
+        demo_server.publish("tickets", "ticket.noise", ticket(subject="Noise"))
         demo_server.publish("tickets", "ticket.created", ticket(subject="Signal"))
-        await wait_until(lambda: len(got) == 1)
+        await wait_until(lambda: len(got) == 2)
     finally:
         await service.close()
-    assert got[0].title == "Signal"
+    assert [(i.title, i.notify) for i in got] == [("Noise", "mute"), ("Signal", "popup")]
     assert service.muted == 1
-    assert history.count() == 1
+    assert history.count() == 1  # shown: only when the user asks for muted items
+    assert history.count(FeedFilter(show_muted=True)) == 2
+    assert history.unread_count() == 1
     history.close()
 
 

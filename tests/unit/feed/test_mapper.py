@@ -216,8 +216,9 @@ def test_rule_without_templates_keeps_defaults() -> None:
 
 
 def test_mute() -> None:
-    assert make(DATA, rules=[Rule(event="ticket.*", notify="mute")]) is None
-    assert make(DATA, rules=[Rule(event="other", notify="mute")]) is not None
+    # Stored, but neither counted as unread nor shown until asked for (store, window).
+    assert mapped(DATA, rules=[Rule(event="ticket.*", notify="mute")]).notify == "mute"
+    assert mapped(DATA, rules=[Rule(event="other", notify="mute")]).notify == "popup"
 
 
 def test_empty_title_falls_back_to_event_name() -> None:
@@ -248,7 +249,7 @@ def test_priority_and_notify_templates() -> None:
     assert (item.priority, item.notify) == (Priority.URGENT, "feed")
     item = mapped({"severity": "__class__", "how": "explode"}, rules=[rule])
     assert (item.priority, item.notify) == (Priority.NORMAL, "popup")
-    assert make({"how": "mute"}, rules=[rule]) is None
+    assert mapped({"how": "mute"}, rules=[rule]).notify == "mute"
 
 
 # -- keywords -------------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_keyword_overrides_feed_and_mute() -> None:
     assert (item.notify, item.keyword_hit) == ("popup", True)
     item = mapped({"subject": "outage"}, rules=rules, keywords=("outage",), event="x")
     assert item.notify == "popup"
-    assert make({"subject": "fine"}, rules=rules, keywords=("outage",)) is None
+    assert mapped({"subject": "fine"}, rules=rules, keywords=("outage",)).notify == "mute"
 
 
 # -- plain text -----------------------------------------------------------------

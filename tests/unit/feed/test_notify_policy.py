@@ -91,6 +91,26 @@ def test_no_popup_for_the_item_the_user_is_looking_at() -> None:
     assert policy.decide(item(2, keyword=True), NOON) is Decision.NOTHING
 
 
+def test_a_muted_channel_never_pops_up_not_even_a_keyword() -> None:
+    muted = {("support", "tickets")}
+    asked: list[datetime] = []
+
+    def is_muted(it: FeedItem, now: datetime) -> bool:
+        asked.append(now)
+        return (it.account, it.channel) in muted
+
+    policy = NotifyPolicy(coalesce_count=1, muted=is_muted, dnd=Dnd(NOON + timedelta(hours=1)))
+    assert policy.decide(item(1, keyword=True), NOON) is Decision.NOTHING
+    assert asked == [NOON]  # asked at the policy's own time: a mute can have ended
+    # Not held for the "while away" summary either, and not counted for storm control.
+    assert policy.offer([item(2), item(3, keyword=True)], NOON) == []
+    assert policy.held == ()
+    later = NOON + timedelta(hours=2)
+    assert ids(policy.offer([item(4, channel="alerts")], later)) == [(4,)]
+    muted.clear()  # the mute ended
+    assert policy.decide(item(5), later) is Decision.POPUP
+
+
 # -- quiet hours ------------------------------------------------------------------------------
 
 
