@@ -260,7 +260,8 @@ class BeaconApp(QObject):
             self.settings_window = SettingsWindow(self.settings_service)
             self.signals_panel = SignalsPanel()
             self.signals_panel.confirmRequested.connect(self._confirm_signals)
-            self.settings_window.tabs.addTab(self.signals_panel, "Si&gnals")
+            tab = self.settings_window.tabs.addTab(self.signals_panel, "Si&gnals")
+            self.settings_window.tabs.setTabToolTip(tab, "The commands and webhooks to run")
             self._show_signals()
             self.settings_window.load()
         if account is not None:

@@ -166,6 +166,7 @@ class PresencePanel(QWidget):
         self.view.setUniformItemSizes(False)
         self.view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.view.setAccessibleName("Members of presence channels")
+        self.view.setAccessibleDescription("Who is in each presence channel now, by name")
         self.empty = QLabel("No presence channels configured.")
         self.empty.setEnabled(False)
         self.empty.setWordWrap(True)

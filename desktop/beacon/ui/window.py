@@ -201,6 +201,9 @@ class FeedWindow(QMainWindow):
         self.unread_box.setAccessibleDescription("Hide the items already read")
         self.muted_box = QCheckBox("Show mu&ted")
         self.muted_box.setAccessibleName("Show muted items too, dimmed")
+        self.muted_box.setAccessibleDescription(
+            "Items of muted channels and mute rules are hidden and not counted; shown dimmed"
+        )
         self.mark_all_button = QPushButton("&Mark all read")
         self.mark_all_button.setAccessibleName("Mark all shown items read")
         self.mark_all_button.setAccessibleDescription(
@@ -289,12 +292,12 @@ class FeedWindow(QMainWindow):
         QWidget.setTabOrder(self.channel_box, self.priority_box)
         QWidget.setTabOrder(self.priority_box, self.unread_box)
         QWidget.setTabOrder(self.unread_box, self.muted_box)
-        QWidget.setTabOrder(self.muted_box, self.mark_all_button)
+        QWidget.setTabOrder(self.muted_box, self.activity_button)
+        QWidget.setTabOrder(self.activity_button, self.mark_all_button)
         QWidget.setTabOrder(self.mark_all_button, self.show_all_button)
         QWidget.setTabOrder(self.show_all_button, self.update_bar)
         QWidget.setTabOrder(self.update_bar, self.view)
         QWidget.setTabOrder(self.view, self.details)
-        QWidget.setTabOrder(self.unread_box, self.activity_button)
 
         # -- behaviour -------------------------------------------------------------------
         self.reveal_shortcut = QShortcut(REVEAL_SHORTCUT, self)

@@ -66,7 +66,7 @@ async def test_search_open_mark_reveal_and_open_the_link_by_keyboard(
 
     # Tab through the filters into the list; "/" goes back to the search, Tab again.
     tab_order = []
-    for _ in range(6):
+    for _ in range(8):
         press(qtbot, Qt.Key.Key_Tab)
         tab_order.append(focused())
     assert tab_order == [
@@ -74,6 +74,8 @@ async def test_search_open_mark_reveal_and_open_the_link_by_keyboard(
         window.channel_box,
         window.priority_box,
         window.unread_box,
+        window.muted_box,
+        window.activity_button,
         window.mark_all_button,
         window.view,
     ]

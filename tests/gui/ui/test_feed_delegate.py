@@ -228,17 +228,22 @@ async def test_the_window_marks_what_its_search_found(
         demo_server.publish("tickets", "ticket.created", ticket(subject="Printer jammed"))
     await wait_until(lambda: window.model.rowCount() == 3)
     viewport = window.view.viewport()
-    before = viewport.grab().toImage()
 
+    def rows() -> QImage:
+        # The rows' left part: the filter bar may change the list's width meanwhile (the
+        # channel box grows when the activity chart marks a burst).
+        return viewport.grab().toImage().copy(0, 0, 400, viewport.height())
+
+    before = rows()
     window.search.setText("printer")
     window.apply_filter()
     await wait_until(lambda: window.model.filter.search == "printer")
     await wait_until(lambda: window.model.rowCount() == 3)
     window.view.doItemsLayout()
-    assert viewport.grab().toImage() != before
+    assert rows() != before
 
     window.search.clear()
     window.apply_filter()
     await wait_until(lambda: window.model.rowCount() == 3)
     window.view.doItemsLayout()
-    assert viewport.grab().toImage() == before
+    assert rows() == before
