@@ -81,7 +81,7 @@ async def test_search_open_mark_reveal_and_open_the_link_by_keyboard(
     ]
     press(qtbot, "/")
     assert focused() is window.search
-    for _ in range(6):
+    for _ in range(8):
         press(qtbot, Qt.Key.Key_Tab)
     assert focused() is window.view
     assert window.view.currentIndex().row() == 0  # current, but not opened
