@@ -181,6 +181,9 @@ class FeedWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and messages  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        # The filters beside it must never squeeze it to a few letters: what is typed,
+        # and the hint, stay readable (the window grows instead).
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M" * 14))
         self.search.setAccessibleName("Search")
         self.search.setAccessibleDescription(
             "Search titles and messages as you type. Escape clears the search."
@@ -279,6 +282,7 @@ class FeedWindow(QMainWindow):
         self.presence_dock = QDockWidget("Here now", self)
         self.presence_dock.setObjectName("presenceDock")
         self.presence_dock.setWidget(self.presence_panel)
+        self.presence_dock.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 12))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.presence_dock)
         self.presence_dock.hide()
 
