@@ -19,55 +19,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beacon.config import Config, ConfigError, load_config
+from beacon.config.reference import EXAMPLE
 
-VALID = """\
-[[account]]
-name = "support"
-key = "app-key"
-cluster = "eu"
-channels = ["tickets", "private-agent-7", "presence-support"]
-activity_timeout = 60
-pong_timeout = 10
-
-[account.auth]
-mode = "endpoint"
-endpoint = "https://helpdesk.example.com/pusher/auth"
-headers = { Authorization = "Bearer {secret}" }
-
-[[account]]
-name = "local"
-key = "app-key"
-host = "127.0.0.1"
-port = 6001
-tls = false
-channels = ["deploys", "private-encrypted-x"]
-signin = true
-
-[account.auth]
-mode = "sign"
-user = { id = "ann", info = { name = "Ann" } }
-
-[[rule]]
-account = "support"
-channel = "tickets"
-event = "ticket.*"
-title = "{subject}"
-body = "{requester.name}: {preview}"
-url = "https://helpdesk.example.com/tickets/{id}"
-priority = "high"
-
-[[rule]]
-channel = "deploys"
-notify = "feed"
-
-[notifications]
-quiet_hours = "22:00-07:00"
-keywords = ["outage", "urgent"]
-coalesce = { count = 5, seconds = 10 }
-
-[feed]
-retention_days = 30
-"""
+# The reference's example, with more of the options a mutation can reach: the
+# connection's timers, an encrypted channel, sign-in and signed auth.
+VALID = EXAMPLE.replace(
+    'channels = ["tickets", "private-agent-7", "presence-support"]\n',
+    'channels = ["tickets", "private-agent-7", "presence-support"]\n'
+    "activity_timeout = 60\npong_timeout = 10\n",
+).replace(
+    'channels = ["deploys"]\n',
+    'channels = ["deploys", "private-encrypted-x"]\nsignin = true\n\n'
+    '[account.auth]\nmode = "sign"\nuser = { id = "ann", info = { name = "Ann" } }\n',
+)
 
 ODD_VALUES = [
     "1e400", "-0", "inf", "-inf", "nan", "0x7fffffffffffffff", "99999999999999999999",
@@ -156,6 +120,9 @@ def check(text: str) -> Config | None:
 def test_the_unmutated_config_loads() -> None:
     config = check(VALID)
     assert config is not None and len(config.accounts) == 2
+    # The additions to the reference's example took.
+    assert config.accounts[0].activity_timeout == 60
+    assert config.accounts[1].signin
 
 
 @settings(max_examples=400, deadline=None)
