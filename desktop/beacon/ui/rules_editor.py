@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -157,7 +158,18 @@ class RulesEditor(QWidget):
         self.buttons_label = _plain(QLabel())
         self.problem = _plain(QLabel())
         self.problem.setObjectName("ruleProblem")
-        self.problem.hide()
+        # A warning sign beside the loader's words, so the problem is seen at a glance.
+        self.problem_icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.problem_icon.setPixmap(warning.pixmap(size, size))
+        self.problem_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.problem_icon.setAccessibleName(self.tr("Warning"))
+        self.problem_icon.setAccessibleDescription(self.tr("The rule has a problem"))
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem_icon)
+        problem_row.addWidget(self.problem, 1)
+        self._show_problem(None)
         form.addRow(self._label(self.tr("Acc&ount"), self.account), self.account)
         form.addRow(self._label(self.tr("C&hannel"), self.channel), self.channel)
         form.addRow(self._label(self.tr("E&vent"), self.event_name), self.event_name)
@@ -167,7 +179,7 @@ class RulesEditor(QWidget):
         form.addRow(self._label(self.tr("&Body"), self.body), self.body)
         form.addRow(self._label(self.tr("U&RL"), self.url), self.url)
         form.addRow(self.tr("Buttons"), self.buttons_label)
-        form.addRow(self.problem)
+        form.addRow(problem_row)
 
         self.preview_box = QGroupBox(self.tr("Preview on the latest matching event"))
         shown = QFormLayout(self.preview_box)
@@ -294,8 +306,11 @@ class RulesEditor(QWidget):
             if draft.title is not None
             else self.tr("the default title")
         )
+        # "*" alone reads as a stray character in a sentence: say what it means.
+        channel = draft.channel if draft.channel != "*" else self.tr("any channel")
+        event = draft.event if draft.event != "*" else self.tr("any event")
         text = self.tr("{channel} · {event} → {title}").format(
-            channel=draft.channel, event=draft.event, title=title
+            channel=channel, event=event, title=title
         )
         if draft.account is not None:
             text = self.tr("{account}: {rule}").format(account=draft.account, rule=text)
@@ -428,7 +443,7 @@ class RulesEditor(QWidget):
         if not self._drafts:
             self._enable()
             self._show_preview_status(self.tr("No rules left: every event gets the defaults."))
-            self.problem.hide()
+            self._show_problem(None)
         else:
             self.rule_list.setCurrentRow(min(row, len(self._drafts) - 1))
             self._select(self.rule_list.currentRow())
@@ -470,12 +485,10 @@ class RulesEditor(QWidget):
                 if check.elsewhere
                 else self.tr("This rule cannot be saved yet:")
             )
-            self.problem.setText(f"{heading}\n{check.problem}")
-            self.problem.show()
+            self._show_problem(f"{heading}\n{check.problem}")
             self._show_preview_status(self.tr("Fix the rule to see a preview."))
             return
-        self.problem.hide()
-        self.problem.clear()
+        self._show_problem(None)
         if check.history_error is not None:
             self._show_preview_status(
                 self.tr("The history cannot be read: {error}").format(error=check.history_error)
@@ -492,6 +505,11 @@ class RulesEditor(QWidget):
             )
         else:
             self._show_preview(check.item, check.source, check.first_rule)
+
+    def _show_problem(self, text: str | None) -> None:
+        self.problem.setText(text or "")
+        self.problem.setVisible(text is not None)
+        self.problem_icon.setVisible(text is not None)
 
     def _show_preview_status(self, text: str) -> None:
         self.preview_status.setText(text)

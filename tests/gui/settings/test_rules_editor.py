@@ -150,9 +150,9 @@ async def page(tmp_path: Path, qtbot: QtBot) -> AsyncIterator[Page]:
 
 async def test_rules_read_as_words_in_file_order(page: Page) -> None:
     assert page.rows() == [
-        "* · ticket.* → “{subject}”, High",
+        "any channel · ticket.* → “{subject}”, High",
         "orders · order.created → “Order {id}”",
-        "deploys · * → the default title (muted)",
+        "deploys · any event → the default title (muted)",
     ]
     # The first rule is selected, and its form filled.
     editor = page.editor
@@ -173,7 +173,7 @@ async def test_add_edit_delete_and_reorder_are_saved_with_the_comments(page: Pag
     assert editor.rule_list.currentRow() == 1
     editor.rule_list.setFocus()
     page.qtbot.keyClick(editor.rule_list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
-    assert page.rows()[0] == "deploys · * → the default title (muted)"
+    assert page.rows()[0] == "deploys · any event → the default title (muted)"
     assert editor.rule_list.currentRow() == 0
     assert not editor.up_button.isEnabled()  # the first can go no higher
 
@@ -183,7 +183,7 @@ async def test_add_edit_delete_and_reorder_are_saved_with_the_comments(page: Pag
     assert editor.channel.hasFocus()
     page.retype(editor.title, "Ticket {id}: {subject}")
     editor.notify.setCurrentIndex(editor.notify.findData("feed"))
-    assert page.rows()[1] == "* · ticket.* → “Ticket {id}: {subject}” (feed only), High"
+    assert page.rows()[1] == "any channel · ticket.* → “Ticket {id}: {subject}” (feed only), High"
 
     # Add a rule for invoices.
     page.click(editor.add_button)
