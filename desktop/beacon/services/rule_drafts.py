@@ -13,8 +13,10 @@ below find them there.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import tomlkit
@@ -64,6 +66,28 @@ class RuleDraft:
             actions=rule.actions,
             original=index,
         )
+
+
+class RulesChangedError(Exception):
+    """The file's ``[[rule]]`` tables are no longer those the window read: its drafts
+    point at rules by their place in the file, so writing them now would edit the wrong
+    ones."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path}: the [[rule]] tables changed in the file since the settings window read "
+            "them, so its rule changes would land on the wrong rules. Fix: close the settings "
+            "window, open it again, and make the rule changes there once more"
+        )
+
+
+def rules_in(text: str) -> Any:
+    """The ``[[rule]]`` tables of ``text`` as plain values, to tell whether they changed
+    (``None`` when the text is not TOML at all: the loader reports that)."""
+    try:
+        return tomllib.loads(text).get("rule")
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def _put(table: Table, key: str, value: Any, default: Any = None) -> None:

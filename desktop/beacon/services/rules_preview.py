@@ -122,9 +122,12 @@ def apply_rule(config: Config, index: int, stored: FeedItem) -> tuple[FeedItem, 
     item = mapper.map(event)
     assert item is not None  # the rule matches the event: it always makes an item
     first = next(
-        i
-        for i, rule in enumerate(config.rules)
-        if rule_matches(rule, stored.account, stored.channel, stored.event)
+        (
+            i
+            for i, rule in enumerate(config.rules)
+            if rule_matches(rule, stored.account, stored.channel, stored.event)
+        ),
+        index,
     )
     return item, (first if first != index else None)
 

@@ -43,7 +43,7 @@ from beacon.config.errors import ConfigError
 from beacon.config.load import parse_config
 from beacon.config.model import AccountSettings, Config
 from beacon.credentials import CredentialsError, Keyring, Secret
-from beacon.services.rule_drafts import RuleDraft, write_rules
+from beacon.services.rule_drafts import RuleDraft, RulesChangedError, rules_in, write_rules
 
 log = logging.getLogger("beacon.services")
 
@@ -442,6 +442,9 @@ class SettingsService(QObject):
         self._make_keyring = keyring
         self._keyring: SecretStore | None = None
         self._text = ""
+        # The text the window's rule drafts were read from: they name rules by their
+        # place in it (a save without rules leaves them pointing there).
+        self._rules_text = ""
         # One worker: reads, saves and keyring calls happen in the order they were asked.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-settings")
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -473,6 +476,7 @@ class SettingsService(QObject):
 
     async def _load(self) -> Drafts:
         self._text, drafts = await self._off_thread(read_drafts, self.path)
+        self._rules_text = self._text
         self.loaded.emit(drafts)
         return drafts
 
@@ -514,6 +518,8 @@ class SettingsService(QObject):
                 current = self.path.read_text(encoding="utf-8")
             except FileNotFoundError:
                 current = ""
+            if rules is not None and rules_in(current) != rules_in(self._rules_text):
+                raise RulesChangedError(self.path)
             text = render(current, accounts, notifications, rules)
             config = parse_config(text, self.path)  # raises before anything is written
             write_atomically(self.path, text)
@@ -524,14 +530,19 @@ class SettingsService(QObject):
         except ConfigError as exc:
             self.saveFailed.emit(exc.report())
             return
+        except RulesChangedError as exc:
+            self.saveFailed.emit(str(exc))
+            return
         except OSError as exc:
             self.saveFailed.emit(f"{self.path}: could not be written: {exc.strerror or exc}")
             return
         log.info("settings saved to %s", self.path)
         for draft in accounts:
             draft.original = draft.name
-        for index, rule in enumerate(rules or ()):
-            rule.original = index  # where the file has it now
+        if rules is not None:
+            self._rules_text = self._text
+            for index, rule in enumerate(rules):
+                rule.original = index  # where the file has it now
         self.saved.emit(config)
 
     def store_secret(self, account: str, value: str) -> asyncio.Task[Any]:

@@ -70,6 +70,8 @@ class RulesEditor(QWidget):
         self._drafts: list[RuleDraft] = []
         #: False while the file on disk does not load: Save then leaves the rules alone.
         self._usable = False
+        #: Whether the rules were changed here: untouched, Save leaves the file's alone.
+        self._dirty = False
         self._current = -1
         self._filling = False  # show_draft sets the fields; that is no edit
         self._request = 0
@@ -269,7 +271,11 @@ class RulesEditor(QWidget):
             self.tr("The selected rule applied to the latest event it matches")
         )
         self._enable()
-        self._show_preview_status(self.tr("Select a rule to see what it makes of an event."))
+        self._show_preview_status(
+            self.tr("Select a rule to see what it makes of an event.")
+            if preview is not None
+            else self.tr("There is no history to preview with.")
+        )
 
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:
@@ -283,6 +289,7 @@ class RulesEditor(QWidget):
         """Show the file's rules; ``usable`` False when the file did not load (the page is
         then read-only, and Save leaves the rules in the file as they are)."""
         self._usable = usable
+        self._dirty = False
         self._drafts = rules
         self._current = -1
         self._fill_accounts()
@@ -297,7 +304,7 @@ class RulesEditor(QWidget):
 
     def rules(self) -> list[RuleDraft] | None:
         """The rules Save should write, in order; ``None``: leave the file's as they are."""
-        return self._drafts if self._usable else None
+        return self._drafts if self._usable and self._dirty else None
 
     def describe(self, draft: RuleDraft) -> str:
         """A rule in words: ``orders · order.created → “Order {id}”``."""
@@ -411,6 +418,7 @@ class RulesEditor(QWidget):
             return
         draft = self._drafts[self._current]
         self._read_into(draft)
+        self._dirty = True
         item = self.rule_list.item(self._current)
         if item is not None:
             item.setText(self.describe(draft))
@@ -423,6 +431,7 @@ class RulesEditor(QWidget):
             return
         draft = RuleDraft()
         self._drafts.append(draft)
+        self._dirty = True
         self.rule_list.addItem(self.describe(draft))
         self.rule_list.setCurrentRow(len(self._drafts) - 1)
         self.channel.setFocus()
@@ -439,6 +448,7 @@ class RulesEditor(QWidget):
             return
         self._current = -1  # the form's contents belong to the removed rule
         del self._drafts[row]
+        self._dirty = True
         self.rule_list.takeItem(row)
         if not self._drafts:
             self._enable()
@@ -457,6 +467,7 @@ class RulesEditor(QWidget):
             return
         drafts = self._drafts
         drafts[row], drafts[target] = drafts[target], drafts[row]
+        self._dirty = True
         self._current = -1
         item = self.rule_list.takeItem(row)
         self.rule_list.insertItem(target, item)

@@ -350,3 +350,34 @@ async def test_the_running_app_previews_on_its_own_history(
     window.tabs.setCurrentWidget(editor)
     await wait_until(lambda: editor.preview_title.text() == "Seen: Cold coffee")
     assert editor.preview_source.text().startswith("alpha · one · ticket.created")
+
+
+async def test_rules_changed_on_disk_meanwhile_are_not_overwritten(page: Page) -> None:
+    editor, window = page.editor, page.window
+    saved = Recorder(window.service.saved)
+    failed = Recorder(window.service.saveFailed)
+    # Another editor puts a rule at the top while the window is open.
+    edited = USER_FILE.replace(
+        "# tickets first", '[[rule]]\nchannel = "alerts"\npriority = "urgent"\n\n# tickets first'
+    )
+    page.path.write_text(edited, encoding="utf-8")
+
+    # Rules untouched here: an account change saves, and the new rule stays.
+    window.form.key.setText("k2")
+    page.click(window.save_button)
+    await saved.next()
+    config = load_config(page.path)
+    assert [r.channel for r in config.rules] == ["alerts", "*", "orders", "deploys"]
+    assert config.accounts[0].key == "k2"
+
+    # A rule changed here would land on the wrong table (the window's second rule is the
+    # file's third now): refused, in words, and nothing is written.
+    before = page.path.read_bytes()
+    editor.rule_list.setCurrentRow(1)
+    page.retype(editor.title, "Order #{id}")
+    page.click(window.save_button)
+    message = str((await failed.next())[0])
+    assert "the [[rule]] tables changed in the file since the settings window read them" in message
+    assert "Fix: close the settings window, open it again" in message
+    assert message in window.message.text()
+    assert page.path.read_bytes() == before
