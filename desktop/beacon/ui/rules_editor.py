@@ -227,7 +227,7 @@ class RulesEditor(QWidget):
             preview.checked.connect(self._checked)
 
         # Names as a screen reader says them (the labels carry mnemonics), and what each
-        # control is for; a label's description is what it shows.
+        # control is for.
         for widget, name, description in (
             (self.rule_list, self.tr("Rules"),
              self.tr("In order; the first rule that matches an event wins")),
@@ -250,20 +250,21 @@ class RulesEditor(QWidget):
              self.tr("Placeholders such as {requester.name} take the event's data")),
             (self.url, self.tr("Link template"),
              self.tr("An http or https link; {id} takes the event's data")),
-            (self.buttons_label, self.tr("Rule buttons"), self.tr("Edited in the config file")),
-            (self.problem, self.tr("Rule problem"), self.tr("What the config check says")),
-            (self.preview_status, self.tr("Preview status"),
-             self.tr("Whether an event in the history matches")),
-            (self.preview_source, self.tr("Preview event"),
-             self.tr("The latest stored event the rule matches")),
-            (self.preview_title, self.tr("Preview title"), self.tr("The title the rule makes")),
-            (self.preview_body, self.tr("Preview body"), self.tr("The body the rule makes")),
-            (self.preview_url, self.tr("Preview link"), self.tr("The link the rule makes")),
-            (self.preview_shown, self.tr("Preview notify and priority"),
-             self.tr("Whether it pops up, and its priority")),
         ):  # fmt: skip
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
+        # Labels only get a description: a label's name is its text, which is the news.
+        for label, description in (
+            (self.buttons_label, self.tr("The rule's buttons, edited in the config file")),
+            (self.problem, self.tr("What the config check says about the rule")),
+            (self.preview_status, self.tr("Preview: whether an event in the history matches")),
+            (self.preview_source, self.tr("Preview: the latest stored event the rule matches")),
+            (self.preview_title, self.tr("Preview: the title the rule makes")),
+            (self.preview_body, self.tr("Preview: the body the rule makes")),
+            (self.preview_url, self.tr("Preview: the link the rule makes")),
+            (self.preview_shown, self.tr("Preview: whether it pops up, and its priority")),
+        ):
+            label.setAccessibleDescription(description)
         self.form_box.setAccessibleName(self.tr("Rule form"))
         self.form_box.setAccessibleDescription(self.tr("The fields of the selected rule"))
         self.preview_box.setAccessibleName(self.tr("Rule preview"))
