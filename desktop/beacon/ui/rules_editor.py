@@ -299,6 +299,10 @@ class RulesEditor(QWidget):
             self.rule_list.addItem(self.describe(draft))
         if rules:
             self.rule_list.setCurrentRow(0)
+        elif not usable:
+            self._show_preview_status(
+                self.tr("The config file does not load; its rules show once it is fixed.")
+            )
         else:
             self._show_preview_status(self.tr("No rules yet: every event gets the defaults."))
         self._enable()

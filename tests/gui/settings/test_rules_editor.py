@@ -376,3 +376,27 @@ async def test_rules_changed_on_disk_meanwhile_are_not_overwritten(page: Page) -
     assert "Fix: close the settings window, open it again" in message
     assert message in window.message.text()
     assert page.path.read_bytes() == before
+
+
+async def test_a_file_that_does_not_load_leaves_the_rules_read_only(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE.replace('notify = "mute"', 'notify = "loud"'), encoding="utf-8")
+    service = SettingsService(path)
+    preview = RulesPreviewService(path, None)
+    window = SettingsWindow(service, rules_preview=preview)
+    try:
+        window.load()
+        editor = window.rules_editor
+        await wait_until(lambda: window.isEnabled())
+        assert "notify must be one of" in window.message.text()
+        assert editor.rule_list.count() == 0
+        assert not editor.add_button.isEnabled() and not editor.form_box.isEnabled()
+        assert editor.rules() is None  # a save leaves the file's rules as they are
+        assert editor.preview_status.text().startswith("The config file does not load")
+    finally:
+        preview.close()
+        service.close()
+        window.close()
+        window.deleteLater()
