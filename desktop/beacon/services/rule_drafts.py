@@ -14,7 +14,7 @@ below find them there.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,47 @@ PRIORITIES: tuple[str, ...] = tuple(opt.RULE["priority"].choices or ())
 
 
 @dataclass
+class ActionDraft:
+    """One button of a rule (``[[rule.actions]]``): a POST, or a client event."""
+
+    label: str = ""
+    post: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    client_event: str | None = None
+    channel: str | None = None
+
+    @classmethod
+    def of(cls, action: Action) -> ActionDraft:
+        return cls(
+            label=action.label,
+            post=action.post,
+            headers=dict(action.headers),
+            client_event=action.client_event,
+            channel=action.channel,
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The keys of its table, as plain values; what is unset is left out."""
+        values: dict[str, Any] = {"label": self.label}
+        for key, value in (
+            ("post", self.post),
+            ("headers", self.headers or None),
+            ("client_event", self.client_event),
+            ("channel", self.channel),
+        ):
+            if value is not None:
+                values[key] = value
+        return values
+
+
+@dataclass
 class RuleDraft:
     """One ``[[rule]]`` as the window edits it.
 
     ``None`` for ``account`` matches every account; ``None`` for a template takes the
-    default (DESIGN.md "Defaults with no rule"). ``actions`` are shown, not edited: the
-    file keeps them as written. ``original`` is the rule's index in the file it was read
-    from, ``None`` for a rule added in the window.
+    default (DESIGN.md "Defaults with no rule"). ``actions`` are its buttons; while they
+    are as read, the file keeps them exactly as written. ``original`` is the rule's index
+    in the file it was read from, ``None`` for a rule added in the window.
     """
 
     account: str | None = None
@@ -49,7 +83,7 @@ class RuleDraft:
     body: str | None = None
     url: str | None = None
     priority: str = opt.RULE["priority"].default
-    actions: tuple[Action, ...] = ()
+    actions: list[ActionDraft] = field(default_factory=list)
     original: int | None = None
 
     @classmethod
@@ -63,7 +97,7 @@ class RuleDraft:
             body=rule.body,
             url=rule.url,
             priority=rule.priority,
-            actions=rule.actions,
+            actions=[ActionDraft.of(action) for action in rule.actions],
             original=index,
         )
 
@@ -112,6 +146,30 @@ def _write_rule(table: Table, draft: RuleDraft) -> None:
     _put(table, "body", draft.body)
     _put(table, "url", draft.url)
     _put(table, "priority", draft.priority, opt.RULE["priority"].default)
+    _write_actions(table, draft.actions)
+
+
+def _write_actions(table: Table, actions: list[ActionDraft]) -> None:
+    wanted = [action.values() for action in actions]
+    current = table.get("actions")
+    plain = current.unwrap() if isinstance(current, Item) else current
+    if plain == wanted or (current is None and not wanted):
+        return  # as written: [[rule.actions]] tables or an inline list, comments and all
+    if not wanted:
+        del table["actions"]
+        return
+    aot = tomlkit.aot()
+    for values in wanted:
+        button = tomlkit.table()
+        for key, value in values.items():
+            if isinstance(value, dict):
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                button[key] = inline
+            else:
+                button[key] = value
+        aot.append(button)
+    table["actions"] = aot
 
 
 def _tail(table: Table) -> tuple[Container, int]:

@@ -206,7 +206,9 @@ class RulesPreviewService(QObject):
             [dataclasses.replace(a, headers=dict(a.headers), channels=list(a.channels))
              for a in accounts],
             dataclasses.replace(notifications, keywords=list(notifications.keywords)),
-            [dataclasses.replace(r) for r in rules],
+            [dataclasses.replace(r, actions=[dataclasses.replace(b, headers=dict(b.headers))
+                                             for b in r.actions])
+             for r in rules],
         )  # fmt: skip
         task = asyncio.get_running_loop().create_task(self._check(request, index, *args))
         self._tasks.add(task)

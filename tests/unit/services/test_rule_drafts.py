@@ -7,7 +7,7 @@ from pathlib import Path
 
 from beacon.config.load import parse_config
 from beacon.config.model import Config
-from beacon.services.rule_drafts import RuleDraft
+from beacon.services.rule_drafts import ActionDraft, RuleDraft
 from beacon.services.settings import drafts_of, render
 
 PATH = Path("/home/ann/.config/beacon/config.toml")
@@ -192,3 +192,40 @@ def test_clearing_a_template_removes_its_key() -> None:
     text = apply(drafts)
     assert "Order {id}" not in text
     assert load(text).rules[1].title is None
+
+
+def test_buttons_edited_added_and_removed() -> None:
+    drafts = rule_drafts()
+    drafts[1].actions[0].label = "Take it"
+    drafts[1].actions.append(
+        ActionDraft(label="Refund", post="https://shop.example.com/orders/{id}/refund",
+                    headers={"Authorization": "Bearer {secret}"})
+    )  # fmt: skip
+    drafts[0].actions = [ActionDraft(label="Ack", client_event="client-ack", channel="private-a")]
+    drafts[2].actions = []
+    text = apply([drafts[1], drafts[0], drafts[2]])
+    rules = load(text).rules
+    assert [(a.label, a.post, a.headers) for a in rules[0].actions] == [
+        ("Take it", "https://shop.example.com/orders/{id}/claim", {}),
+        ("Refund", "https://shop.example.com/orders/{id}/refund",
+         {"Authorization": "Bearer {secret}"}),
+    ]  # fmt: skip
+    assert [(a.label, a.client_event, a.channel) for a in rules[1].actions] == [
+        ("Ack", "client-ack", "private-a")
+    ]
+    assert rules[2].actions == ()
+    # The comments still sit above their rules, after the rewritten buttons too.
+    assert '# tickets first: they matter most\n[[rule]]\nchannel = "tickets"\n' in text
+    assert 'label = "Ack"\nclient_event = "client-ack"\nchannel = "private-a"\n\n# deploys' in text
+    assert text.endswith('\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n')
+
+
+def test_buttons_removed_from_the_last_rule_keep_what_follows() -> None:
+    drafts = rule_drafts()
+    drafts[1].actions = []
+    text = apply([drafts[0], drafts[2], drafts[1]])
+    assert "[[rule.actions]]" not in text
+    assert text.endswith(
+        'title = "Order {id}"\n\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n'
+    )
+    assert load(text).rules[2].actions == ()
