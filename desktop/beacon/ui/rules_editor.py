@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -33,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.feed.item import FeedItem
-from beacon.services.rule_drafts import NOTIFY_MODES, PRIORITIES, RuleDraft
+from beacon.services.rule_drafts import NOTIFY_MODES, PRIORITIES, ActionDraft, RuleDraft
 from beacon.services.rules_preview import RuleCheck, RulesPreviewService
 from beacon.services.settings import AccountDraft, NotificationsDraft
 
@@ -76,6 +80,7 @@ class RulesEditor(QWidget):
         self._filling = False  # show_draft sets the fields; that is no edit
         self._request = 0
         self.last_check: RuleCheck | None = None
+        self.actions_dialog: ActionsDialog | None = None  # the last one opened
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -180,7 +185,12 @@ class RulesEditor(QWidget):
         form.addRow(self._label(self.tr("T&itle"), self.title), self.title)
         form.addRow(self._label(self.tr("&Body"), self.body), self.body)
         form.addRow(self._label(self.tr("U&RL"), self.url), self.url)
-        form.addRow(self.tr("Buttons"), self.buttons_label)
+        self.buttons_button = QPushButton(self.tr("Edit butto&ns…"))
+        self.buttons_button.clicked.connect(self.edit_buttons)
+        buttons_row = QHBoxLayout()
+        buttons_row.addWidget(self.buttons_label, 1)
+        buttons_row.addWidget(self.buttons_button)
+        form.addRow(self.tr("Buttons"), buttons_row)
         form.addRow(problem_row)
 
         self.preview_box = QGroupBox(self.tr("Preview on the latest matching event"))
@@ -248,6 +258,8 @@ class RulesEditor(QWidget):
              self.tr("Placeholders such as {subject} take the event's data")),
             (self.body, self.tr("Body template"),
              self.tr("Placeholders such as {requester.name} take the event's data")),
+            (self.buttons_button, self.tr("Edit buttons"),
+             self.tr("Opens the list of the rule's buttons")),
             (self.url, self.tr("Link template"),
              self.tr("An http or https link; {id} takes the event's data")),
         ):  # fmt: skip
@@ -255,7 +267,7 @@ class RulesEditor(QWidget):
             widget.setAccessibleDescription(description)
         # Labels only get a description: a label's name is its text, which is the news.
         for label, description in (
-            (self.buttons_label, self.tr("The rule's buttons, edited in the config file")),
+            (self.buttons_label, self.tr("The buttons on the rule's popups and details")),
             (self.problem, self.tr("What the config check says about the rule")),
             (self.preview_status, self.tr("Preview: whether an event in the history matches")),
             (self.preview_source, self.tr("Preview: the latest stored event the rule matches")),
@@ -389,11 +401,7 @@ class RulesEditor(QWidget):
             self.body.setText(draft.body or "")
             self.url.setText(draft.url or "")
             labels = [action.label for action in draft.actions]
-            self.buttons_label.setText(
-                self.tr("{labels} (edit them in the config file)").format(labels=", ".join(labels))
-                if labels
-                else self.tr("None (they are added in the config file)")
-            )
+            self.buttons_label.setText(", ".join(labels) if labels else self.tr("None"))
         finally:
             self._filling = False
 
@@ -477,6 +485,27 @@ class RulesEditor(QWidget):
         item = self.rule_list.takeItem(row)
         self.rule_list.insertItem(target, item)
         self.rule_list.setCurrentRow(target)
+
+    def edit_buttons(self) -> None:
+        """The selected rule's buttons, in a dialog; OK puts them in the rule."""
+        row = self._current
+        if not self._usable or not 0 <= row < len(self._drafts):
+            return
+        draft = self._drafts[row]
+        dialog = ActionsDialog(draft.actions, row + 1, self)
+        self.actions_dialog = dialog
+
+        def accepted() -> None:
+            draft.actions = dialog.button_drafts()
+            self._dirty = True
+            if self._current == row:
+                self._show_draft(draft)
+                self.check_now()
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        # open(), not exec(): no nested event loop under the asyncio one (qasync).
+        dialog.open()
 
     # -- checks and the preview -----------------------------------------------------
 
@@ -576,3 +605,192 @@ class RulesEditor(QWidget):
             self.preview_status.clear()
             self.preview_status.hide()
         self._preview_rows_visible(True)
+
+
+def _header_lines(edit: QPlainTextEdit) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for line in edit.toPlainText().splitlines():
+        if line.strip():
+            name, _, value = line.partition(":")
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+class ActionsDialog(QDialog):
+    """A rule's buttons: each POSTs the event to a URL, or sends a client event."""
+
+    def __init__(self, actions: list[ActionDraft], number: int, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Buttons of rule {number}").format(number=number))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._actions = [replace(a, headers=dict(a.headers)) for a in actions]
+        self._current = -1
+        self._filling = False
+        self.button_list = QListWidget()
+        self.button_list.currentRowChanged.connect(self._select)
+        self.add_button = QPushButton(self.tr("A&dd"))
+        self.remove_button = QPushButton(self.tr("&Remove"))
+        self.add_button.clicked.connect(self.add_action)
+        self.remove_button.clicked.connect(self.remove_action)
+        side = QVBoxLayout()
+        side.addWidget(self.add_button)
+        side.addWidget(self.remove_button)
+        side.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.button_list, 1)
+        top.addLayout(side)
+
+        self.fields = QWidget()
+        form = QFormLayout(self.fields)
+        self.label = QLineEdit()
+        self.label.setPlaceholderText(self.tr("Claim"))
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("POST the event to a URL"), "post")
+        self.kind.addItem(self.tr("Send a client event"), "client_event")
+        self.post = QLineEdit()
+        self.post.setPlaceholderText("https://helpdesk.example.com/api/tickets/{id}/claim")
+        self.headers = QPlainTextEdit()
+        self.headers.setPlaceholderText(
+            self.tr("Name: value, one per line, e.g.\nAuthorization: Bearer {secret}")
+        )
+        self.headers.setTabChangesFocus(True)
+        self.headers.setFixedHeight(60)
+        self.client_event = QLineEdit()
+        self.client_event.setPlaceholderText("client-ack")
+        self.channel = QLineEdit()
+        self.channel.setPlaceholderText("private-agent-7")
+        form.addRow(RulesEditor._label(self.tr("&Label"), self.label), self.label)
+        form.addRow(RulesEditor._label(self.tr("&Kind"), self.kind), self.kind)
+        form.addRow(RulesEditor._label(self.tr("&URL"), self.post), self.post)
+        form.addRow(RulesEditor._label(self.tr("&Headers"), self.headers), self.headers)
+        form.addRow(RulesEditor._label(self.tr("Client &event"), self.client_event),
+                    self.client_event)  # fmt: skip
+        form.addRow(RulesEditor._label(self.tr("&Channel"), self.channel), self.channel)
+        self.box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.box.accepted.connect(self.accept)
+        self.box.rejected.connect(self.reject)
+        note = _plain(
+            QLabel(self.tr("The config check runs when you press OK; its findings show under "
+                           "the rule."))
+        )  # fmt: skip
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.fields)
+        layout.addWidget(note)
+        layout.addWidget(self.box)
+
+        for edit in (self.label, self.post, self.client_event, self.channel):
+            edit.textEdited.connect(self._edited)
+        self.headers.textChanged.connect(self._edited)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        for widget, name, description in (
+            (self.button_list, self.tr("Buttons"), self.tr("The rule's buttons, in order")),
+            (self.add_button, self.tr("Add button"), self.tr("Adds a button to the rule")),
+            (self.remove_button, self.tr("Remove button"),
+             self.tr("Removes the selected button")),
+            (self.label, self.tr("Button label"), self.tr("The text on the button")),
+            (self.kind, self.tr("Button kind"),
+             self.tr("POST the event to a URL, or send a client event")),
+            (self.post, self.tr("Button URL"),
+             self.tr("An http or https URL template; {id} takes the event's data")),
+            (self.headers, self.tr("Button headers"),
+             self.tr("Name: value, one header per line; {secret} is the keyring secret")),
+            (self.client_event, self.tr("Client event"),
+             self.tr("A client- event name, sent on the channel below")),
+            (self.channel, self.tr("Client event channel"),
+             self.tr("A private- or presence- channel the account subscribes to")),
+        ):  # fmt: skip
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
+        note.setAccessibleDescription(self.tr("When the buttons are checked"))
+        for button in self.box.buttons():
+            button.setAccessibleDescription(
+                self.tr("Puts these buttons in the rule")
+                if self.box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole
+                else self.tr("Leaves the rule's buttons as they were")
+            )
+        for action in self._actions:
+            self.button_list.addItem(self._describe(action))
+        if self._actions:
+            self.button_list.setCurrentRow(0)
+        self._enable()
+        self.resize(520, 420)
+
+    def button_drafts(self) -> list[ActionDraft]:
+        return self._actions
+
+    def _describe(self, action: ActionDraft) -> str:
+        label = action.label or self.tr("(no label)")
+        if action.client_event is not None:
+            return self.tr("{label}: sends {event} on {channel}").format(
+                label=label, event=action.client_event, channel=action.channel or "?"
+            )
+        return self.tr("{label}: posts to {url}").format(label=label, url=action.post or "?")
+
+    def _enable(self) -> None:
+        selected = 0 <= self._current < len(self._actions)
+        self.fields.setEnabled(selected)
+        self.remove_button.setEnabled(selected)
+        posting = self.kind.currentData() == "post"
+        self.post.setEnabled(posting)
+        self.headers.setEnabled(posting)
+        self.client_event.setEnabled(not posting)
+        self.channel.setEnabled(not posting)
+
+    def _select(self, row: int) -> None:
+        self._current = row
+        if 0 <= row < len(self._actions):
+            action = self._actions[row]
+            self._filling = True
+            try:
+                self.label.setText(action.label)
+                kind = "client_event" if action.client_event is not None else "post"
+                self.kind.setCurrentIndex(self.kind.findData(kind))
+                self.post.setText(action.post or "")
+                self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in action.headers.items()))
+                self.client_event.setText(action.client_event or "")
+                self.channel.setText(action.channel or "")
+            finally:
+                self._filling = False
+        self._enable()
+
+    def _kind_changed(self) -> None:
+        self._enable()
+        self._edited()
+
+    def _edited(self) -> None:
+        if self._filling or not 0 <= self._current < len(self._actions):
+            return
+        action = self._actions[self._current]
+        action.label = self.label.text()
+        # Only the chosen kind's fields are kept: the loader refuses a button with both.
+        if self.kind.currentData() == "post":
+            action.post = self.post.text()
+            action.headers = _header_lines(self.headers)
+            action.client_event = action.channel = None
+        else:
+            action.post = None
+            action.headers = {}
+            action.client_event = self.client_event.text()
+            action.channel = self.channel.text() or None
+        item = self.button_list.item(self._current)
+        if item is not None:
+            item.setText(self._describe(action))
+
+    def add_action(self) -> None:
+        self._actions.append(ActionDraft(label=self.tr("New button"), post=""))
+        self.button_list.addItem(self._describe(self._actions[-1]))
+        self.button_list.setCurrentRow(len(self._actions) - 1)
+        self.label.setFocus()
+        self.label.selectAll()
+
+    def remove_action(self) -> None:
+        row = self._current
+        if not 0 <= row < len(self._actions):
+            return
+        self._current = -1
+        del self._actions[row]
+        self.button_list.takeItem(row)
+        self._select(self.button_list.currentRow())

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QDialogButtonBox,
     QLineEdit,
     QListWidget,
 )
@@ -158,7 +159,7 @@ async def test_rules_read_as_words_in_file_order(page: Page) -> None:
     assert (editor.event_name.text(), editor.title.text()) == ("ticket.*", "{subject}")
     assert editor.priority.currentData() == "high"
     editor.rule_list.setCurrentRow(1)
-    assert editor.buttons_label.text() == "Claim (edit them in the config file)"
+    assert editor.buttons_label.text() == "Claim"
 
 
 async def test_add_edit_delete_and_reorder_are_saved_with_the_comments(page: Page) -> None:
@@ -400,3 +401,67 @@ async def test_a_file_that_does_not_load_leaves_the_rules_read_only(
         service.close()
         window.close()
         window.deleteLater()
+
+
+async def test_buttons_are_edited_in_a_dialog_and_checked_by_the_loader(page: Page) -> None:
+    editor, window = page.editor, page.window
+    saved = Recorder(window.service.saved)
+    editor.rule_list.setCurrentRow(1)
+    assert editor.buttons_label.text() == "Claim"
+    page.click(editor.buttons_button)
+    dialog = editor.actions_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.activateWindow()  # a window manager would; the test desktop has none
+    await wait_until(dialog.isActiveWindow)
+    assert dialog.button_list.item(0).text() == (
+        "Claim: posts to https://shop.example.com/orders/{id}/claim"
+    )
+    # A button that sends a client event, with no channel yet.
+    page.click(dialog.add_button)
+    assert dialog.label.hasFocus()
+    page.qtbot.keyClicks(dialog.label, "Ack")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("client_event"))
+    page.qtbot.keyClicks(dialog.client_event, "client-ack")
+    page.click(dialog.box.button(QDialogButtonBox.StandardButton.Ok))
+    assert not dialog.isVisible()
+    assert editor.buttons_label.text() == "Claim, Ack"
+    await page.checked()
+    assert "[[rule]] #2 action 'Ack': client_event needs the channel to send on" in (
+        editor.problem.text()
+    )
+
+    # Fixed in the dialog, and a POST button with a header added: saved as tables.
+    page.click(editor.buttons_button)
+    dialog = editor.actions_dialog
+    assert dialog is not None
+    dialog.button_list.setCurrentRow(1)
+    page.qtbot.keyClicks(dialog.channel, "private-desk")
+    page.click(dialog.add_button)
+    page.qtbot.keyClicks(dialog.label, "Refund")
+    page.qtbot.keyClicks(dialog.post, "https://shop.example.com/orders/{id}/refund")
+    page.qtbot.keyClicks(dialog.headers, "Authorization: Bearer {secret}")
+    assert dialog.button_list.item(2).text() == (
+        "Refund: posts to https://shop.example.com/orders/{id}/refund"
+    )
+    page.click(dialog.box.button(QDialogButtonBox.StandardButton.Ok))
+    await page.checked()
+    assert editor.problem.isHidden()
+    page.click(window.save_button)
+    await saved.next()
+    actions = load_config(page.path).rules[1].actions
+    assert [(a.label, a.post, a.client_event, a.channel, a.headers) for a in actions] == [
+        ("Claim", "https://shop.example.com/orders/{id}/claim", None, None, {}),
+        ("Ack", None, "client-ack", "private-desk", {}),
+        ("Refund", "https://shop.example.com/orders/{id}/refund", None, None,
+         {"Authorization": "Bearer {secret}"}),
+    ]  # fmt: skip
+    text = page.path.read_text(encoding="utf-8")
+    assert "# deploys are noise\n[[rule]]" in text
+
+    # Cancel leaves the buttons as they were.
+    page.click(editor.buttons_button)
+    dialog = editor.actions_dialog
+    assert dialog is not None
+    page.click(dialog.remove_button)
+    page.click(dialog.box.button(QDialogButtonBox.StandardButton.Cancel))
+    assert editor.buttons_label.text() == "Claim, Ack, Refund"
