@@ -240,7 +240,8 @@ class RulesEditor(QWidget):
         # control is for.
         for widget, name, description in (
             (self.rule_list, self.tr("Rules"),
-             self.tr("In order; the first rule that matches an event wins")),
+             self.tr("In order; the first rule that matches an event wins. Enter edits, "
+                     "Delete removes, Ctrl+Up and Ctrl+Down move")),
             (self.add_button, self.tr("Add rule"), self.tr("Adds a rule at the end of the list")),
             (self.edit_button, self.tr("Edit rule"), self.tr("Moves to the selected rule's form")),
             (self.delete_button, self.tr("Delete rule"), self.tr("Removes the selected rule")),
