@@ -75,6 +75,7 @@ keywords = ["outage"]
 """
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
 def store(history: History, *events: tuple[str, str, dict[str, Any]]) -> None:
@@ -248,6 +249,9 @@ async def test_preview_shows_the_rule_on_the_latest_matching_event(page: Page) -
     assert editor.preview_source.text().startswith("shop · orders · order.created, received ")
     assert editor.preview_shown.text() == "Pops up; priority: Normal"
     assert editor.preview_status.isHidden()
+    # Written for people to look at (the page as a user sees it).
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert page.window.grab().toImage().save(str(ARTIFACTS / "settings-rules.png"))
 
     # Each edit is previewed: a glob that takes the paid event too, then the newest.
     page.retype(editor.event_name, "order.*")
