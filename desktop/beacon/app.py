@@ -62,6 +62,7 @@ from beacon.ui.window import FeedWindow
 
 if TYPE_CHECKING:
     # Made on first use (open_settings): most runs never open it, so a start skips them.
+    from beacon.services.rules_preview import RulesPreviewService
     from beacon.services.settings import SettingsService
     from beacon.ui.settings import SettingsWindow
 
@@ -204,6 +205,7 @@ class BeaconApp(QObject):
         self.network = NetworkWatch(self)
         self.network.online.connect(self.service.wake)
         self.settings_service: SettingsService | None = None
+        self.rules_preview: RulesPreviewService | None = None
         self.settings_window: SettingsWindow | None = None
         # Live reload: an edited file, a save from the settings window, a `beacon login`.
         self.config_watch: ConfigWatcher | None = None
@@ -252,12 +254,17 @@ class BeaconApp(QObject):
         the feed window's "Settings", and for `beacon settings`. With ``account`` (the
         "needs login" action), that account is selected and its secret field focused."""
         if self.settings_window is None:
+            from beacon.services.rules_preview import RulesPreviewService
             from beacon.services.settings import SettingsService
             from beacon.ui.settings import SettingsWindow
 
             path = self.config.path or default_config_path()
             self.settings_service = SettingsService(path, parent=self)
-            self.settings_window = SettingsWindow(self.settings_service)
+            # The rules page previews a rule on the history: read in its own worker.
+            self.rules_preview = RulesPreviewService(path, self.history, parent=self)
+            self.settings_window = SettingsWindow(
+                self.settings_service, rules_preview=self.rules_preview
+            )
             self.signals_panel = SignalsPanel()
             self.signals_panel.confirmRequested.connect(self._confirm_signals)
             tab = self.settings_window.tabs.addTab(self.signals_panel, "Si&gnals")
@@ -307,6 +314,8 @@ class BeaconApp(QObject):
             self.settings_window = None
         if self.settings_service is not None:
             self.settings_service.close()
+        if self.rules_preview is not None:
+            self.rules_preview.close()
         if self.config_watch is not None:
             self.config_watch.stop()
         if self._applying:

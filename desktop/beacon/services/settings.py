@@ -43,6 +43,7 @@ from beacon.config.errors import ConfigError
 from beacon.config.load import parse_config
 from beacon.config.model import AccountSettings, Config
 from beacon.credentials import CredentialsError, Keyring, Secret
+from beacon.services.rule_drafts import RuleDraft, RulesChangedError, rules_in, write_rules
 
 log = logging.getLogger("beacon.services")
 
@@ -114,6 +115,7 @@ class Drafts:
     notifications: NotificationsDraft
     #: The loader's message when the file on disk does not load (the window opens anyway).
     error: str | None = None
+    rules: list[RuleDraft] = field(default_factory=list)
 
 
 class SecretStore(Protocol):
@@ -242,8 +244,14 @@ def _remove_account(aot: AoT, index: int) -> None:
     del aot[index]
 
 
-def render(text: str, accounts: list[AccountDraft], notifications: NotificationsDraft) -> str:
-    """``text`` (the file as it is) with the drafts applied; comments and order kept."""
+def render(
+    text: str,
+    accounts: list[AccountDraft],
+    notifications: NotificationsDraft,
+    rules: list[RuleDraft] | None = None,
+) -> str:
+    """``text`` (the file as it is) with the drafts applied; comments and order kept.
+    ``rules`` ``None`` leaves the ``[[rule]]`` tables as they are."""
     doc = tomlkit.parse(text)
     aot = doc.get("account")
     if aot is not None and not isinstance(aot, AoT):
@@ -276,6 +284,8 @@ def render(text: str, accounts: list[AccountDraft], notifications: Notifications
             doc["account"] = aot
         aot.append(table)
     _write_notifications(doc, notifications)
+    if rules is not None:
+        write_rules(doc, rules)
     return tomlkit.dumps(doc)
 
 
@@ -328,6 +338,7 @@ def drafts_of(config: Config) -> Drafts:
     return Drafts(
         [AccountDraft.of(a) for a in config.accounts],
         NotificationsDraft(quiet, list(n.keywords), n.coalesce_count, n.coalesce_seconds, sound),
+        rules=[RuleDraft.of(rule, index) for index, rule in enumerate(config.rules)],
     )
 
 
@@ -431,6 +442,9 @@ class SettingsService(QObject):
         self._make_keyring = keyring
         self._keyring: SecretStore | None = None
         self._text = ""
+        # The text the window's rule drafts were read from: they name rules by their
+        # place in it (a save without rules leaves them pointing there).
+        self._rules_text = ""
         # One worker: reads, saves and keyring calls happen in the order they were asked.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-settings")
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -462,6 +476,7 @@ class SettingsService(QObject):
 
     async def _load(self) -> Drafts:
         self._text, drafts = await self._off_thread(read_drafts, self.path)
+        self._rules_text = self._text
         self.loaded.emit(drafts)
         return drafts
 
@@ -482,12 +497,20 @@ class SettingsService(QObject):
     # -- writing ----------------------------------------------------------------------
 
     def save(
-        self, accounts: list[AccountDraft], notifications: NotificationsDraft
+        self,
+        accounts: list[AccountDraft],
+        notifications: NotificationsDraft,
+        rules: list[RuleDraft] | None = None,
     ) -> asyncio.Task[Any]:
         """Validate and write: ``saved`` or ``saveFailed``."""
-        return self._spawn(self._save(accounts, notifications))
+        return self._spawn(self._save(accounts, notifications, rules))
 
-    async def _save(self, accounts: list[AccountDraft], notifications: NotificationsDraft) -> None:
+    async def _save(
+        self,
+        accounts: list[AccountDraft],
+        notifications: NotificationsDraft,
+        rules: list[RuleDraft] | None = None,
+    ) -> None:
         def work() -> tuple[str, Config]:
             # Re-read: the file may have been edited since the window opened; the drafts
             # are applied to what is there now, so its other edits are kept.
@@ -495,7 +518,9 @@ class SettingsService(QObject):
                 current = self.path.read_text(encoding="utf-8")
             except FileNotFoundError:
                 current = ""
-            text = render(current, accounts, notifications)
+            if rules is not None and rules_in(current) != rules_in(self._rules_text):
+                raise RulesChangedError(self.path)
+            text = render(current, accounts, notifications, rules)
             config = parse_config(text, self.path)  # raises before anything is written
             write_atomically(self.path, text)
             return text, config
@@ -505,12 +530,19 @@ class SettingsService(QObject):
         except ConfigError as exc:
             self.saveFailed.emit(exc.report())
             return
+        except RulesChangedError as exc:
+            self.saveFailed.emit(str(exc))
+            return
         except OSError as exc:
             self.saveFailed.emit(f"{self.path}: could not be written: {exc.strerror or exc}")
             return
         log.info("settings saved to %s", self.path)
         for draft in accounts:
             draft.original = draft.name
+        if rules is not None:
+            self._rules_text = self._text
+            for index, rule in enumerate(rules):
+                rule.original = index  # where the file has it now
         self.saved.emit(config)
 
     def store_secret(self, account: str, value: str) -> asyncio.Task[Any]:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.config.model import Config
+from beacon.services.rules_preview import RulesPreviewService
 from beacon.services.settings import (
     AUTH_MODES,
     SOUND_SUPPORTED,
@@ -41,6 +42,7 @@ from beacon.services.settings import (
     SettingsService,
     autostart_supported,
 )
+from beacon.ui.rules_editor import RulesEditor
 
 log = logging.getLogger("beacon.ui")
 
@@ -208,7 +210,13 @@ class AccountForm(QWidget):
 class SettingsWindow(QWidget):
     """Accounts and notification settings; Save writes the file through the service."""
 
-    def __init__(self, service: SettingsService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: SettingsService,
+        parent: QWidget | None = None,
+        *,
+        rules_preview: RulesPreviewService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Beacon settings")
         self.service = service
@@ -224,6 +232,9 @@ class SettingsWindow(QWidget):
         tabs.setAccessibleDescription("Accounts, and how notifications behave")
         tabs.setTabToolTip(0, "Servers, channels and secrets")
         tabs.setTabToolTip(1, "Quiet hours, keywords, summaries and sound")
+        self.rules_editor = RulesEditor(rules_preview, self._rules_context)
+        rules_tab = tabs.addTab(self.rules_editor, self.tr("Ru&les"))
+        tabs.setTabToolTip(rules_tab, self.tr("How events are shown: titles, links, popups"))
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -372,6 +383,7 @@ class SettingsWindow(QWidget):
         self.remove_button.setEnabled(bool(self.drafts))
         if self.drafts:
             self.account_list.setCurrentRow(0)
+        self.rules_editor.show_rules(drafts.rules, usable=drafts.error is None)
         self._apply_focus()
         self.message.setText(
             f"The config file has a problem; fix it in the file first:\n{drafts.error}"
@@ -486,6 +498,11 @@ class SettingsWindow(QWidget):
 
     # -- saving -----------------------------------------------------------------------
 
+    def _rules_context(self) -> tuple[list[AccountDraft], NotificationsDraft]:
+        """The accounts and notifications as edited now, for the rules page's checks."""
+        self._commit_form()
+        return list(self.drafts), self.notifications()
+
     def notifications(self) -> NotificationsDraft:
         keywords = [w.strip() for w in self.keywords.text().split(",") if w.strip()]
         return NotificationsDraft(
@@ -500,7 +517,7 @@ class SettingsWindow(QWidget):
         self._commit_form()
         self.save_button.setEnabled(False)
         self.message.setText("Saving…")
-        self.service.save(list(self.drafts), self.notifications())
+        self.service.save(list(self.drafts), self.notifications(), self.rules_editor.rules())
 
     def _saved(self, config: Config) -> None:
         self.save_button.setEnabled(True)
