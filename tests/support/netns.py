@@ -165,11 +165,16 @@ class NsDemoServer:
         self.stderr.close()
 
 
-def start_ns_demo_server(ns: Namespace, timeout: float = 30.0) -> NsDemoServer:
-    """The demo server inside ``ns``, on ``ns.ns_ip``; the caller calls ``stop()``."""
+def start_ns_demo_server(
+    ns: Namespace, timeout: float = 30.0, *, bind: str | None = None
+) -> NsDemoServer:
+    """The demo server inside ``ns``, reached at ``ns.ns_ip``; the caller calls ``stop()``.
+
+    ``bind="0.0.0.0"`` also makes it the namespace's own loopback server (127.0.0.1).
+    """
     stderr = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
-        ns.command(sys.executable, "-c", _SERVER_SCRIPT, ns.ns_ip),
+        ns.command(sys.executable, "-c", _SERVER_SCRIPT, bind or ns.ns_ip),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr,

@@ -494,6 +494,8 @@ class _AccountCheck:
                 f"the {reason}: this account needs login. Fix: beacon login {name} "
                 "(a fresh secret), or ask the app's admin for access to this channel"
             )
+        if reason.startswith("refused to send the keyring secret"):
+            return reason  # Beacon's own refusal (plain http), with its fix
         if event.needs_login:
             # The keyring or the account's secrets: the reason names its own fix.
             return reason if "beacon login" in reason else f"{reason}. Fix: beacon login {name}"
