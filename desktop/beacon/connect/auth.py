@@ -44,6 +44,7 @@ __all__ = [
     "Authorizer",
     "ChannelAuth",
     "SigninAuth",
+    "loopback_url",
     "user_auth_endpoint",
 ]
 
@@ -93,7 +94,7 @@ async def in_daemon_thread(
     return await threads.in_daemon_thread(lambda: getter(name), name="beacon-keyring")
 
 
-async def _loopback_url(url: str) -> tuple[str, str]:
+async def loopback_url(url: str, *, what: str = "endpoint") -> tuple[str, str]:
     """``url`` with its host replaced by the loopback address it resolves to, and the
     ``Host`` header that keeps the request as it was; ``AuthError`` when any address it
     resolves to is not loopback. The request then goes to the address that was checked:
@@ -117,7 +118,7 @@ async def _loopback_url(url: str) -> tuple[str, str]:
         raise AuthError(
             f"refused to send the keyring secret over plain http:// to {host}: it resolves "
             f"to {', '.join(addresses)}, not only to this machine (loopback). Fix: use an "
-            "https:// endpoint, or, if you accept that anyone on the network path can read "
+            f"https:// {what}, or, if you accept that anyone on the network path can read "
             "it, add allow_insecure = true to the account"
         )
     address = addresses[0]
@@ -291,7 +292,7 @@ class Authorizer:
         ):
             # The loader let plain http carry the secret only to localhost or a loopback
             # literal; what the name resolves to is known only now (config/transport.py).
-            target, host = await _loopback_url(endpoint)
+            target, host = await loopback_url(endpoint)
             headers["Host"] = host
         try:
             client = self._http()

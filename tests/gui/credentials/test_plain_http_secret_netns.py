@@ -13,6 +13,7 @@ thing that leaves the machine is the auth request.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -113,4 +114,63 @@ async def test_a_localhost_endpoint_that_resolves_elsewhere_gets_no_secret(
     code, out = await check_in(ns, env)
     assert code == 0, out
     assert f"{PRIVATE} authorized by http://localhost:{relay.port}/pusher/auth" in out
+    assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
+
+
+def catchup_config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
+    extra = {"allow_insecure": True} if allow else {}
+    return account_toml(
+        name=name, key=server.key, host="127.0.0.1", port=server.port, tls=False, **extra,
+        channels=["tickets"],
+    ) + (
+        "[account.catchup]\n"
+        f'url = "http://localhost:{relay.port}/pusher/missed"\n'
+        'headers = { Authorization = "Bearer {secret}" }\n'
+    )  # fmt: skip
+
+
+async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str:
+    """``beacon listen --catch-up`` inside ``ns`` until stderr says ``words``; then SIGTERM."""
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    process = await asyncio.create_subprocess_exec(
+        *ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up"),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while words not in "".join(seen):
+                line = await process.stderr.readline()
+                assert line, "".join(seen)
+                seen.append(line.decode())
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return "".join(seen)
+
+
+async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
+    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+) -> None:
+    secret = f"canary-{uuid.uuid4().hex}"
+    Keyring().set_secret(account, Secret(secret))
+    ns.set_hosts(f"{relay.host} localhost\n")
+
+    env = profile_env(tmp_path, catchup_config(account, server, relay, allow=False))
+    err = await listen_in_until(ns, env, f"[{account}] catch-up failed")
+    assert (
+        f"[{account}] catch-up failed: refused to send the keyring secret over plain http:// "
+        f"to localhost: it resolves to {relay.host}, not only to this machine (loopback). "
+        "Fix: use an https:// url" in err
+    ), err
+    assert relay.sent == []
+
+    env = profile_env(tmp_path / "allowed", catchup_config(account, server, relay, allow=True))
+    await listen_in_until(ns, env, f"[{account}] caught up")
     assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
