@@ -19,7 +19,9 @@ address once it is resolved:
   may still resolve elsewhere (a hosts file that maps localhost to a public address).
   Every address the name resolves to must be loopback, checked on the very addresses the
   socket then uses (a second lookup could answer differently), before a single byte is
-  sent; otherwise the account fails with the reason and the fix.
+  sent; otherwise the account fails with the reason and the fix. The auth endpoint and
+  the catch-up url, when plain http carries the keyring secret, are held to the same
+  rule (``connect.auth.loopback_url``): the request goes to the checked address.
 
 Pure functions over the settings; no I/O.
 """

@@ -3,7 +3,7 @@ refused when the config loads, unless the account says allow_insecure = true (is
 
 "Loopback" at load time is a literal loopback address or the name localhost: the loader
 never resolves a name (config/transport.py says why; the engine checks the resolved
-addresses when it connects, tests/integration/connect/test_plain_ws_netns.py).
+addresses when it connects: tests/integration/connect/test_insecure_transport.py).
 """
 
 from __future__ import annotations
