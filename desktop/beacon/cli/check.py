@@ -38,6 +38,7 @@ from typing import TextIO
 from beacon import __version__
 from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, Config, ConfigError, load_config
+from beacon.config.transport import credentials_in_clear
 from beacon.connect import AccountStatus, Engine, ReceivedEvent
 from beacon.connect.secrets import RevealableSecret
 from beacon.connect.tls import describe_error
@@ -71,6 +72,7 @@ class Report:
     account: AccountSettings
     lines: list[tuple[str, str]] = field(default_factory=list)
     problems: int = 0
+    warnings: int = 0
     keyring_problem: bool = False
 
     def ok(self, label: str, text: str) -> None:
@@ -79,6 +81,11 @@ class Report:
     def bad(self, label: str, text: str) -> None:
         self.lines.append((label, f"PROBLEM: {text}"))
         self.problems += 1
+
+    def warn(self, label: str, text: str) -> None:
+        """Not a problem (the exit status stays 0), but worth the user's attention."""
+        self.lines.append((label, f"WARNING: {text}"))
+        self.warnings += 1
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,6 +136,12 @@ def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) ->
         if any(r.keyring_problem for r in reports):
             return EXIT_KEYRING
         return EXIT_PROBLEM
+    warned = [r for r in reports if r.warnings]
+    if warned:
+        count = sum(r.warnings for r in warned)
+        names = ", ".join(f'"{r.account.name}"' for r in warned)
+        out.write(f"All good, with {count} warning{'s' * (count > 1)} (account {names}).\n")
+        return EXIT_OK
     out.write("All good.\n")
     return EXIT_OK
 
@@ -195,6 +208,14 @@ class _Probe:
 def _secrets(account: AccountSettings, keyring: Keyring | None) -> _Probe:
     report = Report(account)
     probe = _Probe(report)
+    for what in credentials_in_clear(account):
+        # Allowed by allow_insecure = true: told every time, never silently accepted.
+        report.warn(
+            "security",
+            f"credentials sent without encryption: {what} (allow_insecure = true). "
+            "Anyone on the network path can read and reuse them. Fix: use TLS (tls = true "
+            "and the server's TLS port; https:// URLs), then remove allow_insecure",
+        )
     auth = account.auth
     authorized = [c for c in account.channels if channel_kind(c).needs_auth]
     uses_auth = bool(authorized) or account.signin
@@ -473,6 +494,8 @@ class _AccountCheck:
                 f"the {reason}: this account needs login. Fix: beacon login {name} "
                 "(a fresh secret), or ask the app's admin for access to this channel"
             )
+        if reason.startswith("refused to send the keyring secret"):
+            return reason  # Beacon's own refusal (plain http), with its fix
         if event.needs_login:
             # The keyring or the account's secrets: the reason names its own fix.
             return reason if "beacon login" in reason else f"{reason}. Fix: beacon login {name}"
@@ -553,6 +576,8 @@ class _AccountCheck:
     def _refused_connection(self, event: StateChanged) -> str:
         why = _why(event.detail)
         code = event.code
+        if code is None and "plain ws://" in why:
+            return why  # the engine refused to send credentials; the reason has its fix
         fixes = {
             4000: "the server accepts only TLS: set tls = true (and its TLS port)",
             4001: "correct key in the config: it must be the app's key from the server's settings",

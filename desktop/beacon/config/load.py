@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from beacon.config import options as opt
+from beacon.config import transport
 from beacon.config.errors import ConfigError
 from beacon.config.locate import LineIndex, Path_
 from beacon.config.model import (
@@ -187,13 +188,15 @@ def _section_of(key: str) -> str | None:
 
 
 def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    # Decided without a resolver: see config/transport.py for what counts, and why.
+    return transport.loopback_literal(urlsplit(url).hostname or "")
+
+
+_PLAIN_HTTP_FIX = (
+    "use an https:// {what} (plain http is accepted only for localhost), or add "
+    "allow_insecure = true to the account if you accept that anyone on the network path "
+    "can read the secret"
+)
 
 
 _CA_FILE_LIMIT = 10 * 2**20  # bytes; the system store is about 0.2 MB
@@ -263,6 +266,7 @@ class _Loader:
         self.problems: list[ConfigError] = []
         self.misspelt: set[Path_] = set()  # (table..., key) that an unknown key resembles
         self.account_names: set[str] = set()
+        self.insecure_accounts: set[str] = set()  # those with allow_insecure = true
 
     def load(self, raw: dict[str, Any]) -> Config:
         root = self._table(raw, opt.ROOT, (), "top level", None, "")
@@ -384,9 +388,14 @@ class _Loader:
     ) -> AccountSettings | None:
         before = len(self.problems)
         name = values.get("name")
+        allow_insecure = values.get("allow_insecure", opt.default(opt.ACCOUNT, "allow_insecure"))
+        if allow_insecure and name is not None:
+            self.insecure_accounts.add(name)
         auth = None
         if "auth" in values:
-            auth = self._auth(values["auth"], (*where, "auth"), context, name)
+            auth = self._auth(
+                values["auth"], (*where, "auth"), context, name, allow_insecure=allow_insecure
+            )
         cluster, host = values.get("cluster"), values.get("host")
         if cluster is not None and host is not None:
             self._problem(
@@ -454,11 +463,13 @@ class _Loader:
             )
         catchup = None
         if "catchup" in values:
-            catchup = self._catchup(values["catchup"], (*where, "catchup"), context, name)
+            catchup = self._catchup(
+                values["catchup"], (*where, "catchup"), context, name, allow_insecure=allow_insecure
+            )
         if len(self.problems) > before or name is None or "key" not in values:
             return None
         activity = values.get("activity_timeout")
-        return AccountSettings(
+        account = AccountSettings(
             name=name,
             key=values["key"],
             channels=channels,
@@ -478,7 +489,32 @@ class _Loader:
             item_presence_max=values.get(
                 "item_presence_max", opt.default(opt.ACCOUNT, "item_presence_max")
             ),
+            allow_insecure=allow_insecure,
         )
+        if self._plain_ws_problem(account, where, context):
+            return None
+        return account
+
+    def _plain_ws_problem(self, account: AccountSettings, where: Path_, context: str) -> bool:
+        """Credentials over plain ws:// to a host that is not (literally) loopback, without
+        allow_insecure: a problem at the tls = false line. The engine checks the resolved
+        addresses again when it connects (config/transport.py)."""
+        host = account.host
+        if host is None or account.tls or account.allow_insecure:
+            return False
+        if transport.loopback_literal(host):
+            return False
+        uses = transport.credential_uses(account)
+        if not uses:
+            return False
+        more = f" (and {len(uses) - 1} more)" if len(uses) > 1 else ""
+        self._problem(
+            (*where, "tls"),
+            f"{context}: tls = false would send the credentials for {uses[0]}{more} "
+            f"unencrypted over plain ws:// to {host}, which is not this machine",
+            transport.INSECURE_FIX,
+        )
+        return True
 
     def _channels(
         self,
@@ -514,7 +550,13 @@ class _Loader:
                     )
 
     def _auth(
-        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+        self,
+        raw: dict[str, Any],
+        where: Path_,
+        context: str,
+        account: str | None,
+        *,
+        allow_insecure: bool,
     ) -> AuthSettings | None:
         before = len(self.problems)
         values = self._table(raw, opt.AUTH, where, context, account, "auth.")
@@ -536,13 +578,13 @@ class _Loader:
             )
         endpoint = values.get("endpoint")
         uses_secret = any("{secret}" in value for value in headers.values())
-        if mode == "endpoint" and endpoint is not None and uses_secret:
+        if mode == "endpoint" and endpoint is not None and uses_secret and not allow_insecure:
             if endpoint.lower().startswith("http:") and not _is_loopback(endpoint):
                 self._problem(
                     (*where, "endpoint"),
                     f"{context}: auth.endpoint would send the keyring secret unencrypted over "
                     "plain http",
-                    "use an https:// endpoint (plain http is accepted only for localhost)",
+                    _PLAIN_HTTP_FIX.format(what="endpoint"),
                 )
         if mode == "sign":
             for key in ("endpoint", "headers"):
@@ -569,7 +611,13 @@ class _Loader:
         )
 
     def _catchup(
-        self, raw: dict[str, Any], where: Path_, context: str, account: str | None
+        self,
+        raw: dict[str, Any],
+        where: Path_,
+        context: str,
+        account: str | None,
+        *,
+        allow_insecure: bool,
     ) -> CatchupSettings | None:
         before = len(self.problems)
         values = self._table(raw, opt.CATCHUP, where, context, account, "catchup.")
@@ -578,13 +626,13 @@ class _Loader:
             headers = self._headers(values["headers"], (*where, "headers"), context, account)
         url = values.get("url")
         uses_secret = any("{secret}" in value for value in headers.values())
-        if url is not None and uses_secret:
+        if url is not None and uses_secret and not allow_insecure:
             if url.lower().startswith("http:") and not _is_loopback(url):
                 self._problem(
                     (*where, "url"),
                     f"{context}: catchup.url would send the keyring secret unencrypted over "
                     "plain http",
-                    "use an https:// url (plain http is accepted only for localhost)",
+                    _PLAIN_HTTP_FIX.format(what="url"),
                 )
         if len(self.problems) > before or url is None:
             return None
@@ -657,7 +705,15 @@ class _Loader:
                 values["actions"] = tuple(
                     action
                     for n, table in enumerate(values["actions"])
-                    if (action := self._action(table, (*where, "actions", n), context)) is not None
+                    if (
+                        action := self._action(
+                            table,
+                            (*where, "actions", n),
+                            context,
+                            allow_insecure=account in self.insecure_accounts,
+                        )
+                    )
+                    is not None
                 )
             if len(self.problems) > before:
                 continue
@@ -666,7 +722,9 @@ class _Loader:
             rules.append(Rule(**values))
         return rules
 
-    def _action(self, raw: dict[str, Any], where: Path_, context: str) -> Action | None:
+    def _action(
+        self, raw: dict[str, Any], where: Path_, context: str, *, allow_insecure: bool
+    ) -> Action | None:
         before = len(self.problems)
         label = raw.get("label")
         context = f"{context} action {label!r}" if isinstance(label, str) else context
@@ -706,12 +764,16 @@ class _Loader:
             self._problem((*where, "channel"), f"{context}: channel is used only with "
                           "client_event", "remove channel")  # fmt: skip
         uses_secret = any("{secret}" in value for value in headers.values())
-        if post is not None and uses_secret:
+        # Only a rule of one account can take that account's allow_insecure: a rule for
+        # every account would send every account's secret.
+        if post is not None and uses_secret and not allow_insecure:
             if post.lower().startswith("http:") and not _is_loopback(post):
                 self._problem(
                     (*where, "post"),
                     f"{context}: post would send the keyring secret unencrypted over plain http",
-                    "use an https:// URL (plain http is accepted only for localhost)",
+                    _PLAIN_HTTP_FIX.format(what="URL").replace(
+                        "to the account", "to the account, and account = to this rule"
+                    ),
                 )
         if len(self.problems) > before or label is None:
             return None

@@ -62,6 +62,8 @@ class AccountSettings:
     port: int | None = opt.ACCOUNT["port"].default
     tls: bool = opt.ACCOUNT["tls"].default
     ca_file: Path | None = opt.ACCOUNT["ca_file"].default
+    # Credentials over plain ws:// or http:// to another machine (config/transport.py).
+    allow_insecure: bool = opt.ACCOUNT["allow_insecure"].default
     auth: AuthSettings | None = opt.ACCOUNT["auth"].default
     # Seconds; None takes the server's activity_timeout. Tests make these short.
     activity_timeout: float | None = opt.ACCOUNT["activity_timeout"].default

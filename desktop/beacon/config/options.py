@@ -449,6 +449,11 @@ ACCOUNT = _table(
            "port = 6001", minimum=1, maximum=65535),
     Option("tls", "boolean", "self-hosted: wss:// (true) or ws:// (false)", "tls = false",
            default=True),
+    Option("allow_insecure", "boolean",
+           "send credentials (auth signatures, presence data, sign-in, {secret} headers) "
+           "over plain ws:// or http:// to a host that is not this machine; without it such "
+           "an account is refused. Anyone on the network path can read and reuse them",
+           "allow_insecure = true", default=False),
     Option("ca_file", "string",
            "PEM file of CA certificates this account trusts besides the system's; a relative "
            "path is taken from the config file's folder",

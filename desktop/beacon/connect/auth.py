@@ -20,13 +20,16 @@ import base64
 import binascii
 import json
 import logging
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from beacon.config.model import AccountSettings
+from beacon.config.transport import all_loopback
 from beacon.connect import threads
 from beacon.connect.errors import ConnectError
 from beacon.connect.secrets import RevealableSecret, SecretSource
@@ -41,6 +44,7 @@ __all__ = [
     "Authorizer",
     "ChannelAuth",
     "SigninAuth",
+    "loopback_url",
     "user_auth_endpoint",
 ]
 
@@ -88,6 +92,39 @@ async def in_daemon_thread(
 ) -> RevealableSecret | None:
     """``getter(name)`` (a keyring read) where it cannot hold up the exit (``threads``)."""
     return await threads.in_daemon_thread(lambda: getter(name), name="beacon-keyring")
+
+
+async def loopback_url(url: str, *, what: str = "endpoint") -> tuple[str, str]:
+    """``url`` with its host replaced by the loopback address it resolves to, and the
+    ``Host`` header that keeps the request as it was; ``AuthError`` when any address it
+    resolves to is not loopback. The request then goes to the address that was checked:
+    a second lookup by the HTTP client could answer otherwise."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or 80
+
+    def lookup() -> list[str]:
+        found: list[str] = []
+        for *_, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            if str(address[0]) not in found:
+                found.append(str(address[0]))
+        return found
+
+    try:
+        addresses = await threads.in_daemon_thread(lookup, name="beacon-resolve")
+    except OSError as exc:
+        raise AuthError(f"cannot reach the auth endpoint {url}: {exc}") from None
+    if not all_loopback(addresses):
+        raise AuthError(
+            f"refused to send the keyring secret over plain http:// to {host}: it resolves "
+            f"to {', '.join(addresses)}, not only to this machine (loopback). Fix: use an "
+            f"https:// {what}, or, if you accept that anyone on the network path can read "
+            "it, add allow_insecure = true to the account"
+        )
+    address = addresses[0]
+    shown = f"[{address}]" if ":" in address else address
+    netloc = f"{shown}:{port}"
+    return urlunsplit(parts._replace(netloc=netloc)), parts.netloc.rpartition("@")[2]
 
 
 class Authorizer:
@@ -247,13 +284,23 @@ class Authorizer:
             raise AuthError("auth mode endpoint needs an endpoint URL")
         endpoint = user_auth_endpoint(settings.endpoint) if user else settings.endpoint
         headers = await self.render_headers(settings.headers)
+        target = endpoint
+        if (
+            settings.needs_secret
+            and not self._account.allow_insecure
+            and urlsplit(endpoint).scheme.lower() == "http"
+        ):
+            # The loader let plain http carry the secret only to localhost or a loopback
+            # literal; what the name resolves to is known only now (config/transport.py).
+            target, host = await loopback_url(endpoint)
+            headers["Host"] = host
         try:
             client = self._http()
         except ConnectError as exc:  # a CA file that cannot be used
             raise AuthError(str(exc)) from None
         try:
             async with asyncio.timeout(self._timeout):
-                status, body = await self._request(client, endpoint, form, headers)
+                status, body = await self._request(client, target, form, headers)
         except TimeoutError:
             raise AuthError(
                 f"the auth endpoint {endpoint} did not answer within {self._timeout:g} s"

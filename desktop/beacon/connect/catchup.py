@@ -30,11 +30,12 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from beacon.config.model import AccountSettings, CatchupSettings
-from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.auth import AuthError, Authorizer, loopback_url
 from beacon.connect.events import AccountStatus, ReceivedEvent
 from beacon.connect.secrets import SecretSource
 from beacon.connect.tls import ssl_context
@@ -156,8 +157,10 @@ async def fetch_missed(
     *,
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
+    url: str | None = None,
 ) -> list[ReceivedEvent]:
-    """One request: what ``account`` missed on ``channels`` since ``since``."""
+    """One request: what ``account`` missed on ``channels`` since ``since``; to ``url``
+    instead of the settings' when given (the address a name was checked on)."""
     # httpx encodes these; "channel" is repeated, once per channel.
     # httpx encodes these; "channel" is repeated, once per channel.
     params = {"since": iso_time(since), "channel": list(channels)}
@@ -166,7 +169,7 @@ async def fetch_missed(
     try:
         async with asyncio.timeout(timeout) as deadline:
             async with client.stream(
-                "GET", settings.url, params=params, headers=headers
+                "GET", url or settings.url, params=params, headers=headers
             ) as response:
                 status = response.status_code
                 if status != 200:
@@ -338,6 +341,15 @@ class CatchUp:
 
     async def _fetch(self, acc: _Account, since: datetime) -> list[ReceivedEvent]:
         headers = await acc.authorizer.render_headers(acc.catchup.headers)
+        url = acc.catchup.url
+        if (
+            acc.catchup.needs_secret
+            and not acc.settings.allow_insecure
+            and urlsplit(url).scheme.lower() == "http"
+        ):
+            # As for the auth endpoint: plain http carries the secret only to loopback,
+            # known once the name is resolved (config/transport.py). AuthError: no retry.
+            url, headers["Host"] = await loopback_url(url, what="url")
         self.requests[acc.settings.name] += 1
         return await fetch_missed(
             self._client(acc),
@@ -348,6 +360,7 @@ class CatchUp:
             acc.channels,
             timeout=self._timeout,
             max_bytes=self._max_bytes,
+            url=url,
         )
 
     def _problem(self, acc: _Account, text: str) -> None:

@@ -30,9 +30,10 @@ import httpx
 
 import beacon
 from beacon.config.model import AccountSettings
+from beacon.config.transport import plain_ws_guarded
 from beacon.connect import logs
 from beacon.connect.auth import AUTH_TIMEOUT, AuthError, Authorizer
-from beacon.connect.errors import CaFileError
+from beacon.connect.errors import CaFileError, PlainTextRefused
 from beacon.connect.events import AccountStatus, ReceivedEvent, received_event
 from beacon.connect.resume import RESUME_CHECK_EVERY, ResumeWatch, sleep_offset
 from beacon.connect.secrets import SecretSource
@@ -157,6 +158,11 @@ class _AccountRunner:
             if task is not None and task.cancelling():
                 raise
             return  # abandoned by the core (handshake timeout); it has moved on
+        except PlainTextRefused as exc:
+            # Not the network's fault: retrying unchanged would only refuse again.
+            if not attempt.abandoned:
+                self.handle(core.refused(str(exc)))
+            return
         except Exception as exc:
             if not attempt.abandoned:
                 self.handle(core.closed(None, describe_error(exc), loop.time()))
@@ -195,6 +201,10 @@ class _AccountRunner:
             max_size=MAX_MESSAGE,
             user_agent=f"beacon/{self.engine.version}",
             slice_bytes=self.engine.read_slice,
+            # The config passed the load check with a literal loopback host (or has its
+            # channels from the command line): whether the name really means this
+            # machine is known only now (config/transport.py).
+            loopback_only=plain_ws_guarded(self.account, self.core.channels),
         )
 
     def _on_text(self, text: str) -> None:

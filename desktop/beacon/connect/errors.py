@@ -6,7 +6,7 @@ escape as other exceptions (STYLE.md habit 9).
 
 from __future__ import annotations
 
-__all__ = ["CaFileError", "ConnectError"]
+__all__ = ["CaFileError", "ConnectError", "PlainTextRefused"]
 
 
 class ConnectError(Exception):
@@ -23,3 +23,20 @@ class CaFileError(ConnectError):
     def __init__(self, message: str, path: object) -> None:
         super().__init__(message)
         self.path = path
+
+
+class PlainTextRefused(ConnectError):
+    """An account would send credentials over plain ws:// to a host whose name resolved
+    to an address that is not loopback (config/transport.py). Raised after the lookup
+    and before any connection is opened: not one byte went out."""
+
+    def __init__(self, host: str, addresses: list[str]) -> None:
+        from beacon.config.transport import INSECURE_FIX
+
+        shown = ", ".join(addresses) if addresses else "no address"
+        super().__init__(
+            f"refused to send credentials over plain ws:// to {host}: it resolves to "
+            f"{shown}, not only to this machine (loopback). Fix: {INSECURE_FIX}"
+        )
+        self.host = host
+        self.addresses = addresses

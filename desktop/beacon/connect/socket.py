@@ -40,6 +40,8 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
+from beacon.config.transport import all_loopback
+from beacon.connect.errors import PlainTextRefused
 from beacon.connect.threads import in_daemon_thread
 
 __all__ = ["CLOSE_TIMEOUT", "PusherSocket", "open_socket"]
@@ -65,8 +67,13 @@ async def open_socket(
     max_size: int | None = 2**20,
     user_agent: str | None = None,
     slice_bytes: int | None = None,
+    loopback_only: bool = False,
 ) -> PusherSocket:
     """Open a TCP (or TLS) connection to ``url`` and complete the WebSocket handshake.
+
+    With ``loopback_only``, every address the host resolves to must be loopback, or
+    ``PlainTextRefused`` is raised before any connection is tried: the check is made on
+    the addresses connected to, so a second lookup cannot answer otherwise.
 
     Raises ``OSError``/``ssl.SSLError`` for the network, ``websockets.exceptions``'
     ``InvalidURI``/``InvalidHandshake`` for the address and the handshake.
@@ -77,6 +84,8 @@ async def open_socket(
     if uri.secure:
         context = ssl if ssl is not None else True
     addresses = await _resolve(uri.host, uri.port)
+    if loopback_only and not all_loopback(address for _, address in addresses):
+        raise PlainTextRefused(uri.host, [address for _, address in addresses])
     error: OSError = OSError(f"no address for {uri.host}")
     for family, address in addresses:
         try:

@@ -274,6 +274,16 @@ class PusherConnection:
         events += self._after_close(code, reason, now)
         return events
 
+    def refused(self, reason: str) -> list[ProtocolEvent]:
+        """The runtime will not open the socket asked for (it would send credentials
+        unencrypted): ``failed`` with ``reason``, no retry until ``connect()``."""
+        if not self._transport:
+            return []
+        events = self._lose_transport()
+        self._retry_at = None
+        self._set_state(events, ConnectionState.FAILED, f"failed: {reason}")
+        return events
+
     def disconnect(self, now: float) -> list[ProtocolEvent]:
         """Close on purpose: no retry until ``connect()``."""
         return self._stop(ConnectionState.DISCONNECTED, "disconnected", "closed by the user")

@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, Signal
 
 import beacon
 from beacon.config.model import AccountSettings, Config
+from beacon.config.transport import credentials_in_clear
 from beacon.feed.item import FeedItem
 from beacon.feed.mapper import FeedMapper
 from beacon.services.status import ConnectionInfo, LinkState
@@ -358,6 +359,10 @@ class EngineService(QObject):
 
     def _emit_state(self, account: str) -> None:
         info = self._states[account]
+        settings = next((a for a in self._config.accounts if a.name == account), None)
+        if settings is not None:
+            # Said with every state, so the window and the tray keep warning about it.
+            info = replace(info, insecure=tuple(credentials_in_clear(settings)))
         problem = self._catchup_problems.get(account)
         if problem is not None:
             # Like the engine's own problems: the state stays, the detail says more.

@@ -21,6 +21,9 @@ class ConnectionInfo:
     state: LinkState
     detail: str = ""
     needs_login: bool = False
+    # What the account sends unencrypted to another machine because its config allows
+    # it (allow_insecure = true), in words; empty for an account that sends nothing so.
+    insecure: tuple[str, ...] = ()
 
     @property
     def healthy(self) -> bool:

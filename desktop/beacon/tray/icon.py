@@ -278,6 +278,11 @@ class TrayIcon(QObject):
         if not self._infos and not self._problem:
             lines.append("No accounts configured")
         lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
+        lines += [
+            self.tr("{account}: credentials sent without encryption").format(account=info.account)
+            for info in self._infos.values()
+            if info.insecure
+        ]
         presence = self._presence
         if presence:
             lines.append(

@@ -52,7 +52,16 @@ class StatusChip(QWidget):
         self.info = info
         self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
         words = "needs login" if info.needs_login else info.state.value
-        self.label.setText(f"{info.account}: {words}")
         tip = info.detail or info.state.value
+        if info.insecure:
+            # allow_insecure: the user accepted it, but must not forget it (issue 10).
+            warning = self.tr("{account}: credentials sent without encryption").format(
+                account=info.account
+            )
+            words = f"{words}, {self.tr('not encrypted')}"
+            tip = "\n".join([tip, warning, *info.insecure])
+            self.label.setText(f"\u26a0 {info.account}: {words}")
+        else:
+            self.label.setText(f"{info.account}: {words}")
         self.setToolTip(tip)
         self.setAccessibleName(f"Account {info.account}: {words}. {tip}")

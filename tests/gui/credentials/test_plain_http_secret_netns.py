@@ -1,0 +1,176 @@
+"""The keyring secret over plain http:// (issue 10): the loader lets an auth endpoint on
+``localhost`` have it, and the engine, when it posts, checks what localhost resolves to.
+
+Inside a network namespace whose own /etc/hosts maps localhost to an address that is not
+loopback (a recording relay on the other end of a veth pair), ``beacon check`` with the
+real keyring reports the channel refused, and the relay sees no connection at all; the
+same run with ``allow_insecure = true`` shows the secret arriving there in clear.
+
+The WebSocket itself goes to the demo server on the namespace's loopback, so the only
+thing that leaves the machine is the auth request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from beacon.credentials import Keyring, Secret
+from support.cli import account_toml, profile_env
+from support.netns import (
+    Namespace,
+    NsDemoServer,
+    RecordingProxy,
+    network_namespace,
+    start_ns_demo_server,
+)
+
+PRIVATE = "private-agent-7"
+
+
+@pytest.fixture
+def ns() -> Iterator[Namespace]:
+    with network_namespace() as space:
+        yield space
+
+
+@pytest.fixture
+def server(ns: Namespace) -> Iterator[NsDemoServer]:
+    running = start_ns_demo_server(ns, bind="0.0.0.0")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
+    proxy = RecordingProxy(ns.host_ip, server.host, server.port)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()
+
+
+@pytest.fixture
+def account() -> Iterator[str]:
+    name = f"plainhttp-{uuid.uuid4().hex[:12]}"
+    yield name
+    Keyring().delete_secret(name)
+
+
+def config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
+    extra = {"allow_insecure": True} if allow else {}
+    return account_toml(
+        name=name,
+        key=server.key,
+        host="127.0.0.1",  # the namespace's own loopback: the socket is fine
+        port=server.port,
+        tls=False,
+        **extra,
+        channels=[PRIVATE],
+        auth={
+            "mode": "endpoint",
+            "endpoint": f"http://localhost:{relay.port}/pusher/auth",
+            "headers": {"Authorization": "Bearer {secret}"},
+        },
+    )
+
+
+async def check_in(ns: Namespace, env: dict[str, str]) -> tuple[int, str]:
+    env.pop("PYTHON_KEYRING_BACKEND", None)  # the real keyring, over the session bus
+    done = await asyncio.to_thread(ns.run, sys.executable, "-m", "beacon", "check", env=env)
+    return done.returncode, done.stdout + done.stderr
+
+
+async def test_a_localhost_endpoint_that_resolves_elsewhere_gets_no_secret(
+    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+) -> None:
+    secret = f"canary-{uuid.uuid4().hex}"
+    Keyring().set_secret(account, Secret(secret))
+    ns.set_hosts(f"{relay.host} localhost\n")
+
+    env = profile_env(tmp_path, config(account, server, relay, allow=False))
+    code, out = await check_in(ns, env)
+    assert code == 1, out
+    assert (
+        f"channel: PROBLEM: {PRIVATE}: refused to send the keyring secret over plain http:// "
+        f"to localhost: it resolves to {relay.host}, not only to this machine (loopback). "
+        "Fix: use an https:// endpoint" in out
+    ), out
+    assert relay.sent == []  # no connection, so not one byte of the secret
+    assert secret not in out
+
+    # With the risk accepted, the very same request does reach the relay, secret and all:
+    # the refusal above is what kept it home.
+    env = profile_env(tmp_path / "allowed", config(account, server, relay, allow=True))
+    code, out = await check_in(ns, env)
+    assert code == 0, out
+    assert f"{PRIVATE} authorized by http://localhost:{relay.port}/pusher/auth" in out
+    assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
+
+
+def catchup_config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
+    extra = {"allow_insecure": True} if allow else {}
+    return account_toml(
+        name=name, key=server.key, host="127.0.0.1", port=server.port, tls=False, **extra,
+        channels=["tickets"],
+    ) + (
+        "[account.catchup]\n"
+        f'url = "http://localhost:{relay.port}/pusher/missed"\n'
+        'headers = { Authorization = "Bearer {secret}" }\n'
+    )  # fmt: skip
+
+
+async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str:
+    """``beacon listen --catch-up`` inside ``ns`` until stderr says ``words``; then SIGTERM."""
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    process = await asyncio.create_subprocess_exec(
+        *ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up"),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while words not in "".join(seen):
+                line = await process.stderr.readline()
+                assert line, "".join(seen)
+                seen.append(line.decode())
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return "".join(seen)
+
+
+async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
+    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+) -> None:
+    secret = f"canary-{uuid.uuid4().hex}"
+    Keyring().set_secret(account, Secret(secret))
+    ns.set_hosts(f"{relay.host} localhost\n")
+
+    env = profile_env(tmp_path, catchup_config(account, server, relay, allow=False))
+    err = await listen_in_until(ns, env, f"[{account}] catch-up failed")
+    assert (
+        f"[{account}] catch-up failed: refused to send the keyring secret over plain http:// "
+        f"to localhost: it resolves to {relay.host}, not only to this machine (loopback). "
+        "Fix: use an https:// url" in err
+    ), err
+    assert relay.sent == []
+
+    env = profile_env(tmp_path / "allowed", catchup_config(account, server, relay, allow=True))
+    await listen_in_until(ns, env, f"[{account}] caught up")
+    assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
