@@ -17,9 +17,12 @@ states, and the protocol events: subscribed, refused, auth requested, signed in)
 every channel has an answer or ``TIMEOUT`` passes, then closed. A private or presence
 channel is authorized (by the endpoint or a local signature) and subscribed, which proves
 the secret too. Each problem is said in words, with a fix. Secrets are never printed.
+Secrets come from where ``listen`` takes them: a systemd credential in
+``$CREDENTIALS_DIRECTORY`` first, else the keyring, so that ``systemd-run`` with a unit's
+credentials checks what the unit will use.
 
 Exit status: 0 all good; 1 an account has a problem (or there is none); 2 config error;
-3 no usable keyring while an account needs a secret.
+3 no usable keyring (or an unusable credential) while an account needs a secret.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ every account was refused for good.
 ``--catch-up`` adds the events that accounts' ``[account.catchup]`` endpoints say were
 missed, each line with ``"catchup": true`` (``cli/listen_catchup.py``).
 
+An account's secret (and encryption master key) comes from the systemd credential
+``beacon-<account>`` (``beacon-<account>.encryption-key``) when a unit passes one in
+``$CREDENTIALS_DIRECTORY``, else from the OS keyring (``credentials/systemd.py``,
+docs/headless.md). Listen says which, once per account, at start; never the value.
+
 ``--signals`` also runs the config's ``[[signal]]`` commands and webhooks for each received
 event (``services/signals_runner.py``). The flag is the user's confirmation of the exact
 commands, which the app asks for in its settings window instead; without it, none runs.
@@ -185,13 +190,14 @@ def _tell_secret_origins(
     keyring is not opened here: the engine opens it when it needs it, with its timeout.
     False when a credential is unusable.
     """
+    needs = [(a, *_secret_needs(a, args.channel, args.catch_up)) for a in accounts]
+    needs = [need for need in needs if need[1] or need[2]]
+    if not needs:
+        return True  # public channels only: the keyring is not even imported
     from beacon.credentials import CredentialsError
 
-    for account in accounts:
-        uses_secret, uses_key = _secret_needs(account, args.channel, args.catch_up)
-        if not (uses_secret or uses_key):
-            continue
-        source = secrets.source()
+    source = secrets.source()
+    for account, uses_secret, uses_key in needs:
         name = account.name
         told: list[str] = []
         try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -255,11 +256,14 @@ class CredentialsOrKeyring:
         self.credentials = credentials
         self._open_keyring = keyring
         self._keyring: SecretStore | None = None
+        # The engine reads from worker threads, several accounts at once: one keyring.
+        self._lock = threading.Lock()
 
     def _store(self) -> SecretStore:
-        if self._keyring is None:
-            self._keyring = self._open_keyring()
-        return self._keyring
+        with self._lock:
+            if self._keyring is None:
+                self._keyring = self._open_keyring()
+            return self._keyring
 
     def get_secret(self, account: str) -> Secret | None:
         if self.credentials is not None:
