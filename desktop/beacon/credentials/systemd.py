@@ -73,8 +73,10 @@ def _fix(name: str) -> str:
     )
 
 
-def read_credential(path: Path) -> Secret:
+def read_credential(path: Path, what: str = "the account's secret") -> Secret:
     """The secret in the credential file ``path``, without one trailing newline.
+
+    ``what`` names the secret in messages ("the account's secret").
 
     Refused, with a ``CredentialFileError`` that says why and never shows the content:
     anything but a regular file (a FIFO would block, a symlink could point anywhere); a
@@ -120,13 +122,12 @@ def read_credential(path: Path) -> Secret:
             text = text[:-1]
     if not text:
         raise CredentialFileError(
-            f"the systemd credential {path} is empty; it must hold the account's secret. "
-            f"{_fix(name)}"
+            f"the systemd credential {path} is empty; it must hold {what}. {_fix(name)}"
         )
     if any(c in text for c in "\r\n\0"):
         raise CredentialFileError(
-            f"the systemd credential {path} holds more than one line; it must hold the "
-            f"secret alone, on one line. {_fix(name)}"
+            f"the systemd credential {path} holds more than one line; it must hold {what} "
+            f"alone, on one line. {_fix(name)}"
         )
     return Secret(text)
 
@@ -220,7 +221,8 @@ class SystemdCredentials:
         if path is None:
             return None
         try:
-            return parse_encryption_key(read_credential(path).reveal())
+            text = read_credential(path, "the app's encryption master key").reveal()
+            return parse_encryption_key(text)
         except CredentialFileError:
             raise
         except CredentialsError as exc:  # not base64 of 32 bytes; says so without the text
@@ -270,14 +272,32 @@ class CredentialsOrKeyring:
             secret = self.credentials.get_secret(account)
             if secret is not None:
                 return secret
-        return self._store().get_secret(account)
+        return self._ask_keyring(
+            secret_credential_name(account), lambda store: store.get_secret(account)
+        )
 
     def get_encryption_key(self, account: str) -> Secret | None:
         if self.credentials is not None:
             key = self.credentials.get_encryption_key(account)
             if key is not None:
                 return key
-        return self._store().get_encryption_key(account)
+        return self._ask_keyring(
+            encryption_key_credential_name(account),
+            lambda store: store.get_encryption_key(account),
+        )
+
+    def _ask_keyring(
+        self, credential: str, read: Callable[[SecretStore], Secret | None]
+    ) -> Secret | None:
+        try:
+            return read(self._store())
+        except CredentialsError as exc:
+            # Where this runs (listen, often on a server), a keyring that cannot work has
+            # one more way out than the keyring's own advice: the credential.
+            raise type(exc)(
+                f"{exc}. Or run beacon listen as a systemd unit that passes the credential "
+                f"{credential} (see docs/headless.md)"
+            ) from None
 
     def secret_origin(self, account: str) -> str:
         """Where the account's secret comes from, in words (never the value)."""

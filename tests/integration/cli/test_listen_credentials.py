@@ -236,6 +236,10 @@ async def test_without_its_credential_and_without_a_keyring_listen_exits_3(
     ) in run.stderr
     needs_login = [line for line in run.stderr if "needs login" in line]
     assert needs_login and "No usable OS keyring" in needs_login[0], run.stderr
+    assert needs_login[0].endswith(
+        "Or run beacon listen as a systemd unit that passes the credential beacon-support "
+        "(see docs/headless.md)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from beacon.credentials import CredentialsError, Secret
+from beacon.credentials import CredentialsError, NoKeyringError, Secret
 from beacon.credentials.systemd import (
     CredentialFileError,
     CredentialsOrKeyring,
@@ -163,6 +163,15 @@ def test_names_per_account(tmp_path: Path) -> None:
     assert credentials.get_secret("../escape") is None
 
 
+def test_an_empty_encryption_key_says_what_it_must_hold(tmp_path: Path) -> None:
+    path = write(tmp_path / "beacon-a.encryption-key", "")
+    with pytest.raises(CredentialFileError) as caught:
+        SystemdCredentials(tmp_path).get_encryption_key("a")
+    assert str(caught.value).startswith(
+        f"the systemd credential {path} is empty; it must hold the app's encryption master key."
+    )
+
+
 def test_an_encryption_key_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "beacon-a.encryption-key", "c2hvcnQ=\n")  # base64 of "short"
     with pytest.raises(CredentialFileError) as caught:
@@ -215,6 +224,27 @@ def test_each_entry_without_a_credential_falls_back_to_the_keyring(tmp_path: Pat
         "the OS keyring (the unit passes no credential beacon-a.encryption-key)"
     )
     assert CredentialsOrKeyring(None, lambda: store).secret_origin("a") == "the OS keyring"
+
+
+class NoKeyring:
+    def get_secret(self, account: str) -> Secret | None:
+        raise NoKeyringError("No usable OS keyring: none here")
+
+    get_encryption_key = get_secret
+
+
+def test_a_keyring_that_cannot_work_points_to_the_credential(tmp_path: Path) -> None:
+    source = CredentialsOrKeyring(SystemdCredentials(tmp_path), NoKeyring)
+    for read, name in (
+        (source.get_secret, "beacon-a"),
+        (source.get_encryption_key, "beacon-a.encryption-key"),
+    ):
+        with pytest.raises(NoKeyringError) as caught:
+            read("a")
+        assert str(caught.value) == (
+            "No usable OS keyring: none here. Or run beacon listen as a systemd unit that "
+            f"passes the credential {name} (see docs/headless.md)"
+        )
 
 
 def test_an_unusable_credential_does_not_fall_back(tmp_path: Path) -> None:
