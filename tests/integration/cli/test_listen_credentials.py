@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -20,6 +21,7 @@ import pytest
 
 from beacon.credentials import Keyring, Secret
 from beacon.demo import DemoServer
+from support.catchup import CatchupServer
 from support.cli import account_toml, profile_env
 from support.engine import MASTER_KEY, Target
 
@@ -334,3 +336,30 @@ async def test_without_credentials_directory_no_file_is_a_source(
     code, _ = await run.finish()
     assert code == 3, run.stderr
     assert "beacon: [support] secret from the OS keyring" in run.stderr
+
+
+async def test_catch_up_headers_take_the_secret_from_the_credential(
+    server: DemoServer, catchup_server: CatchupServer, tmp_path: Path
+) -> None:
+    token = "catchup-token-" + uuid.uuid4().hex
+    directory = credentials(tmp_path, {"beacon-support": token + "\n"})
+    body = (
+        account_toml(
+            name="support", key=server.key, host="127.0.0.1", port=server.port, tls=False,
+            channels=["tickets"],
+        )
+        + f'[account.catchup]\nurl = "{catchup_server.url}"\n'
+        + 'headers = { Authorization = "Bearer {secret}" }\n'
+    )  # fmt: skip
+    env = environment(tmp_path, body, directory)
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    run = await Run.start(env, "-vv", "listen", "--catch-up", "--timeout", "20")
+    request = await catchup_server.wait_requests(1)
+    assert request.headers["authorization"] == f"Bearer {token}"
+    await run.wait_stderr("subscribed to tickets")
+    run.proc.send_signal(signal.SIGTERM)
+    code, out = await run.finish()
+    assert code == 0, run.stderr
+    assert "beacon: [support] secret from the systemd credential beacon-support" in run.stderr
+    assert token not in out
+    assert not [line for line in run.stderr if token in line]
