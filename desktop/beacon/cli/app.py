@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
 def _secret_source() -> Any:
     """The OS keyring, or an empty source when there is none (accounts that need a
     secret then show "needs login"; the window still starts)."""
+    # Only the keyring, never $CREDENTIALS_DIRECTORY as `beacon listen` and `check` read
+    # it (credentials/systemd.py): the tray app runs in a desktop session, where the
+    # keyring is open, and its settings window and `beacon login` change secrets only
+    # there; a credential would silently win over what the user just saved, with no way
+    # to change it from the app. Credentials are for a headless unit, which has no window.
     try:
         credentials = importlib.import_module("beacon.credentials")
         return credentials.Keyring()

@@ -17,9 +17,12 @@ states, and the protocol events: subscribed, refused, auth requested, signed in)
 every channel has an answer or ``TIMEOUT`` passes, then closed. A private or presence
 channel is authorized (by the endpoint or a local signature) and subscribed, which proves
 the secret too. Each problem is said in words, with a fix. Secrets are never printed.
+Secrets come from where ``listen`` takes them: a systemd credential in
+``$CREDENTIALS_DIRECTORY`` first, else the keyring, so that ``systemd-run`` with a unit's
+credentials checks what the unit will use.
 
 Exit status: 0 all good; 1 an account has a problem (or there is none); 2 config error;
-3 no usable keyring while an account needs a secret.
+3 no usable keyring (or an unusable credential) while an account needs a secret.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -43,6 +47,11 @@ from beacon.connect import AccountStatus, Engine, ReceivedEvent
 from beacon.connect.secrets import RevealableSecret
 from beacon.connect.tls import describe_error
 from beacon.credentials import CredentialsError, Keyring, Secret
+from beacon.credentials.systemd import (
+    SystemdCredentials,
+    encryption_key_credential_name,
+    secret_credential_name,
+)
 from beacon.logs import setup_logging
 from beacon.pusher import (
     AuthNeeded,
@@ -120,7 +129,13 @@ def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) ->
         out.write(f"Keyring: unavailable: {exc}\n")
     out.flush()
 
-    probes = [_secrets(account, keyring) for account in config.accounts]
+    # A unit run by systemd may pass secrets as credentials; they win over the keyring,
+    # as in `beacon listen` (credentials/systemd.py), so that `systemd-run` with the
+    # unit's credentials checks what the unit will use.
+    credentials = SystemdCredentials.from_environment()
+    if credentials is not None:
+        out.write(f"Credentials: {credentials.directory} (systemd; they win over the keyring)\n")
+    probes = [_secrets(account, keyring, credentials) for account in config.accounts]
     asyncio.run(_probe_all(probes, timeout))
     reports = [probe.report for probe in probes]
     for report in reports:
@@ -203,9 +218,30 @@ class _Probe:
     # channel -> why it is not tried (it could only fail for a reason already reported)
     skipped: dict[str, str] = field(default_factory=dict)
     skip_signin: str | None = None
+    # What signs in mode sign, for the report: the keyring, or a systemd credential.
+    origin: str = "the keyring secret"
 
 
-def _secrets(account: AccountSettings, keyring: Keyring | None) -> _Probe:
+def _from_credential(
+    report: Report, label: str, read: Callable[[], Secret | None], name: str
+) -> tuple[bool, Secret | None]:
+    """(handled, value) for one entry from a systemd credential: not handled when the
+    unit passes no such credential, so that the keyring is asked instead."""
+    try:
+        value = read()
+    except CredentialsError as exc:
+        report.bad(label, f"cannot be read: {exc}")
+        report.keyring_problem = True
+        return True, None
+    if value is None:
+        return False, None
+    report.ok(label, f"from the systemd credential {name}")
+    return True, value
+
+
+def _secrets(
+    account: AccountSettings, keyring: Keyring | None, credentials: SystemdCredentials | None
+) -> _Probe:
     report = Report(account)
     probe = _Probe(report)
     for what in credentials_in_clear(account):
@@ -220,8 +256,21 @@ def _secrets(account: AccountSettings, keyring: Keyring | None) -> _Probe:
     authorized = [c for c in account.channels if channel_kind(c).needs_auth]
     uses_auth = bool(authorized) or account.signin
     no_secret: str | None = None
-    if auth is None or not auth.needs_secret or not uses_auth:
+    needed = auth is not None and auth.needs_secret and uses_auth
+    from_credential = False
+    if needed and credentials is not None:
+        from_credential, probe.secret = _from_credential(
+            report,
+            "secret",
+            lambda: credentials.get_secret(account.name),
+            secret_credential_name(account.name),
+        )
+    if not needed:
         report.ok("secret", "not needed")
+    elif from_credential:
+        probe.origin = f"the systemd credential {secret_credential_name(account.name)}"
+        if probe.secret is None:  # unusable: the report says why
+            no_secret = "no secret"
     elif keyring is None:
         report.bad("secret", "cannot be read: there is no usable keyring (see Keyring above)")
         report.keyring_problem = True
@@ -243,7 +292,19 @@ def _secrets(account: AccountSettings, keyring: Keyring | None) -> _Probe:
         probe.skipped = dict.fromkeys(authorized, no_secret)
         probe.skip_signin = no_secret
     encrypted = [c for c in authorized if channel_kind(c) is ChannelKind.ENCRYPTED]
-    if auth is not None and auth.mode == "sign" and keyring is not None and encrypted:
+    key_from_credential = False
+    if auth is not None and auth.mode == "sign" and encrypted and credentials is not None:
+        key_from_credential, probe.key = _from_credential(
+            report,
+            "key",
+            lambda: credentials.get_encryption_key(account.name),
+            encryption_key_credential_name(account.name),
+        )
+        if key_from_credential and probe.key is None:
+            for channel in encrypted:
+                probe.skipped.setdefault(channel, "no encryption key")
+    sign = auth is not None and auth.mode == "sign"
+    if sign and keyring is not None and encrypted and not key_from_credential:
         no_key: str | None = None
         try:
             probe.key = keyring.get_encryption_key(account.name)
@@ -474,7 +535,7 @@ class _AccountCheck:
         if not channel_kind(channel).needs_auth or auth is None:
             return f"{channel} subscribed"
         if auth.mode == "sign":
-            return f"{channel} authorized by the keyring secret (mode sign) and subscribed"
+            return f"{channel} authorized by {self.probe.origin} (mode sign) and subscribed"
         return f"{channel} authorized by {auth.endpoint} and subscribed"
 
     def _auth_fix(self) -> str:

@@ -10,6 +10,11 @@ every account was refused for good.
 ``--catch-up`` adds the events that accounts' ``[account.catchup]`` endpoints say were
 missed, each line with ``"catchup": true`` (``cli/listen_catchup.py``).
 
+An account's secret (and encryption master key) comes from the systemd credential
+``beacon-<account>`` (``beacon-<account>.encryption-key``) when a unit passes one in
+``$CREDENTIALS_DIRECTORY``, else from the OS keyring (``credentials/systemd.py``,
+docs/headless.md). Listen says which, once per account, at start; never the value.
+
 ``--signals`` also runs the config's ``[[signal]]`` commands and webhooks for each received
 event (``services/signals_runner.py``). The flag is the user's confirmation of the exact
 commands, which the app asks for in its settings window instead; without it, none runs.
@@ -32,7 +37,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, Config, ConfigError, load_config
@@ -41,11 +46,12 @@ from beacon.connect.secrets import RevealableSecret
 from beacon.connect.tls import describe_error
 from beacon.logs import setup_logging
 from beacon.pusher import ProtocolEvent, SignedIn, Subscribed
-from beacon.pusher.channels import channel_name_problem
+from beacon.pusher.channels import ChannelKind, channel_kind, channel_name_problem
 from beacon.pusher.states import ConnectionState
 
 if TYPE_CHECKING:
     from beacon.cli.listen_catchup import ListenCatchUp
+    from beacon.credentials.systemd import CredentialsOrKeyring
     from beacon.services.signals_runner import SignalRunner
 
 __all__ = ["run"]
@@ -126,27 +132,89 @@ def json_line(event: ReceivedEvent) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-class _LazyKeyring:
-    """Opens the OS keyring only when an account first needs a secret, so that public
-    channels never touch it. Errors reach the engine, which reports "needs login"."""
+class _LazySecrets:
+    """The account secrets: a systemd credential where the unit passed one, else the OS
+    keyring (``credentials.systemd``). Nothing is opened, or imported, until an account
+    first needs a secret, so that public channels never touch the keyring. Errors reach
+    the engine, which reports "needs login"."""
 
     def __init__(self) -> None:
-        self._keyring: Any = None
+        self._source: CredentialsOrKeyring | None = None
+        # The engine reads secrets from worker threads, several accounts at once.
+        self._lock = threading.Lock()
 
-    def _get(self) -> Any:
-        if self._keyring is None:
-            from beacon.credentials import Keyring
+    def source(self) -> CredentialsOrKeyring:
+        with self._lock:
+            if self._source is None:
+                from beacon.credentials import Keyring
+                from beacon.credentials.systemd import CredentialsOrKeyring, SystemdCredentials
 
-            self._keyring = Keyring()
-        return self._keyring
+                self._source = CredentialsOrKeyring(SystemdCredentials.from_environment(), Keyring)
+            return self._source
 
     def get_secret(self, account: str) -> RevealableSecret | None:
-        secret: RevealableSecret | None = self._get().get_secret(account)
-        return secret
+        return self.source().get_secret(account)
 
     def get_encryption_key(self, account: str) -> RevealableSecret | None:
-        key: RevealableSecret | None = self._get().get_encryption_key(account)
-        return key
+        return self.source().get_encryption_key(account)
+
+
+def _secret_needs(
+    account: AccountSettings, channels: Sequence[str], catch_up: bool
+) -> tuple[bool, bool]:
+    """(uses a secret, uses an encryption master key): what the start line tells about."""
+    names = channels or account.channels
+    kinds = [channel_kind(name) for name in names]
+    auth = account.auth
+    via_auth = (
+        auth is not None
+        and auth.needs_secret
+        and (any(kind.needs_auth for kind in kinds) or account.signin)
+    )
+    via_catchup = catch_up and account.catchup is not None and account.catchup.needs_secret
+    key = (
+        auth is not None
+        and auth.mode == "sign"
+        and any(kind is ChannelKind.ENCRYPTED for kind in kinds)
+    )
+    return via_auth or via_catchup, key
+
+
+def _tell_secret_origins(
+    secrets: _LazySecrets, accounts: Sequence[AccountSettings], args: argparse.Namespace
+) -> bool:
+    """Say once, per account that uses one, where its secret comes from (never the value).
+
+    A systemd credential is read here already, so that an unusable one (empty, readable by
+    others) stops listen at once with its fix, instead of as a "needs login" later. The
+    keyring is not opened here: the engine opens it when it needs it, with its timeout.
+    False when a credential is unusable.
+    """
+    needs = [(a, *_secret_needs(a, args.channel, args.catch_up)) for a in accounts]
+    needs = [need for need in needs if need[1] or need[2]]
+    if not needs:
+        return True  # public channels only: the keyring is not even imported
+    from beacon.credentials import CredentialsError
+
+    source = secrets.source()
+    for account, uses_secret, uses_key in needs:
+        name = account.name
+        told: list[str] = []
+        try:
+            # A credential that is there is read and checked now; None means there is none.
+            if uses_secret:
+                if source.credentials is not None:
+                    source.credentials.get_secret(name)
+                told.append(f"secret from {source.secret_origin(name)}")
+            if uses_key:
+                if source.credentials is not None:
+                    source.credentials.get_encryption_key(name)
+                told.append(f"encryption key from {source.encryption_key_origin(name)}")
+        except CredentialsError as exc:
+            _say(f"[{name}] {exc}")
+            return False
+        _say(f"[{name}] {'; '.join(told)}")
+    return True
 
 
 class _StateLogFilter(logging.Filter):
@@ -332,10 +400,14 @@ class _Listener:
             self.finish(EXIT_CONNECT)
 
 
-async def _listen(args: argparse.Namespace, config: Config, accounts: list[AccountSettings]) -> int:
+async def _listen(
+    args: argparse.Namespace,
+    config: Config,
+    accounts: list[AccountSettings],
+    secrets: _LazySecrets,
+) -> int:
     listener = _Listener(args, sys.stdout.buffer)
     listener.expected = len(accounts)
-    secrets = _LazyKeyring()
     if args.catch_up:
         # Imported only here: without --catch-up, listen starts as fast as before.
         from beacon.cli.listen_catchup import STATE_FILE, ListenCatchUp
@@ -432,4 +504,7 @@ def run(args: argparse.Namespace) -> int:
     if bad_ca is not None:
         _say(bad_ca.report())
         return EXIT_CONFIG
-    return asyncio.run(_listen(args, config, chosen))
+    secrets = _LazySecrets()
+    if not _tell_secret_origins(secrets, chosen, args):
+        return EXIT_AUTH
+    return asyncio.run(_listen(args, config, chosen, secrets))
