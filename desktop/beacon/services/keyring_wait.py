@@ -12,14 +12,17 @@ that:
 
 - reads of the same secret share one real read: several channels, catch-up and actions
   of an account raise one unlock prompt, not a queue of them;
-- ``cancel(account)`` lets the waiting callers go at once with ``KeyringLockedError``
-  (the prompt stays on screen; nothing can take it down from here), and holds the
-  account: later reads fail at once, without touching the keyring (no new prompt on the
-  next reconnect) until ``release(account)`` (the user's Reconnect, or changed secrets);
+- ``cancel(account)`` holds the account: it shows as locked, and later reads fail at
+  once with ``KeyringLockedError``, without touching the keyring (no new prompt when the
+  connection comes back), until ``release(account)`` (the user's Reconnect, or changed
+  secrets). The callers already waiting stay parked on the read: its prompt is still on
+  screen (nothing can take it down from here), so a late answer still connects, and a
+  Reconnect simply shows the wait again. Failing them instead would race the Reconnect:
+  their failure could reach the engine after it, and undo it;
 - a prompt the user dismissed holds the account the same way: asking again at once would
   only bring the prompt back;
-- a read still pending after a cancel that the user answers after all releases the
-  account and reports it answered: the keyring is open now, so the account tries again.
+- a read that the user answers after a cancel releases the account and reports it
+  answered: the keyring is open now, so the account tries again.
 
 Every change is reported through ``notify(account)``, from whichever thread it happens
 in; the service moves it to the loop and asks :meth:`KeyringWaits.state`.
@@ -85,7 +88,7 @@ class _Read:
 @dataclass
 class _Account:
     reads: dict[str, _Read] = field(default_factory=dict)  # by kind: secret, key
-    # Bumped by a cancel: callers that began waiting before it are let go.
+    # Bumped by ``close``: the callers that waited are let go.
     generation: int = 0
     held: Hold | None = None
     reason: str = ""
@@ -128,15 +131,13 @@ class KeyringWaits:
             )
 
     def cancel(self, account: str) -> bool:
-        """Stop waiting for ``account``'s reads, and hold it; False when none waited."""
+        """Stop waiting for ``account``'s reads: hold it; False when none waited."""
         with self._lock:
             entry = self._accounts.get(account)
             if entry is None or not any(r.waiters for r in entry.reads.values()):
                 return False
-            entry.generation += 1
             entry.held = Hold.CANCELLED
             entry.reason = ""
-            self._lock.notify_all()
         log.info("account %s: stopped waiting for the keyring", account)
         self._notify(account)
         return True
@@ -190,12 +191,8 @@ class KeyringWaits:
             with self._lock:
                 while not read.done and entry.generation == generation:
                     self._lock.wait()
-                if not read.done:  # let go by a cancel or the app's close
-                    raise KeyringLockedError(
-                        _HELD_WORDS[entry.held or Hold.CANCELLED]
-                        if not self._closed
-                        else "Beacon is quitting"
-                    )
+                if not read.done:  # let go by the app's close
+                    raise KeyringLockedError("Beacon is quitting")
         finally:
             with self._lock:
                 read.waiters -= 1
@@ -222,12 +219,18 @@ class KeyringWaits:
                     entry.held = Hold.DISMISSED
                     entry.reason = str(error)
             elif error is None and entry.held is Hold.CANCELLED:
-                # Answered after the user stopped waiting: the keyring is open now.
+                # Answered after the user stopped waiting: the keyring is open now. The
+                # parked callers have their secret; the account's others try again.
                 entry.held = None
                 entry.answered = True
             self._lock.notify_all()
+            # Waiting callers report it as they leave, each just before its answer heads
+            # for the engine: the state shown never runs ahead of what the engine knows
+            # (a Reconnect clicked on "locked" must find the failure already landed).
+            waited = read.waiters > 0
         if error is None:
             log.debug("account %s: the keyring answered", account)
         else:
             log.info("account %s: the keyring read failed: %s", account, error)
-        self._notify(account)
+        if not waited:
+            self._notify(account)

@@ -113,37 +113,37 @@ def test_readers_of_one_secret_share_one_read_that_waits_for_the_answer(rig: Rig
     assert rig.backend.reads == 1
 
 
-def test_cancel_lets_the_readers_go_and_holds_the_account_until_released(rig: Rig) -> None:
-    reader = rig.read()
+def test_cancel_holds_the_account_until_released(rig: Rig) -> None:
+    parked = rig.read()
     rig.wait_for(lambda: rig.waits.state(ACCOUNT).waiting_since is not None)
     assert rig.waits.cancel(ACCOUNT)
-    kind, error = reader.get(timeout=5)
-    assert kind == "error" and isinstance(error, KeyringLockedError)
-    assert "cancelled" in str(error)
     state = rig.waits.state(ACCOUNT)
     assert state.held is Hold.CANCELLED and state.waiting_since is None
 
     # Held: a read fails at once, and never reaches the keyring (no second prompt).
     kind, error = rig.read().get(timeout=5)
     assert kind == "error" and isinstance(error, KeyringLockedError)
+    assert "cancelled" in str(error)
     assert rig.backend.reads == 1
-    assert not rig.waits.cancel(ACCOUNT)  # nothing waits now
+    assert parked.empty()  # still parked on the prompt, which is still on screen
 
-    # Released (the user's Reconnect): the next read joins the prompt still open.
+    # Released (the user's Reconnect): the wait shows again; a new read joins it.
     rig.waits.release(ACCOUNT)
+    assert rig.waits.state(ACCOUNT).waiting_since is not None
     again = rig.read()
-    rig.wait_for(lambda: rig.waits.state(ACCOUNT).waiting_since is not None)
     rig.backend.answer.set()
     assert again.get(timeout=5) == ("ok", f"secret-of-{ACCOUNT}")
+    assert parked.get(timeout=5) == ("ok", f"secret-of-{ACCOUNT}")
     assert rig.backend.reads == 1
-    assert not rig.waits.state(ACCOUNT).answered  # someone was waiting: nothing to redo
+    assert not rig.waits.state(ACCOUNT).answered  # not held any more: nothing to redo
 
 
 def test_a_prompt_answered_after_the_cancel_releases_the_account_once(rig: Rig) -> None:
-    rig.read()
+    parked = rig.read()
     rig.wait_for(lambda: rig.waits.state(ACCOUNT).waiting_since is not None)
     rig.waits.cancel(ACCOUNT)
     rig.backend.answer.set()
+    assert parked.get(timeout=5) == ("ok", f"secret-of-{ACCOUNT}")
     answered: list[bool] = []
 
     def seen() -> bool:
