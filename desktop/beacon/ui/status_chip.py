@@ -70,7 +70,9 @@ class StatusChip(QWidget):
             words = self.tr("waiting for the keyring — answer the unlock prompt")
             self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.CONNECTING]))
         elif info.keyring is KeyringStatus.LOCKED:
-            words = self.tr("keyring locked")
+            # The fix in a few words where it is seen; the detail (tooltip) says it all.
+            words = self.tr("keyring locked — choose Try again and enter your keyring password")
+            self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.FAILED]))  # as the tray shows it
         self.label.setText(f"{info.account}: {words}")
         tip = info.detail or info.state.value
         self.setToolTip(tip)

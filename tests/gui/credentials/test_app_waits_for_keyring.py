@@ -46,6 +46,7 @@ from .secret_service import lock
 ACCOUNT = "prompted-app"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 WAITING_WORDS = "waiting for the keyring — answer the unlock prompt"
+LOCKED_WORDS = "keyring locked — choose Try again and enter your keyring password"
 
 
 @pytest.fixture
@@ -261,7 +262,7 @@ async def test_cancel_stops_reading_the_keyring_until_the_user_reconnects(
         assert info.needs_login
         assert "you stopped waiting" in info.detail
         assert "Fix: choose Reconnect" in info.detail
-        assert chip(app).label.text() == f"{ACCOUNT}: keyring locked"
+        assert chip(app).label.text() == f"{ACCOUNT}: {LOCKED_WORDS}"
         assert chip(app).keyring_button.text() == "Try again"
         assert f"{ACCOUNT}: keyring locked" in tray_tooltip(app)
         assert app.tray is not None
@@ -313,8 +314,10 @@ async def test_a_dismissed_prompt_shows_the_keyring_locked_with_the_fix(
         assert info.needs_login
         assert "unlock prompt was dismissed" in info.detail
         assert "Fix: choose Reconnect and enter your keyring password" in info.detail
-        assert chip(app).label.text() == f"{ACCOUNT}: keyring locked"
+        assert chip(app).label.text() == f"{ACCOUNT}: {LOCKED_WORDS}"
         assert chip(app).toolTip() == info.detail
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert app.window.grab().toImage().save(str(ARTIFACTS / "keyring-locked-window.png"))
         assert f"{ACCOUNT}: keyring locked" in tray_tooltip(app)
         assert len(keyring.reads) == 1
 
@@ -363,6 +366,11 @@ def test_quit_while_waiting_for_the_prompt_is_prompt(
     reader.start()
     try:
         assert waiting.wait(60), "".join(lines)
+        # Past the commands' bounded wait (KEYRING_TIMEOUT), the app still waits: its
+        # keyring (cli.app) has no timeout.
+        time.sleep(6)
+        assert app.poll() is None
+        assert not any("did not answer" in line for line in lines), "".join(lines)
         stopped = time.monotonic()
         app.send_signal(signal.SIGTERM)
         status = app.wait(30)
