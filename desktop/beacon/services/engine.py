@@ -340,6 +340,7 @@ class EngineService(QObject):
                 self._states.pop(name, None)
                 # A changed account starts afresh, its keyring read too.
                 self._keyring.pop(name, None)
+                self._keyring_reasons.pop(name, None)
                 self.secrets.release(name)
             for account in start:
                 engine.add_account(account)
@@ -444,9 +445,10 @@ class EngineService(QObject):
             log.info("account %s: the keyring was unlocked after all; trying again", account)
             self._engine.retry(account)
         status = KeyringStatus.OK
+        reason = self._keyring_reasons.get(account, "")
         if wait.held is not None:
             status = KeyringStatus.LOCKED
-            self._keyring_reasons[account] = self._locked_words(wait.held)
+            reason = self._locked_words(wait.held)
         elif wait.waiting_since is not None:
             left = KEYRING_GRACE - (time.monotonic() - wait.waiting_since)
             if left > 0:
@@ -459,26 +461,29 @@ class EngineService(QObject):
                     status = KeyringStatus.OK  # a new read: no longer held
             else:
                 status = KeyringStatus.WAITING
-        if status is self._keyring.get(account, KeyringStatus.OK):
+        if status is self._keyring.get(account, KeyringStatus.OK) and reason == (
+            self._keyring_reasons.get(account, "")
+        ):
             return
         if status is KeyringStatus.WAITING:
             log.info("account %s waits for the keyring: its unlock prompt is open", account)
         self._keyring[account] = status
+        self._keyring_reasons[account] = reason
         self._emit_state(account)
 
     def _locked_words(self, hold: Hold) -> str:
         if hold is Hold.CANCELLED:
             return self.tr(
-                "Keyring locked: you stopped waiting for its unlock prompt, so this account "
-                "cannot read its secret. Fix: choose Reconnect and enter your keyring "
-                "password at the prompt, or unlock the keyring in your keyring manager "
-                "(Seahorse, KWalletManager)."
+                "Keyring locked: you stopped waiting for its unlock prompt, so this "
+                "account cannot read its secret. Fix: choose Try again (Reconnect in the "
+                "tray menu) and enter your keyring password at the prompt, or unlock the "
+                "keyring in your keyring manager (Seahorse, KWalletManager)."
             )
         return self.tr(
             "Keyring locked: its unlock prompt was dismissed, or none could be shown, so "
-            "this account cannot read its secret. Fix: choose Reconnect and enter your "
-            "keyring password at the prompt, or unlock the keyring in your keyring manager "
-            "(Seahorse, KWalletManager)."
+            "this account cannot read its secret. Fix: choose Try again (Reconnect in the "
+            "tray menu) and enter your keyring password at the prompt, or unlock the "
+            "keyring in your keyring manager (Seahorse, KWalletManager)."
         )
 
     # -- catch-up (DESIGN.md "Catch-up") -----------------------------------------------------

@@ -261,7 +261,7 @@ async def test_cancel_stops_reading_the_keyring_until_the_user_reconnects(
         info = shown(app)
         assert info.needs_login
         assert "you stopped waiting" in info.detail
-        assert "Fix: choose Reconnect" in info.detail
+        assert "Fix: choose Try again (Reconnect in the tray menu)" in info.detail
         assert chip(app).label.text() == f"{ACCOUNT}: {LOCKED_WORDS}"
         assert chip(app).keyring_button.text() == "Try again"
         assert f"{ACCOUNT}: keyring locked" in tray_tooltip(app)
@@ -313,7 +313,8 @@ async def test_a_dismissed_prompt_shows_the_keyring_locked_with_the_fix(
         info = shown(app)
         assert info.needs_login
         assert "unlock prompt was dismissed" in info.detail
-        assert "Fix: choose Reconnect and enter your keyring password" in info.detail
+        assert "and enter your keyring password at the prompt" in info.detail
+        assert "Fix: choose Try again" in info.detail
         assert chip(app).label.text() == f"{ACCOUNT}: {LOCKED_WORDS}"
         assert chip(app).toolTip() == info.detail
         ARTIFACTS.mkdir(exist_ok=True)
