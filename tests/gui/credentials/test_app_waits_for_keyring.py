@@ -384,3 +384,26 @@ def test_quit_while_waiting_for_the_prompt_is_prompt(
         if app.poll() is None:
             app.kill()
             app.wait()
+
+
+async def test_a_normal_read_never_shows_the_wait(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The shared desktop's keyring is unlocked: its read takes milliseconds, inside the
+    grace, so the state goes straight to connected without a flicker of "waiting"."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    keyring = CountingKeyring()
+    keyring.keyring.set_secret(ACCOUNT, Secret("demo-secret"))
+    try:
+        async with running_app(
+            tmp_path, demo_server.host, demo_server.port, demo_server.key, keyring
+        ) as app:
+            changes: list[ConnectionInfo] = []
+            app.service.statusChanged.connect(changes.append)
+            await app.start()
+            await demo_server.wait_for_subscribers("private-desk", timeout=20)
+            await wait_until(lambda: connected(app))
+            assert len(keyring.reads) == 1
+            assert [i for i in changes if i.keyring is not KeyringStatus.OK] == []
+    finally:
+        keyring.keyring.delete_secret(ACCOUNT)
