@@ -42,7 +42,10 @@ def describe(info: ConnectionInfo) -> str:
             "TrayIcon", "waiting for the keyring — answer the unlock prompt"
         )
     if info.keyring is KeyringStatus.LOCKED:
-        return QCoreApplication.translate("TrayIcon", "keyring locked")
+        # The fix in a few words, with the name of this menu's action.
+        return QCoreApplication.translate(
+            "TrayIcon", "keyring locked — choose Reconnect and enter your keyring password"
+        )
     if info.needs_login:
         return "needs login"
     if info.state is LinkState.INITIALIZED:

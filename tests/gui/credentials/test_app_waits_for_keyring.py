@@ -47,6 +47,7 @@ ACCOUNT = "prompted-app"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 WAITING_WORDS = "waiting for the keyring — answer the unlock prompt"
 LOCKED_WORDS = "keyring locked — choose Try again and enter your keyring password"
+TRAY_LOCKED_WORDS = "keyring locked — choose Reconnect and enter your keyring password"
 
 
 @pytest.fixture
@@ -264,7 +265,7 @@ async def test_cancel_stops_reading_the_keyring_until_the_user_reconnects(
         assert "Fix: choose Try again (Reconnect in the tray menu)" in info.detail
         assert chip(app).label.text() == f"{ACCOUNT}: {LOCKED_WORDS}"
         assert chip(app).keyring_button.text() == "Try again"
-        assert f"{ACCOUNT}: keyring locked" in tray_tooltip(app)
+        assert f"{ACCOUNT}: {TRAY_LOCKED_WORDS}" in tray_tooltip(app)
         assert app.tray is not None
         assert not app.tray.accounts[ACCOUNT].cancel_wait.isVisible()
         assert app.tray.accounts[ACCOUNT].reconnect.isEnabled()
@@ -319,7 +320,7 @@ async def test_a_dismissed_prompt_shows_the_keyring_locked_with_the_fix(
         assert chip(app).toolTip() == info.detail
         ARTIFACTS.mkdir(exist_ok=True)
         assert app.window.grab().toImage().save(str(ARTIFACTS / "keyring-locked-window.png"))
-        assert f"{ACCOUNT}: keyring locked" in tray_tooltip(app)
+        assert f"{ACCOUNT}: {TRAY_LOCKED_WORDS}" in tray_tooltip(app)
         assert len(keyring.reads) == 1
 
         # Secrets changed (a `beacon login`, the settings window: the stamp the app
