@@ -199,6 +199,9 @@ class BeaconApp(QObject):
             mutes=self.mutes,
         )
         self.service.statusChanged.connect(self.window.set_connection)
+        # The status bar's keyring actions: Cancel a wait for the unlock prompt, Try again.
+        self.window.keyringCancelRequested.connect(self.service.cancel_keyring_wait)
+        self.window.reconnectRequested.connect(self.service.reconnect)
         self.presence = PresenceService(config, self.service, self)
         self._wire_presence()
         # Back online: waiting accounts retry at once (DESIGN.md "Protocol").
@@ -226,7 +229,9 @@ class BeaconApp(QObject):
         self._notifier_start: asyncio.Future[None] | None = None
         self._closing = False
         self._build_notifications(config)
-        self._build_actions_and_away(config, secrets)
+        # Through the engine service's keyring reads: an action's read joins a pending
+        # one (one unlock prompt), and a cancelled wait holds it too.
+        self._build_actions_and_away(config, self.service.secrets)
 
     async def start(self) -> None:
         # Everything built so far (Qt bindings, modules, the window) lives as long as the
@@ -363,6 +368,7 @@ class BeaconApp(QObject):
         tray.openFeedRequested.connect(self.show_window)
         tray.toggleFeedRequested.connect(self.toggle_window)
         tray.reconnectRequested.connect(self.service.reconnect)
+        tray.keyringCancelRequested.connect(self.service.cancel_keyring_wait)
         # "Needs login": the settings window, on that account's secret field.
         tray.signInRequested.connect(self.open_settings)
         tray.settingsRequested.connect(self.show_settings)

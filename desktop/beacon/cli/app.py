@@ -63,7 +63,9 @@ def _secret_source() -> Any:
     # to change it from the app. Credentials are for a headless unit, which has no window.
     try:
         credentials = importlib.import_module("beacon.credentials")
-        return credentials.Keyring()
+        # No timeout: the app waits for the user at an unlock prompt, visibly and with a
+        # Cancel, each read in a daemon thread (services.keyring_wait); commands keep theirs.
+        return credentials.Keyring(timeout=None)
     except Exception as exc:  # no keyring backend, locked keyring, not built yet
         log.warning("no keyring available: %s", exc)
         return NoSecrets()

@@ -10,6 +10,8 @@ runs them in an executor. A locked keyring whose unlock prompt is on screen bloc
 until the prompt is answered, so each call runs in a daemon thread and is given up after
 ``KEYRING_TIMEOUT`` seconds with ``KeyringTimeoutError``: no command or loop hangs on it, and
 the process can still exit (a daemon thread is not joined at exit, unlike an executor's).
+The app instead waits for the user as long as the prompt is open (``timeout=None``), with a
+visible state and a Cancel: ``services.keyring_wait``.
 
 A change of secrets (``set_*``, ``delete_*``) touches ``secrets_stamp_path()``: the running
 app watches that file and retries the accounts that need a login (the keyring itself has
@@ -185,7 +187,7 @@ class _Waiter:
 def bounded_call(
     function: Callable[..., T],
     *args: Any,
-    timeout: float = KEYRING_TIMEOUT,
+    timeout: float | None = KEYRING_TIMEOUT,
     on_late: Callable[[], None] | None = None,
 ) -> T:
     """``function(*args)`` in a daemon thread, given up after ``timeout`` seconds.
@@ -193,7 +195,13 @@ def bounded_call(
     Raises ``KeyringTimeoutError`` on timeout; re-raises what ``function`` raised. When a
     call that was given up finishes after all (the user answered the unlock prompt),
     ``on_late()`` runs in its thread: the caller can tell whoever waits to try again.
+
+    ``timeout=None`` waits for as long as the call takes, in the calling thread: for the
+    app, which waits for the user at an unlock prompt and already makes each read in a
+    daemon thread of its own (``services.keyring_wait``), where nothing else waits on it.
     """
+    if timeout is None:
+        return function(*args)
     with _Waiter.lock:
         if _Waiter.stuck is not None and _Waiter.stuck.is_alive():
             raise KeyringTimeoutError(timeout_message(timeout))
@@ -276,16 +284,20 @@ class Keyring:
         self,
         backend: KeyringBackend | None = None,
         *,
-        timeout: float = KEYRING_TIMEOUT,
+        timeout: float | None = KEYRING_TIMEOUT,
         stamp: Path | None = None,
     ) -> None:
+        # None: calls wait for the user as long as an unlock prompt is open, in the
+        # calling thread (see ``bounded_call``); only the app's reads do, off its loop.
         self._timeout = timeout
         self._stamp = stamp if stamp is not None else secrets_stamp_path()
+        # Choosing the backend never prompts, so it is always bounded: the constructor
+        # runs on whatever thread builds the keyring, the app's own included.
         if backend is None:
             # Detect again rather than reuse keyring's process-wide choice, so that
             # PYTHON_KEYRING_BACKEND and keyringrc.cfg are honoured as they are now.
-            self._call(keyring.core.init_backend)
-        chosen = backend if backend is not None else self._call(keyring.get_keyring)
+            self._call(keyring.core.init_backend, bounded=True)
+        chosen = backend if backend is not None else self._call(keyring.get_keyring, bounded=True)
         self._backend = self._usable(chosen)
         log.debug("keyring backend: %s", self.backend_name)
 
@@ -316,11 +328,14 @@ class Keyring:
         """The backend in words for people: see ``describe_backend``."""
         return describe_backend(self._backend)
 
-    def _call(self, function: Callable[..., T], *args: Any) -> T:
+    def _call(self, function: Callable[..., T], *args: Any, bounded: bool = False) -> T:
+        timeout = self._timeout
+        if timeout is None and bounded:
+            timeout = KEYRING_TIMEOUT
         try:
             # A call that answers late (an unlock prompt answered after the timeout)
             # touches the stamp, so the running app retries what needed the keyring.
-            return bounded_call(function, *args, timeout=self._timeout, on_late=self._changed)
+            return bounded_call(function, *args, timeout=timeout, on_late=self._changed)
         except _environment_errors() as exc:
             raise _translate(exc) from exc
 

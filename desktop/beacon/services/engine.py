@@ -16,11 +16,19 @@ what they missed, at start and after each reconnect (``connect.catchup.CatchUp``
 engine's callbacks). What it answers goes through ``add_caught_up``: the same queue,
 mapper and history as live events, so the history's identity dedupes the two, and each
 item is flagged ``catchup``. Live events never wait for it.
+
+Keyring reads (DESIGN.md "Keyring failure paths"): the engine reads secrets through
+``KeyringWaits``, which waits for the user as long as an unlock prompt is open. A read
+still waiting after ``KEYRING_GRACE`` shows the account as waiting for the keyring
+(``ConnectionInfo.keyring``), with :meth:`EngineService.cancel_keyring_wait`; a cancelled
+wait or a dismissed prompt shows it locked, with the fix, until the user reconnects or
+the secrets change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +44,8 @@ from beacon.config.model import AccountSettings, Config
 from beacon.config.transport import credentials_in_clear
 from beacon.feed.item import FeedItem
 from beacon.feed.mapper import FeedMapper
-from beacon.services.status import ConnectionInfo, LinkState
+from beacon.services.keyring_wait import Hold, KeyringWaits
+from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
 from beacon.store.history import History
 
 log = logging.getLogger("beacon.services")
@@ -56,6 +65,9 @@ EMIT_MAX = 100
 READ_SLICE = 16 * 1024
 #: With nothing stored yet for an account, catch-up asks this far back.
 FIRST_CATCHUP = timedelta(hours=1)
+#: A keyring read shows as "waiting" only after this long: a normal read (5-20 ms, or a
+#: locked keyring that cannot prompt, under a second) must not flicker the state.
+KEYRING_GRACE = 0.5
 
 
 class _CaughtUp:
@@ -154,7 +166,14 @@ class EngineService(QObject):
         self._closed = False
         self._config = config
         self._history = history
-        self._secrets = secrets
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: What the engine, catch-up and actions read secrets through (module docstring).
+        self.secrets = KeyringWaits(secrets, self._keyring_notify)
+        self._secrets = self.secrets
+        # Per account: what the keyring overlay shows, and its pending grace timer.
+        self._keyring: dict[str, KeyringStatus] = {}
+        self._keyring_reasons: dict[str, str] = {}
+        self._keyring_timers: dict[str, asyncio.TimerHandle] = {}
         self._channel_overrides = tuple(channel_overrides)
         self._engine_factory = engine_factory
         self._catchup_factory = catchup_factory
@@ -185,6 +204,7 @@ class EngineService(QObject):
 
     async def start(self) -> None:
         """Start every configured account; returns at once."""
+        self._loop = asyncio.get_running_loop()
         if not self._config.accounts:
             log.info("no accounts configured; nothing to connect")
             return
@@ -214,6 +234,12 @@ class EngineService(QObject):
     async def close(self) -> None:
         """Close the connections, then commit and emit whatever is still pending."""
         self._closed = True
+        # Readers waiting on an unlock prompt are let go; the prompt's own read stays
+        # behind in its daemon thread, which does not hold up the exit.
+        self.secrets.close()
+        for timer in self._keyring_timers.values():
+            timer.cancel()
+        self._keyring_timers.clear()
         catchup, self._catchup = self._catchup, None
         if catchup is not None:
             await catchup.close()
@@ -229,9 +255,17 @@ class EngineService(QObject):
             self._engine.wake()
 
     def reconnect(self, account: str) -> None:
-        """The user asked to reconnect ``account`` now (the tray's Reconnect)."""
+        """The user asked to reconnect ``account`` now (the tray's Reconnect): this also
+        reads the keyring again after a cancelled wait or a dismissed prompt."""
         if self._engine is not None and account in self._states:
+            self.secrets.release(account)
             self._engine.retry(account)
+
+    def cancel_keyring_wait(self, account: str) -> None:
+        """The user stopped waiting for ``account``'s keyring unlock prompt: the account
+        shows "keyring locked" and reads the keyring again only when asked to
+        (:meth:`reconnect`) or when the secrets change (:meth:`retry_needs_login`)."""
+        self.secrets.cancel(account)
 
     def send_client_event(self, account: str, channel: str, event: str, data: Any) -> None:
         """Send a ``client-*`` event on a subscribed private or presence channel (an
@@ -241,7 +275,8 @@ class EngineService(QObject):
         self._engine.send_client_event(account, channel, event, data)
 
     def states(self) -> list[ConnectionInfo]:
-        return list(self._states.values())
+        """Every account's state, as ``statusChanged`` last said it."""
+        return [self._shown(name) for name in self._states]
 
     def add_protocol_observer(self, observer: Callable[[str, Any], None]) -> None:
         """Also call ``observer(account, event)`` with the engine's protocol events
@@ -304,6 +339,10 @@ class EngineService(QObject):
             for name in stop:
                 await engine.remove_account(name)
                 self._states.pop(name, None)
+                # A changed account starts afresh, its keyring read too.
+                self._keyring.pop(name, None)
+                self._keyring_reasons.pop(name, None)
+                self.secrets.release(name)
             for account in start:
                 engine.add_account(account)
         for account in start:
@@ -322,6 +361,8 @@ class EngineService(QObject):
         engine = self._engine
         if engine is None:
             return []
+        # New secrets, or a keyring unlocked elsewhere: held reads may go ahead again.
+        self.secrets.release()
         waiting = [i.account for i in self._states.values() if i.needs_login]
         for name in waiting:
             log.info("secrets changed: account %s tries again", name)
@@ -358,6 +399,10 @@ class EngineService(QObject):
         self._emit_state(info.account)
 
     def _emit_state(self, account: str) -> None:
+        self.statusChanged.emit(self._shown(account))
+
+    def _shown(self, account: str) -> ConnectionInfo:
+        """The engine's state of ``account``, with what catch-up and the keyring add."""
         info = self._states[account]
         settings = next((a for a in self._config.accounts if a.name == account), None)
         if settings is not None:
@@ -367,7 +412,84 @@ class EngineService(QObject):
         if problem is not None:
             # Like the engine's own problems: the state stays, the detail says more.
             info = replace(info, detail=f"{info.detail}; {problem}")
-        self.statusChanged.emit(info)
+        keyring = self._keyring.get(account, KeyringStatus.OK)
+        if keyring is KeyringStatus.WAITING:
+            info = replace(
+                info,
+                keyring=keyring,
+                detail=self.tr("Waiting for the keyring — answer the unlock prompt"),
+            )
+        elif keyring is KeyringStatus.LOCKED:
+            info = replace(
+                info,
+                keyring=keyring,
+                needs_login=True,
+                detail=self._keyring_reasons.get(account, ""),
+            )
+        return info
+
+    # -- keyring waits ----------------------------------------------------------------------
+
+    def _keyring_notify(self, account: str) -> None:
+        """From ``KeyringWaits``, in any thread: look again on the loop's thread."""
+        loop = self._loop
+        if loop is None or self._closed:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody looks
+            loop.call_soon_threadsafe(self._keyring_changed, account)
+
+    def _keyring_changed(self, account: str) -> None:
+        timer = self._keyring_timers.pop(account, None)
+        if timer is not None:
+            timer.cancel()
+        if self._closed or account not in self._states:
+            return
+        wait = self.secrets.state(account)
+        if wait.answered and self._engine is not None:
+            # The prompt the user had stopped waiting for was answered after all.
+            log.info("account %s: the keyring was unlocked after all; trying again", account)
+            self._engine.retry(account)
+        status = KeyringStatus.OK
+        reason = self._keyring_reasons.get(account, "")
+        if wait.held is not None:
+            status = KeyringStatus.LOCKED
+            reason = self._locked_words(wait.held)
+        elif wait.waiting_since is not None:
+            left = KEYRING_GRACE - (time.monotonic() - wait.waiting_since)
+            if left > 0:
+                assert self._loop is not None
+                self._keyring_timers[account] = self._loop.call_later(
+                    left, self._keyring_changed, account
+                )
+                status = self._keyring.get(account, KeyringStatus.OK)
+                if status is KeyringStatus.LOCKED:
+                    status = KeyringStatus.OK  # a new read: no longer held
+            else:
+                status = KeyringStatus.WAITING
+        if status is self._keyring.get(account, KeyringStatus.OK) and reason == (
+            self._keyring_reasons.get(account, "")
+        ):
+            return
+        if status is KeyringStatus.WAITING:
+            log.info("account %s waits for the keyring: its unlock prompt is open", account)
+        self._keyring[account] = status
+        self._keyring_reasons[account] = reason
+        self._emit_state(account)
+
+    def _locked_words(self, hold: Hold) -> str:
+        if hold is Hold.CANCELLED:
+            return self.tr(
+                "Keyring locked: you stopped waiting for its unlock prompt, so this "
+                "account cannot read its secret. Fix: choose Try again (Reconnect in the "
+                "tray menu) and enter your keyring password at the prompt, or unlock the "
+                "keyring in your keyring manager (Seahorse, KWalletManager)."
+            )
+        return self.tr(
+            "Keyring locked: its unlock prompt was dismissed, or none could be shown, so "
+            "this account cannot read its secret. Fix: choose Try again (Reconnect in the "
+            "tray menu) and enter your keyring password at the prompt, or unlock the "
+            "keyring in your keyring manager (Seahorse, KWalletManager)."
+        )
 
     # -- catch-up (DESIGN.md "Catch-up") -----------------------------------------------------
 

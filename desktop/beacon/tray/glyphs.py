@@ -84,7 +84,8 @@ def tray_state(
         return TrayState.FAILED
     if dnd:
         return TrayState.DND
-    if infos and all(i.state is LinkState.CONNECTED for i in infos):
+    # An account waiting for the keyring has not subscribed its channels yet.
+    if infos and all(i.state is LinkState.CONNECTED and not i.keyring_waiting for i in infos):
         return TrayState.CONNECTED
     return TrayState.CONNECTING
 

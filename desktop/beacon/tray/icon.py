@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from beacon.services.dnd import DoNotDisturb, next_morning
-from beacon.services.status import ConnectionInfo, LinkState
+from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
 from beacon.tray.glyphs import TrayState, make_icon, state_pixmap, tray_state
 
 __all__ = ["TrayIcon", "describe"]
@@ -37,6 +37,15 @@ DETAIL_CHARS = 80
 
 def describe(info: ConnectionInfo) -> str:
     """One account's state in words, as the menu and the tooltip say it."""
+    if info.keyring is KeyringStatus.WAITING:
+        return QCoreApplication.translate(
+            "TrayIcon", "waiting for the keyring — answer the unlock prompt"
+        )
+    if info.keyring is KeyringStatus.LOCKED:
+        # The fix in a few words, with the name of this menu's action.
+        return QCoreApplication.translate(
+            "TrayIcon", "keyring locked — choose Reconnect and enter your keyring password"
+        )
     if info.needs_login:
         return "needs login"
     if info.state is LinkState.INITIALIZED:
@@ -50,13 +59,14 @@ def _clock_time(when: datetime) -> str:
 
 @dataclass
 class AccountEntry:
-    """One account's submenu: its state line, Sign in… (shown while it needs login) and
-    its Reconnect action."""
+    """One account's submenu: its state line, Sign in… (shown while it needs login),
+    Cancel waiting (shown while it waits for the keyring) and its Reconnect action."""
 
     menu: QMenu
     detail: QAction
     reconnect: QAction
     sign_in: QAction
+    cancel_wait: QAction
 
 
 class TrayIcon(QObject):
@@ -67,6 +77,7 @@ class TrayIcon(QObject):
         toggleFeedRequested(): a left click on the icon.
         reconnectRequested(str): an account's Reconnect.
         signInRequested(str): an account's Sign in… (it needs a secret or a new one).
+        keyringCancelRequested(str): an account's Cancel waiting for the keyring.
         dndChanged(object): do-not-disturb set (its end, a datetime) or ended (None),
             from the menu or because its time ran out.
         settingsRequested(): Settings… was chosen.
@@ -77,6 +88,7 @@ class TrayIcon(QObject):
     toggleFeedRequested = Signal()
     reconnectRequested = Signal(str)
     signInRequested = Signal(str)
+    keyringCancelRequested = Signal(str)
     dndChanged = Signal(object)
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -192,6 +204,7 @@ class TrayIcon(QObject):
         busy = info.state in (LinkState.CONNECTING, LinkState.CONNECTED) and not info.needs_login
         entry.reconnect.setEnabled(not busy)
         entry.sign_in.setVisible(info.needs_login)
+        entry.cancel_wait.setVisible(info.keyring is KeyringStatus.WAITING)
         # A status change after a sleep is also the first chance to notice that
         # do-not-disturb ran out meanwhile.
         self._check_dnd()
@@ -223,10 +236,13 @@ class TrayIcon(QObject):
         sign_in = menu.addAction("Sign in…")
         sign_in.triggered.connect(lambda: self.signInRequested.emit(account))
         sign_in.setVisible(False)
+        cancel_wait = menu.addAction(self.tr("Cancel waiting for the keyring"))
+        cancel_wait.triggered.connect(lambda: self.keyringCancelRequested.emit(account))
+        cancel_wait.setVisible(False)
         reconnect = menu.addAction("Reconnect")
         reconnect.triggered.connect(lambda: self.reconnectRequested.emit(account))
         self.menu.insertMenu(self._accounts_end, menu)
-        entry = AccountEntry(menu, detail, reconnect, sign_in)
+        entry = AccountEntry(menu, detail, reconnect, sign_in, cancel_wait)
         self.accounts[account] = entry
         return entry
 

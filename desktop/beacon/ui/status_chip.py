@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from beacon.services.status import ConnectionInfo, LinkState
+from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
 
 _STATE_COLOURS = {
     LinkState.CONNECTED: QColor("#2e9d4f"),
@@ -32,7 +32,15 @@ def _dot(colour: QColor, size: int = 10) -> QPixmap:
 
 class StatusChip(QWidget):
     """One account's connection state in the status bar (plain text: details come from
-    servers and are never markup)."""
+    servers and are never markup).
+
+    Signals:
+        cancelKeyringRequested(str): Cancel, while the account waits for the keyring.
+        reconnectRequested(str): Try again, once the keyring stayed locked.
+    """
+
+    cancelKeyringRequested = Signal(str)
+    reconnectRequested = Signal(str)
 
     def __init__(self, account: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +53,12 @@ class StatusChip(QWidget):
         layout.setSpacing(5)
         layout.addWidget(self.dot)
         layout.addWidget(self.label)
+        # The keyring's action, beside its state: Cancel while waiting for the unlock
+        # prompt, Try again once it stayed locked; hidden otherwise.
+        self.keyring_button = QPushButton()
+        self.keyring_button.setVisible(False)
+        self.keyring_button.clicked.connect(self._keyring_clicked)
+        layout.addWidget(self.keyring_button)
         self.info = ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet")
         self.set_info(self.info)
 
@@ -52,6 +66,13 @@ class StatusChip(QWidget):
         self.info = info
         self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
         words = "needs login" if info.needs_login else info.state.value
+        if info.keyring is KeyringStatus.WAITING:
+            words = self.tr("waiting for the keyring — answer the unlock prompt")
+            self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.CONNECTING]))
+        elif info.keyring is KeyringStatus.LOCKED:
+            # The fix in a few words where it is seen; the detail (tooltip) says it all.
+            words = self.tr("keyring locked — choose Try again and enter your keyring password")
+            self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.FAILED]))  # as the tray shows it
         tip = info.detail or info.state.value
         if info.insecure:
             # allow_insecure: the user accepted it, but must not forget it (issue 10).
@@ -65,3 +86,32 @@ class StatusChip(QWidget):
             self.label.setText(f"{info.account}: {words}")
         self.setToolTip(tip)
         self.setAccessibleName(f"Account {info.account}: {words}. {tip}")
+        self._show_keyring_button(info)
+
+    def _show_keyring_button(self, info: ConnectionInfo) -> None:
+        button = self.keyring_button
+        if info.keyring is KeyringStatus.WAITING:
+            button.setText(self.tr("Cancel"))
+            button.setToolTip(self.tr("Stop waiting for the keyring's unlock prompt"))
+            button.setAccessibleName(self.tr("Cancel waiting for the keyring"))
+            button.setAccessibleDescription(
+                self.tr("Stop waiting for the unlock prompt of account %1").replace(
+                    "%1", info.account
+                )
+            )
+        elif info.keyring is KeyringStatus.LOCKED:
+            button.setText(self.tr("Try again"))
+            button.setToolTip(self.tr("Read the keyring again: its unlock prompt comes back"))
+            button.setAccessibleName(self.tr("Try the keyring again"))
+            button.setAccessibleDescription(
+                self.tr("Reconnect account %1 and show the keyring's unlock prompt").replace(
+                    "%1", info.account
+                )
+            )
+        button.setVisible(info.keyring is not KeyringStatus.OK)
+
+    def _keyring_clicked(self) -> None:
+        if self.info.keyring is KeyringStatus.WAITING:
+            self.cancelKeyringRequested.emit(self.account)
+        elif self.info.keyring is KeyringStatus.LOCKED:
+            self.reconnectRequested.emit(self.account)

@@ -115,6 +115,10 @@ class FeedWindow(QMainWindow):
     revealed = Signal(int)
     #: :meth:`reveal_item` finished: the item's row, or -1 when it is not in the history.
     itemRevealed = Signal(int)
+    #: An account's Cancel beside "waiting for the keyring" (its name).
+    keyringCancelRequested = Signal(str)
+    #: An account's Try again beside "keyring locked" (its name).
+    reconnectRequested = Signal(str)
 
     def __init__(
         self,
@@ -434,6 +438,8 @@ class FeedWindow(QMainWindow):
         chip = self._chips.get(account)
         if chip is None:
             chip = StatusChip(account)
+            chip.cancelKeyringRequested.connect(self.keyringCancelRequested)
+            chip.reconnectRequested.connect(self.reconnectRequested)
             self._chips[account] = chip
             self.statusBar().addWidget(chip)
         return chip
