@@ -1,0 +1,321 @@
+"""A canary secret, used for a whole run of the app, is found nowhere it must not be.
+
+One unique secret (``canary-<uuid4 hex>``) is the app secret of a demo server and goes
+into the real Secret Service twice: with ``beacon login --stdin`` and through the settings
+window's secret field. The app runs as people start it, a separate process with debug
+logging, and is driven from outside only: ``beacon login``, an edited config file,
+``beacon settings``, the settings window through the accessibility bus (as assistive
+technology would use it), and Quit in the tray menu. Its account signs a private and a
+presence channel with the secret (mode ``sign``); the server checks those signatures, so
+the run proves the secret was really used. On the way come the errors: no secret yet, a
+wrong secret refused by the server, and the secret pasted into the config file (the
+loader refuses it) and then taken out again while the app runs.
+
+Afterwards the secret, in any of the forms of ``support.canary.forms`` (UTF-8, UTF-16,
+hex, base64 ...), must be in none of: the config, data, state, cache and temporary
+directories (SQLite files and WAL read as raw bytes, before and after quit), stdout and
+stderr of every command, the argv and environment of the app and of every process it
+started (sampled all along, the settings window's ``beacon check`` included), and the
+window titles, accessible names, descriptions and shown texts of every window, the tray's
+tooltip and menu.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from beacon.credentials import Keyring
+from support import atspi_driver, sni
+from support.canary import (
+    AppProcess,
+    ProcessWatch,
+    ThreadedDemoServer,
+    files_under,
+    find,
+    forms,
+    scan_tree,
+)
+
+
+@pytest.fixture
+def accounts() -> Iterator[tuple[str, str]]:
+    """Two accounts: the canary's, and one whose stored secret the server refuses. Their
+    names are not derived from the canary: a name is shown everywhere, as it should be."""
+    names = (f"canary-test-{uuid.uuid4().hex[:8]}", f"wrong-test-{uuid.uuid4().hex[:8]}")
+    yield names
+    for name in names:
+        Keyring().delete_secret(name)
+
+
+@pytest.fixture
+def canary() -> str:
+    return f"canary-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def server(canary: str) -> Iterator[ThreadedDemoServer]:
+    threaded = ThreadedDemoServer(port=0, seed=0, secret=canary)
+    threaded.start()
+    try:
+        yield threaded
+    finally:
+        threaded.close()
+
+
+def account_text(name: str, port: int, channels: list[str], auth_extra: str = "") -> str:
+    listed = ", ".join(f'"{c}"' for c in channels)
+    return (
+        "[[account]]\n"
+        f'name = "{name}"\n'
+        'key = "demo-key"\n'
+        'host = "127.0.0.1"\n'
+        f"port = {port}\n"
+        "tls = false\n"
+        f"channels = [{listed}]\n"
+        "\n"
+        "[account.auth]\n"
+        'mode = "sign"\n'
+        'user = { id = "agent-7", info = { name = "Ann" } }\n'
+        f"{auth_extra}"
+        "\n"
+    )
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Save as an editor does: a new file renamed over the old one."""
+    tmp = path.with_name(path.name + ".swp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def login(env: dict[str, str], account: str, secret: str) -> subprocess.CompletedProcess[bytes]:
+    done = subprocess.run(
+        [sys.executable, "-m", "beacon", "-vv", "login", account, "--stdin"],
+        input=f"{secret}\n".encode(),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done
+
+
+def window_titles(pid: int, env: dict[str, str]) -> list[str]:
+    """The title of every X window of ``pid``, shown or not."""
+    found = subprocess.run(
+        ["xdotool", "search", "--pid", str(pid)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    titles = []
+    for window in found.stdout.split():
+        name = subprocess.run(
+            ["xdotool", "getwindowname", window],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+        titles.append(name.stdout.rstrip("\n"))
+    return titles
+
+
+def tray_texts(pid: int) -> tuple[sni.TrayItem, list[str]]:
+    with sni.session() as connection:
+        item = sni.item_of_pid(connection, pid)
+        assert item is not None, "no tray icon"
+        tooltip = item.get(connection, "ToolTip")
+        entries = sni.menu_entries(connection, item.menu(connection))
+    return item, [str(part) for part in tooltip[2:]] + list(entries)
+
+
+def shown_texts(pid: int, env: dict[str, str]) -> list[str]:
+    """Everything the app's windows say: titles, and per accessible object its role,
+    name, description and text."""
+    texts = [f"window title: {title}" for title in window_titles(pid, env)]
+    for entry in atspi_driver.run("dump", pid):
+        texts.append(
+            f"{entry['role']} {entry['name']!r} ({entry['description']!r}): {entry['text']!r}"
+        )
+    return texts
+
+
+@pytest.mark.timeout(420)
+def test_the_secret_appears_nowhere_after_a_full_run(
+    tmp_path: Path, accounts: tuple[str, str], canary: str, server: ThreadedDemoServer
+) -> None:
+    account, refused = accounts
+    needles = forms(canary)
+    demo = server.server
+    dirs = {
+        name: tmp_path / name.lower()
+        for name in (
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+            "TMPDIR",
+        )
+    }
+    for path in dirs.values():
+        path.mkdir()
+    env = {**os.environ, **{name: str(path) for name, path in dirs.items()}}
+    env.pop("PYTHON_KEYRING_BACKEND", None)  # the real Secret Service
+    # Qt's bridge to the accessibility bus, which the test uses to drive the windows.
+    env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
+    env.pop("NO_AT_BRIDGE", None)
+    assert not find("\0".join(f"{k}={v}" for k, v in env.items()).encode(), needles)
+    outputs: dict[str, bytes] = {}
+    texts: list[str] = []
+
+    config = dirs["XDG_CONFIG_HOME"] / "beacon" / "config.toml"
+    config.parent.mkdir()
+    channels = ["tickets", "private-agent-7", "presence-support"]
+
+    def config_text(extra_channel: str = "", pasted: str = "") -> str:
+        return (
+            "# written by the canary test\n"
+            + account_text(
+                account,
+                demo.port,
+                [*channels, extra_channel] if extra_channel else channels,
+                pasted,
+            )
+            + account_text(refused, demo.port, ["private-refused"])
+        )
+
+    config.write_text(config_text(), encoding="utf-8")
+    # The other account's secret is wrong: the server will refuse its signature.
+    done = login(env, refused, f"wrong-{uuid.uuid4().hex}")
+    outputs["beacon login (wrong secret)"] = done.stdout + done.stderr
+
+    app = AppProcess(["-vv"], env)
+    watch = ProcessWatch(app.pid, needles)
+    watch.start()
+    try:
+        # No secret yet: the private channels wait for a login; the other account's
+        # signature is refused by the server.
+        mark = app.wait_for(f"no secret for account '{account}' in the keyring")
+        app.wait_for("subscription to private-refused refused")
+
+        # The right one, through the real Secret Service; the app picks it up running.
+        done = login(env, account, canary)
+        outputs["beacon login"] = done.stdout + done.stderr
+        for channel in ("private-agent-7", "presence-support"):
+            server.run(demo.wait_for_subscribers(channel, timeout=45))
+        assert "agent-7" in server.call(lambda: demo.members("presence-support"))
+        for channel in ("tickets", "private-agent-7", "presence-support"):
+            data = {"id": 1, "subject": f"On {channel}", "preview": "hello"}
+            server.call(functools.partial(demo.publish, channel, "ticket.created", data))
+        mark = app.wait_for("committed", after=mark)
+
+        # The secret pasted into the config file: refused, with the file and the line.
+        replace_file(
+            config,
+            config_text(pasted=f'secret = "{canary}"\n'),
+        )
+        mark = app.wait_for("puts a secret in the config file", after=mark)
+        texts += [f"tray: {text}" for text in tray_texts(app.pid)[1]]
+        texts += shown_texts(app.pid, env)
+        # Taken out again, with one more channel: the running app picks that up.
+        replace_file(config, config_text(extra_channel="tickets-2"))
+        mark = app.wait_for("loads again", after=mark)
+        server.run(demo.wait_for_subscribers("tickets-2", timeout=45))
+
+        # `beacon settings` opens the window in the running app.
+        settings = AppProcess(["-vv", "settings"], env)
+        assert settings.wait(60) == 0, settings.text()
+        outputs["beacon settings"] = bytes(settings.stdout + settings.stderr)
+        # The secret typed into the window's field, stored (again) in the keyring.
+        assert atspi_driver.run("set-text", app.pid, "New secret", stdin=f"{canary}\n")
+        assert atspi_driver.run("press", app.pid, "Store in keyring")
+        mark = app.wait_for(f"stored the secret of account {account}", after=mark)
+        # "Test connection": a `beacon check` child signs with the secret from the keyring.
+        assert atspi_driver.run("press", app.pid, "Test connection")
+        report = ""
+        deadline = time.monotonic() + 90
+        while not report.startswith(f"{account} "):
+            # Each look through the bus takes a while: that is the pace of this poll.
+            report = atspi_driver.run("text", app.pid, "Connection test report")
+            assert app.process.poll() is None, app.text()
+            assert time.monotonic() < deadline, report
+        assert report.startswith(f"{account} works."), report
+        assert "presence-support authorized by the keyring secret (mode sign)" in report
+        checks = [argv for argv in watch.argvs.values() if "check" in argv]
+        assert checks, f"the test's `beacon check` was never sampled: {watch.argvs}"
+
+        texts += shown_texts(app.pid, env)
+        item, tray = tray_texts(app.pid)
+        texts += [f"tray: {text}" for text in tray]
+        # While the app runs: the history's WAL and anything not yet cleaned up.
+        running_leaks = [leak for path in dirs.values() for leak in scan_tree(path, needles)]
+        assert "history.sqlite3-wal" in " ".join(files_under(dirs["XDG_DATA_HOME"]))
+
+        with sni.session() as connection:
+            menu = item.menu(connection)
+            sni.click_menu_entry(
+                connection, menu, sni.menu_entries(connection, menu)["Quit Beacon"]
+            )
+        assert app.wait(30) == 0, app.text()
+    finally:
+        watch.stop()
+        app.kill()
+    outputs["app stdout"] = bytes(app.stdout)
+    outputs["app stderr"] = bytes(app.stderr)
+
+    # The run did what it says: the secret is the stored one, and it was used.
+    stored = Keyring().get_secret(account)
+    assert stored is not None and stored.reveal() == canary
+    log = app.text()
+    assert "DEBUG" in log
+    assert "Traceback" not in log
+    assert watch.samples > 100
+
+    leaks = list(running_leaks)
+    leaks += [leak for path in dirs.values() for leak in scan_tree(path, needles)]
+    leaks += [f"{name}: {form}" for name, data in outputs.items() for form in find(data, needles)]
+    leaks += sorted(watch.leaks)
+    leaks += [f"shown: {text}: {form}" for text in texts for form in find(text.encode(), needles)]
+    assert leaks == [], "\n".join(leaks)
+    # What was searched, so a run that searched nothing cannot pass.
+    assert files_under(dirs["XDG_DATA_HOME"]), "no data was written"
+    assert any("Beacon settings" in text for text in texts), texts
+    assert any("New secret" in text for text in texts), texts
+
+
+def test_the_search_finds_each_form(tmp_path: Path, canary: str) -> None:
+    """The net catches what it is meant to: each form, inside other bytes, in a nested
+    file, as UTF-16, base64 at any alignment, hex, and in a file name."""
+    import base64
+
+    needles = forms(canary)
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    for shift in range(3):
+        blob = base64.b64encode(b"x" * shift + canary.encode() + b"tail")
+        (nested / f"b64-{shift}").write_bytes(b"head " + blob + b" end")
+    (nested / "utf16").write_bytes(b"\xff\xfe" + f"[{canary}]".encode("utf-16-le"))
+    (nested / "hex").write_text(canary.encode().hex(), encoding="ascii")
+    (nested / f"named-{canary}").write_bytes(b"")
+    leaks = scan_tree(tmp_path, needles)
+    assert any("b64-0" in leak for leak in leaks), leaks
+    assert any("b64-1" in leak for leak in leaks), leaks
+    assert any("b64-2" in leak for leak in leaks), leaks
+    assert any("utf16: utf-16-le" in leak for leak in leaks), leaks
+    assert any("hex: hex" in leak for leak in leaks), leaks
+    assert any("(its name)" in leak for leak in leaks), leaks
+    assert scan_tree(tmp_path / "a", forms(f"canary-{uuid.uuid4().hex}")) == []
