@@ -110,28 +110,24 @@ def login(env: dict[str, str], account: str, secret: str) -> subprocess.Complete
     return done
 
 
-def window_titles(pid: int, env: dict[str, str]) -> list[str]:
-    """The title of every X window of ``pid``, shown or not."""
-    found = subprocess.run(
-        ["xdotool", "search", "--pid", str(pid)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
-    titles = []
-    for window in found.stdout.split():
-        name = subprocess.run(
-            ["xdotool", "getwindowname", window],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=30,
-            check=False,
-        )
-        titles.append(name.stdout.rstrip("\n"))
-    return titles
+def _run(*argv: str, env: dict[str, str]) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30, check=False)
+    return done.stdout
+
+
+def window_properties(pid: int, env: dict[str, str]) -> list[str]:
+    """Every X property (title, class, command, ...) of every X window of ``pid``, shown
+    or not: what any other client of the X server can read."""
+    return [
+        f"X window {window}: {_run('xprop', '-id', window, env=env)}"
+        for window in _run("xdotool", "search", "--pid", str(pid), env=env).split()
+    ]
+
+
+def notifications(env: dict[str, str]) -> str:
+    """Every popup the notification server showed (its history lists closed ones only)."""
+    _run("dunstctl", "close-all", env=env)
+    return _run("dunstctl", "history", env=env)
 
 
 def tray_texts(pid: int) -> tuple[sni.TrayItem, list[str]]:
@@ -144,9 +140,9 @@ def tray_texts(pid: int) -> tuple[sni.TrayItem, list[str]]:
 
 
 def shown_texts(pid: int, env: dict[str, str]) -> list[str]:
-    """Everything the app's windows say: titles, and per accessible object its role,
-    name, description and text."""
-    texts = [f"window title: {title}" for title in window_titles(pid, env)]
+    """Everything the app's windows say: their X properties (titles included), and per
+    accessible object its role, name, description and text."""
+    texts = window_properties(pid, env)
     for entry in atspi_driver.run("dump", pid):
         texts.append(
             f"{entry['role']} {entry['name']!r} ({entry['description']!r}): {entry['text']!r}"
@@ -240,6 +236,9 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         settings = AppProcess(["-vv", "settings"], env)
         assert settings.wait(60) == 0, settings.text()
         outputs["beacon settings"] = bytes(settings.stdout + settings.stderr)
+        # Once the window has read the file and asked the keyring, it says a secret is
+        # stored (by the login above) and never what it is.
+        atspi_driver.run("find", app.pid, "A secret is stored for this account.")
         # The secret typed into the window's field, stored (again) in the keyring.
         assert atspi_driver.run("set-text", app.pid, "New secret", stdin=f"{canary}\n")
         assert atspi_driver.run("press", app.pid, "Store in keyring")
@@ -271,6 +270,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
                 connection, menu, sni.menu_entries(connection, menu)["Quit Beacon"]
             )
         assert app.wait(30) == 0, app.text()
+        texts.append(f"notifications: {notifications(env)}")
     finally:
         watch.stop()
         app.kill()
@@ -287,7 +287,15 @@ def test_the_secret_appears_nowhere_after_a_full_run(
 
     leaks = list(running_leaks)
     leaks += [leak for path in dirs.values() for leak in scan_tree(path, needles)]
-    leaks += [f"{name}: {form}" for name, data in outputs.items() for form in find(data, needles)]
+    # The desktop's home: nothing may be written past the XDG dirs either (the keyring's
+    # own files there are encrypted).
+    leaks += scan_tree(Path(os.environ["HOME"]), needles)
+    leaks += [
+        f"{name}: {form}: {line!r}"
+        for name, data in outputs.items()
+        for line in data.splitlines()
+        for form in find(line, needles)
+    ]
     leaks += sorted(watch.leaks)
     leaks += [f"shown: {text}: {form}" for text in texts for form in find(text.encode(), needles)]
     assert leaks == [], "\n".join(leaks)
@@ -295,6 +303,9 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     assert files_under(dirs["XDG_DATA_HOME"]), "no data was written"
     assert any("Beacon settings" in text for text in texts), texts
     assert any("New secret" in text for text in texts), texts
+    # The accessible text of a field is read too: the test report is there, in full.
+    assert any("presence-support authorized by the keyring" in text for text in texts)
+    assert any("On private-agent-7" in text for text in texts if "notifications" in text)
 
 
 def test_the_search_finds_each_form(tmp_path: Path, canary: str) -> None:

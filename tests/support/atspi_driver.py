@@ -20,6 +20,9 @@ presses buttons in its windows. Commands (PID is the app's process):
 ``text PID NAME``
     The text the object named NAME shows, as a JSON string.
 
+``find PID NAME``
+    Wait for an object named NAME to show; its role, and whether it is enabled.
+
 Objects are looked for among those showing; a name that matches none waits, up to
 ``FIND_SECONDS``, for the app to show it.
 """
@@ -106,6 +109,12 @@ def _showing(obj: Any) -> bool:
     return bool(obj.getState().contains(pyatspi.STATE_SHOWING))
 
 
+def _enabled(obj: Any) -> bool:
+    import pyatspi
+
+    return bool(obj.getState().contains(pyatspi.STATE_ENABLED))
+
+
 def _named(pid: int, name: str) -> Any:
     deadline = time.monotonic() + FIND_SECONDS
     while True:
@@ -150,6 +159,9 @@ def main() -> None:
         result = set_text(pid, sys.argv[3], sys.stdin.readline().rstrip("\n"))
     elif command == "press":
         result = press(pid, sys.argv[3])
+    elif command == "find":
+        found = _named(pid, sys.argv[3])
+        result = {"role": found.getRoleName(), "enabled": _enabled(found)}
     elif command == "text":
         result = _text_of(_named(pid, sys.argv[3]))
     else:
