@@ -22,18 +22,29 @@ tooltip and menu.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from pytestqt.qtbot import QtBot
 
+from beacon.app import BeaconApp
+from beacon.config import load_config
 from beacon.credentials import Keyring
+from beacon.demo import DemoServer
+from beacon.store.history import History
 from support import atspi_driver, sni
 from support.canary import (
     AppProcess,
@@ -44,6 +55,7 @@ from support.canary import (
     forms,
     scan_tree,
 )
+from support.feedapp import wait_until
 
 
 @pytest.fixture
@@ -88,6 +100,41 @@ def account_text(name: str, port: int, channels: list[str], auth_extra: str = ""
         f"{auth_extra}"
         "\n"
     )
+
+
+CHANNELS = ["tickets", "private-agent-7", "presence-support"]
+
+
+def two_accounts(
+    accounts: tuple[str, str], port: int, extra_channel: str = "", pasted: str = ""
+) -> str:
+    """The canary's account (``pasted`` goes into its ``[account.auth]``), and the one
+    whose signatures the server refuses."""
+    account, refused = accounts
+    return (
+        "# written by the canary test\n"
+        + account_text(
+            account, port, [*CHANNELS, extra_channel] if extra_channel else CHANNELS, pasted
+        )
+        + account_text(refused, port, ["private-refused"])
+    )
+
+
+def private_dirs(tmp_path: Path) -> dict[str, Path]:
+    """Empty config, data, state, cache and temporary directories, by variable."""
+    dirs = {
+        name: tmp_path / name.lower()
+        for name in (
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+            "TMPDIR",
+        )
+    }
+    for path in dirs.values():
+        path.mkdir()
+    return dirs
 
 
 def replace_file(path: Path, text: str) -> None:
@@ -157,18 +204,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     account, refused = accounts
     needles = forms(canary)
     demo = server.server
-    dirs = {
-        name: tmp_path / name.lower()
-        for name in (
-            "XDG_CONFIG_HOME",
-            "XDG_DATA_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CACHE_HOME",
-            "TMPDIR",
-        )
-    }
-    for path in dirs.values():
-        path.mkdir()
+    dirs = private_dirs(tmp_path)
     env = {**os.environ, **{name: str(path) for name, path in dirs.items()}}
     env.pop("PYTHON_KEYRING_BACKEND", None)  # the real Secret Service
     # Qt's bridge to the accessibility bus, which the test uses to drive the windows.
@@ -180,19 +216,9 @@ def test_the_secret_appears_nowhere_after_a_full_run(
 
     config = dirs["XDG_CONFIG_HOME"] / "beacon" / "config.toml"
     config.parent.mkdir()
-    channels = ["tickets", "private-agent-7", "presence-support"]
 
     def config_text(extra_channel: str = "", pasted: str = "") -> str:
-        return (
-            "# written by the canary test\n"
-            + account_text(
-                account,
-                demo.port,
-                [*channels, extra_channel] if extra_channel else channels,
-                pasted,
-            )
-            + account_text(refused, demo.port, ["private-refused"])
-        )
+        return two_accounts(accounts, demo.port, extra_channel, pasted)
 
     config.write_text(config_text(), encoding="utf-8")
     # The other account's secret is wrong: the server will refuse its signature.
@@ -283,7 +309,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     log = app.text()
     assert "DEBUG" in log
     assert "Traceback" not in log
-    assert watch.samples > 100
+    assert watch.samples > 20
 
     leaks = list(running_leaks)
     leaks += [leak for path in dirs.values() for leak in scan_tree(path, needles)]
@@ -330,3 +356,198 @@ def test_the_search_finds_each_form(tmp_path: Path, canary: str) -> None:
     assert any("hex: hex" in leak for leak in leaks), leaks
     assert any("(its name)" in leak for leak in leaks), leaks
     assert scan_tree(tmp_path / "a", forms(f"canary-{uuid.uuid4().hex}")) == []
+
+
+# -- in-process: every widget, shown or hidden, and every log record -------------------------
+
+
+def widget_texts() -> list[str]:
+    """What every widget of the process says or holds, shown or not: titles, accessible
+    name, description and value (as a screen reader gets them), tooltips, status tips,
+    texts and placeholders, its actions' words, and the first rows of its model."""
+    texts: list[str] = []
+    roles = (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.StatusTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.AccessibleDescriptionRole,
+    )
+    for widget in QApplication.allWidgets():
+        parts = [
+            widget.windowTitle(),
+            widget.accessibleName(),
+            widget.accessibleDescription(),
+            widget.toolTip(),
+            widget.statusTip(),
+            widget.whatsThis(),
+        ]
+        interface = QAccessible.queryAccessibleInterface(widget)
+        if interface is not None and interface.isValid():
+            parts += [
+                interface.text(kind)
+                for kind in (
+                    QAccessible.Text.Name,
+                    QAccessible.Text.Description,
+                    QAccessible.Text.Value,
+                    QAccessible.Text.Help,
+                )
+            ]
+        for getter in ("text", "toPlainText", "placeholderText", "currentText"):
+            method = getattr(widget, getter, None)
+            if callable(method):
+                try:
+                    value = method()
+                except TypeError:  # a text(int) of another kind of widget
+                    continue
+                if isinstance(value, str):
+                    parts.append(value)
+        for action in widget.actions():
+            parts += [action.text(), action.toolTip(), action.statusTip()]
+        model = getattr(widget, "model", None)
+        if callable(model) and isinstance(model(), QAbstractItemModel):
+            items = model()
+            for row in range(min(items.rowCount(), 200)):
+                for role in roles:
+                    value = items.data(items.index(row, 0), role)
+                    if isinstance(value, str):
+                        parts.append(value)
+        texts.append(f"{type(widget).__name__} {widget.objectName()!r}: " + " | ".join(parts))
+    return texts
+
+
+def tray_icon_texts(app: BeaconApp) -> list[str]:
+    icons = app.findChildren(QSystemTrayIcon)
+    assert icons, "no tray icon"
+    texts = []
+    for icon in icons:
+        texts.append(f"tray tooltip: {icon.toolTip()}")
+        menu = icon.contextMenu()
+        if menu is not None:
+            texts += [f"tray menu: {action.text()} {action.toolTip()}" for action in menu.actions()]
+    return texts
+
+
+async def _login(env: dict[str, str], account: str, secret: str) -> bytes:
+    # Off the loop: the app in this process must go on answering meanwhile.
+    done = await asyncio.to_thread(login, env, account, secret)
+    return done.stdout + done.stderr
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.expect_log_warnings(r"beacon\.services: .*puts a secret in the config file")
+async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
+    tmp_path: Path,
+    accounts: tuple[str, str],
+    canary: str,
+    demo_server_factory: Callable[..., Awaitable[DemoServer]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    qtbot: QtBot,
+) -> None:
+    """The same run inside the test's process, where hidden widgets and every log record
+    (at debug, tracebacks included) can be read: login, signing, a refused account, the
+    secret pasted into the file and taken out, the settings window storing the secret,
+    a save from it, and Test connection."""
+    caplog.set_level(logging.DEBUG, logger="beacon")
+    account, refused = accounts
+    needles = forms(canary)
+    demo = await demo_server_factory(port=0, secret=canary)
+    dirs = private_dirs(tmp_path)
+    for name, path in dirs.items():
+        monkeypatch.setenv(name, str(path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR afresh
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    env = dict(os.environ)
+    outputs: dict[str, bytes] = {}
+    texts: list[str] = []
+
+    config = dirs["XDG_CONFIG_HOME"] / "beacon" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(two_accounts(accounts, demo.port), encoding="utf-8")
+    outputs["login (wrong secret)"] = await _login(env, refused, f"wrong-{uuid.uuid4().hex}")
+    outputs["login"] = await _login(env, account, canary)
+
+    history = History(dirs["XDG_DATA_HOME"] / "beacon" / "history.sqlite3")
+    app = BeaconApp(load_config(config), history, Keyring())
+    watch = ProcessWatch(os.getpid(), needles)
+    watch.start()
+    try:
+        app.window.show()
+        await app.start()
+        for channel in ("private-agent-7", "presence-support"):
+            await demo.wait_for_subscribers(channel, timeout=30)
+        for channel in CHANNELS:
+            demo.publish(channel, "ticket.created", {"id": 2, "subject": f"On {channel}"})
+        await wait_until(lambda: app.window.model.rowCount() == 3, timeout=30)
+
+        # Pasted into the file, refused, shown in the window's banner; then taken out.
+        replace_file(config, two_accounts(accounts, demo.port, pasted=f'secret = "{canary}"\n'))
+        await wait_until(lambda: app.window.error_banner.isVisible(), timeout=30)
+        assert "puts a secret in the config file" in app.window.error_banner.text()
+        texts += widget_texts() + tray_icon_texts(app)
+        replace_file(config, two_accounts(accounts, demo.port))
+        await wait_until(lambda: not app.window.error_banner.isVisible(), timeout=30)
+
+        # The settings window: the secret typed into its field and stored; a save.
+        window = app.open_settings()
+        await wait_until(lambda: window.account_list.count() == 2, timeout=30)
+        stored: list[str] = []
+        window.service.secretStored.connect(stored.append)
+        qtbot.keyClicks(window.form.secret, canary)
+        qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)
+        await wait_until(lambda: stored == [account], timeout=30)
+        assert window.form.secret.text() == ""
+        saved: list[object] = []
+        window.service.saved.connect(saved.append)
+        window.form.channels.setPlainText("\n".join([*CHANNELS, "tickets-3"]))
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+        await wait_until(lambda: bool(saved), timeout=30)
+        await demo.wait_for_subscribers("tickets-3", timeout=30)
+
+        # Test connection: a `beacon check` child, sampled while it runs.
+        tested: list[tuple[str, int, str]] = []
+        window.service.tested.connect(lambda *args: tested.append(args))
+        qtbot.mouseClick(window.form.test, Qt.MouseButton.LeftButton)
+        await wait_until(lambda: bool(tested), timeout=90)
+        assert tested[0][1] == 0, tested
+        assert "presence-support authorized by the keyring secret" in tested[0][2]
+        assert [argv for argv in watch.argvs.values() if "check" in argv], watch.argvs
+
+        texts += widget_texts() + tray_icon_texts(app)
+        running_leaks = [leak for path in dirs.values() for leak in scan_tree(path, needles)]
+    finally:
+        watch.stop()
+        await app.close()
+        app.window.close()
+        app.window.deleteLater()
+        history.close()
+
+    out, err = capfd.readouterr()
+    outputs["stdout"], outputs["stderr"] = out.encode(), err.encode()
+    formatter = logging.Formatter("%(name)s: %(message)s")
+    records = [formatter.format(record) for record in caplog.records]
+    assert any("DEBUG" == record.levelname for record in caplog.records)
+    assert watch.samples > 10
+    stored_secret = Keyring().get_secret(account)
+    assert stored_secret is not None and stored_secret.reveal() == canary
+
+    leaks = list(running_leaks)
+    leaks += [leak for path in dirs.values() for leak in scan_tree(path, needles)]
+    leaks += [
+        f"{name}: {form}: {line!r}"
+        for name, data in outputs.items()
+        for line in data.splitlines()
+        for form in find(line, needles)
+    ]
+    leaks += sorted(watch.leaks)
+    leaks += [
+        f"log record: {text}: {form}" for text in records for form in find(text.encode(), needles)
+    ]
+    leaks += [f"widget: {text}: {form}" for text in texts for form in find(text.encode(), needles)]
+    assert leaks == [], "\n".join(leaks)
+    # What was searched: the settings window's own widgets, hidden ones too, and the report.
+    assert any("Beacon settings" in text for text in texts)
+    assert any("Connection test report" in text and "presence-support" in text for text in texts)
+    assert any("tray menu: Quit Beacon" in text for text in texts), texts
