@@ -1,23 +1,29 @@
 """A canary secret, used for a whole run of the app, is found nowhere it must not be.
 
 One unique secret (``canary-<uuid4 hex>``) is the app secret of a demo server and goes
-into the real Secret Service twice: with ``beacon login --stdin`` and through the settings
-window's secret field. The app runs as people start it, a separate process with debug
-logging, and is driven from outside only: ``beacon login``, an edited config file,
-``beacon settings``, the settings window through the accessibility bus (as assistive
-technology would use it), and Quit in the tray menu. Its account signs a private and a
-presence channel with the secret (mode ``sign``); the server checks those signatures, so
-the run proves the secret was really used. On the way come the errors: no secret yet, a
-wrong secret refused by the server, and the secret pasted into the config file (the
-loader refuses it) and then taken out again while the app runs.
+into the real Secret Service with ``beacon login --stdin`` and through the settings
+window's secret field. Its account signs a private and a presence channel and its sign-in
+with it (mode ``sign``), and the server checks those signatures, so the run proves the
+secret was really used; a second account sends it as an auth endpoint's header. On the
+way come the errors: no secret yet, a third account whose wrong secret the server
+refuses, and the secret pasted into the config file (the loader refuses it) and taken out
+again while the app runs (live reload).
 
+``test_the_secret_appears_nowhere_after_a_full_run`` runs the app as people start it, a
+separate process with debug logging, driven from outside only: ``beacon login``, an
+edited config file, ``beacon settings``, the settings window through the accessibility
+bus (as assistive technology uses it), "Test connection", and Quit in the tray menu.
 Afterwards the secret, in any of the forms of ``support.canary.forms`` (UTF-8, UTF-16,
 hex, base64 ...), must be in none of: the config, data, state, cache and temporary
-directories (SQLite files and WAL read as raw bytes, before and after quit), stdout and
-stderr of every command, the argv and environment of the app and of every process it
-started (sampled all along, the settings window's ``beacon check`` included), and the
-window titles, accessible names, descriptions and shown texts of every window, the tray's
-tooltip and menu.
+directories and the desktop's home (SQLite files and WAL read as raw bytes, while the app
+runs and after it quit), stdout and stderr of every command, the argv and environment of
+the app and of every process under it (sampled all along, the settings window's
+``beacon check`` included), the X properties (titles ...) of every window, the accessible
+names, descriptions and texts of every window, the tray's tooltip and menu, and the popups.
+
+``test_no_widget_or_log_record_of_the_app_holds_the_secret`` makes the same run inside
+the test's process, to read what the bus does not show: every widget, hidden ones too
+(tooltips, texts, actions, model rows), and every log record at debug level.
 """
 
 from __future__ import annotations
@@ -59,10 +65,15 @@ from support.feedapp import wait_until
 
 
 @pytest.fixture
-def accounts() -> Iterator[tuple[str, str]]:
-    """Two accounts: the canary's, and one whose stored secret the server refuses. Their
-    names are not derived from the canary: a name is shown everywhere, as it should be."""
-    names = (f"canary-test-{uuid.uuid4().hex[:8]}", f"wrong-test-{uuid.uuid4().hex[:8]}")
+def accounts() -> Iterator[tuple[str, str, str]]:
+    """Three accounts: the canary's, one whose stored secret the server refuses, and one
+    in endpoint mode with the canary in a header. Their names are not derived from the
+    canary: a name is shown everywhere, as it should be."""
+    names = (
+        f"canary-test-{uuid.uuid4().hex[:8]}",
+        f"wrong-test-{uuid.uuid4().hex[:8]}",
+        f"endpoint-test-{uuid.uuid4().hex[:8]}",
+    )
     yield names
     for name in names:
         Keyring().delete_secret(name)
@@ -83,7 +94,12 @@ def server(canary: str) -> Iterator[ThreadedDemoServer]:
         threaded.close()
 
 
-def account_text(name: str, port: int, channels: list[str], auth_extra: str = "") -> str:
+SIGN = 'mode = "sign"\nuser = { id = "agent-7", info = { name = "Ann" } }\n'
+
+
+def account_text(
+    name: str, port: int, channels: list[str], auth: str = SIGN, signin: bool = False
+) -> str:
     listed = ", ".join(f'"{c}"' for c in channels)
     return (
         "[[account]]\n"
@@ -91,13 +107,10 @@ def account_text(name: str, port: int, channels: list[str], auth_extra: str = ""
         'key = "demo-key"\n'
         'host = "127.0.0.1"\n'
         f"port = {port}\n"
-        "tls = false\n"
-        f"channels = [{listed}]\n"
+        "tls = false\n" + ("signin = true\n" if signin else "") + f"channels = [{listed}]\n"
         "\n"
         "[account.auth]\n"
-        'mode = "sign"\n'
-        'user = { id = "agent-7", info = { name = "Ann" } }\n'
-        f"{auth_extra}"
+        f"{auth}"
         "\n"
     )
 
@@ -105,18 +118,27 @@ def account_text(name: str, port: int, channels: list[str], auth_extra: str = ""
 CHANNELS = ["tickets", "private-agent-7", "presence-support"]
 
 
-def two_accounts(
-    accounts: tuple[str, str], port: int, extra_channel: str = "", pasted: str = ""
+def accounts_toml(
+    accounts: tuple[str, str, str], port: int, extra_channel: str = "", pasted: str = ""
 ) -> str:
-    """The canary's account (``pasted`` goes into its ``[account.auth]``), and the one
-    whose signatures the server refuses."""
-    account, refused = accounts
+    """The canary's account, which signs (``pasted`` goes into its ``[account.auth]``);
+    the one whose signatures the server refuses; and one whose auth endpoint gets the
+    canary in a header."""
+    account, refused, endpoint = accounts
+    channels = [*CHANNELS, extra_channel] if extra_channel else CHANNELS
     return (
         "# written by the canary test\n"
-        + account_text(
-            account, port, [*CHANNELS, extra_channel] if extra_channel else CHANNELS, pasted
-        )
+        + account_text(account, port, channels, SIGN + pasted, signin=True)
         + account_text(refused, port, ["private-refused"])
+        + account_text(
+            endpoint,
+            port,
+            ["private-endpoint"],
+            'mode = "endpoint"\n'
+            f'endpoint = "http://127.0.0.1:{port}/pusher/auth"\n'
+            # Not Authorization: the demo endpoint takes a bearer token as the user id.
+            'headers = { X-Auth-Token = "{secret}" }\n',
+        )
     )
 
 
@@ -199,9 +221,9 @@ def shown_texts(pid: int, env: dict[str, str]) -> list[str]:
 
 @pytest.mark.timeout(420)
 def test_the_secret_appears_nowhere_after_a_full_run(
-    tmp_path: Path, accounts: tuple[str, str], canary: str, server: ThreadedDemoServer
+    tmp_path: Path, accounts: tuple[str, str, str], canary: str, server: ThreadedDemoServer
 ) -> None:
-    account, refused = accounts
+    account, refused, endpoint = accounts
     needles = forms(canary)
     demo = server.server
     dirs = private_dirs(tmp_path)
@@ -218,12 +240,14 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     config.parent.mkdir()
 
     def config_text(extra_channel: str = "", pasted: str = "") -> str:
-        return two_accounts(accounts, demo.port, extra_channel, pasted)
+        return accounts_toml(accounts, demo.port, extra_channel, pasted)
 
     config.write_text(config_text(), encoding="utf-8")
     # The other account's secret is wrong: the server will refuse its signature.
     done = login(env, refused, f"wrong-{uuid.uuid4().hex}")
     outputs["beacon login (wrong secret)"] = done.stdout + done.stderr
+    done = login(env, endpoint, canary)
+    outputs["beacon login (endpoint)"] = done.stdout + done.stderr
 
     app = AppProcess(["-vv"], env)
     watch = ProcessWatch(app.pid, needles)
@@ -237,7 +261,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         # The right one, through the real Secret Service; the app picks it up running.
         done = login(env, account, canary)
         outputs["beacon login"] = done.stdout + done.stderr
-        for channel in ("private-agent-7", "presence-support"):
+        for channel in ("private-agent-7", "presence-support", "private-endpoint"):
             server.run(demo.wait_for_subscribers(channel, timeout=45))
         assert "agent-7" in server.call(lambda: demo.members("presence-support"))
         for channel in ("tickets", "private-agent-7", "presence-support"):
@@ -257,6 +281,8 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         replace_file(config, config_text(extra_channel="tickets-2"))
         mark = app.wait_for("loads again", after=mark)
         server.run(demo.wait_for_subscribers("tickets-2", timeout=45))
+        # The changed account connected afresh, and signed in with the secret now stored.
+        server.run(demo.wait_for(lambda: bool(demo.signed_in("agent-7")), timeout=45))
 
         # `beacon settings` opens the window in the running app.
         settings = AppProcess(["-vv", "settings"], env)
@@ -438,7 +464,7 @@ async def _login(env: dict[str, str], account: str, secret: str) -> bytes:
 @pytest.mark.expect_log_warnings(r"beacon\.services: .*puts a secret in the config file")
 async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     tmp_path: Path,
-    accounts: tuple[str, str],
+    accounts: tuple[str, str, str],
     canary: str,
     demo_server_factory: Callable[..., Awaitable[DemoServer]],
     monkeypatch: pytest.MonkeyPatch,
@@ -451,7 +477,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     secret pasted into the file and taken out, the settings window storing the secret,
     a save from it, and Test connection."""
     caplog.set_level(logging.DEBUG, logger="beacon")
-    account, refused = accounts
+    account, refused, endpoint = accounts
     needles = forms(canary)
     demo = await demo_server_factory(port=0, secret=canary)
     dirs = private_dirs(tmp_path)
@@ -465,9 +491,10 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
 
     config = dirs["XDG_CONFIG_HOME"] / "beacon" / "config.toml"
     config.parent.mkdir()
-    config.write_text(two_accounts(accounts, demo.port), encoding="utf-8")
+    config.write_text(accounts_toml(accounts, demo.port), encoding="utf-8")
     outputs["login (wrong secret)"] = await _login(env, refused, f"wrong-{uuid.uuid4().hex}")
     outputs["login"] = await _login(env, account, canary)
+    outputs["login (endpoint)"] = await _login(env, endpoint, canary)
 
     history = History(dirs["XDG_DATA_HOME"] / "beacon" / "history.sqlite3")
     app = BeaconApp(load_config(config), history, Keyring())
@@ -476,23 +503,24 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     try:
         app.window.show()
         await app.start()
-        for channel in ("private-agent-7", "presence-support"):
+        for channel in ("private-agent-7", "presence-support", "private-endpoint"):
             await demo.wait_for_subscribers(channel, timeout=30)
+        await demo.wait_for(lambda: bool(demo.signed_in("agent-7")), timeout=30)
         for channel in CHANNELS:
             demo.publish(channel, "ticket.created", {"id": 2, "subject": f"On {channel}"})
         await wait_until(lambda: app.window.model.rowCount() == 3, timeout=30)
 
         # Pasted into the file, refused, shown in the window's banner; then taken out.
-        replace_file(config, two_accounts(accounts, demo.port, pasted=f'secret = "{canary}"\n'))
+        replace_file(config, accounts_toml(accounts, demo.port, pasted=f'secret = "{canary}"\n'))
         await wait_until(lambda: app.window.error_banner.isVisible(), timeout=30)
         assert "puts a secret in the config file" in app.window.error_banner.text()
         texts += widget_texts() + tray_icon_texts(app)
-        replace_file(config, two_accounts(accounts, demo.port))
+        replace_file(config, accounts_toml(accounts, demo.port))
         await wait_until(lambda: not app.window.error_banner.isVisible(), timeout=30)
 
         # The settings window: the secret typed into its field and stored; a save.
         window = app.open_settings()
-        await wait_until(lambda: window.account_list.count() == 2, timeout=30)
+        await wait_until(lambda: window.account_list.count() == 3, timeout=30)
         stored: list[str] = []
         window.service.secretStored.connect(stored.append)
         qtbot.keyClicks(window.form.secret, canary)
