@@ -29,6 +29,7 @@ import httpx
 from beacon.config.model import AccountSettings
 from beacon.connect import threads
 from beacon.connect.errors import ConnectError
+from beacon.connect.httperror import http_error_words
 from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
 from beacon.pusher.channels import ChannelKind, channel_kind
@@ -259,7 +260,7 @@ class Authorizer:
                 f"the auth endpoint {endpoint} did not answer within {self._timeout:g} s"
             ) from None
         except httpx.HTTPError as exc:
-            words = str(exc) or type(exc).__name__
+            words = http_error_words(exc)  # never a header: it may hold the secret
             raise AuthError(f"cannot reach the auth endpoint {endpoint}: {words}") from None
         if auth_needs_login(status):
             raise AuthError(f"auth endpoint answered {status}", needs_login=True, status=status)
