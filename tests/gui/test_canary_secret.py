@@ -38,8 +38,10 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QAccessible
@@ -48,8 +50,13 @@ from pytestqt.qtbot import QtBot
 
 from beacon.app import BeaconApp
 from beacon.config import load_config
+from beacon.config.load import parse_config
+from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.catchup import CatchupError, fetch_missed
+from beacon.connect.secrets import StaticSecrets
 from beacon.credentials import Keyring
 from beacon.demo import DemoServer
+from beacon.services.actions import Actions
 from beacon.store.history import History
 from support import atspi_driver, sni
 from support.canary import (
@@ -63,16 +70,21 @@ from support.canary import (
 )
 from support.feedapp import wait_until
 
+#: The canary's account, the refused one, the endpoint one, the pasted one.
+Accounts = tuple[str, str, str, str]
+
 
 @pytest.fixture
-def accounts() -> Iterator[tuple[str, str, str]]:
-    """Three accounts: the canary's, one whose stored secret the server refuses, and one
-    in endpoint mode with the canary in a header. Their names are not derived from the
-    canary: a name is shown everywhere, as it should be."""
+def accounts() -> Iterator[Accounts]:
+    """The canary's account, one whose stored secret the server refuses, one in endpoint
+    mode with the canary in a header, and one like it whose secret was pasted with a
+    space at the end. Their names are not derived from the canary: a name is shown
+    everywhere, as it should be."""
     names = (
         f"canary-test-{uuid.uuid4().hex[:8]}",
         f"wrong-test-{uuid.uuid4().hex[:8]}",
         f"endpoint-test-{uuid.uuid4().hex[:8]}",
+        f"pasted-test-{uuid.uuid4().hex[:8]}",
     )
     yield names
     for name in names:
@@ -118,27 +130,23 @@ def account_text(
 CHANNELS = ["tickets", "private-agent-7", "presence-support"]
 
 
-def accounts_toml(
-    accounts: tuple[str, str, str], port: int, extra_channel: str = "", pasted: str = ""
-) -> str:
-    """The canary's account, which signs (``pasted`` goes into its ``[account.auth]``);
-    the one whose signatures the server refuses; and one whose auth endpoint gets the
-    canary in a header."""
-    account, refused, endpoint = accounts
+def accounts_toml(accounts: Accounts, port: int, extra_channel: str = "", in_auth: str = "") -> str:
+    """The config of ``accounts`` (see the fixture); ``in_auth`` goes into the canary
+    account's ``[account.auth]``."""
+    account, refused, endpoint, pasted = accounts
     channels = [*CHANNELS, extra_channel] if extra_channel else CHANNELS
+    # Not Authorization: the demo endpoint takes a bearer token for the user id.
+    endpoint_auth = (
+        'mode = "endpoint"\n'
+        f'endpoint = "http://127.0.0.1:{port}/pusher/auth"\n'
+        'headers = { X-Auth-Token = "{secret}" }\n'
+    )
     return (
         "# written by the canary test\n"
-        + account_text(account, port, channels, SIGN + pasted, signin=True)
+        + account_text(account, port, channels, SIGN + in_auth, signin=True)
         + account_text(refused, port, ["private-refused"])
-        + account_text(
-            endpoint,
-            port,
-            ["private-endpoint"],
-            'mode = "endpoint"\n'
-            f'endpoint = "http://127.0.0.1:{port}/pusher/auth"\n'
-            # Not Authorization: the demo endpoint takes a bearer token as the user id.
-            'headers = { X-Auth-Token = "{secret}" }\n',
-        )
+        + account_text(endpoint, port, ["private-endpoint"], endpoint_auth)
+        + account_text(pasted, port, ["private-pasted"], endpoint_auth)
     )
 
 
@@ -221,9 +229,9 @@ def shown_texts(pid: int, env: dict[str, str]) -> list[str]:
 
 @pytest.mark.timeout(420)
 def test_the_secret_appears_nowhere_after_a_full_run(
-    tmp_path: Path, accounts: tuple[str, str, str], canary: str, server: ThreadedDemoServer
+    tmp_path: Path, accounts: Accounts, canary: str, server: ThreadedDemoServer
 ) -> None:
-    account, refused, endpoint = accounts
+    account, refused, endpoint, pasted = accounts
     needles = forms(canary)
     demo = server.server
     dirs = private_dirs(tmp_path)
@@ -239,8 +247,8 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     config = dirs["XDG_CONFIG_HOME"] / "beacon" / "config.toml"
     config.parent.mkdir()
 
-    def config_text(extra_channel: str = "", pasted: str = "") -> str:
-        return accounts_toml(accounts, demo.port, extra_channel, pasted)
+    def config_text(extra_channel: str = "", in_auth: str = "") -> str:
+        return accounts_toml(accounts, demo.port, extra_channel, in_auth)
 
     config.write_text(config_text(), encoding="utf-8")
     # The other account's secret is wrong: the server will refuse its signature.
@@ -248,6 +256,10 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     outputs["beacon login (wrong secret)"] = done.stdout + done.stderr
     done = login(env, endpoint, canary)
     outputs["beacon login (endpoint)"] = done.stdout + done.stderr
+    # As `echo "$TOKEN " | beacon login A --stdin` stores it: a space at the end, which
+    # HTTP does not allow at the end of a header value.
+    done = login(env, pasted, f"{canary} ")
+    outputs["beacon login (pasted)"] = done.stdout + done.stderr
 
     app = AppProcess(["-vv"], env)
     watch = ProcessWatch(app.pid, needles)
@@ -257,6 +269,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         # signature is refused by the server.
         mark = app.wait_for(f"no secret for account '{account}' in the keyring")
         app.wait_for("subscription to private-refused refused")
+        app.wait_for("cannot authorize private-pasted")
 
         # The right one, through the real Secret Service; the app picks it up running.
         done = login(env, account, canary)
@@ -272,7 +285,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         # The secret pasted into the config file: refused, with the file and the line.
         replace_file(
             config,
-            config_text(pasted=f'secret = "{canary}"\n'),
+            config_text(in_auth=f'secret = "{canary}"\n'),
         )
         mark = app.wait_for("puts a secret in the config file", after=mark)
         texts += [f"tray: {text}" for text in tray_texts(app.pid)[1]]
@@ -464,7 +477,7 @@ async def _login(env: dict[str, str], account: str, secret: str) -> bytes:
 @pytest.mark.expect_log_warnings(r"beacon\.services: .*puts a secret in the config file")
 async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     tmp_path: Path,
-    accounts: tuple[str, str, str],
+    accounts: Accounts,
     canary: str,
     demo_server_factory: Callable[..., Awaitable[DemoServer]],
     monkeypatch: pytest.MonkeyPatch,
@@ -477,7 +490,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     secret pasted into the file and taken out, the settings window storing the secret,
     a save from it, and Test connection."""
     caplog.set_level(logging.DEBUG, logger="beacon")
-    account, refused, endpoint = accounts
+    account, refused, endpoint, pasted = accounts
     needles = forms(canary)
     demo = await demo_server_factory(port=0, secret=canary)
     dirs = private_dirs(tmp_path)
@@ -495,6 +508,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     outputs["login (wrong secret)"] = await _login(env, refused, f"wrong-{uuid.uuid4().hex}")
     outputs["login"] = await _login(env, account, canary)
     outputs["login (endpoint)"] = await _login(env, endpoint, canary)
+    outputs["login (pasted)"] = await _login(env, pasted, f"{canary} ")
 
     history = History(dirs["XDG_DATA_HOME"] / "beacon" / "history.sqlite3")
     app = BeaconApp(load_config(config), history, Keyring())
@@ -511,7 +525,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
         await wait_until(lambda: app.window.model.rowCount() == 3, timeout=30)
 
         # Pasted into the file, refused, shown in the window's banner; then taken out.
-        replace_file(config, accounts_toml(accounts, demo.port, pasted=f'secret = "{canary}"\n'))
+        replace_file(config, accounts_toml(accounts, demo.port, in_auth=f'secret = "{canary}"\n'))
         await wait_until(lambda: app.window.error_banner.isVisible(), timeout=30)
         assert "puts a secret in the config file" in app.window.error_banner.text()
         texts += widget_texts() + tray_icon_texts(app)
@@ -520,7 +534,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
 
         # The settings window: the secret typed into its field and stored; a save.
         window = app.open_settings()
-        await wait_until(lambda: window.account_list.count() == 3, timeout=30)
+        await wait_until(lambda: window.account_list.count() == 4, timeout=30)
         stored: list[str] = []
         window.service.secretStored.connect(stored.append)
         qtbot.keyClicks(window.form.secret, canary)
@@ -579,3 +593,55 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     assert any("Beacon settings" in text for text in texts)
     assert any("Connection test report" in text and "presence-support" in text for text in texts)
     assert any("tray menu: Quit Beacon" in text for text in texts), texts
+
+
+# -- a secret HTTP cannot carry ------------------------------------------------------------
+
+
+@pytest.mark.expect_log_warnings(r"beacon\.services: action 'Claim' failed")
+async def test_a_secret_a_header_cannot_carry_is_never_quoted(
+    demo_server: DemoServer, canary: str, tmp_path: Path
+) -> None:
+    """A secret stored with a space at the end (pasted, or ``echo "$TOKEN " | beacon
+    login``) cannot go into an HTTP header; httpx's error quotes the header's value. None
+    of the three requests that carry ``{secret}`` headers (auth endpoint, catch-up and an
+    action's post) may put those words in its error: they reach the log, the tray, the
+    window and, for an action, the history."""
+    base = f"http://127.0.0.1:{demo_server.port}"
+    header = '{ X-Auth-Token = "{secret}" }'
+    config = parse_config(
+        "[[account]]\n"
+        'name = "pasted"\nkey = "demo-key"\nhost = "127.0.0.1"\n'
+        f'port = {demo_server.port}\ntls = false\nchannels = ["tickets"]\n'
+        "[account.auth]\n"
+        f'mode = "endpoint"\nendpoint = "{base}/pusher/auth"\nheaders = {header}\n'
+        "[account.catchup]\n"
+        f'url = "{base}/missed"\nheaders = {header}\n'
+        "[[rule]]\n"
+        'channel = "tickets"\n'
+        f'actions = [{{ label = "Claim", post = "{base}/claim", headers = {header} }}]\n',
+        tmp_path / "config.toml",
+    )
+    account = config.accounts[0]
+    assert account.catchup is not None
+    secrets = StaticSecrets({"pasted": f"{canary} "})
+    needles = forms(canary)
+    async with httpx.AsyncClient() as client:
+        authorizer = Authorizer(account, secrets, lambda: client)
+        with pytest.raises(AuthError) as refused:
+            await authorizer.channel("1.2", "private-tickets")
+        headers = await authorizer.render_headers(account.catchup.headers)
+        with pytest.raises(CatchupError) as missed:
+            await fetch_missed(
+                client, account.catchup, headers, "pasted", datetime.now(UTC), ["tickets"]
+            )
+    actions = Actions(config.accounts, secrets, lambda *args: None)
+    try:
+        pressed = await actions.run("pasted", config.rules[0].actions[0], "tickets", "e", {})
+    finally:
+        await actions.close()
+    words = {"auth": str(refused.value), "catch-up": str(missed.value), "action": pressed.text}
+    assert not pressed.ok
+    for what, text in words.items():
+        assert "not valid in HTTP" in text, (what, text)
+        assert find(text.encode(), needles) == [], (what, text)
