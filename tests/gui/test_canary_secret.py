@@ -110,7 +110,12 @@ SIGN = 'mode = "sign"\nuser = { id = "agent-7", info = { name = "Ann" } }\n'
 
 
 def account_text(
-    name: str, port: int, channels: list[str], auth: str = SIGN, signin: bool = False
+    name: str,
+    port: int,
+    channels: list[str],
+    auth: str = SIGN,
+    signin: bool = False,
+    catchup: bool = False,
 ) -> str:
     listed = ", ".join(f'"{c}"' for c in channels)
     return (
@@ -124,6 +129,13 @@ def account_text(
         "[account.auth]\n"
         f"{auth}"
         "\n"
+        + (
+            "[account.catchup]\n"
+            f'url = "http://127.0.0.1:{port}/pusher/missed"\n'
+            'headers = { X-Auth-Token = "{secret}" }\n\n'
+            if catchup
+            else ""
+        )
     )
 
 
@@ -145,8 +157,8 @@ def accounts_toml(accounts: Accounts, port: int, extra_channel: str = "", in_aut
         "# written by the canary test\n"
         + account_text(account, port, channels, SIGN + in_auth, signin=True)
         + account_text(refused, port, ["private-refused"])
-        + account_text(endpoint, port, ["private-endpoint"], endpoint_auth)
-        + account_text(pasted, port, ["private-pasted"], endpoint_auth)
+        + account_text(endpoint, port, ["private-endpoint"], endpoint_auth, catchup=True)
+        + account_text(pasted, port, ["private-pasted"], endpoint_auth, catchup=True)
     )
 
 
@@ -174,15 +186,20 @@ def replace_file(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def login(env: dict[str, str], account: str, secret: str) -> subprocess.CompletedProcess[bytes]:
-    done = subprocess.run(
-        [sys.executable, "-m", "beacon", "-vv", "login", account, "--stdin"],
-        input=f"{secret}\n".encode(),
+def beacon(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    """``beacon -vv ARGS``, to its end: debug logging, as all of this run has."""
+    return subprocess.run(
+        [sys.executable, "-m", "beacon", "-vv", *args],
+        input=stdin.encode(),
         capture_output=True,
         env=env,
-        timeout=60,
+        timeout=90,
         check=False,
     )
+
+
+def login(env: dict[str, str], account: str, secret: str) -> subprocess.CompletedProcess[bytes]:
+    done = beacon(env, "login", account, "--stdin", stdin=f"{secret}\n")
     assert done.returncode == 0, done.stderr.decode()
     return done
 
@@ -270,6 +287,9 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         mark = app.wait_for(f"no secret for account '{account}' in the keyring")
         app.wait_for("subscription to private-refused refused")
         app.wait_for("cannot authorize private-pasted")
+        # Catch-up, with the canary in a header (and the pasted one's refused).
+        app.wait_for(f"catch-up of {endpoint}: ")
+        app.wait_for(f"{pasted}: catch-up failed: endpoint unreachable: a header value")
 
         # The right one, through the real Secret Service; the app picks it up running.
         done = login(env, account, canary)
@@ -296,6 +316,26 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         server.run(demo.wait_for_subscribers("tickets-2", timeout=45))
         # The changed account connected afresh, and signed in with the secret now stored.
         server.run(demo.wait_for(lambda: bool(demo.signed_in("agent-7")), timeout=45))
+
+        # The commands beside the app: check (1: the refused and the pasted accounts),
+        # listen on the canary's private channel, and the stored history.
+        done = beacon(env, "check")
+        outputs["beacon check"] = done.stdout + done.stderr
+        assert done.returncode == 1, outputs["beacon check"].decode()
+        assert b"presence-support authorized by the keyring secret" in done.stdout
+        listen = AppProcess(["-vv", "listen", "--account", account, "--count", "1"], env)
+        try:
+            server.run(demo.wait_for_subscribers("private-agent-7", count=2, timeout=45))
+            data = {"id": 3, "subject": "For listen"}
+            server.call(functools.partial(demo.publish, "private-agent-7", "ticket.created", data))
+            assert listen.wait(60) == 0, listen.text()
+        finally:
+            listen.kill()
+        outputs["beacon listen"] = bytes(listen.stdout + listen.stderr)
+        assert b"For listen" in listen.stdout
+        done = beacon(env, "history", "--json")
+        outputs["beacon history"] = done.stdout + done.stderr
+        assert done.returncode == 0 and b"On private-agent-7" in done.stdout
 
         # `beacon settings` opens the window in the running app.
         settings = AppProcess(["-vv", "settings"], env)
@@ -474,7 +514,10 @@ async def _login(env: dict[str, str], account: str, secret: str) -> bytes:
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.expect_log_warnings(r"beacon\.services: .*puts a secret in the config file")
+@pytest.mark.expect_log_warnings(
+    r"beacon\.services: .*puts a secret in the config file",
+    r"beacon\.connect: pasted-test-\w+: catch-up failed: endpoint unreachable: a header value",
+)
 async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     tmp_path: Path,
     accounts: Accounts,
