@@ -4,7 +4,10 @@ One unique secret (``canary-<uuid4 hex>``) is the app secret of a demo server an
 into the real Secret Service with ``beacon login --stdin`` and through the settings
 window's secret field. Its account signs a private and a presence channel and its sign-in
 with it (mode ``sign``), and the server checks those signatures, so the run proves the
-secret was really used; a second account sends it as an auth endpoint's header. On the
+secret was really used; a second account sends it as an auth endpoint's and a catch-up
+endpoint's header. A second canary, the encryption master key (``canarykey`` and random
+bytes, stored with ``beacon login --encryption-key``), decrypts a private-encrypted
+channel, and is looked for as bytes, as Python prints them, and as base64 and hex. On the
 way come the errors: no secret yet, a third account whose wrong secret the server
 refuses, and the secret pasted into the config file (the loader refuses it) and taken out
 again while the app runs (live reload).
@@ -29,6 +32,7 @@ the test's process, to read what the bus does not show: every widget, hidden one
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import logging
 import os
@@ -89,6 +93,7 @@ def accounts() -> Iterator[Accounts]:
     yield names
     for name in names:
         Keyring().delete_secret(name)
+        Keyring().delete_encryption_key(name)
 
 
 @pytest.fixture
@@ -97,8 +102,24 @@ def canary() -> str:
 
 
 @pytest.fixture
-def server(canary: str) -> Iterator[ThreadedDemoServer]:
-    threaded = ThreadedDemoServer(port=0, seed=0, secret=canary)
+def master_key() -> bytes:
+    """The canary account's other secret: the encryption master key, 32 bytes."""
+    return b"canarykey" + os.urandom(23)
+
+
+def needles_for(canary: str, master_key: bytes) -> dict[str, bytes]:
+    """Both secrets in every form: the key as bytes, and as the base64 text typed in."""
+    text = base64.b64encode(master_key).decode()
+    return {
+        **forms(canary),
+        **{f"encryption key, {name}": form for name, form in forms(master_key).items()},
+        **{f"encryption key text, {name}": form for name, form in forms(text).items()},
+    }
+
+
+@pytest.fixture
+def server(canary: str, master_key: bytes) -> Iterator[ThreadedDemoServer]:
+    threaded = ThreadedDemoServer(port=0, seed=0, secret=canary, encryption_master_key=master_key)
     threaded.start()
     try:
         yield threaded
@@ -139,7 +160,7 @@ def account_text(
     )
 
 
-CHANNELS = ["tickets", "private-agent-7", "presence-support"]
+CHANNELS = ["tickets", "private-agent-7", "presence-support", "private-encrypted-tickets"]
 
 
 def accounts_toml(accounts: Accounts, port: int, extra_channel: str = "", in_auth: str = "") -> str:
@@ -198,8 +219,10 @@ def beacon(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Compl
     )
 
 
-def login(env: dict[str, str], account: str, secret: str) -> subprocess.CompletedProcess[bytes]:
-    done = beacon(env, "login", account, "--stdin", stdin=f"{secret}\n")
+def login(
+    env: dict[str, str], account: str, secret: str, *options: str
+) -> subprocess.CompletedProcess[bytes]:
+    done = beacon(env, "login", account, "--stdin", *options, stdin=f"{secret}\n")
     assert done.returncode == 0, done.stderr.decode()
     return done
 
@@ -246,10 +269,14 @@ def shown_texts(pid: int, env: dict[str, str]) -> list[str]:
 
 @pytest.mark.timeout(420)
 def test_the_secret_appears_nowhere_after_a_full_run(
-    tmp_path: Path, accounts: Accounts, canary: str, server: ThreadedDemoServer
+    tmp_path: Path,
+    accounts: Accounts,
+    canary: str,
+    master_key: bytes,
+    server: ThreadedDemoServer,
 ) -> None:
     account, refused, endpoint, pasted = accounts
-    needles = forms(canary)
+    needles = needles_for(canary, master_key)
     demo = server.server
     dirs = private_dirs(tmp_path)
     env = {**os.environ, **{name: str(path) for name, path in dirs.items()}}
@@ -294,10 +321,13 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         # The right one, through the real Secret Service; the app picks it up running.
         done = login(env, account, canary)
         outputs["beacon login"] = done.stdout + done.stderr
-        for channel in ("private-agent-7", "presence-support", "private-endpoint"):
+        key = base64.b64encode(master_key).decode()
+        done = login(env, account, key, "--encryption-key")
+        outputs["beacon login --encryption-key"] = done.stdout + done.stderr
+        for channel in (*CHANNELS, "private-endpoint"):
             server.run(demo.wait_for_subscribers(channel, timeout=45))
         assert "agent-7" in server.call(lambda: demo.members("presence-support"))
-        for channel in ("tickets", "private-agent-7", "presence-support"):
+        for channel in CHANNELS:
             data = {"id": 1, "subject": f"On {channel}", "preview": "hello"}
             server.call(functools.partial(demo.publish, channel, "ticket.created", data))
         mark = app.wait_for("committed", after=mark)
@@ -359,6 +389,7 @@ def test_the_secret_appears_nowhere_after_a_full_run(
             assert time.monotonic() < deadline, report
         assert report.startswith(f"{account} works."), report
         assert "presence-support authorized by the keyring secret (mode sign)" in report
+        assert "private-encrypted-tickets authorized" in report
         checks = [argv for argv in watch.argvs.values() if "check" in argv]
         assert checks, f"the test's `beacon check` was never sampled: {watch.argvs}"
 
@@ -413,28 +444,33 @@ def test_the_secret_appears_nowhere_after_a_full_run(
     assert any("On private-agent-7" in text for text in texts if "notifications" in text)
 
 
-def test_the_search_finds_each_form(tmp_path: Path, canary: str) -> None:
+def test_the_search_finds_each_form(tmp_path: Path, canary: str, master_key: bytes) -> None:
     """The net catches what it is meant to: each form, inside other bytes, in a nested
-    file, as UTF-16, base64 at any alignment, hex, and in a file name."""
-    import base64
-
-    needles = forms(canary)
+    file, as UTF-16, base64 at any alignment, hex, and in a file name; the key as raw
+    bytes, as hex and as base64."""
+    needles = needles_for(canary, master_key)
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
     for shift in range(3):
         blob = base64.b64encode(b"x" * shift + canary.encode() + b"tail")
         (nested / f"b64-{shift}").write_bytes(b"head " + blob + b" end")
+        blob = base64.b64encode(b"y" * shift + master_key + b"tail")
+        (nested / f"key-b64-{shift}").write_bytes(b"head " + blob + b" end")
     (nested / "utf16").write_bytes(b"\xff\xfe" + f"[{canary}]".encode("utf-16-le"))
     (nested / "hex").write_text(canary.encode().hex(), encoding="ascii")
+    (nested / "key-raw").write_bytes(b"\0" + master_key + b"\0")
+    (nested / "key-hex").write_text(master_key.hex().upper(), encoding="ascii")
     (nested / f"named-{canary}").write_bytes(b"")
     leaks = scan_tree(tmp_path, needles)
-    assert any("b64-0" in leak for leak in leaks), leaks
-    assert any("b64-1" in leak for leak in leaks), leaks
-    assert any("b64-2" in leak for leak in leaks), leaks
+    for name in ("b64-0", "b64-1", "b64-2", "key-b64-0", "key-b64-1", "key-b64-2"):
+        assert any(f"/{name}: " in leak and "base64" in leak for leak in leaks), (name, leaks)
     assert any("utf16: utf-16-le" in leak for leak in leaks), leaks
-    assert any("hex: hex" in leak for leak in leaks), leaks
+    assert any("/hex: hex" in leak for leak in leaks), leaks
+    assert any("key-raw: encryption key, raw" in leak for leak in leaks), leaks
+    assert any("key-hex: encryption key, HEX" in leak for leak in leaks), leaks
     assert any("(its name)" in leak for leak in leaks), leaks
-    assert scan_tree(tmp_path / "a", forms(f"canary-{uuid.uuid4().hex}")) == []
+    others = needles_for(f"canary-{uuid.uuid4().hex}", b"canarykey" + os.urandom(23))
+    assert scan_tree(tmp_path / "a", others) == []
 
 
 # -- in-process: every widget, shown or hidden, and every log record -------------------------
@@ -507,9 +543,9 @@ def tray_icon_texts(app: BeaconApp) -> list[str]:
     return texts
 
 
-async def _login(env: dict[str, str], account: str, secret: str) -> bytes:
+async def _login(env: dict[str, str], account: str, secret: str, *options: str) -> bytes:
     # Off the loop: the app in this process must go on answering meanwhile.
-    done = await asyncio.to_thread(login, env, account, secret)
+    done = await asyncio.to_thread(login, env, account, secret, *options)
     return done.stdout + done.stderr
 
 
@@ -522,6 +558,7 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     tmp_path: Path,
     accounts: Accounts,
     canary: str,
+    master_key: bytes,
     demo_server_factory: Callable[..., Awaitable[DemoServer]],
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -534,8 +571,8 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     a save from it, and Test connection."""
     caplog.set_level(logging.DEBUG, logger="beacon")
     account, refused, endpoint, pasted = accounts
-    needles = forms(canary)
-    demo = await demo_server_factory(port=0, secret=canary)
+    needles = needles_for(canary, master_key)
+    demo = await demo_server_factory(port=0, secret=canary, encryption_master_key=master_key)
     dirs = private_dirs(tmp_path)
     for name, path in dirs.items():
         monkeypatch.setenv(name, str(path))
@@ -550,6 +587,8 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     config.write_text(accounts_toml(accounts, demo.port), encoding="utf-8")
     outputs["login (wrong secret)"] = await _login(env, refused, f"wrong-{uuid.uuid4().hex}")
     outputs["login"] = await _login(env, account, canary)
+    key = base64.b64encode(master_key).decode()
+    outputs["login --encryption-key"] = await _login(env, account, key, "--encryption-key")
     outputs["login (endpoint)"] = await _login(env, endpoint, canary)
     outputs["login (pasted)"] = await _login(env, pasted, f"{canary} ")
 
@@ -560,12 +599,12 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
     try:
         app.window.show()
         await app.start()
-        for channel in ("private-agent-7", "presence-support", "private-endpoint"):
+        for channel in (*CHANNELS, "private-endpoint"):
             await demo.wait_for_subscribers(channel, timeout=30)
         await demo.wait_for(lambda: bool(demo.signed_in("agent-7")), timeout=30)
         for channel in CHANNELS:
             demo.publish(channel, "ticket.created", {"id": 2, "subject": f"On {channel}"})
-        await wait_until(lambda: app.window.model.rowCount() == 3, timeout=30)
+        await wait_until(lambda: app.window.model.rowCount() == len(CHANNELS), timeout=30)
 
         # Pasted into the file, refused, shown in the window's banner; then taken out.
         replace_file(config, accounts_toml(accounts, demo.port, in_auth=f'secret = "{canary}"\n'))

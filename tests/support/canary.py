@@ -34,17 +34,22 @@ from beacon.demo import DemoServer
 T = TypeVar("T")
 
 
-def forms(secret: str) -> dict[str, bytes]:
-    """``secret`` as it could appear in a file, a pipe or an argv: name -> bytes."""
-    raw = secret.encode("utf-8")
-    found = {
-        "utf-8": raw,
-        "upper case": secret.upper().encode("utf-8"),
-        "utf-16-le": secret.encode("utf-16-le"),
-        "utf-16-be": secret.encode("utf-16-be"),
-        "hex": raw.hex().encode("ascii"),
-        "HEX": raw.hex().upper().encode("ascii"),
-    }
+def forms(secret: str | bytes) -> dict[str, bytes]:
+    """``secret`` as it could appear in a file, a pipe or an argv: name -> bytes.
+
+    A text secret is looked for as text (UTF-8, upper case, UTF-16) and as its UTF-8
+    bytes in hex and base64; a binary one (a key) as its bytes, as Python prints them,
+    in hex and in base64."""
+    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    found = {"raw" if isinstance(secret, bytes) else "utf-8": raw}
+    if isinstance(secret, bytes):
+        found["bytes repr"] = repr(secret)[2:-1].encode("ascii")  # as %r logs it
+    if isinstance(secret, str):
+        found["upper case"] = secret.upper().encode("utf-8")
+        found["utf-16-le"] = secret.encode("utf-16-le")
+        found["utf-16-be"] = secret.encode("utf-16-be")
+    found["hex"] = raw.hex().encode("ascii")
+    found["HEX"] = raw.hex().upper().encode("ascii")
     for shift in range(3):
         # Inside a longer base64 text the secret starts at any of three byte alignments;
         # the characters that also depend on the neighbouring bytes are left out.
