@@ -160,6 +160,8 @@ def account_text(
     )
 
 
+#: What Qt shows of a password field, one per character.
+MASK = "\u25cf"
 CHANNELS = ["tickets", "private-agent-7", "presence-support", "private-encrypted-tickets"]
 
 
@@ -376,6 +378,12 @@ def test_the_secret_appears_nowhere_after_a_full_run(
         atspi_driver.run("find", app.pid, "A secret is stored for this account.")
         # The secret typed into the window's field, stored (again) in the keyring.
         assert atspi_driver.run("set-text", app.pid, "New secret", stdin=f"{canary}\n")
+        # While it is in the field, the bus (which any program of the session can read)
+        # shows only how long it is.
+        typed = shown_texts(app.pid, env)
+        masked = [t for t in typed if t.startswith("password text 'New secret'")]
+        assert masked and masked[0].endswith(f": {MASK * len(canary)!r}"), masked
+        texts += typed
         assert atspi_driver.run("press", app.pid, "Store in keyring")
         mark = app.wait_for(f"stored the secret of account {account}", after=mark)
         # "Test connection": a `beacon check` child signs with the secret from the keyring.
@@ -620,6 +628,17 @@ async def test_no_widget_or_log_record_of_the_app_holds_the_secret(
         stored: list[str] = []
         window.service.secretStored.connect(stored.append)
         qtbot.keyClicks(window.form.secret, canary)
+        # Typed in, the secret is in the widget (that is how it gets to the keyring); what
+        # it tells assistive technology is masked.
+        assert window.form.secret.text() == canary
+        field = QAccessible.queryAccessibleInterface(window.form.secret)
+        assert field is not None
+        heard = [field.text(QAccessible.Text.Value), field.text(QAccessible.Text.Name)]
+        text = field.textInterface()
+        if text is not None:
+            heard.append(text.text(0, text.characterCount()))
+        assert heard[0] == MASK * len(canary), heard
+        texts += [f"typed secret field: {words}" for words in heard]
         qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)
         await wait_until(lambda: stored == [account], timeout=30)
         assert window.form.secret.text() == ""
