@@ -9,8 +9,10 @@ endpoint's header. A second canary, the encryption master key (``canarykey`` and
 bytes, stored with ``beacon login --encryption-key``), decrypts a private-encrypted
 channel, and is looked for as bytes, as Python prints them, and as base64 and hex. On the
 way come the errors: no secret yet, a third account whose wrong secret the server
-refuses, and the secret pasted into the config file (the loader refuses it) and taken out
-again while the app runs (live reload).
+refuses, a fourth whose secret was stored with a space at the end (no HTTP header can
+carry it), and the secret pasted into the config file (the loader refuses it) and taken
+out again while the app runs (live reload). ``beacon check``, ``listen`` and ``history``
+run beside the app.
 
 ``test_the_secret_appears_nowhere_after_a_full_run`` runs the app as people start it, a
 separate process with debug logging, driven from outside only: ``beacon login``, an
@@ -27,6 +29,9 @@ names, descriptions and texts of every window, the tray's tooltip and menu, and 
 ``test_no_widget_or_log_record_of_the_app_holds_the_secret`` makes the same run inside
 the test's process, to read what the bus does not show: every widget, hidden ones too
 (tooltips, texts, actions, model rows), and every log record at debug level.
+
+``test_a_secret_a_header_cannot_carry_is_never_quoted`` checks the three requests that
+carry the secret in a header with the secrets that no header can carry.
 """
 
 from __future__ import annotations
