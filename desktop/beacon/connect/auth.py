@@ -32,6 +32,7 @@ from beacon.config.model import AccountSettings
 from beacon.config.transport import all_loopback
 from beacon.connect import threads
 from beacon.connect.errors import ConnectError
+from beacon.connect.httperror import NOT_SENDABLE, http_error_words, sendable
 from beacon.connect.secrets import RevealableSecret, SecretSource
 from beacon.pusher import auth as signatures
 from beacon.pusher.channels import ChannelKind, channel_kind
@@ -204,7 +205,12 @@ class Authorizer:
         if any("{secret}" in value for value in headers.values()):
             secret = await self._get_secret()
             # str.replace, not format(): other braces in header values stay as they are.
-            headers = {k: v.replace("{secret}", secret) for k, v in headers.items()}
+            rendered = {k: v.replace("{secret}", secret) for k, v in headers.items()}
+            # A secret with a space at an end or a non-ASCII letter cannot be sent; httpx
+            # would say so quoting the value (or fail outside its own errors).
+            if any(not sendable(rendered[k]) for k, v in headers.items() if "{secret}" in v):
+                raise AuthError(NOT_SENDABLE, needs_login=True)
+            headers = rendered
         return headers
 
     # -- mode "sign" -----------------------------------------------------------------
@@ -306,7 +312,7 @@ class Authorizer:
                 f"the auth endpoint {endpoint} did not answer within {self._timeout:g} s"
             ) from None
         except httpx.HTTPError as exc:
-            words = str(exc) or type(exc).__name__
+            words = http_error_words(exc)  # never a header: it may hold the secret
             raise AuthError(f"cannot reach the auth endpoint {endpoint}: {words}") from None
         if auth_needs_login(status):
             raise AuthError(f"auth endpoint answered {status}", needs_login=True, status=status)

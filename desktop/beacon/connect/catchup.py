@@ -37,6 +37,7 @@ import httpx
 from beacon.config.model import AccountSettings, CatchupSettings
 from beacon.connect.auth import AuthError, Authorizer, loopback_url
 from beacon.connect.events import AccountStatus, ReceivedEvent
+from beacon.connect.httperror import http_error_words
 from beacon.connect.secrets import SecretSource
 from beacon.connect.tls import ssl_context
 from beacon.pusher import ProtocolEvent, Subscribed, SubscriptionFailed
@@ -194,7 +195,8 @@ async def fetch_missed(
         if not too_large:
             raise CatchupError(f"no complete answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise CatchupError(f"endpoint unreachable: {exc or type(exc).__name__}") from None
+        # Never a header's value in the words: it may hold the secret.
+        raise CatchupError(f"endpoint unreachable: {http_error_words(exc)}") from None
     if too_large:
         raise CatchupError(f"the answer is larger than {max_bytes // 1024} KiB")
     return parse_missed(account, b"".join(chunks), channels)

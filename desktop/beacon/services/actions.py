@@ -39,6 +39,7 @@ import httpx
 
 from beacon.config.model import AccountSettings, Action
 from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.httperror import http_error_words
 from beacon.connect.secrets import SecretSource
 from beacon.connect.tls import ssl_context
 from beacon.feed.template import render
@@ -159,7 +160,8 @@ class Actions:
         except TimeoutError:
             return self._result(action, False, f"no answer within {self._timeout:g} s")
         except httpx.HTTPError as exc:
-            return self._result(action, False, f"unreachable: {exc or type(exc).__name__}")
+            # Never a header's value in the words: it may hold the secret.
+            return self._result(action, False, f"unreachable: {http_error_words(exc)}")
         status = response.status_code
         if 200 <= status < 300:
             return self._result(action, True)

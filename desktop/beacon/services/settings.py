@@ -75,6 +75,10 @@ class AccountDraft:
     auth_mode: str = "none"  # one of AUTH_MODES
     endpoint: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # Mode "sign": who the account joins presence channels as. The window does not edit
+    # it, but carries it, so a "Test connection" (which writes the account afresh) and a
+    # save keep it.
+    user: dict[str, Any] | None = None
     original: str | None = None
 
     @classmethod
@@ -92,6 +96,7 @@ class AccountDraft:
             auth_mode=auth.mode if auth is not None else "none",
             endpoint=(auth.endpoint or "") if auth is not None else "",
             headers=dict(auth.headers) if auth is not None else {},
+            user=auth.user if auth is not None else None,
             original=account.name,
         )
 
@@ -143,7 +148,7 @@ def _set(table: Table, key: str, value: Any, default: Any = None) -> None:
     table[key] = value
 
 
-def _inline(mapping: dict[str, str]) -> Any:
+def _inline(mapping: dict[str, Any]) -> Any:
     inline = tomlkit.inline_table()
     inline.update(mapping)
     return inline
@@ -176,6 +181,8 @@ def _write_account(table: Table, draft: AccountDraft) -> None:
             auth["headers"] = _inline(draft.headers)
     elif "headers" in auth:
         del auth["headers"]
+    if draft.auth_mode == "sign" and draft.user is not None and auth.get("user") != draft.user:
+        auth["user"] = _inline(draft.user)
 
 
 def _write_notifications(doc: TOMLDocument, draft: NotificationsDraft) -> None:
@@ -192,7 +199,7 @@ def _write_notifications(doc: TOMLDocument, draft: NotificationsDraft) -> None:
     if coalesce == defaults and current is None:
         pass
     elif current is None or dict(current) != coalesce:
-        table["coalesce"] = _inline(coalesce)  # type: ignore[arg-type]
+        table["coalesce"] = _inline(coalesce)
     if SOUND_SUPPORTED:
         _set(table, "sound", draft.sound, default=opt.NOTIFICATIONS["sound"].default)
     if created and len(table) > 0:
