@@ -356,16 +356,22 @@ class EngineService(QObject):
         self.configApplied.emit(config)
 
     def retry_needs_login(self) -> list[str]:
-        """Secrets changed (``beacon login``, the settings window): the accounts that
-        were waiting for a login try again, reading the keyring afresh. Their names."""
+        """Secrets changed (``beacon login``, the settings window): every account reads
+        the keyring afresh, and those that need a login or are not connected try again
+        at once. Their names."""
         engine = self._engine
         if engine is None:
             return []
         # New secrets, or a keyring unlocked elsewhere: held reads may go ahead again.
         self.secrets.release()
-        waiting = [i.account for i in self._states.values() if i.needs_login]
-        for name in waiting:
-            log.info("secrets changed: account %s tries again", name)
+        # Not only "needs login": a wrong secret in mode sign gives no such state (the
+        # server refuses the signature, and that is retried with backoff), yet with the
+        # old secret cached it was refused for ever. Every account reads the keyring
+        # afresh and asks again for what failed; a connected account with nothing
+        # failed keeps its connection (Engine.retry).
+        waiting = [i.account for i in self._states.values() if i.needs_login or not i.healthy]
+        for name in self._states:
+            log.info("secrets changed: account %s reads them again", name)
             engine.retry(name)
         return waiting
 

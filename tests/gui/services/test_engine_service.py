@@ -7,9 +7,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
+from beacon.config import load_config
 from beacon.config.model import Rule
+from beacon.connect.secrets import StaticSecrets
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
 from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
@@ -140,3 +144,50 @@ async def test_pending_items_are_flushed_on_close(demo_server: DemoServer, tmp_p
     await service.close()
     assert history.count() == 1 and len(got) == 1
     history.close()
+
+
+class _Secrets:
+    """A secret source whose secret can change, as the keyring's does on ``beacon login``."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.reads = 0
+
+    def get_secret(self, account: str) -> StaticSecrets:
+        self.reads += 1
+        return StaticSecrets({account: self.secret}).get_secret(account)  # type: ignore[return-value]
+
+    def get_encryption_key(self, account: str) -> None:
+        return None
+
+
+@pytest.mark.expect_log_warnings(r"beacon\.(connect|pusher): ")
+async def test_a_new_secret_reaches_a_channel_the_server_refused_with_the_old_one(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """A wrong secret in mode sign: the server refuses the signature (not "needs login",
+    which only a missing secret or an endpoint's 401/403 gives). The right secret, stored
+    afterwards, must be used without a restart."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[[account]]\nname = "desk"\nkey = "{demo_server.key}"\n'
+        f'host = "{demo_server.host}"\nport = {demo_server.port}\ntls = false\n'
+        'channels = ["tickets", "private-desk"]\n\n[account.auth]\nmode = "sign"\n',
+        encoding="utf-8",
+    )
+    history = History(tmp_path / "history.sqlite3")
+    secrets = _Secrets("not-the-secret")
+    service = EngineService(load_config(path), history, secrets)
+    states: list[ConnectionInfo] = []
+    service.statusChanged.connect(states.append)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        await wait_until(lambda: any("private-desk" in s.detail for s in states), timeout=15)
+        assert not demo_server.subscribers("private-desk")
+        secrets.secret = demo_server.secret  # beacon login, or the settings window
+        service.retry_needs_login()  # what the secrets-changed stamp triggers
+        await demo_server.wait_for_subscribers("private-desk", timeout=15)
+    finally:
+        await service.close()
+        history.close()
