@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from beacon.pusher.states import ConnectionState as LinkState
 
-__all__ = ["ConnectionInfo", "LinkState"]
+__all__ = ["ConnectionInfo", "LinkState", "state_words"]
+
+# The protocol's state names as the window and the tray say them, in the user's language.
+_STATE_WORDS = {
+    LinkState.INITIALIZED: str(QT_TRANSLATE_NOOP("ConnectionState", "initialized")),
+    LinkState.CONNECTING: str(QT_TRANSLATE_NOOP("ConnectionState", "connecting")),
+    LinkState.CONNECTED: str(QT_TRANSLATE_NOOP("ConnectionState", "connected")),
+    LinkState.UNAVAILABLE: str(QT_TRANSLATE_NOOP("ConnectionState", "unavailable")),
+    LinkState.FAILED: str(QT_TRANSLATE_NOOP("ConnectionState", "failed")),
+    LinkState.DISCONNECTED: str(QT_TRANSLATE_NOOP("ConnectionState", "disconnected")),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +37,12 @@ class ConnectionInfo:
     @property
     def healthy(self) -> bool:
         return self.state is LinkState.CONNECTED
+
+
+def state_words(info: ConnectionInfo, *, plain: bool = False) -> str:
+    """The account's state in words: "needs login" before the state itself, unless
+    ``plain``; in the user's language (the English words are the protocol's)."""
+    if info.needs_login and not plain:
+        return QCoreApplication.translate("ConnectionState", "needs login")
+    english = _STATE_WORDS.get(info.state, str(info.state.value))
+    return QCoreApplication.translate("ConnectionState", english)

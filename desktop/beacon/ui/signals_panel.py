@@ -30,20 +30,22 @@ class SignalsPanel(QWidget):
         super().__init__(parent)
         self._shown: Any = ()
         intro = QLabel(
-            "Beacon runs these for matching events once you confirm them. Each command "
-            "is started without a shell; event data fills its arguments, never more. "
-            "Any change to them in the config asks for your confirmation again."
+            self.tr(
+                "Beacon runs these for matching events once you confirm them. Each command "
+                "is started without a shell; event data fills its arguments, never more. "
+                "Any change to them in the config asks for your confirmation again."
+            )
         )
         intro.setWordWrap(True)
         self.lines = QPlainTextEdit()
         self.lines.setReadOnly(True)
         self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.lines.setAccessibleName("Signals that would run")
+        self.lines.setAccessibleName(self.tr("Signals that would run"))
         self.state = QLabel()
         self.state.setObjectName("signalsState")
         self.state.setTextFormat(Qt.TextFormat.PlainText)
         self.state.setWordWrap(True)
-        self.confirm = QPushButton("Run these signals")
+        self.confirm = QPushButton(self.tr("Run these signals"))
         self.confirm.clicked.connect(self._confirm)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -56,11 +58,11 @@ class SignalsPanel(QWidget):
         self._shown = definitions
         self.lines.setPlainText("\n".join(lines))
         if not lines:
-            self.state.setText("No [[signal]] in the config.")
+            self.state.setText(self.tr("No [[signal]] in the config."))
         elif confirmed:
-            self.state.setText("Confirmed: these run for matching events.")
+            self.state.setText(self.tr("Confirmed: these run for matching events."))
         else:
-            self.state.setText("Not confirmed: none of these runs until you confirm them.")
+            self.state.setText(self.tr("Not confirmed: none of these runs until you confirm them."))
         self.confirm.setEnabled(bool(lines) and not confirmed)
 
     def _confirm(self) -> None:

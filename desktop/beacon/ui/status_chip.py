@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from beacon.services.status import ConnectionInfo, LinkState
+from beacon.services.status import ConnectionInfo, LinkState, state_words
 
 _STATE_COLOURS = {
     LinkState.CONNECTED: QColor("#2e9d4f"),
@@ -45,14 +45,18 @@ class StatusChip(QWidget):
         layout.setSpacing(5)
         layout.addWidget(self.dot)
         layout.addWidget(self.label)
-        self.info = ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet")
+        self.info = ConnectionInfo(account, LinkState.INITIALIZED, self.tr("not connected yet"))
         self.set_info(self.info)
 
     def set_info(self, info: ConnectionInfo) -> None:
         self.info = info
         self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
-        words = "needs login" if info.needs_login else info.state.value
+        words = state_words(info)
         self.label.setText(f"{info.account}: {words}")
-        tip = info.detail or info.state.value
+        tip = info.detail or state_words(info, plain=True)
         self.setToolTip(tip)
-        self.setAccessibleName(f"Account {info.account}: {words}. {tip}")
+        self.setAccessibleName(
+            self.tr("Account {account}: {state}. {detail}").format(
+                account=info.account, state=words, detail=tip
+            )
+        )
