@@ -112,6 +112,21 @@ def _bar_tooltip() -> str:
     ).format(shortcut=shortcut)
 
 
+class FeedWindowCounts(QObject):
+    """The window's words with a plural. Not FeedWindow's own tr(): in a subclass of it
+    (the app's window), PySide's tr() takes the subclass's context first, where a plural
+    with no translation already comes back filled in ("8 unread"), so German never came."""
+
+    def showing(self, count: int) -> str:
+        return self.tr("Showing %Ln update(s)", "", count)
+
+    def unread(self, count: int) -> str:
+        return self.tr("%Ln unread", "", count)
+
+    def unread_title(self, count: int) -> str:
+        return self.tr("%Ln unread — Beacon", "", count)
+
+
 class FeedWindow(QMainWindow):
     """The main window over a :class:`FeedService`."""
 
@@ -238,9 +253,16 @@ class FeedWindow(QMainWindow):
         filters.addWidget(self.channel_box, 1)
         filters.addWidget(self.priority_label)
         filters.addWidget(self.priority_box)
-        filters.addWidget(self.unread_box)
-        filters.addWidget(self.muted_box)
-        filters.addWidget(self.mark_all_button)
+        # The toggles and buttons in a second row, in the same reading (and Tab) order: in
+        # one row with the search box and the choices, the window was wider than a
+        # 1280-pixel screen at its smallest (the presence dock cut off), before any
+        # language with longer words than English.
+        toggles = QHBoxLayout()
+        toggles.setSpacing(8)
+        toggles.addWidget(self.unread_box)
+        toggles.addWidget(self.muted_box)
+        toggles.addStretch(1)
+        toggles.addWidget(self.mark_all_button)
         # The activity dashboard (events per minute), and sparklines in the channel filter.
         self.activity_button = QPushButton(self.tr("Ac&tivity"))
         self.activity_button.setAccessibleName(self.tr("Show the activity chart"))
@@ -250,7 +272,7 @@ class FeedWindow(QMainWindow):
         self.activity_button.clicked.connect(self.show_activity)
         # Before "Mark all read", in the layout and in the tab order: Tab from that button
         # still goes to the list.
-        filters.insertWidget(filters.indexOf(self.mark_all_button), self.activity_button)
+        toggles.insertWidget(toggles.indexOf(self.mark_all_button), self.activity_button)
         self.pulse_window: PulseWindow | None = None
         self.channel_sparklines = ChannelSparklines(
             service, self.channel_box, self.account_box, self
@@ -286,6 +308,7 @@ class FeedWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.error_banner)
         layout.addLayout(filters)
+        layout.addLayout(toggles)
         layout.addWidget(self.ids_row)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -505,7 +528,7 @@ class FeedWindow(QMainWindow):
         self._reset_filter_widgets()
         self._ids_filter = ids
         count = len(ids)
-        self.ids_label.setText(label or self.tr("Showing %Ln update(s)", "", count))
+        self.ids_label.setText(label or FeedWindowCounts().showing(count))
         self.ids_row.show()
         self._show_window()
         # Held items among them must be in the store's query, not behind the bar.
@@ -797,9 +820,10 @@ class FeedWindow(QMainWindow):
     # -- counts ------------------------------------------------------------------------------
 
     def _show_unread(self, unread: int) -> None:
-        self.count_label.setText(self.tr("%Ln unread", "", unread))
+        counts = FeedWindowCounts()
+        self.count_label.setText(counts.unread(unread))
         # Ends with the application's name: Qt then adds no " — Beacon" of its own.
-        self.setWindowTitle(self.tr("%Ln unread — Beacon", "", unread) if unread else "Beacon")
+        self.setWindowTitle(counts.unread_title(unread) if unread else "Beacon")
 
     def _update_counts(self) -> None:
         self._show_unread(self.service.unread or 0)
