@@ -41,7 +41,7 @@
     </message>
     <message>
         <source>optional: a PEM file with your company&apos;s CA</source>
-        <translation>optional: eine PEM-Datei mit der CA Ihres Unternehmens</translation>
+        <translation>optional: PEM-Datei Ihrer Firmen-CA</translation>
     </message>
     <message>
         <source>Browse…</source>
@@ -446,6 +446,11 @@ Authorization: Bearer {secret}</translation>
         <source>needs login</source>
         <translation>Anmeldung nötig</translation>
     </message>
+    <message>
+        <source>not connected yet</source>
+        <extracomment>The detail of an account that has not tried to connect yet (the engine&apos;s, the tray&apos;s).</extracomment>
+        <translation>noch nicht verbunden</translation>
+    </message>
 </context>
 <context>
     <name>DetailsPane</name>
@@ -737,7 +742,7 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>Show mu&amp;ted</source>
-        <translation>Stu&amp;mme zeigen</translation>
+        <translation>Stu&amp;mmgeschaltete zeigen</translation>
     </message>
     <message>
         <source>Show muted items too, dimmed</source>
@@ -749,7 +754,7 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>&amp;Mark all read</source>
-        <translation>Alle &amp;gelesen</translation>
+        <translation>Alle als &amp;gelesen markieren</translation>
     </message>
     <message>
         <source>Mark all shown items read</source>
@@ -803,13 +808,6 @@ Authorization: Bearer {secret}</translation>
         <source>Mark &amp;unread</source>
         <translation>Als &amp;ungelesen markieren</translation>
     </message>
-    <message numerus="yes">
-        <source>Showing %Ln update(s)</source>
-        <translation>
-            <numerusform>%Ln Meldung wird angezeigt</numerusform>
-            <numerusform>%Ln Meldungen werden angezeigt</numerusform>
-        </translation>
-    </message>
     <message>
         <source>All accounts</source>
         <translation>Alle Konten</translation>
@@ -841,6 +839,16 @@ Authorization: Bearer {secret}</translation>
     <message>
         <source>That item is no longer in the history.</source>
         <translation>Dieser Eintrag ist nicht mehr im Verlauf.</translation>
+    </message>
+</context>
+<context>
+    <name>FeedWindowCounts</name>
+    <message numerus="yes">
+        <source>Showing %Ln update(s)</source>
+        <translation>
+            <numerusform>%Ln Meldung wird angezeigt</numerusform>
+            <numerusform>%Ln Meldungen werden angezeigt</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%Ln unread</source>
@@ -1100,7 +1108,7 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>22:00-07:00 (popups held back; the feed still fills)</source>
-        <translation>22:00-07:00 (Benachrichtigungen warten; der Feed füllt sich weiter)</translation>
+        <translation>22:00-07:00 (nur der Feed füllt sich)</translation>
     </message>
     <message>
         <source>outage, urgent (always pop up, highlighted)</source>
@@ -1267,13 +1275,21 @@ Authorization: Bearer {secret}</translation>
         <source>Not confirmed: none of these runs until you confirm them.</source>
         <translation>Nicht bestätigt: Keines davon läuft, bevor Sie es bestätigen.</translation>
     </message>
+    <message>
+        <source>channel {channel}, event {event}</source>
+        <translation>Kanal {channel}, Ereignis {event}</translation>
+    </message>
+    <message>
+        <source>account {account}, {where}</source>
+        <translation>Konto {account}, {where}</translation>
+    </message>
+    <message>
+        <source>{what}  (on {where})</source>
+        <translation>{what}  (bei {where})</translation>
+    </message>
 </context>
 <context>
     <name>StatusChip</name>
-    <message>
-        <source>not connected yet</source>
-        <translation>noch nicht verbunden</translation>
-    </message>
     <message>
         <source>Account {account}: {state}. {detail}</source>
         <translation>Konto {account}: {state}. {detail}</translation>
@@ -1338,10 +1354,6 @@ Authorization: Bearer {secret}</translation>
     <message>
         <source>Quit Beacon</source>
         <translation>Beacon beenden</translation>
-    </message>
-    <message>
-        <source>not connected yet</source>
-        <translation>noch nicht verbunden</translation>
     </message>
     <message>
         <source>Sign in…</source>

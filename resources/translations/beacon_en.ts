@@ -47,7 +47,7 @@
     </message>
 </context>
 <context>
-    <name>FeedWindow</name>
+    <name>FeedWindowCounts</name>
     <message numerus="yes">
         <source>Showing %Ln update(s)</source>
         <translation>

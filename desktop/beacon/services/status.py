@@ -12,7 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from beacon.pusher.states import ConnectionState as LinkState
 
-__all__ = ["ConnectionInfo", "LinkState", "state_words"]
+__all__ = ["NOT_CONNECTED_YET", "ConnectionInfo", "LinkState", "detail_words", "state_words"]
 
 # The protocol's state names as the window and the tray say them, in the user's language.
 _STATE_WORDS = {
@@ -46,3 +46,19 @@ def state_words(info: ConnectionInfo, *, plain: bool = False) -> str:
         return QCoreApplication.translate("ConnectionState", "needs login")
     english = _STATE_WORDS.get(info.state, str(info.state.value))
     return QCoreApplication.translate("ConnectionState", english)
+
+
+#: The detail of an account that has not tried to connect yet (the engine's, the tray's).
+NOT_CONNECTED_YET = str(QT_TRANSLATE_NOOP("ConnectionState", "not connected yet"))
+
+
+def detail_words(info: ConnectionInfo) -> str:
+    """The account's detail line in the user's language where it is one of Beacon's fixed
+    words (the state's own name, "not connected yet"). Other details are the connection's
+    diagnostics (a server's message, an OS error) and are shown as they came."""
+    detail = info.detail
+    if not detail or detail == info.state.value:
+        return state_words(info, plain=True)
+    if detail == NOT_CONNECTED_YET:
+        return QCoreApplication.translate("ConnectionState", NOT_CONNECTED_YET)
+    return detail

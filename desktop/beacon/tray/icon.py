@@ -21,7 +21,13 @@ from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from beacon.services.dnd import DoNotDisturb, next_morning
-from beacon.services.status import ConnectionInfo, LinkState, state_words
+from beacon.services.status import (
+    NOT_CONNECTED_YET,
+    ConnectionInfo,
+    LinkState,
+    detail_words,
+    state_words,
+)
 from beacon.tray.glyphs import TrayState, make_icon, state_pixmap, tray_state
 
 __all__ = ["TrayIcon", "describe"]
@@ -141,9 +147,7 @@ class TrayIcon(QObject):
         self._dnd_timer.timeout.connect(self._check_dnd)
 
         for account in accounts:
-            self.set_connection(
-                ConnectionInfo(account, LinkState.INITIALIZED, self.tr("not connected yet"))
-            )
+            self.set_connection(ConnectionInfo(account, LinkState.INITIALIZED, NOT_CONNECTED_YET))
         self._sync_dnd()
         self._update()
 
@@ -185,7 +189,7 @@ class TrayIcon(QObject):
         words = describe(info)
         entry.menu.setTitle(f"{info.account}: {words}")
         entry.menu.setIcon(QIcon(state_pixmap(tray_state([info]), QSize(16, 16))))
-        detail = info.detail or words
+        detail = detail_words(info) if info.detail else words
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
         entry.detail.setText(detail)

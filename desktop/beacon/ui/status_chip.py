@@ -6,7 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from beacon.services.status import ConnectionInfo, LinkState, state_words
+from beacon.services.status import (
+    NOT_CONNECTED_YET,
+    ConnectionInfo,
+    LinkState,
+    detail_words,
+    state_words,
+)
 
 _STATE_COLOURS = {
     LinkState.CONNECTED: QColor("#2e9d4f"),
@@ -45,7 +51,7 @@ class StatusChip(QWidget):
         layout.setSpacing(5)
         layout.addWidget(self.dot)
         layout.addWidget(self.label)
-        self.info = ConnectionInfo(account, LinkState.INITIALIZED, self.tr("not connected yet"))
+        self.info = ConnectionInfo(account, LinkState.INITIALIZED, NOT_CONNECTED_YET)
         self.set_info(self.info)
 
     def set_info(self, info: ConnectionInfo) -> None:
@@ -53,7 +59,7 @@ class StatusChip(QWidget):
         self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
         words = state_words(info)
         self.label.setText(f"{info.account}: {words}")
-        tip = info.detail or state_words(info, plain=True)
+        tip = detail_words(info)
         self.setToolTip(tip)
         self.setAccessibleName(
             self.tr("Account {account}: {state}. {detail}").format(
