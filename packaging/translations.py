@@ -19,6 +19,7 @@ Both need PySide6's lupdate and lrelease, which PySide6-Essentials ships.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "desktop" / "beacon"
 TRANSLATIONS = ROOT / "resources" / "translations"
+_EXTRACOMMENT = re.compile(r"\n *<extracomment>.*?</extracomment>", re.DOTALL)
 #: Each catalogue, and whether it carries only plural forms (the source language's).
 CATALOGUES = {"beacon_de.ts": False, "beacon_en.ts": True}
 
@@ -51,7 +53,12 @@ def update() -> None:
             args.append("-pluralonly")
         language = name.removeprefix("beacon_").removesuffix(".ts")
         args += ["-source-language", "en", "-target-language", language]
-        subprocess.run([*args, "-ts", str(TRANSLATIONS / name)], check=True)
+        ts = TRANSLATIONS / name
+        subprocess.run([*args, "-ts", str(ts)], check=True)
+        # lupdate takes every "#:" comment (our attribute docs) before a tr() call for a
+        # note to the translator, and glues unrelated ones onto messages: left out.
+        text = ts.read_text(encoding="utf-8")
+        ts.write_text(_EXTRACOMMENT.sub("", text), encoding="utf-8")
 
 
 def compile_all(dest: Path = TRANSLATIONS, *, force: bool = False) -> list[Path]:

@@ -296,7 +296,6 @@ Authorization: Bearer {secret}</translation>
     <name>AwayDigestWords</name>
     <message numerus="yes">
         <source>%Ln new item(s)</source>
-        <extracomment>Groups shown as their own button; the rest share one &quot;N more&quot; button.</extracomment>
         <translation>
             <numerusform>%Ln neuer Eintrag</numerusform>
             <numerusform>%Ln neue Einträge</numerusform>
@@ -325,7 +324,6 @@ Authorization: Bearer {secret}</translation>
     <name>Banner</name>
     <message>
         <source>Notification</source>
-        <extracomment>For the log: &quot;native notifications (jeepney)&quot;, &quot;Qt&apos;s tray message&quot;, ... (Popup, action): the user clicked the popup (DEFAULT) or one of its buttons. (Popup, reason): this presenter stopped working; the popup was not shown. The action key of the button pressed (DEFAULT for &quot;Open&quot;).</extracomment>
         <translation>Benachrichtigung</translation>
     </message>
     <message>
@@ -353,12 +351,10 @@ Authorization: Bearer {secret}</translation>
     <name>BeaconApp</name>
     <message>
         <source>No system tray on this desktop, so closing this window quits Beacon (with a tray, Beacon would keep running there).</source>
-        <extracomment>The channels muted from a row&apos;s menu (services/mutes.py). GIL switch interval while the app runs (see BeaconApp.start). How long a quit waits for the notification presenter being picked to close. Said once, in the status bar, when there is no tray to keep Beacon in.</extracomment>
         <translation>Dieser Desktop hat keinen Systembereich (Tray): Schließen dieses Fensters beendet Beacon (mit einem Tray liefe Beacon dort weiter).</translation>
     </message>
     <message>
         <source>No accounts configured yet: add one to config.toml, or try `beacon demo`.</source>
-        <extracomment>Ctrl+Q (the platform&apos;s Quit key). Shared with whatever decides about popups. Channels muted from a row&apos;s menu; the window sets them, the popups ask them.</extracomment>
         <translation>Noch keine Konten eingerichtet: Fügen Sie eines in config.toml hinzu oder probieren Sie `beacon demo` aus.</translation>
     </message>
     <message>
@@ -408,7 +404,6 @@ Authorization: Bearer {secret}</translation>
     <name>ChannelSparklines</name>
     <message>
         <source>  (burst)</source>
-        <extracomment>The burst mark&apos;s colour (the error banner&apos;s red): always drawn with a shape as well. The sparkline icon beside each channel filter item, in device-independent pixels. Appended to a bursting channel&apos;s label in the filter: the mark in words.</extracomment>
         <translation>  (Schub)</translation>
     </message>
     <message>
@@ -448,7 +443,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>not connected yet</source>
-        <extracomment>The detail of an account that has not tried to connect yet (the engine&apos;s, the tray&apos;s).</extracomment>
         <translation>noch nicht verbunden</translation>
     </message>
 </context>
@@ -464,7 +458,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>image</source>
-        <extracomment>How long a &quot;copied&quot; notice stays (a failure stays until another item is shown). A browser took the link (the opener exited with status 0). Nothing opened the link (the link, a sentence for the user).</extracomment>
         <translation>Bild</translation>
     </message>
     <message>
@@ -473,7 +466,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>Item details</source>
-        <extracomment>Another item (or none: None) is open now; not emitted when the same item is shown again (refreshed). For presence: who else is viewing it.</extracomment>
         <translation>Eintragsdetails</translation>
     </message>
     <message>
@@ -577,7 +569,6 @@ Authorization: Bearer {secret}</translation>
     <name>FeedModel</name>
     <message>
         <source>Unread</source>
-        <extracomment>A page came back and its rows (if any) are in. Rows ever inserted at the top (new items), for the status bar and benchmarks.</extracomment>
         <translation>Ungelesen</translation>
     </message>
     <message>
@@ -589,7 +580,6 @@ Authorization: Bearer {secret}</translation>
     <name>FeedView</name>
     <message>
         <source>No events yet. New events from your channels appear here as they arrive.</source>
-        <extracomment>Rows laid out per turn of the event loop (see FeedView).</extracomment>
         <translation>Noch keine Ereignisse. Neue Ereignisse aus Ihren Kanälen erscheinen hier, sobald sie eintreffen.</translation>
     </message>
     <message>
@@ -602,7 +592,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>For &amp;1 hour</source>
-        <extracomment>&quot;/&quot; is typed with Shift on some layouts: only these modifiers make it something else. How long &quot;Mute this channel&quot; lasts, as the menu offers it: the key each action reports (``FeedView.muteRequested``) and its label.</extracomment>
         <translation>Für &amp;1 Stunde</translation>
     </message>
     <message>
@@ -615,7 +604,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>Feed</source>
-        <extracomment>How visible a muted row is while &quot;Show muted&quot; shows it: readable, but clearly set apart. The user opened this row (click, Enter, keyboard navigation). Enter was pressed on a row: the reader wants to read it (focus the details). Space on a row: mark it read, or unread again (a keyboard user&apos;s toggle). &quot;/&quot; in the list: jump to the search box, as in a browser or a mail reader. From a row&apos;s context menu: mark it read, or unread. From a row&apos;s context menu: open the item&apos;s link (an http(s) URL). From a row&apos;s context menu: (account, channel, MUTE_HOUR | MUTE_TOMORROW | MUTE_ALWAYS), or unmute (account, channel) when the channel is muted already.</extracomment>
         <translation>Feed</translation>
     </message>
     <message>
@@ -624,7 +612,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>Item actions</source>
-        <extracomment>Whether a row&apos;s channel is muted now (the window supplies it from its mutes).</extracomment>
         <translation>Aktionen für den Eintrag</translation>
     </message>
     <message>
@@ -660,7 +647,6 @@ Authorization: Bearer {secret}</translation>
     <name>FeedWindow</name>
     <message>
         <source>Any priority</source>
-        <extracomment>How often relative times are refreshed (one timer for the whole view). The longest wait for a mute&apos;s end: a wall-clock end hours away is reached in steps, so that a clock changed meanwhile (suspend, a new time zone) is noticed. Search-as-you-type waits this long after the last key before querying.</extracomment>
         <translation>Jede Priorität</translation>
     </message>
     <message>
@@ -681,7 +667,6 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>Beacon</source>
-        <extracomment>The user revealed held items (count); for the tray and tests. :meth:`reveal_item` finished: the item&apos;s row, or -1 when it is not in the history. The channels the user muted from a row&apos;s menu (shared with the popup policy).</extracomment>
         <translation>Beacon</translation>
     </message>
     <message>
@@ -869,7 +854,6 @@ Authorization: Bearer {secret}</translation>
     <name>Popup</name>
     <message>
         <source>Open</source>
-        <extracomment>The actions a popup offers. The default one is a click on the popup itself. Every D-Bus call gets this long before the presenter counts as broken. freedesktop &quot;sound-name&quot; for a popup (the sound naming spec&apos;s new-message sound). Popups remembered for their actions; a server that never says &quot;closed&quot; cannot make this grow without bound. How long Qt&apos;s tray message and the banner stay up.</extracomment>
         <translation>Öffnen</translation>
     </message>
     <message>
@@ -889,7 +873,6 @@ Authorization: Bearer {secret}</translation>
     <name>PresenceModel</name>
     <message numerus="yes">
         <source>{channel} (%Ln here)</source>
-        <extracomment>Roles beyond Qt&apos;s own.</extracomment>
         <translation>
             <numerusform>{channel} (%Ln da)</numerusform>
             <numerusform>{channel} (%Ln da)</numerusform>
@@ -926,7 +909,6 @@ Authorization: Bearer {secret}</translation>
     <name>Priority</name>
     <message>
         <source>low</source>
-        <extracomment>The catalogues&apos; base name: beacon_de.qm, beacon_en.qm. The language of the source strings, whose catalogue only adds the plural forms.</extracomment>
         <translation>niedrig</translation>
     </message>
     <message>
@@ -946,7 +928,6 @@ Authorization: Bearer {secret}</translation>
     <name>PulseChart</name>
     <message>
         <source>No events in the last hour</source>
-        <extracomment>The dashboard lists at most this many channels, the busiest of the hour first.</extracomment>
         <translation>Keine Ereignisse in der letzten Stunde</translation>
     </message>
     <message>
@@ -1004,7 +985,6 @@ Authorization: Bearer {secret}</translation>
     <name>RelativeTime</name>
     <message>
         <source>now</source>
-        <extracomment>A locale&apos;s long time format names the time zone (&quot;t&quot;); the tooltips do without it.</extracomment>
         <translation>jetzt</translation>
     </message>
     <message numerus="yes">
@@ -1299,7 +1279,6 @@ Authorization: Bearer {secret}</translation>
     <name>SummaryWords</name>
     <message numerus="yes">
         <source>%Ln new update(s)</source>
-        <extracomment>A window that lost focus this recently counts as the one the user was looking at: on some desktops a click in the panel takes the focus before the tray hears of it.</extracomment>
         <translation>
             <numerusform>%Ln neue Meldung</numerusform>
             <numerusform>%Ln neue Meldungen</numerusform>
@@ -1324,7 +1303,6 @@ Authorization: Bearer {secret}</translation>
     <name>TrayIcon</name>
     <message>
         <source>starting</source>
-        <extracomment>Do-not-disturb&apos;s expiry is checked at least this often while it is on: Qt&apos;s timers stand still while the machine sleeps, the wall clock does not. Longest detail shown in a menu entry (server messages can be long).</extracomment>
         <translation>startet</translation>
     </message>
     <message>
@@ -1406,7 +1384,6 @@ Authorization: Bearer {secret}</translation>
     <name>UpdateBarWords</name>
     <message numerus="yes">
         <source>%Ln new update(s)</source>
-        <extracomment>The keyboard way to reveal held items; shown in the bar&apos;s tooltip. Room above and below the pill, in its strip.</extracomment>
         <translation>
             <numerusform>%Ln neue Meldung</numerusform>
             <numerusform>%Ln neue Meldungen</numerusform>

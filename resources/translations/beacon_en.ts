@@ -15,7 +15,6 @@
     <name>AwayDigestWords</name>
     <message numerus="yes">
         <source>%Ln new item(s)</source>
-        <extracomment>Groups shown as their own button; the rest share one &quot;N more&quot; button.</extracomment>
         <translation>
             <numerusform>%Ln new item</numerusform>
             <numerusform>%Ln new items</numerusform>
@@ -74,7 +73,6 @@
     <name>PresenceModel</name>
     <message numerus="yes">
         <source>{channel} (%Ln here)</source>
-        <extracomment>Roles beyond Qt&apos;s own.</extracomment>
         <translation>
             <numerusform>{channel} (%Ln here)</numerusform>
             <numerusform>{channel} (%Ln here)</numerusform>
@@ -129,7 +127,6 @@
     <name>SummaryWords</name>
     <message numerus="yes">
         <source>%Ln new update(s)</source>
-        <extracomment>A window that lost focus this recently counts as the one the user was looking at: on some desktops a click in the panel takes the focus before the tray hears of it.</extracomment>
         <translation>
             <numerusform>%Ln new update</numerusform>
             <numerusform>%Ln new updates</numerusform>
@@ -164,7 +161,6 @@
     <name>UpdateBarWords</name>
     <message numerus="yes">
         <source>%Ln new update(s)</source>
-        <extracomment>The keyboard way to reveal held items; shown in the bar&apos;s tooltip. Room above and below the pill, in its strip.</extracomment>
         <translation>
             <numerusform>%Ln new update</numerusform>
             <numerusform>%Ln new updates</numerusform>
