@@ -435,25 +435,28 @@ async def test_the_app_in_german_shows_no_english(
 
 _PROBE = """
 import sys
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 app = QApplication([])
 from beacon.app import install_language
 from beacon.feed import notify_policy
 from beacon.ui.update_bar import updates_text
 install_language(sys.argv[1])
-print(updates_text(3), notify_policy.WORDING.and_more(2), sep="|")
+save = QDialogButtonBox.StandardButton.Save  # Qt's own words: the same language as ours
+box = QDialogButtonBox(save)
+qt = box.button(save).text().replace("&", "")
+print(updates_text(3), notify_policy.WORDING.and_more(2), qt, sep="|")
 """
 
 
 @pytest.mark.parametrize(
     ("env", "setting", "expected"),
     [
-        ({"LANGUAGE": "de"}, "", "3 neue Meldungen|und 2 weitere"),
-        ({"LANGUAGE": "", "LANG": "de_DE.UTF-8"}, "", "3 neue Meldungen|und 2 weitere"),
-        ({"LANGUAGE": "", "LC_ALL": "de_AT.UTF-8"}, "", "3 neue Meldungen|und 2 weitere"),
-        ({"LANGUAGE": "de", "LANG": "de_DE.UTF-8"}, "en", "3 new updates|and 2 more"),
-        ({"LANGUAGE": "", "LANG": "C.UTF-8"}, "de", "3 neue Meldungen|und 2 weitere"),
-        ({"LANGUAGE": "", "LANG": "fr_FR.UTF-8"}, "", "3 new updates|and 2 more"),
+        ({"LANGUAGE": "de"}, "", "3 neue Meldungen|und 2 weitere|Speichern"),
+        ({"LANGUAGE": "", "LANG": "de_DE.UTF-8"}, "", "3 neue Meldungen|und 2 weitere|Speichern"),
+        ({"LANGUAGE": "", "LC_ALL": "de_AT.UTF-8"}, "", "3 neue Meldungen|und 2 weitere|Speichern"),
+        ({"LANGUAGE": "de", "LANG": "de_DE.UTF-8"}, "en", "3 new updates|and 2 more|Save"),
+        ({"LANGUAGE": "", "LANG": "C.UTF-8"}, "de", "3 neue Meldungen|und 2 weitere|Speichern"),
+        ({"LANGUAGE": "", "LANG": "fr_FR.UTF-8"}, "", "3 new updates|and 2 more|Save"),
     ],
     ids=["LANGUAGE", "LANG", "LC_ALL", "setting-over-system", "setting", "no-catalogue"],
 )

@@ -64,22 +64,24 @@ def install(language: str = "") -> QLocale:
     except ResourceMissing as exc:  # a broken install: English without plural forms
         log.error("No translations: %s", exc)
         return locale
-    beacon = QTranslator(app)
+    beacon, qt = QTranslator(), QTranslator()
     # load(locale, ...) tries each of the locale's UI languages (de-DE, de, ...) in turn.
-    if not beacon.load(locale, CATALOGUE, "_", folder) and not beacon.load(
-        f"{CATALOGUE}_{SOURCE_LANGUAGE}", folder
-    ):
+    if beacon.load(locale, CATALOGUE, "_", folder):
+        # Qt's own strings (the standard context menus, dialog buttons) in the same
+        # language, when PySide6 has them; not for a language Beacon lacks, which would
+        # put a French "Enregistrer" among English words.
+        qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if qt.load(locale, "qtbase", "_", qt_folder):
+            app.installTranslator(qt)
+            _installed.append(qt)
+    elif not beacon.load(f"{CATALOGUE}_{SOURCE_LANGUAGE}", folder):
         log.error(
             "No %s catalogue in %s: is the build's translation step missing?", CATALOGUE, folder
         )
         return locale
-    # Qt's own strings (the standard context menus, dialog buttons), when PySide6 has them.
-    qt = QTranslator(app)
-    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for translator, found in ((qt, qt.load(locale, "qtbase", "_", qt_folder)), (beacon, True)):
-        if found:
-            app.installTranslator(translator)
-            _installed.append(translator)
+    # Installed last, so asked first.
+    app.installTranslator(beacon)
+    _installed.append(beacon)
     return locale
 
 
