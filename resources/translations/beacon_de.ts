@@ -1013,6 +1013,17 @@ Authorization: Bearer {secret}</translation>
     </message>
 </context>
 <context>
+    <name>SettingsService</name>
+    <message>
+        <source>{path}: could not be written: {reason}</source>
+        <translation>{path}: ließ sich nicht schreiben: {reason}</translation>
+    </message>
+    <message>
+        <source>No answer within {seconds} s.</source>
+        <translation>Keine Antwort innerhalb von {seconds} s.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsWindow</name>
     <message>
         <source>Beacon settings</source>

@@ -143,7 +143,7 @@ def describe(name: str, counts: Sequence[int]) -> str:
 
 def rate_text(rate: float) -> str:
     """A rate as the locale writes numbers, with no needless decimals ("1,5", "2")."""
-    return QLocale().toString(rate, "g", 3)
+    return QLocale().toString(float(rate), "g", 3)
 
 
 class ChannelSparklines(QObject):
