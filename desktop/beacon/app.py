@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QUrl, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QLockFile,
+    QObject,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QVBoxLayout
 
@@ -32,7 +38,8 @@ from beacon.config.load import default_config_path, state_dir
 from beacon.config.model import Config
 from beacon.credentials.secret import Secret
 from beacon.credentials.store import secrets_stamp_path
-from beacon.feed.away import AwayDigest, summary_text
+from beacon.feed import notify_policy
+from beacon.feed.away import AwayDigest
 from beacon.feed.notify_policy import Popup
 from beacon.resources import app_icon
 from beacon.services.action_service import ActionService
@@ -55,7 +62,9 @@ from beacon.services.signals_runner import ItemSignals
 from beacon.store.history import HISTORY_FILE, History
 from beacon.tray.icon import TrayIcon
 from beacon.tray.notify import PresenterChain
-from beacon.ui.away_digest import AwayDigestBar
+from beacon.ui import i18n
+from beacon.ui.away_digest import AwayDigestBar, summary_text
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
 from beacon.ui.settings import SettingsWindow
 from beacon.ui.signals_panel import SignalsPanel
 from beacon.ui.window import FeedWindow
@@ -77,13 +86,39 @@ SWITCH_INTERVAL = 0.001
 #: How long a quit waits for the notification presenter being picked to close.
 NOTIFIER_CLOSE_SECONDS = 6.0
 #: Said once, in the status bar, when there is no tray to keep Beacon in.
-NO_TRAY_NOTICE = (
+NO_TRAY_NOTICE = QT_TRANSLATE_NOOP(
+    "BeaconApp",
     "No system tray on this desktop, so closing this window quits Beacon "
-    "(with a tray, Beacon would keep running there)."
+    "(with a tray, Beacon would keep running there).",
 )
 #: A window that lost focus this recently counts as the one the user was looking at: on
 #: some desktops a click in the panel takes the focus before the tray hears of it.
 RECENTLY_ACTIVE_SECONDS = 0.5
+
+
+def install_language(language: str) -> None:
+    """Beacon's and Qt's translations for ``language`` ("" for the system's), and the
+    summary popups' words (feed/, which has no Qt, says them through a hook)."""
+    i18n.install(language)
+    words = SummaryWords()
+    notify_policy.WORDING = notify_policy.Wording(
+        new_updates=words.new_updates,
+        updates_while_away=words.updates_while_away,
+        and_more=words.and_more,
+    )
+
+
+class SummaryWords(QObject):
+    """The summary popups' words (a QObject: lupdate sees plurals only in its tr())."""
+
+    def new_updates(self, n: int) -> str:
+        return self.tr("%Ln new update(s)", "", n)
+
+    def updates_while_away(self, n: int) -> str:
+        return self.tr("%Ln update(s) while you were away", "", n)
+
+    def and_more(self, n: int) -> str:
+        return self.tr("and %Ln more", "", n)
 
 
 class NoSecrets:
@@ -166,6 +201,8 @@ class BeaconApp(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # The language first: every window below takes its words from it.
+        install_language(config.interface.language)
         self.config = config
         #: Shared with whatever decides about popups.
         self.dnd = dnd or DoNotDisturb()
@@ -223,7 +260,7 @@ class BeaconApp(QObject):
             self.window.show_config_error(config_error)
         elif not config.accounts:
             self.window.statusBar().showMessage(
-                "No accounts configured yet: add one to config.toml, or try `beacon demo`."
+                self.tr("No accounts configured yet: add one to config.toml, or try `beacon demo`.")
             )
         self.tray = self._build_tray(config_error)
         self._notifier_start: asyncio.Future[None] | None = None
@@ -272,8 +309,10 @@ class BeaconApp(QObject):
             )
             self.signals_panel = SignalsPanel()
             self.signals_panel.confirmRequested.connect(self._confirm_signals)
-            tab = self.settings_window.tabs.addTab(self.signals_panel, "Si&gnals")
-            self.settings_window.tabs.setTabToolTip(tab, "The commands and webhooks to run")
+            tab = self.settings_window.tabs.addTab(self.signals_panel, self.tr("Si&gnals"))
+            self.settings_window.tabs.setTabToolTip(
+                tab, self.tr("The commands and webhooks to run")
+            )
             self._show_signals()
             self.settings_window.load()
         if account is not None:
@@ -357,11 +396,12 @@ class BeaconApp(QObject):
             log.warning("no system tray available; closing the window quits Beacon")
             bar = self.window.statusBar()
             current = bar.currentMessage()
-            bar.showMessage(f"{current}  {NO_TRAY_NOTICE}" if current else NO_TRAY_NOTICE)
+            notice = self.tr(NO_TRAY_NOTICE)
+            bar.showMessage(f"{current}  {notice}" if current else notice)
             return None
         tray = TrayIcon(self.dnd, [a.name for a in self.config.accounts], self)
         if config_error:
-            tray.set_problem(f"Config error: {config_error}")
+            tray.set_problem(self.tr("Config error: {error}").format(error=config_error))
         self.service.statusChanged.connect(tray.set_connection)
         self.feed.unreadChanged.connect(tray.set_unread)
         tray.set_unread(self.feed.unread or 0)
@@ -454,7 +494,12 @@ class BeaconApp(QObject):
         def digest_ready(digest: AwayDigest) -> None:
             self.away_bar.show_digest(digest)
             self.notifications.show_popup(
-                Popup("While you were away", summary_text(digest), digest.item_ids, summary=True)
+                Popup(
+                    self.tr("While you were away"),
+                    summary_text(digest),
+                    digest.item_ids,
+                    summary=True,
+                )
             )
 
         self.away.digestReady.connect(digest_ready)

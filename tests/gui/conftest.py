@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -16,6 +17,20 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from beacon.services.loop import new_event_loop
+
+# The suite's assertions are in English, whatever the machine's language: LANGUAGE comes
+# first in Qt's choice of translations (QLocale.system().uiLanguages()).
+os.environ["LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translations() -> None:
+    """The English catalogue (its plural forms: "1 new update", "3 new updates"), as the
+    app installs it at start: widgets that tests build without the app need it too."""
+    from beacon.ui import i18n
+
+    QApplication.instance() or QApplication([])
+    i18n.install("")
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:

@@ -33,6 +33,7 @@ from beacon.config.model import (
     CatchupSettings,
     Config,
     FeedSettings,
+    InterfaceSettings,
     NotificationSettings,
     Rule,
     SignalSpec,
@@ -183,6 +184,7 @@ def _section_of(key: str) -> str | None:
         ("[[rule]]", opt.RULE),
         ("[notifications]", opt.NOTIFICATIONS),
         ("[feed]", opt.FEED),
+        ("[interface]", opt.INTERFACE),
     )
     return next((header for header, table in sections if key in table), None)
 
@@ -275,6 +277,7 @@ class _Loader:
         signals = self._signals(root.get("signal", []))
         notifications = self._notifications(root.get("notifications"))
         feed = self._feed(root.get("feed"))
+        interface = self._interface(root.get("interface"))
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: p.line or 0)
             first = ordered[0]
@@ -286,6 +289,7 @@ class _Loader:
             signals=tuple(signals),
             notifications=notifications,
             feed=feed,
+            interface=interface,
         )
 
     def _misspelt(self, where: Path_, *keys: str) -> bool:
@@ -863,3 +867,9 @@ class _Loader:
             return FeedSettings()
         values = self._table(raw, opt.FEED, ("feed",), "[feed]", None, "")
         return FeedSettings(**values)  # as for Rule: the keys are the fields
+
+    def _interface(self, raw: dict[str, Any] | None) -> InterfaceSettings:
+        if raw is None:
+            return InterfaceSettings()
+        values = self._table(raw, opt.INTERFACE, ("interface",), "[interface]", None, "")
+        return InterfaceSettings(**values)

@@ -151,6 +151,13 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class InterfaceSettings:
+    """``[interface]``: the language; empty follows the system's."""
+
+    language: str = opt.INTERFACE["language"].default
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None
     accounts: tuple[AccountSettings, ...] = opt.ROOT["account"].default
@@ -158,6 +165,7 @@ class Config:
     signals: tuple[SignalSpec, ...] = opt.ROOT["signal"].default
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    interface: InterfaceSettings = field(default_factory=InterfaceSettings)
 
     def account(self, name: str) -> AccountSettings | None:
         return next((a for a in self.accounts if a.name == name), None)

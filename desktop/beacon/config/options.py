@@ -345,6 +345,18 @@ def _catchup_url(value: str) -> Problem | None:
     return None
 
 
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+
+
+def _language(value: str) -> Problem | None:
+    if value and not _LANGUAGE_RE.fullmatch(value):
+        return Problem(
+            f'"{value}" is not a language code',
+            'write a code such as language = "de" or "de_DE", or "" to follow the system',
+        )
+    return None
+
+
 def _post_url(value: str) -> Problem | None:
     from urllib.parse import urlsplit
 
@@ -434,6 +446,8 @@ ROOT = _table(
     Option("notifications", "table", "quiet hours, keywords and storm control",
            "[notifications]"),
     Option("feed", "table", "history retention and update-bar behaviour", "[feed]"),
+    Option("interface", "table", "the language of the windows, menus and popups",
+           "[interface]"),
 )  # fmt: skip
 
 ACCOUNT = _table(
@@ -604,6 +618,14 @@ class Section:
     options: Mapping[str, Option]
 
 
+INTERFACE = _table(
+    Option("language", "string",
+           'a language code such as "de" or "en"; "" follows the system (LANGUAGE, '
+           "LC_ALL, LC_MESSAGES, LANG); read at start",
+           'language = "de"', default="", check=_language),
+)  # fmt: skip
+
+
 # Every table of the file, in the order the reference documents them.
 SECTIONS = (
     Section("[[account]]", ROOT["account"], ACCOUNT),
@@ -616,6 +638,7 @@ SECTIONS = (
     Section("[notifications]", ROOT["notifications"], NOTIFICATIONS),
     Section("[notifications.coalesce]", NOTIFICATIONS["coalesce"], COALESCE),
     Section("[feed]", ROOT["feed"], FEED),
+    Section("[interface]", ROOT["interface"], INTERFACE),
 )
 
 

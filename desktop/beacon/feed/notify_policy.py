@@ -118,7 +118,7 @@ def summary_popup(title: str, popups: Sequence[Popup]) -> Popup:
     lines = [p.title for p in ranked[:SUMMARY_TITLES]]
     rest = len(ids) - len(lines)
     if rest > 0:
-        lines.append(f"and {rest} more")
+        lines.append(WORDING.and_more(rest))
     return Popup(
         title=title,
         body="\n".join(lines),
@@ -129,12 +129,26 @@ def summary_popup(title: str, popups: Sequence[Popup]) -> Popup:
     )
 
 
-def _updates(n: int) -> str:
-    return f"{n} update" if n == 1 else f"{n} updates"
+def _updates_while_away(n: int) -> str:
+    return f"{n} update while you were away" if n == 1 else f"{n} updates while you were away"
 
 
 def _new_updates(n: int) -> str:
     return f"{n} new update" if n == 1 else f"{n} new updates"
+
+
+@dataclass
+class Wording:
+    """The words of the summary popups. English here, where there is no Qt; the app
+    replaces them with its translated ones (``WORDING``, set by ``beacon.app``)."""
+
+    new_updates: Callable[[int], str] = _new_updates
+    updates_while_away: Callable[[int], str] = _updates_while_away
+    and_more: Callable[[int], str] = lambda n: f"and {n} more"
+
+
+#: The wording in use (the app installs the user's language's).
+WORDING = Wording()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +287,7 @@ class NotifyPolicy:
             return shown
         log.debug("storm: %d popups within %s become one summary", len(fresh), self.window)
         self._storm = _Storm(until=now + self.window)
-        shown.extend(self._show([summary_popup(_new_updates(len(fresh)), fresh)], now))
+        shown.extend(self._show([summary_popup(WORDING.new_updates(len(fresh)), fresh)], now))
         return shown
 
     def tick(self, now: datetime) -> list[Popup]:
@@ -288,13 +302,13 @@ class NotifyPolicy:
                 if len(gathered) == 1:
                     shown.extend(self._show(gathered, now))
                 else:
-                    summary = summary_popup(_new_updates(len(gathered)), gathered)
+                    summary = summary_popup(WORDING.new_updates(len(gathered)), gathered)
                     shown.extend(self._show([summary], now))
             else:
                 self._storm = None
         if self._held and not self.away(now):
             held, self._held = self._held, []
-            title = f"{_updates(len(held))} while you were away"
+            title = WORDING.updates_while_away(len(held))
             shown.extend(self._show([summary_popup(title, held)], now))
         return shown
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import tomlkit
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLocale, QObject, Signal
 from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, Item, Null, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
@@ -541,7 +541,11 @@ class SettingsService(QObject):
             self.saveFailed.emit(str(exc))
             return
         except OSError as exc:
-            self.saveFailed.emit(f"{self.path}: could not be written: {exc.strerror or exc}")
+            self.saveFailed.emit(
+                self.tr("{path}: could not be written: {reason}").format(
+                    path=self.path, reason=exc.strerror or exc
+                )
+            )
             return
         log.info("settings saved to %s", self.path)
         for draft in accounts:
@@ -607,7 +611,13 @@ class SettingsService(QObject):
             except TimeoutError:
                 process.kill()
                 await process.wait()
-                self.tested.emit(draft.name, 1, f"No answer within {TEST_TIMEOUT:g} s.")
+                self.tested.emit(
+                    draft.name,
+                    1,
+                    self.tr("No answer within {seconds} s.").format(
+                        seconds=QLocale().toString(float(TEST_TIMEOUT), "g", 6)
+                    ),
+                )
                 return
             except asyncio.CancelledError:
                 # The window or the app closed: the check is of no use to anyone now.

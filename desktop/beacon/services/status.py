@@ -9,9 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from beacon.pusher.states import ConnectionState as LinkState
 
-__all__ = ["ConnectionInfo", "KeyringStatus", "LinkState"]
+__all__ = [
+    "NOT_CONNECTED_YET",
+    "ConnectionInfo",
+    "KeyringStatus",
+    "LinkState",
+    "detail_words",
+    "state_words",
+]
+
+# The protocol's state names as the window and the tray say them, in the user's language.
+_STATE_WORDS = {
+    LinkState.INITIALIZED: str(QT_TRANSLATE_NOOP("ConnectionState", "initialized")),
+    LinkState.CONNECTING: str(QT_TRANSLATE_NOOP("ConnectionState", "connecting")),
+    LinkState.CONNECTED: str(QT_TRANSLATE_NOOP("ConnectionState", "connected")),
+    LinkState.UNAVAILABLE: str(QT_TRANSLATE_NOOP("ConnectionState", "unavailable")),
+    LinkState.FAILED: str(QT_TRANSLATE_NOOP("ConnectionState", "failed")),
+    LinkState.DISCONNECTED: str(QT_TRANSLATE_NOOP("ConnectionState", "disconnected")),
+}
 
 
 class KeyringStatus(Enum):
@@ -45,3 +64,28 @@ class ConnectionInfo:
     @property
     def healthy(self) -> bool:
         return self.state is LinkState.CONNECTED
+
+
+def state_words(info: ConnectionInfo, *, plain: bool = False) -> str:
+    """The account's state in words: "needs login" before the state itself, unless
+    ``plain``; in the user's language (the English words are the protocol's)."""
+    if info.needs_login and not plain:
+        return QCoreApplication.translate("ConnectionState", "needs login")
+    english = _STATE_WORDS.get(info.state, str(info.state.value))
+    return QCoreApplication.translate("ConnectionState", english)
+
+
+#: The detail of an account that has not tried to connect yet (the engine's, the tray's).
+NOT_CONNECTED_YET = str(QT_TRANSLATE_NOOP("ConnectionState", "not connected yet"))
+
+
+def detail_words(info: ConnectionInfo) -> str:
+    """The account's detail line in the user's language where it is one of Beacon's fixed
+    words (the state's own name, "not connected yet"). Other details are the connection's
+    diagnostics (a server's message, an OS error) and are shown as they came."""
+    detail = info.detail
+    if not detail or detail == info.state.value:
+        return state_words(info, plain=True)
+    if detail == NOT_CONNECTED_YET:
+        return QCoreApplication.translate("ConnectionState", NOT_CONNECTED_YET)
+    return detail

@@ -16,12 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSize, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from beacon.services.dnd import DoNotDisturb, next_morning
-from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
+from beacon.services.status import (
+    NOT_CONNECTED_YET,
+    ConnectionInfo,
+    KeyringStatus,
+    LinkState,
+    detail_words,
+    state_words,
+)
 from beacon.tray.glyphs import TrayState, make_icon, state_pixmap, tray_state
 
 __all__ = ["TrayIcon", "describe"]
@@ -46,15 +53,15 @@ def describe(info: ConnectionInfo) -> str:
         return QCoreApplication.translate(
             "TrayIcon", "keyring locked — choose Reconnect and enter your keyring password"
         )
-    if info.needs_login:
-        return "needs login"
-    if info.state is LinkState.INITIALIZED:
-        return "starting"  # the protocol's word means nothing to a user
-    return str(info.state.value)
+    if info.state is LinkState.INITIALIZED and not info.needs_login:
+        # The protocol's word means nothing to a user.
+        return QCoreApplication.translate("TrayIcon", "starting")
+    return state_words(info)
 
 
 def _clock_time(when: datetime) -> str:
-    return when.strftime("%H:%M")
+    """The local time of day as the user's locale writes it ("14:05", "2:05 PM")."""
+    return QLocale().toString(QTime(when.hour, when.minute), QLocale.FormatType.ShortFormat)
 
 
 @dataclass
@@ -114,18 +121,18 @@ class TrayIcon(QObject):
         self.destroyed.connect(self.menu.deleteLater)
         self.tray.setContextMenu(self.menu)
 
-        self.open_action = self.menu.addAction("Open feed")
+        self.open_action = self.menu.addAction(self.tr("Open feed"))
         font = self.open_action.font()
         font.setBold(True)  # what a left click does, as menus mark a default
         self.open_action.setFont(font)
         self.open_action.triggered.connect(self.openFeedRequested)
 
-        self.dnd_menu = self.menu.addMenu("Do not disturb")
+        self.dnd_menu = self.menu.addMenu(self.tr("Do not disturb"))
         group = QActionGroup(self)
-        self.dnd_hour_action = self.dnd_menu.addAction("For 1 hour")
-        self.dnd_tomorrow_action = self.dnd_menu.addAction("Until tomorrow")
+        self.dnd_hour_action = self.dnd_menu.addAction(self.tr("For 1 hour"))
+        self.dnd_tomorrow_action = self.dnd_menu.addAction(self.tr("Until tomorrow"))
         self.dnd_menu.addSeparator()
-        self.dnd_off_action = self.dnd_menu.addAction("Off")
+        self.dnd_off_action = self.dnd_menu.addAction(self.tr("Off"))
         for action in (self.dnd_hour_action, self.dnd_tomorrow_action, self.dnd_off_action):
             action.setCheckable(True)
             group.addAction(action)
@@ -142,9 +149,9 @@ class TrayIcon(QObject):
         self._accounts_end = self.menu.addSeparator()
         self.accounts: dict[str, AccountEntry] = {}
 
-        self.settings_action = self.menu.addAction("Settings…")
+        self.settings_action = self.menu.addAction(self.tr("Settings…"))
         self.settings_action.triggered.connect(self.settingsRequested)
-        self.quit_action = self.menu.addAction("Quit Beacon")
+        self.quit_action = self.menu.addAction(self.tr("Quit Beacon"))
         self.quit_action.triggered.connect(self.quitRequested)
 
         # One-shot, armed only while do-not-disturb is on: an idle app does not wake.
@@ -153,7 +160,7 @@ class TrayIcon(QObject):
         self._dnd_timer.timeout.connect(self._check_dnd)
 
         for account in accounts:
-            self.set_connection(ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet"))
+            self.set_connection(ConnectionInfo(account, LinkState.INITIALIZED, NOT_CONNECTED_YET))
         self._sync_dnd()
         self._update()
 
@@ -195,7 +202,7 @@ class TrayIcon(QObject):
         words = describe(info)
         entry.menu.setTitle(f"{info.account}: {words}")
         entry.menu.setIcon(QIcon(state_pixmap(tray_state([info]), QSize(16, 16))))
-        detail = info.detail or words
+        detail = detail_words(info) if info.detail else words
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
         entry.detail.setText(detail)
@@ -233,13 +240,13 @@ class TrayIcon(QObject):
         menu = QMenu(account, self.menu)
         detail = menu.addAction("")
         detail.setEnabled(False)  # information, not a command
-        sign_in = menu.addAction("Sign in…")
+        sign_in = menu.addAction(self.tr("Sign in…"))
         sign_in.triggered.connect(lambda: self.signInRequested.emit(account))
         sign_in.setVisible(False)
         cancel_wait = menu.addAction(self.tr("Cancel waiting for the keyring"))
         cancel_wait.triggered.connect(lambda: self.keyringCancelRequested.emit(account))
         cancel_wait.setVisible(False)
-        reconnect = menu.addAction("Reconnect")
+        reconnect = menu.addAction(self.tr("Reconnect"))
         reconnect.triggered.connect(lambda: self.reconnectRequested.emit(account))
         self.menu.insertMenu(self._accounts_end, menu)
         entry = AccountEntry(menu, detail, reconnect, sign_in, cancel_wait)
@@ -262,7 +269,9 @@ class TrayIcon(QObject):
 
     def _refresh_dnd_labels(self) -> None:
         ends = next_morning(self.dnd.clock())
-        self.dnd_tomorrow_action.setText(f"Until tomorrow, {_clock_time(ends)}")
+        self.dnd_tomorrow_action.setText(
+            self.tr("Until tomorrow, {time}").format(time=_clock_time(ends))
+        )
 
     def _check_dnd(self) -> None:
         was_on = self._dnd_on
@@ -279,20 +288,22 @@ class TrayIcon(QObject):
         if until is None:
             self._dnd_timer.stop()
             self.dnd_off_action.setChecked(True)
-            self.dnd_menu.setTitle("Do not disturb")
+            self.dnd_menu.setTitle(self.tr("Do not disturb"))
             return
         if not (self.dnd_hour_action.isChecked() or self.dnd_tomorrow_action.isChecked()):
             self.dnd_hour_action.setChecked(True)
-        self.dnd_menu.setTitle(f"Do not disturb: on until {_clock_time(until)}")
+        self.dnd_menu.setTitle(
+            self.tr("Do not disturb: on until {time}").format(time=_clock_time(until))
+        )
         left = (until - self.dnd.clock()).total_seconds() * 1000
         self._dnd_timer.start(max(0, min(DND_RECHECK_MS, int(left) + 1)))
 
     def _tooltip(self, state: TrayState) -> str:
-        lines = [f"Beacon: {self._unread} unread" if self._unread else "Beacon"]
+        lines = [self.tr("Beacon: %Ln unread", "", self._unread) if self._unread else "Beacon"]
         if self._problem:
             lines.append(self._problem.splitlines()[0])
         if not self._infos and not self._problem:
-            lines.append("No accounts configured")
+            lines.append(self.tr("No accounts configured"))
         lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
         lines += [
             self.tr("{account}: credentials sent without encryption").format(account=info.account)
@@ -302,14 +313,15 @@ class TrayIcon(QObject):
         presence = self._presence
         if presence:
             lines.append(
-                "Here now: "
-                + ", ".join(
-                    f"{ch.removeprefix('presence-')} {n}" for (_, ch), n in presence.items()
+                self.tr("Here now: {channels}").format(
+                    channels=", ".join(
+                        f"{ch.removeprefix('presence-')} {n}" for (_, ch), n in presence.items()
+                    )
                 )
             )
         until = self.dnd.until
         if until is not None:
-            lines.append(f"Do not disturb until {_clock_time(until)}")
+            lines.append(self.tr("Do not disturb until {time}").format(time=_clock_time(until)))
         return "\n".join(lines)
 
     def _update(self) -> None:

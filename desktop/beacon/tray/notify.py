@@ -31,7 +31,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QHideEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -101,10 +101,17 @@ def beep() -> None:
 
 def popup_actions(popup: Popup) -> list[tuple[str, str]]:
     """(key, label) of the actions a popup offers, the default (a click on it) first."""
-    actions = [(DEFAULT, "Open")]
+    actions = [(DEFAULT, QCoreApplication.translate("Popup", "Open"))]
     if popup.url:
-        actions.append((OPEN_LINK, "Open link"))
-    actions.append((MARK_READ, "Mark all read" if popup.summary else "Mark read"))
+        actions.append((OPEN_LINK, QCoreApplication.translate("Popup", "Open link")))
+    actions.append(
+        (
+            MARK_READ,
+            QCoreApplication.translate("Popup", "Mark all read")
+            if popup.summary
+            else QCoreApplication.translate("Popup", "Mark read"),
+        )
+    )
     if not popup.summary:
         # The rule's own buttons ("Claim", "Resolve"), after the built-in ones so that a
         # server showing only the first few still offers Open and Mark read.
@@ -528,8 +535,8 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("notificationBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Notification")
-        self.setAccessibleDescription("A new event; its actions follow")
+        self.setAccessibleName(self.tr("Notification"))
+        self.setAccessibleDescription(self.tr("A new event; its actions follow"))
         self.title = QLabel(self)
         self.body = QLabel(self)
         for label in (self.title, self.body):
@@ -542,10 +549,10 @@ class Banner(QFrame):
         self.buttons: dict[str, QPushButton] = {}
         self._button_row = QHBoxLayout()
         self._button_row.addStretch(1)
-        self.title.setAccessibleDescription("Notification title")
-        self.body.setAccessibleDescription("Notification message")
-        close = QPushButton("Dismiss", self)
-        close.setAccessibleDescription("Closes this notification")
+        self.title.setAccessibleDescription(self.tr("Notification title"))
+        self.body.setAccessibleDescription(self.tr("Notification message"))
+        close = QPushButton(self.tr("Dismiss"), self)
+        close.setAccessibleDescription(self.tr("Closes this notification"))
         close.clicked.connect(self.hide)
         self._button_row.addWidget(close)
         layout = QVBoxLayout(self)

@@ -7,16 +7,34 @@ items (``FeedWindow.show_filtered``). It stays until dismissed or replaced by th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from beacon.feed.away import AwayDigest, AwayGroup, summary_text
+from beacon.feed.away import AwayDigest, AwayGroup
 from beacon.ui.update_bar import announce
 
-__all__ = ["AwayDigestBar"]
+__all__ = ["AwayDigestBar", "summary_text"]
 
 #: Groups shown as their own button; the rest share one "N more" button.
 MAX_GROUPS = 6
+
+
+def summary_text(digest: AwayDigest) -> str:
+    """ "While you were away: 14 new items, 3 high priority, 2 mentions of your keywords",
+    in the user's language (feed.away.summary_text says it in English, without Qt)."""
+    return AwayDigestWords().summary(digest)
+
+
+class AwayDigestWords(QObject):
+    """The digest's sentence (a QObject: lupdate sees plurals only in its tr())."""
+
+    def summary(self, digest: AwayDigest) -> str:
+        parts = [self.tr("%Ln new item(s)", "", digest.total)]
+        if digest.important:
+            parts.append(self.tr("%Ln high priority", "", digest.important))
+        if digest.keyword_hits:
+            parts.append(self.tr("%Ln mention(s) of your keywords", "", digest.keyword_hits))
+        return self.tr("While you were away: {parts}").format(parts=", ".join(parts))
 
 
 def group_label(group: AwayGroup) -> str:
@@ -35,12 +53,12 @@ class AwayDigestBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("While you were away")
+        self.setAccessibleName(self.tr("While you were away"))
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
-        self.dismiss_button = QPushButton("Dismiss")
-        self.dismiss_button.setAccessibleName("Dismiss the digest")
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
+        self.dismiss_button.setAccessibleName(self.tr("Dismiss the digest"))
         self.dismiss_button.clicked.connect(self.hide)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -67,17 +85,20 @@ class AwayDigestBar(QFrame):
         shown, rest = digest.groups[:MAX_GROUPS], digest.groups[MAX_GROUPS:]
         for group in shown:
             label = group_label(group)
-            self._add_button(label, list(group.item_ids), f"While away: {label}")
+            self._add_button(
+                label, list(group.item_ids), self.tr("While away: {group}").format(group=label)
+            )
         if rest:
             ids = [i for group in rest for i in group.item_ids]
-            self._add_button(f"{len(rest)} more groups ({len(ids)})", ids, "While away: others")
+            more = self.tr("%Ln more group(s)", "", len(rest))
+            self._add_button(f"{more} ({len(ids)})", ids, self.tr("While away: others"))
         self.show()
         announce(self.title, text)
 
     def _add_button(self, label: str, ids: list[int], filtered_label: str) -> None:
         # Channel and event names are data: "&" is literal, not a mnemonic.
         button = QPushButton(label.replace("&", "&&"))
-        button.setAccessibleName(f"Show {label}")
+        button.setAccessibleName(self.tr("Show {group}").format(group=label))
         button.clicked.connect(lambda: self.groupChosen.emit(ids, filtered_label))
         self._groups_row.insertWidget(len(self.group_buttons), button)
         self.group_buttons.append(button)

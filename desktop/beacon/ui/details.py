@@ -26,7 +26,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QProcess, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QProcess,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -49,6 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from beacon.feed.item import FeedItem
+from beacon.ui.i18n import QT_TRANSLATE_NOOP, priority_word
 from beacon.ui.timefmt import absolute_time
 from beacon.ui.update_bar import announce
 
@@ -56,11 +65,13 @@ log = logging.getLogger("beacon.ui")
 
 _SAFE_SCHEMES = frozenset({"http", "https"})
 
-NO_BROWSER = (
+# Translated where shown (QCoreApplication.translate("DetailsPane", ...)).
+NO_BROWSER = QT_TRANSLATE_NOOP(
+    "DetailsPane",
     "No web browser opened this link. Set a default web browser in your desktop's"
-    " settings, or press Copy and paste the link into a browser."
+    " settings, or press Copy and paste the link into a browser.",
 )
-COPIED = "Copied the title, message and link."
+COPIED = QT_TRANSLATE_NOOP("DetailsPane", "Copied the title, message and link.")
 #: How long a "copied" notice stays (a failure stays until another item is shown).
 NOTICE_MS = 4000
 
@@ -104,7 +115,7 @@ class LinkOpener(QObject):
             if QDesktopServices.openUrl(url):
                 self.opened.emit(text)
             else:
-                self.failed.emit(text, NO_BROWSER)
+                self.failed.emit(text, QCoreApplication.translate("DetailsPane", NO_BROWSER))
             return
         process = QProcess(self)
         process.setProgram(self._command[0])
@@ -130,14 +141,14 @@ class LinkOpener(QObject):
             code,
             output.strip()[-300:],
         )
-        self.failed.emit(text, NO_BROWSER)
+        self.failed.emit(text, QCoreApplication.translate("DetailsPane", NO_BROWSER))
 
     def _error(self, process: QProcess, text: str, error: QProcess.ProcessError) -> None:
         if error != QProcess.ProcessError.FailedToStart:
             return  # a crash also ends in finished(), which reports it
         process.deleteLater()
         log.info("could not start %s to open a link: %s", process.program(), process.errorString())
-        self.failed.emit(text, NO_BROWSER)
+        self.failed.emit(text, QCoreApplication.translate("DetailsPane", NO_BROWSER))
 
 
 def openable_url(url: str | None) -> QUrl | None:
@@ -231,14 +242,23 @@ def replace_images(document: QTextDocument) -> int:
             if fragment.isValid() and fmt.isImageFormat():
                 image = fmt.toImageFormat()
                 alt = image.stringProperty(QTextFormat.Property.ImageAltText)
-                images.append((fragment.position(), fragment.length(), alt or "image"))
+                images.append(
+                    (
+                        fragment.position(),
+                        fragment.length(),
+                        alt or QCoreApplication.translate("DetailsPane", "image"),
+                    )
+                )
             it += 1
         block = block.next()
     cursor = QTextCursor(document)
     for position, length, alt in reversed(images):
         cursor.setPosition(position)
         cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(f"[image: {alt}]", QTextCharFormat())
+        cursor.insertText(
+            QCoreApplication.translate("DetailsPane", "[image: {alt}]").format(alt=alt),
+            QTextCharFormat(),
+        )
     return len(images)
 
 
@@ -275,7 +295,7 @@ class DetailsPane(QWidget):
         self._opened: FeedItem | None = None  # last said by itemOpened
         self._action_labels: Callable[[FeedItem], Sequence[str]] | None = None
         self.action_buttons: list[QPushButton] = []
-        self.setAccessibleName("Item details")
+        self.setAccessibleName(self.tr("Item details"))
 
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -288,54 +308,58 @@ class DetailsPane(QWidget):
         self.title.setFont(font)
         # Labels: descriptions, not names. A label's accessible name is its text, and a
         # fixed name hid the item's title and meta line from screen readers.
-        self.title.setAccessibleDescription("Title of the open item")
+        self.title.setAccessibleDescription(self.tr("Title of the open item"))
 
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)
         self.meta.setForegroundRole(self.meta.foregroundRole())
-        self.meta.setAccessibleDescription("Account, channel, event and time")
+        self.meta.setAccessibleDescription(self.tr("Account, channel, event and time"))
 
         # Items the catch-up endpoint supplied arrived late, and their time is the
         # server's: say so, in words (DESIGN.md "Catch-up").
-        self.origin = QLabel("From catch-up: sent while Beacon was offline")
+        self.origin = QLabel(self.tr("From catch-up: sent while Beacon was offline"))
         self.origin.setTextFormat(Qt.TextFormat.PlainText)
-        self.origin.setAccessibleDescription("Where the item came from")
+        self.origin.setAccessibleDescription(self.tr("Where the item came from"))
         self.origin.hide()
 
         # Who else has this item open, from its presence channel (PresenceService).
         self.also_viewing = QLabel()
         self.also_viewing.setTextFormat(Qt.TextFormat.PlainText)
         self.also_viewing.setWordWrap(True)
-        self.also_viewing.setAccessibleName("Also viewing this item")
+        self.also_viewing.setAccessibleName(self.tr("Also viewing this item"))
         self.also_viewing.hide()
 
         self.body = SafeTextView()
-        self.body.setAccessibleName("Message")
-        self.body.setAccessibleDescription("The item's message; Tab moves on to the payload")
+        self.body.setAccessibleName(self.tr("Message"))
+        self.body.setAccessibleDescription(
+            self.tr("The item's message; Tab moves on to the payload")
+        )
 
         self.payload = QPlainTextEdit()
         self.payload.setReadOnly(True)
         self.payload.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.payload.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.payload.setAccessibleName("Payload as JSON")
-        self.payload.setAccessibleDescription("The event's data as the server sent it")
+        self.payload.setAccessibleName(self.tr("Payload as JSON"))
+        self.payload.setAccessibleDescription(self.tr("The event's data as the server sent it"))
 
-        self.open_button = QPushButton("&Open link")
-        self.open_button.setAccessibleName("Open link in the browser")
-        self.open_button.setAccessibleDescription("Opens the item's link in the web browser")
+        self.open_button = QPushButton(self.tr("&Open link"))
+        self.open_button.setAccessibleName(self.tr("Open link in the browser"))
+        self.open_button.setAccessibleDescription(
+            self.tr("Opens the item's link in the web browser")
+        )
         self.open_button.clicked.connect(self.open_link)
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.setToolTip("Copy the title, message and link")
-        self.copy_button.setAccessibleName("Copy the item as text")
-        self.copy_button.setAccessibleDescription("Copies the title, message and link")
+        self.copy_button = QPushButton(self.tr("&Copy"))
+        self.copy_button.setToolTip(self.tr("Copy the title, message and link"))
+        self.copy_button.setAccessibleName(self.tr("Copy the item as text"))
+        self.copy_button.setAccessibleDescription(self.tr("Copies the title, message and link"))
         self.copy_button.clicked.connect(self.copy)
 
         # What the last button press did: words, not only a colour or an icon.
         self.notice = QLabel()
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleDescription("Result of the last action")
+        self.notice.setAccessibleDescription(self.tr("Result of the last action"))
         self.notice.hide()
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)
@@ -349,18 +373,18 @@ class DetailsPane(QWidget):
         self.action_result = QLabel()
         self.action_result.setTextFormat(Qt.TextFormat.PlainText)
         self.action_result.setWordWrap(True)
-        self.action_result.setAccessibleName("Result of the last action button")
+        self.action_result.setAccessibleName(self.tr("Result of the last action button"))
         self._actions_row.addWidget(self.action_result, 1)
         self._actions_box.hide()
 
-        self.placeholder = QLabel("Select an item to see it in full.")
+        self.placeholder = QLabel(self.tr("Select an item to see it in full."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
 
         payload_box = QWidget()
         payload_layout = QVBoxLayout(payload_box)
         payload_layout.setContentsMargins(0, 0, 0, 0)
-        payload_label = QLabel("Payload")
+        payload_label = QLabel(self.tr("Payload"))
         payload_label.setBuddy(self.payload)
         payload_layout.addWidget(payload_label)
         payload_layout.addWidget(self.payload)
@@ -400,7 +424,9 @@ class DetailsPane(QWidget):
 
     def set_also_viewing(self, names: list[str]) -> None:
         """The others who have the open item open too (none: the line is hidden)."""
-        self.also_viewing.setText(f"Also viewing: {', '.join(names)}" if names else "")
+        self.also_viewing.setText(
+            self.tr("Also viewing: {names}").format(names=", ".join(names)) if names else ""
+        )
         self.also_viewing.setVisible(bool(names))
 
     def set_action_labels(self, labels: Callable[[FeedItem], Sequence[str]] | None) -> None:
@@ -420,10 +446,10 @@ class DetailsPane(QWidget):
         item = self._item
         if item is None or item.id is None or not 0 <= index < len(self.action_buttons):
             return
-        label = self.action_buttons[index].accessibleName().removeprefix("Action: ")
+        label = self.action_buttons[index].property("actionLabel")
         for button in self.action_buttons:
             button.setEnabled(False)
-        self.action_result.setText(f"{label}: sending…")
+        self.action_result.setText(self.tr("{action}: sending…").format(action=label))
         announce(self.action_result, self.action_result.text())
         self.actionRequested.emit(item.id, index)
 
@@ -441,7 +467,8 @@ class DetailsPane(QWidget):
         for i, label in enumerate(labels):
             # Labels come from the user's config: "&" is a literal, not a mnemonic.
             button = QPushButton(label.replace("&", "&&"))
-            button.setAccessibleName(f"Action: {label}")
+            button.setAccessibleName(self.tr("Action: {action}").format(action=label))
+            button.setProperty("actionLabel", label)
             button.clicked.connect(lambda _checked=False, i=i: self.press_action(i))
             self._actions_row.insertWidget(i, button)
             self.action_buttons.append(button)
@@ -471,7 +498,7 @@ class DetailsPane(QWidget):
         self.title.setText(item.title)
         self.meta.setText(
             f"{item.account} · {item.channel} · {item.event} · "
-            f"{item.priority.name.lower()} · {absolute_time(item.received_at)}"
+            f"{priority_word(item.priority)} · {absolute_time(item.received_at)}"
         )
         self.origin.setVisible(item.catchup)
         self._show_actions(item)
@@ -480,7 +507,7 @@ class DetailsPane(QWidget):
         url = openable_url(item.url)
         self.open_button.setEnabled(url is not None)
         self.open_button.setToolTip(
-            url.toString() if url is not None else "This item has no web link"
+            url.toString() if url is not None else self.tr("This item has no web link")
         )
 
     def open_link(self) -> None:
@@ -491,7 +518,10 @@ class DetailsPane(QWidget):
         if self._open_url is None:
             self.opener.open(url)
         elif not self._open_url(url):
-            self._open_failed(url.toString(QUrl.ComponentFormattingOption.FullyEncoded), NO_BROWSER)
+            self._open_failed(
+                url.toString(QUrl.ComponentFormattingOption.FullyEncoded),
+                QCoreApplication.translate("DetailsPane", NO_BROWSER),
+            )
 
     def copy(self) -> None:
         if self._item is None:
@@ -500,7 +530,7 @@ class DetailsPane(QWidget):
         if self._item.url:
             parts.append(self._item.url)
         QGuiApplication.clipboard().setText("\n\n".join(p for p in parts if p))
-        self.show_notice(COPIED, NOTICE_MS)
+        self.show_notice(QCoreApplication.translate("DetailsPane", COPIED), NOTICE_MS)
 
     def show_notice(self, text: str, timeout_ms: int | None = None) -> None:
         """Say ``text`` beside the buttons (and to screen readers); for ``timeout_ms``."""

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 
 from beacon.feed.item import FeedItem, Priority
 from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
+from beacon.ui.i18n import priority_word
 from beacon.ui.timefmt import absolute_time, relative_time
 
 log = logging.getLogger("beacon.ui")
@@ -168,7 +169,7 @@ class FeedModel(QAbstractListModel):
             return item.url
         if role == Qt.ItemDataRole.ToolTipRole:
             when = absolute_time(item.received_at)
-            return f"{item.account} · {item.channel} · {item.event}\n{when}"
+            return f"{item.account} · {item.channel} · {item.event}\n{when}"  # names and a time
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._spoken(item)
         return None
@@ -369,9 +370,11 @@ class FeedModel(QAbstractListModel):
     def _spoken(self, item: FeedItem) -> str:
         parts = [item.title]
         if not item.read:
-            parts.insert(0, "Unread")
+            parts.insert(0, self.tr("Unread"))
         if item.priority >= Priority.HIGH:
-            parts.append(f"{item.priority.name.lower()} priority")
+            parts.append(
+                self.tr("{priority} priority").format(priority=priority_word(item.priority))
+            )
         preview = preview_line(item.body)
         if preview:
             parts.append(preview)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -36,17 +37,22 @@ from PySide6.QtWidgets import (
 from beacon.feed.item import FeedItem
 from beacon.ui.feed_delegate import FeedDelegate
 from beacon.ui.feed_model import FeedRole
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
 
 #: After this long without wheel, key or mouse input on the list, the user is idle.
 IDLE_SECONDS = 3.0
 #: Rows laid out per turn of the event loop (see FeedView).
 LAYOUT_BATCH = 50
 
-EMPTY_FEED = "No events yet. New events from your channels appear here as they arrive."
-EMPTY_FILTERED = "Nothing matches these filters."
-EMPTY_BROKEN_CONFIG = (
+# The empty list's texts, in English; shown through QCoreApplication.translate("FeedView").
+EMPTY_FEED = QT_TRANSLATE_NOOP(
+    "FeedView", "No events yet. New events from your channels appear here as they arrive."
+)
+EMPTY_FILTERED = QT_TRANSLATE_NOOP("FeedView", "Nothing matches these filters.")
+EMPTY_BROKEN_CONFIG = QT_TRANSLATE_NOOP(
+    "FeedView",
     "Nothing is received until the configuration problem above is fixed."
-    " Beacon picks up the fixed file by itself."
+    " Beacon picks up the fixed file by itself.",
 )
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -63,9 +69,9 @@ MUTE_HOUR = "hour"
 MUTE_TOMORROW = "tomorrow"
 MUTE_ALWAYS = "always"
 MUTE_CHOICES = (
-    (MUTE_HOUR, "For &1 hour"),
-    (MUTE_TOMORROW, "Until &tomorrow"),
-    (MUTE_ALWAYS, "&Always"),
+    (MUTE_HOUR, QT_TRANSLATE_NOOP("FeedView", "For &1 hour")),
+    (MUTE_TOMORROW, QT_TRANSLATE_NOOP("FeedView", "Until &tomorrow")),
+    (MUTE_ALWAYS, QT_TRANSLATE_NOOP("FeedView", "&Always")),
 )
 #: How visible a muted row is while "Show muted" shows it: readable, but clearly set apart.
 DIM_OPACITY = 0.45
@@ -139,16 +145,18 @@ class FeedView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setAccessibleName("Feed")
+        self.setAccessibleName(self.tr("Feed"))
         self.setAccessibleDescription(
-            "Newest first. Arrows move, Enter opens an item in the details pane, Space marks"
-            " it read or unread, slash searches, the menu key shows the item's actions."
+            self.tr(
+                "Newest first. Arrows move, Enter opens an item in the details pane, Space marks"
+                " it read or unread, slash searches, the menu key shows the item's actions."
+            )
         )
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.viewport().installEventFilter(self)
         self.verticalScrollBar().installEventFilter(self)
         self.clicked.connect(self.openRequested)
-        self._empty_text = EMPTY_FEED
+        self._empty_text = QCoreApplication.translate("FeedView", EMPTY_FEED)
         #: Whether a row's channel is muted now (the window supplies it from its mutes).
         self.channel_muted: Callable[[str, str], bool] = lambda _account, _channel: False
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
@@ -167,30 +175,30 @@ class FeedView(QListView):
             return None
         target = QPersistentModelIndex(index)
         menu = QMenu(self)
-        menu.setAccessibleName("Item actions")
+        menu.setAccessibleName(self.tr("Item actions"))
         if item.read:
-            unread = menu.addAction("Mark &unread")
+            unread = menu.addAction(self.tr("Mark &unread"))
             unread.triggered.connect(lambda: self._emit_row(self.markUnreadRequested, target))
         else:
-            read = menu.addAction("Mark &read")
+            read = menu.addAction(self.tr("Mark &read"))
             read.triggered.connect(lambda: self._emit_row(self.markReadRequested, target))
-        link = menu.addAction("Open &link")
+        link = menu.addAction(self.tr("Open &link"))
         link.setEnabled(bool(item.url))
         url = item.url or ""
         link.triggered.connect(lambda: self.openLinkRequested.emit(url))
-        copy = menu.addAction("&Copy")
+        copy = menu.addAction(self.tr("&Copy"))
         text = copy_text(item)
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(text))
         menu.addSeparator()
         account, channel = item.account, item.channel
         if self.channel_muted(account, channel):
-            unmute = menu.addAction(f"Unmute {channel}")
+            unmute = menu.addAction(self.tr("Unmute {channel}").format(channel=channel))
             unmute.triggered.connect(lambda: self.unmuteRequested.emit(account, channel))
         else:
-            sub = menu.addMenu("&Mute this channel")
-            sub.setAccessibleName(f"Mute {channel}")
+            sub = menu.addMenu(self.tr("&Mute this channel"))
+            sub.setAccessibleName(self.tr("Mute {channel}").format(channel=channel))
             for key, label in MUTE_CHOICES:
-                action = sub.addAction(label)
+                action = sub.addAction(QCoreApplication.translate("FeedView", label))
                 action.setData(key)
                 action.triggered.connect(
                     lambda _=False, k=key: self.muteRequested.emit(account, channel, k)

@@ -120,7 +120,7 @@ class PresenceModel(QAbstractListModel):
                 label = key[1].removeprefix("presence-")
                 multi = len({a for a, _ in self._channels}) > 1
                 where = f"{key[0]} · {label}" if multi else label
-                return f"{where} ({here} here)"
+                return self.tr("{channel} (%Ln here)", "", here).format(channel=where)
             if role == IsHeadingRole:
                 return True
             if role == Qt.ItemDataRole.FontRole:
@@ -128,7 +128,8 @@ class PresenceModel(QAbstractListModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{key[1]}: {len(self._members.get(key, []))} here"
+                here = len(self._members.get(key, []))
+                return self.tr("{channel}: %Ln here", "", here).format(channel=key[1])
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return member.name
@@ -158,16 +159,16 @@ class PresencePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Who is here")
+        self.setAccessibleName(self.tr("Who is here"))
         self.model = PresenceModel(parent=self)
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setIconSize(QSize(_DISC, _DISC))
         self.view.setUniformItemSizes(False)
         self.view.setSelectionMode(QListView.SelectionMode.NoSelection)
-        self.view.setAccessibleName("Members of presence channels")
-        self.view.setAccessibleDescription("Who is in each presence channel now, by name")
-        self.empty = QLabel("No presence channels configured.")
+        self.view.setAccessibleName(self.tr("Members of presence channels"))
+        self.view.setAccessibleDescription(self.tr("Who is in each presence channel now, by name"))
+        self.empty = QLabel(self.tr("No presence channels configured."))
         self.empty.setEnabled(False)
         self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -29,18 +37,20 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from beacon.feed.pulse import MINUTE_US, Pulse, Source, burst_minutes, bursting, usual_rate
 from beacon.services.feed import FeedService
-from beacon.ui.sparkline import BURST_COLOR, burst_marker, paint_sparkline
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
+from beacon.ui.sparkline import BURST_COLOR, burst_marker, paint_sparkline, rate_text
+from beacon.ui.timefmt import clock_time
 
 __all__ = ["ChannelPulses", "PulseChart", "PulseWindow"]
 
 #: The dashboard lists at most this many channels, the busiest of the hour first.
 MAX_CHANNELS = 12
-_NO_EVENTS = "No events in the last hour"
+_NO_EVENTS = QT_TRANSLATE_NOOP("PulseChart", "No events in the last hour")
 
 
 def _minute_label(start_us: int, minute: int) -> str:
     moment = datetime.fromtimestamp((start_us + minute * MINUTE_US) / 1_000_000)
-    return moment.strftime("%H:%M")
+    return clock_time(moment)
 
 
 class PulseChart(QWidget):
@@ -53,8 +63,8 @@ class PulseChart(QWidget):
         self._bursts: list[bool] = []
         self._start_us = 0
         self.setMinimumSize(320, 140)
-        self.setAccessibleName("Events per minute, last hour")
-        self.setAccessibleDescription(_NO_EVENTS)
+        self.setAccessibleName(self.tr("Events per minute, last hour"))
+        self.setAccessibleDescription(QCoreApplication.translate("PulseChart", _NO_EVENTS))
 
     @property
     def counts(self) -> tuple[int, ...]:
@@ -75,14 +85,13 @@ class PulseChart(QWidget):
         counts = self._counts
         total = sum(counts)
         if not total:
-            return _NO_EVENTS
-        text = (
-            f"{total} events in the last hour, at most {max(counts)} a minute,"
-            f" usually {usual_rate(counts):g}"
-        )
+            return QCoreApplication.translate("PulseChart", _NO_EVENTS)
+        text = self.tr(
+            "%Ln event(s) in the last hour, at most {peak} a minute, usually {usual}", "", total
+        ).format(peak=QLocale().toString(max(counts)), usual=rate_text(usual_rate(counts)))
         hot = [_minute_label(self._start_us, i) for i, b in enumerate(self._bursts) if b]
         if hot:
-            text += ". Bursts at " + ", ".join(hot)
+            text += self.tr(". Bursts at {times}").format(times=", ".join(hot))
         return text
 
     def sizeHint(self) -> QSize:
@@ -139,7 +148,7 @@ class PulseChart(QWidget):
         painter.setPen(QPen(text_color))
         below = QRectF(plot.left(), plot.bottom() + 2, plot.width(), line)
         painter.drawText(below, Qt.AlignmentFlag.AlignLeft, _minute_label(self._start_us, 0))
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight, "now")
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.tr("now"))
 
     def _paint_bursts(self, painter: QPainter, plot: QRectF, width: float, text: QColor) -> None:
         """A triangle over each burst minute; the word "burst" over the first of a run."""
@@ -162,7 +171,7 @@ class PulseChart(QWidget):
                         if left < center - 40
                         else Qt.AlignmentFlag.AlignHCenter
                     )
-                    painter.drawText(label, align | Qt.AlignmentFlag.AlignBottom, "burst")
+                    painter.drawText(label, align | Qt.AlignmentFlag.AlignBottom, self.tr("burst"))
             previous = hot
 
 
@@ -176,8 +185,8 @@ class ChannelPulses(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[Source, tuple[int, ...]]] = []
-        self.setAccessibleName("Events per minute by channel")
-        self.setAccessibleDescription(_NO_EVENTS)
+        self.setAccessibleName(self.tr("Events per minute by channel"))
+        self.setAccessibleDescription(QCoreApplication.translate("PulseChart", _NO_EVENTS))
 
     @property
     def rows(self) -> list[tuple[Source, tuple[int, ...]]]:
@@ -188,15 +197,17 @@ class ChannelPulses(QWidget):
         rows.sort(key=lambda row: (-sum(row[1]), row[0]))
         self._rows = rows[:MAX_CHANNELS]
         self.setAccessibleDescription(
-            ". ".join(self._describe(s, c) for s, c in self._rows) or _NO_EVENTS
+            ". ".join(self._describe(s, c) for s, c in self._rows)
+            or QCoreApplication.translate("PulseChart", _NO_EVENTS)
         )
         self.updateGeometry()
         self.update()
 
-    @staticmethod
-    def _describe(source: Source, counts: tuple[int, ...]) -> str:
-        text = f"{source[1]} ({source[0]}): {sum(counts)} events"
-        return text + ", burst now" if bursting(counts) else text
+    def _describe(self, source: Source, counts: tuple[int, ...]) -> str:
+        text = self.tr("{channel} ({account}): %Ln event(s)", "", sum(counts)).format(
+            channel=source[1], account=source[0]
+        )
+        return text + self.tr(", burst now") if bursting(counts) else text
 
     def sizeHint(self) -> QSize:
         return QSize(480, max(1, len(self._rows)) * self.ROW_HEIGHT)
@@ -217,7 +228,11 @@ class ChannelPulses(QWidget):
         color = palette.color(QPalette.ColorRole.Highlight)
         painter.setPen(QPen(text))
         if not self._rows:
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, _NO_EVENTS)
+            painter.drawText(
+                QRectF(self.rect()),
+                Qt.AlignmentFlag.AlignCenter,
+                QCoreApplication.translate("PulseChart", _NO_EVENTS),
+            )
             return
         metrics = QFontMetricsF(self.font())
         width = self.width()
@@ -234,7 +249,9 @@ class ChannelPulses(QWidget):
             paint_sparkline(painter, spark, counts, burst_minutes(counts), color)
             right = QRectF(name_width + self.SPARK_WIDTH + 8, top, 142, self.ROW_HEIGHT)
             painter.setPen(QPen(text))
-            painter.drawText(right, middle, f"{sum(counts)}/h")
+            painter.drawText(
+                right, middle, self.tr("{count}/h").format(count=QLocale().toString(sum(counts)))
+            )
             if bursting(counts):
                 size = 8.0
                 x = right.left() + 56
@@ -242,7 +259,7 @@ class ChannelPulses(QWidget):
                 painter.setBrush(BURST_COLOR)
                 painter.drawPolygon(burst_marker(x, top + (self.ROW_HEIGHT - size) / 2, size))
                 painter.setPen(QPen(text))
-                painter.drawText(right.adjusted(56 + size, 0, 0, 0), middle, "burst")
+                painter.drawText(right.adjusted(56 + size, 0, 0, 0), middle, self.tr("burst"))
 
 
 class PulseWindow(QWidget):
@@ -251,9 +268,9 @@ class PulseWindow(QWidget):
     def __init__(self, service: FeedService, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._service = service
-        self.setWindowTitle("Activity — Beacon")
-        self.setAccessibleName("Activity")
-        self.heading = QLabel("Events per minute, last hour, all channels")
+        self.setWindowTitle(self.tr("Activity — Beacon"))
+        self.setAccessibleName(self.tr("Activity"))
+        self.heading = QLabel(self.tr("Events per minute, last hour, all channels"))
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.chart = PulseChart()
         self.now_label = QLabel()
@@ -269,7 +286,7 @@ class PulseWindow(QWidget):
         if service.pulse is not None:
             self.set_pulse(service.pulse)
         else:
-            self.now_label.setText("Counting…")
+            self.now_label.setText(self.tr("Counting…"))
         self.resize(520, 420)
 
     def set_pulse(self, pulse: Pulse) -> None:
@@ -278,9 +295,9 @@ class PulseWindow(QWidget):
         hot = pulse.bursting_sources()
         if hot:
             names = ", ".join(f"{channel} ({account})" for account, channel in hot)
-            self.now_label.setText(f"▲ Burst now: {names}")
+            self.now_label.setText(self.tr("▲ Burst now: {names}").format(names=names))
         else:
-            self.now_label.setText("No burst now.")
+            self.now_label.setText(self.tr("No burst now."))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

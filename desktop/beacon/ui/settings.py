@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,14 +42,15 @@ from beacon.services.settings import (
     SettingsService,
     autostart_supported,
 )
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
 from beacon.ui.rules_editor import RulesEditor
 
 log = logging.getLogger("beacon.ui")
 
 _AUTH_LABELS = {
-    "none": "None (public channels only)",
-    "endpoint": "Auth endpoint (your server signs)",
-    "sign": "Sign locally with the app secret",
+    "none": QT_TRANSLATE_NOOP("AccountForm", "None (public channels only)"),
+    "endpoint": QT_TRANSLATE_NOOP("AccountForm", "Auth endpoint (your server signs)"),
+    "sign": QT_TRANSLATE_NOOP("AccountForm", "Sign locally with the app secret"),
 }
 
 
@@ -64,66 +65,72 @@ class AccountForm(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("support")
+        self.name.setPlaceholderText(self.tr("support"))
         self.key = QLineEdit()
-        self.key.setPlaceholderText("the app's public key")
+        self.key.setPlaceholderText(self.tr("the app's public key"))
         self.cluster = QLineEdit()
-        self.cluster.setPlaceholderText("eu, mt1, ap1 … (Pusher's cloud)")
+        self.cluster.setPlaceholderText(self.tr("eu, mt1, ap1 … (Pusher's cloud)"))
         self.host = QLineEdit()
-        self.host.setPlaceholderText("ws.example.com (self-hosted; leave the cluster empty)")
+        self.host.setPlaceholderText(
+            self.tr("ws.example.com (self-hosted; leave the cluster empty)")
+        )
         self.port = QSpinBox()
         self.port.setRange(0, 65535)
-        self.port.setSpecialValueText("default (443, or 80 without TLS)")
-        self.tls = QCheckBox("Use TLS (wss://)")
+        self.port.setSpecialValueText(self.tr("default (443, or 80 without TLS)"))
+        self.tls = QCheckBox(self.tr("Use TLS (wss://)"))
         self.ca_file = QLineEdit()
-        self.ca_file.setPlaceholderText("optional: a PEM file with your company's CA")
-        browse = QPushButton("Browse…")
+        self.ca_file.setPlaceholderText(self.tr("optional: a PEM file with your company's CA"))
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(browse)
         self.channels = QPlainTextEdit()
-        self.channels.setPlaceholderText("one channel per line, e.g.\ntickets\nprivate-agent-7")
+        self.channels.setPlaceholderText(
+            self.tr("one channel per line, e.g.\ntickets\nprivate-agent-7")
+        )
         self.channels.setTabChangesFocus(True)
         self.channels.setFixedHeight(80)
         self.auth_mode = QComboBox()
         for mode in AUTH_MODES:
-            self.auth_mode.addItem(_AUTH_LABELS[mode], mode)
+            self.auth_mode.addItem(
+                QCoreApplication.translate("AccountForm", _AUTH_LABELS[mode]), mode
+            )
         self.endpoint = QLineEdit()
-        self.endpoint.setPlaceholderText("https://helpdesk.example.com/pusher/auth")
+        self.endpoint.setPlaceholderText(self.tr("https://helpdesk.example.com/pusher/auth"))
         self.headers = QPlainTextEdit()
         self.headers.setPlaceholderText(
-            "Name: value, one per line, e.g.\nAuthorization: Bearer {secret}"
+            self.tr("Name: value, one per line, e.g.\nAuthorization: Bearer {secret}")
         )
         self.headers.setTabChangesFocus(True)
         self.headers.setFixedHeight(60)
 
-        form.addRow("&Name", self.name)
-        form.addRow("&Key", self.key)
-        form.addRow("&Cluster", self.cluster)
-        form.addRow("&Host", self.host)
-        form.addRow("&Port", self.port)
+        form.addRow(self.tr("&Name"), self.name)
+        form.addRow(self.tr("&Key"), self.key)
+        form.addRow(self.tr("&Cluster"), self.cluster)
+        form.addRow(self.tr("&Host"), self.host)
+        form.addRow(self.tr("&Port"), self.port)
         form.addRow("", self.tls)
         # A row holding a layout gets no buddy from addRow: give the label one.
-        ca_label = QLabel("CA &file")
+        ca_label = QLabel(self.tr("CA &file"))
         ca_label.setBuddy(self.ca_file)
         form.addRow(ca_label, ca_row)
-        form.addRow("C&hannels", self.channels)
-        form.addRow("&Authorization", self.auth_mode)
-        form.addRow("&Endpoint", self.endpoint)
-        form.addRow("Hea&ders", self.headers)
+        form.addRow(self.tr("C&hannels"), self.channels)
+        form.addRow(self.tr("&Authorization"), self.auth_mode)
+        form.addRow(self.tr("&Endpoint"), self.endpoint)
+        form.addRow(self.tr("Hea&ders"), self.headers)
 
         # The secret: written to the keyring only, never shown or read back.
-        secret_box = QGroupBox("Secret (kept only in the OS keyring)")
+        secret_box = QGroupBox(self.tr("Secret (kept only in the OS keyring)"))
         secret_layout = QVBoxLayout(secret_box)
-        self.secret_state = QLabel("Checking the keyring…")
+        self.secret_state = QLabel(self.tr("Checking the keyring…"))
         self.secret_state.setWordWrap(True)
         self.secret_state.setTextFormat(Qt.TextFormat.PlainText)
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret.setPlaceholderText("type or paste a new secret")
-        self.secret.setAccessibleName("New secret")
-        self.store_secret = QPushButton("Store in keyring")
+        self.secret.setPlaceholderText(self.tr("type or paste a new secret"))
+        self.secret.setAccessibleName(self.tr("New secret"))
+        self.store_secret = QPushButton(self.tr("Store in keyring"))
         row = QHBoxLayout()
         row.addWidget(self.secret, 1)
         row.addWidget(self.store_secret)
@@ -131,11 +138,13 @@ class AccountForm(QWidget):
         secret_layout.addLayout(row)
         form.addRow(secret_box)
 
-        self.test = QPushButton("&Test connection")
-        self.test.setToolTip("Connect and subscribe to each channel, as the fields are now")
+        self.test = QPushButton(self.tr("&Test connection"))
+        self.test.setToolTip(
+            self.tr("Connect and subscribe to each channel, as the fields are now")
+        )
         self.test_report = QPlainTextEdit()
         self.test_report.setReadOnly(True)
-        self.test_report.setAccessibleName("Connection test report")
+        self.test_report.setAccessibleName(self.tr("Connection test report"))
         self.test_report.setFixedHeight(110)
         self.test_report.hide()
         form.addRow(self.test)
@@ -145,28 +154,66 @@ class AccountForm(QWidget):
         # Names as a screen reader says them (the form's labels carry mnemonics), and what
         # each field is for; placeholders vanish once there is text, these do not.
         for widget, name, description in (
-            (self.name, "Account name", "A short name of your choice, shown in the feed"),
-            (self.key, "App key", "The Pusher app's public key"),
-            (self.cluster, "Cluster", "Pusher's cloud cluster; empty for a self-hosted server"),
-            (self.host, "Host", "A self-hosted server's host name"),
-            (self.port, "Port", "The server's port; 0 for the default"),
-            (self.tls, "Use TLS", "Connect with wss:// rather than ws://"),
-            (self.ca_file, "CA file", "Optional PEM file with your company's certificate"),
-            (browse, "Browse for a CA file", "Opens a file chooser"),
-            (self.channels, "Channels", "One channel name per line"),
-            (self.auth_mode, "Authorization", "How private channels are authorized"),
-            (self.endpoint, "Auth endpoint", "The URL that signs private subscriptions"),
-            (self.headers, "Auth headers", "Name: value, one header per line"),
-            (self.secret, "New secret", "Written to the OS keyring only, never shown"),
-            (self.store_secret, "Store in keyring", "Stores the new secret in the keyring"),
-            (self.test, "Test connection", "Connects and subscribes to each channel"),
-            (self.test_report, "Connection test report", "The result of the last test"),
+            (
+                self.name,
+                self.tr("Account name"),
+                self.tr("A short name of your choice, shown in the feed"),
+            ),
+            (self.key, self.tr("App key"), self.tr("The Pusher app's public key")),
+            (
+                self.cluster,
+                self.tr("Cluster"),
+                self.tr("Pusher's cloud cluster; empty for a self-hosted server"),
+            ),
+            (self.host, self.tr("Host"), self.tr("A self-hosted server's host name")),
+            (self.port, self.tr("Port"), self.tr("The server's port; 0 for the default")),
+            (self.tls, self.tr("Use TLS"), self.tr("Connect with wss:// rather than ws://")),
+            (
+                self.ca_file,
+                self.tr("CA file"),
+                self.tr("Optional PEM file with your company's certificate"),
+            ),
+            (browse, self.tr("Browse for a CA file"), self.tr("Opens a file chooser")),
+            (self.channels, self.tr("Channels"), self.tr("One channel name per line")),
+            (
+                self.auth_mode,
+                self.tr("Authorization"),
+                self.tr("How private channels are authorized"),
+            ),
+            (
+                self.endpoint,
+                self.tr("Auth endpoint"),
+                self.tr("The URL that signs private subscriptions"),
+            ),
+            (self.headers, self.tr("Auth headers"), self.tr("Name: value, one header per line")),
+            (
+                self.secret,
+                self.tr("New secret"),
+                self.tr("Written to the OS keyring only, never shown"),
+            ),
+            (
+                self.store_secret,
+                self.tr("Store in keyring"),
+                self.tr("Stores the new secret in the keyring"),
+            ),
+            (
+                self.test,
+                self.tr("Test connection"),
+                self.tr("Connects and subscribes to each channel"),
+            ),
+            (
+                self.test_report,
+                self.tr("Connection test report"),
+                self.tr("The result of the last test"),
+            ),
         ):
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA file", "", "PEM files (*.pem *.crt)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("CA file"), "", self.tr("PEM files (*.pem *.crt)")
+        )
         if path:
             self.ca_file.setText(path)
 
@@ -218,7 +265,7 @@ class SettingsWindow(QWidget):
         rules_preview: RulesPreviewService | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Beacon settings")
+        self.setWindowTitle(self.tr("Beacon settings"))
         self.service = service
         self.drafts: list[AccountDraft] = []
         self._current = -1
@@ -226,12 +273,12 @@ class SettingsWindow(QWidget):
 
         self._focus_wanted: str | None = None
         self.tabs = tabs = QTabWidget()
-        tabs.addTab(self._accounts_tab(), "&Accounts")
-        tabs.addTab(self._notifications_tab(), "&Notifications")
-        tabs.setAccessibleName("Settings sections")
-        tabs.setAccessibleDescription("Accounts, and how notifications behave")
-        tabs.setTabToolTip(0, "Servers, channels and secrets")
-        tabs.setTabToolTip(1, "Quiet hours, keywords, summaries and sound")
+        tabs.addTab(self._accounts_tab(), self.tr("&Accounts"))
+        tabs.addTab(self._notifications_tab(), self.tr("&Notifications"))
+        tabs.setAccessibleName(self.tr("Settings sections"))
+        tabs.setAccessibleDescription(self.tr("Accounts, and how notifications behave"))
+        tabs.setTabToolTip(0, self.tr("Servers, channels and secrets"))
+        tabs.setTabToolTip(1, self.tr("Quiet hours, keywords, summaries and sound"))
         self.rules_editor = RulesEditor(rules_preview, self._rules_context)
         rules_tab = tabs.addTab(self.rules_editor, self.tr("Ru&les"))
         tabs.setTabToolTip(rules_tab, self.tr("How events are shown: titles, links, popups"))
@@ -241,14 +288,14 @@ class SettingsWindow(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # A description: the name of a label is its text, the status itself.
-        self.message.setAccessibleDescription("Settings status")
+        self.message.setAccessibleDescription(self.tr("Settings status"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setAccessibleDescription("Writes the settings to the config file")
+        self.save_button.setAccessibleDescription(self.tr("Writes the settings to the config file"))
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleDescription(
-            "Closes the settings window"
+            self.tr("Closes the settings window")
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.close)
@@ -271,18 +318,18 @@ class SettingsWindow(QWidget):
     def _accounts_tab(self) -> QWidget:
         page = QWidget()
         self.account_list = QListWidget()
-        self.account_list.setAccessibleName("Accounts")
+        self.account_list.setAccessibleName(self.tr("Accounts"))
         self.account_list.setMaximumWidth(200)
         self.account_list.currentRowChanged.connect(self._select)
-        self.add_button = QPushButton("&Add")
-        self.remove_button = QPushButton("&Remove")
+        self.add_button = QPushButton(self.tr("&Add"))
+        self.remove_button = QPushButton(self.tr("&Remove"))
         self.add_button.clicked.connect(self.add_account)
         self.remove_button.clicked.connect(self.remove_account)
-        self.account_list.setAccessibleDescription("Choose an account to edit it")
-        self.add_button.setAccessibleName("Add account")
-        self.add_button.setAccessibleDescription("Adds a new account to the list")
-        self.remove_button.setAccessibleName("Remove account")
-        self.remove_button.setAccessibleDescription("Removes the selected account")
+        self.account_list.setAccessibleDescription(self.tr("Choose an account to edit it"))
+        self.add_button.setAccessibleName(self.tr("Add account"))
+        self.add_button.setAccessibleDescription(self.tr("Adds a new account to the list"))
+        self.remove_button.setAccessibleName(self.tr("Remove account"))
+        self.remove_button.setAccessibleDescription(self.tr("Removes the selected account"))
         left = QVBoxLayout()
         left.addWidget(self.account_list, 1)
         buttons = QHBoxLayout()
@@ -302,38 +349,60 @@ class SettingsWindow(QWidget):
         page = QWidget()
         form = QFormLayout(page)
         self.quiet_hours = QLineEdit()
-        self.quiet_hours.setPlaceholderText("22:00-07:00 (popups held back; the feed still fills)")
+        self.quiet_hours.setPlaceholderText(
+            self.tr("22:00-07:00 (popups held back; the feed still fills)")
+        )
         self.keywords = QLineEdit()
-        self.keywords.setPlaceholderText("outage, urgent (always pop up, highlighted)")
+        self.keywords.setPlaceholderText(self.tr("outage, urgent (always pop up, highlighted)"))
         self.coalesce_count = QSpinBox()
         self.coalesce_count.setRange(1, 1000)
         self.coalesce_seconds = QDoubleSpinBox()
         self.coalesce_seconds.setRange(0.5, 3600)
-        self.coalesce_seconds.setSuffix(" s")
-        self.sound = QCheckBox("Play a sound with popups")
+        self.coalesce_seconds.setSuffix(self.tr(" s"))
+        self.sound = QCheckBox(self.tr("Play a sound with popups"))
         if not SOUND_SUPPORTED:
             self.sound.setEnabled(False)
-            self.sound.setToolTip("Not available in this version")
-        form.addRow("&Quiet hours", self.quiet_hours)
-        form.addRow("&Keywords", self.keywords)
-        form.addRow("Popups before a &summary", self.coalesce_count)
-        form.addRow("… within", self.coalesce_seconds)
+            self.sound.setToolTip(self.tr("Not available in this version"))
+        form.addRow(self.tr("&Quiet hours"), self.quiet_hours)
+        form.addRow(self.tr("&Keywords"), self.keywords)
+        form.addRow(self.tr("Popups before a &summary"), self.coalesce_count)
+        form.addRow(self.tr("… within"), self.coalesce_seconds)
         form.addRow("", self.sound)
-        self.autostart = QCheckBox("Start Beacon when I log in")
+        self.autostart = QCheckBox(self.tr("Start Beacon when I log in"))
         if autostart_supported():
             # Applied at once: it is not part of the config file.
             self.autostart.clicked.connect(self.service.set_autostart)
         else:
             self.autostart.setEnabled(False)
-            self.autostart.setToolTip("Use your system's login items on this platform")
+            self.autostart.setToolTip(self.tr("Use your system's login items on this platform"))
         form.addRow("", self.autostart)
         for widget, name, description in (
-            (self.quiet_hours, "Quiet hours", "Popups wait during these hours, as HH:MM-HH:MM"),
-            (self.keywords, "Keywords", "Comma-separated words that always pop up"),
-            (self.coalesce_count, "Popups before a summary", "More popups become one summary"),
-            (self.coalesce_seconds, "Summary window in seconds", "The time popups are counted"),
-            (self.sound, "Play a sound with popups", "A short sound with each popup"),
-            (self.autostart, "Start Beacon when I log in", "Applied at once"),
+            (
+                self.quiet_hours,
+                self.tr("Quiet hours"),
+                self.tr("Popups wait during these hours, as HH:MM-HH:MM"),
+            ),
+            (
+                self.keywords,
+                self.tr("Keywords"),
+                self.tr("Comma-separated words that always pop up"),
+            ),
+            (
+                self.coalesce_count,
+                self.tr("Popups before a summary"),
+                self.tr("More popups become one summary"),
+            ),
+            (
+                self.coalesce_seconds,
+                self.tr("Summary window in seconds"),
+                self.tr("The time popups are counted"),
+            ),
+            (
+                self.sound,
+                self.tr("Play a sound with popups"),
+                self.tr("A short sound with each popup"),
+            ),
+            (self.autostart, self.tr("Start Beacon when I log in"), self.tr("Applied at once")),
         ):
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
@@ -344,7 +413,7 @@ class SettingsWindow(QWidget):
     def load(self) -> None:
         """Read the file (off the GUI thread); the window fills in when it arrives."""
         self.setEnabled(False)
-        self.message.setText("Reading the settings…")
+        self.message.setText(self.tr("Reading the settings…"))
         self.service.load()
         if autostart_supported():
             self.service.check_autostart()
@@ -386,7 +455,9 @@ class SettingsWindow(QWidget):
         self.rules_editor.show_rules(drafts.rules, usable=drafts.error is None)
         self._apply_focus()
         self.message.setText(
-            f"The config file has a problem; fix it in the file first:\n{drafts.error}"
+            self.tr("The config file has a problem; fix it in the file first:\n{error}").format(
+                error=drafts.error
+            )
             if drafts.error
             else ""
         )
@@ -443,15 +514,15 @@ class SettingsWindow(QWidget):
     def _show_secret_state(self, draft: AccountDraft) -> None:
         state = self._secret_states.get(draft.original or "")
         if draft.original is None or draft.original != draft.name:
-            words = "Save the account first, then store its secret."
+            words = self.tr("Save the account first, then store its secret.")
         elif state is True:
-            words = "A secret is stored for this account."
+            words = self.tr("A secret is stored for this account.")
         elif state is False:
-            words = "No secret is stored. Accounts that sign or send {secret} need one."
+            words = self.tr("No secret is stored. Accounts that sign or send {secret} need one.")
         elif isinstance(state, str):
             words = state
         else:
-            words = "Checking the keyring…"
+            words = self.tr("Checking the keyring…")
         self.form.secret_state.setText(words)
         self.form.store_secret.setEnabled(draft.original is not None)
 
@@ -471,13 +542,15 @@ class SettingsWindow(QWidget):
         self.form.secret.clear()  # gone from the widget before anything else happens
         if not value or draft.original is None:
             return
-        self.form.secret_state.setText("Storing in the keyring…")
+        self.form.secret_state.setText(self.tr("Storing in the keyring…"))
         self.service.store_secret(draft.original, value)
 
     def _autostart_changed(self, enabled: bool, error: str) -> None:
         self.autostart.setChecked(enabled)
         if error:
-            self.message.setText(f"Could not change starting at login: {error}")
+            self.message.setText(
+                self.tr("Could not change starting at login: {error}").format(error=error)
+            )
 
     # -- test connection ----------------------------------------------------------------
 
@@ -488,13 +561,17 @@ class SettingsWindow(QWidget):
         draft = self.drafts[self._current]
         self.form.test.setEnabled(False)
         self.form.test_report.show()
-        self.form.test_report.setPlainText(f"Testing {draft.name}: connecting…")
+        self.form.test_report.setPlainText(
+            self.tr("Testing {account}: connecting…").format(account=draft.name)
+        )
         self.service.test_connection(draft)
 
     def _tested(self, account: str, status: int, report: str) -> None:
         self.form.test.setEnabled(True)
-        verdict = "works" if status == 0 else "has a problem"
-        self.form.test_report.setPlainText(f"{account} {verdict}.\n{report}")
+        verdict = (
+            self.tr("{account} works.") if status == 0 else self.tr("{account} has a problem.")
+        )
+        self.form.test_report.setPlainText(f"{verdict.format(account=account)}\n{report}")
 
     # -- saving -----------------------------------------------------------------------
 
@@ -516,12 +593,14 @@ class SettingsWindow(QWidget):
     def save(self) -> None:
         self._commit_form()
         self.save_button.setEnabled(False)
-        self.message.setText("Saving…")
+        self.message.setText(self.tr("Saving…"))
         self.service.save(list(self.drafts), self.notifications(), self.rules_editor.rules())
 
     def _saved(self, config: Config) -> None:
         self.save_button.setEnabled(True)
-        self.message.setText(f"Saved to {self.service.path}. Beacon uses it now.")
+        self.message.setText(
+            self.tr("Saved to {path}. Beacon uses it now.").format(path=self.service.path)
+        )
         for draft in self.drafts:
             self.service.check_secret(draft.name)
         if 0 <= self._current < len(self.drafts):
@@ -529,4 +608,4 @@ class SettingsWindow(QWidget):
 
     def _save_failed(self, message: str) -> None:
         self.save_button.setEnabled(True)
-        self.message.setText(f"Not saved: {message}")
+        self.message.setText(self.tr("Not saved: {reason}").format(reason=message))

@@ -15,13 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from beacon.feed.pulse import Pulse, burst_minutes, usual_rate
 from beacon.services.feed import FeedService
 from beacon.ui.choice_box import ChoiceBox
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
 
 __all__ = ["BURST_COLOR", "ICON_SIZE", "ChannelSparklines", "paint_sparkline", "sparkline_pixmap"]
 
@@ -30,7 +40,7 @@ BURST_COLOR = QColor(214, 69, 69)
 #: The sparkline icon beside each channel filter item, in device-independent pixels.
 ICON_SIZE = QSize(44, 14)
 #: Appended to a bursting channel's label in the filter: the mark in words.
-BURST_SUFFIX = "  (burst)"
+BURST_SUFFIX = QT_TRANSLATE_NOOP("ChannelSparklines", "  (burst)")
 # The window events after which the icons may have become seen or unseen.
 _SEEN_OR_NOT = (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.WindowStateChange)
 
@@ -120,13 +130,20 @@ def sparkline_pixmap(
 def describe(name: str, counts: Sequence[int]) -> str:
     """A sentence for a tooltip or a screen reader: the last minutes against the usual."""
     last = counts[-1] if counts else 0
-    text = (
-        f"{name}: {sum(counts)} events in the last hour, {last} this minute,"
-        f" usually {usual_rate(counts):g} a minute"
-    )
+    text = QCoreApplication.translate(
+        "ChannelSparklines",
+        "{name}: %Ln event(s) in the last hour, {last} this minute, usually {usual} a minute",
+        "",
+        sum(counts),
+    ).format(name=name, last=QLocale().toString(last), usual=rate_text(usual_rate(counts)))
     if any(burst_minutes(counts)[-2:]):
-        text += ". Burst now"
+        text += QCoreApplication.translate("ChannelSparklines", ". Burst now")
     return text
+
+
+def rate_text(rate: float) -> str:
+    """A rate as the locale writes numbers, with no needless decimals ("1,5", "2")."""
+    return QLocale().toString(float(rate), "g", 3)
 
 
 class ChannelSparklines(QObject):
@@ -196,5 +213,10 @@ class ChannelSparklines(QObject):
             icon.addPixmap(on_highlight, QIcon.Mode.Active)
             box.setItemIcon(row, icon)
             label = self._labels[row]
-            box.setItemText(row, label + BURST_SUFFIX if hot else label)
+            box.setItemText(
+                row,
+                label + QCoreApplication.translate("ChannelSparklines", BURST_SUFFIX)
+                if hot
+                else label,
+            )
             box.setItemData(row, describe(label, counts), Qt.ItemDataRole.ToolTipRole)

@@ -6,7 +6,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
+from beacon.services.status import (
+    NOT_CONNECTED_YET,
+    ConnectionInfo,
+    KeyringStatus,
+    LinkState,
+    detail_words,
+    state_words,
+)
 
 _STATE_COLOURS = {
     LinkState.CONNECTED: QColor("#2e9d4f"),
@@ -59,13 +66,13 @@ class StatusChip(QWidget):
         self.keyring_button.setVisible(False)
         self.keyring_button.clicked.connect(self._keyring_clicked)
         layout.addWidget(self.keyring_button)
-        self.info = ConnectionInfo(account, LinkState.INITIALIZED, "not connected yet")
+        self.info = ConnectionInfo(account, LinkState.INITIALIZED, NOT_CONNECTED_YET)
         self.set_info(self.info)
 
     def set_info(self, info: ConnectionInfo) -> None:
         self.info = info
         self.dot.setPixmap(_dot(_STATE_COLOURS.get(info.state, QColor("#8a8a8a"))))
-        words = "needs login" if info.needs_login else info.state.value
+        words = state_words(info)
         if info.keyring is KeyringStatus.WAITING:
             words = self.tr("waiting for the keyring — answer the unlock prompt")
             self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.CONNECTING]))
@@ -73,7 +80,7 @@ class StatusChip(QWidget):
             # The fix in a few words where it is seen; the detail (tooltip) says it all.
             words = self.tr("keyring locked — choose Try again and enter your keyring password")
             self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.FAILED]))  # as the tray shows it
-        tip = info.detail or info.state.value
+        tip = detail_words(info)
         if info.insecure:
             # allow_insecure: the user accepted it, but must not forget it (issue 10).
             warning = self.tr("{account}: credentials sent without encryption").format(
@@ -85,7 +92,11 @@ class StatusChip(QWidget):
         else:
             self.label.setText(f"{info.account}: {words}")
         self.setToolTip(tip)
-        self.setAccessibleName(f"Account {info.account}: {words}. {tip}")
+        self.setAccessibleName(
+            self.tr("Account {account}: {state}. {detail}").format(
+                account=info.account, state=words, detail=tip
+            )
+        )
         self._show_keyring_button(info)
 
     def _show_keyring_button(self, info: ConnectionInfo) -> None:

@@ -35,7 +35,14 @@ STRIP_GAP = 6
 
 
 def updates_text(count: int) -> str:
-    return "1 new update" if count == 1 else f"{count} new updates"
+    return UpdateBarWords().updates(count)
+
+
+class UpdateBarWords(QObject):
+    """The bar's words with a plural (lupdate sees plurals only in a QObject's tr())."""
+
+    def updates(self, count: int) -> str:
+        return self.tr("%Ln new update(s)", "", count)
 
 
 def announce(widget: QWidget, text: str) -> None:
@@ -69,10 +76,16 @@ class UpdateBar(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         shortcut = REVEAL_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)
-        self.setToolTip(f"Show the new updates at the top of the feed ({shortcut})")
+        self.setToolTip(
+            self.tr("Show the new updates at the top of the feed ({shortcut})").format(
+                shortcut=shortcut
+            )
+        )
         self.setAccessibleDescription(
-            "New items are waiting. Press to show them at the top of the feed."
-            f" Shortcut {shortcut}."
+            self.tr(
+                "New items are waiting. Press to show them at the top of the feed."
+                " Shortcut {shortcut}."
+            ).format(shortcut=shortcut)
         )
         # palette(...) keeps the bar in the desktop's accent colours, light or dark.
         self.setStyleSheet(

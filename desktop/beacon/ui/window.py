@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -71,10 +72,12 @@ from beacon.ui.feed_view import (
     DimmingDelegate,
     FeedView,
 )
+from beacon.ui.i18n import QT_TRANSLATE_NOOP
 from beacon.ui.presence_panel import PresencePanel
 from beacon.ui.pulse import PulseWindow
 from beacon.ui.sparkline import ChannelSparklines
 from beacon.ui.status_chip import StatusChip
+from beacon.ui.timefmt import clock_time
 from beacon.ui.update_bar import REVEAL_SHORTCUT, UpdateBar
 
 __all__ = ["EMPTY_BROKEN_CONFIG", "EMPTY_FEED", "EMPTY_FILTERED", "FeedWindow"]
@@ -90,10 +93,10 @@ MUTE_WAIT_MAX_MS = 60 * 60 * 1000
 SEARCH_DEBOUNCE_MS = 250
 
 _PRIORITY_CHOICES: tuple[tuple[str, Priority | None], ...] = (
-    ("Any priority", None),
-    ("Normal and above", Priority.NORMAL),
-    ("High and above", Priority.HIGH),
-    ("Urgent only", Priority.URGENT),
+    (QT_TRANSLATE_NOOP("FeedWindow", "Any priority"), None),
+    (QT_TRANSLATE_NOOP("FeedWindow", "Normal and above"), Priority.NORMAL),
+    (QT_TRANSLATE_NOOP("FeedWindow", "High and above"), Priority.HIGH),
+    (QT_TRANSLATE_NOOP("FeedWindow", "Urgent only"), Priority.URGENT),
 )
 
 
@@ -101,11 +104,27 @@ def _bar_tooltip() -> str:
     shortcut = REVEAL_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)
     # Says why items wait, in the README's words: at the top, idle, with nothing open,
     # they flow in by themselves.
-    return (
+    return QCoreApplication.translate(
+        "FeedWindow",
         "New items wait here while you are scrolled down, busy with the list, or reading"
-        f" an item, so nothing moves under you. Click or press {shortcut} to show them"
-        " at the top. Escape closes the open item."
-    )
+        " an item, so nothing moves under you. Click or press {shortcut} to show them"
+        " at the top. Escape closes the open item.",
+    ).format(shortcut=shortcut)
+
+
+class FeedWindowCounts(QObject):
+    """The window's words with a plural. Not FeedWindow's own tr(): in a subclass of it
+    (the app's window), PySide's tr() takes the subclass's context first, where a plural
+    with no translation already comes back filled in ("8 unread"), so German never came."""
+
+    def showing(self, count: int) -> str:
+        return self.tr("Showing %Ln update(s)", "", count)
+
+    def unread(self, count: int) -> str:
+        return self.tr("%Ln unread", "", count)
+
+    def unread_title(self, count: int) -> str:
+        return self.tr("%Ln unread — Beacon", "", count)
 
 
 class FeedWindow(QMainWindow):
@@ -145,8 +164,8 @@ class FeedWindow(QMainWindow):
         self._accounts: list[str] = []
         self._ids_filter: frozenset[int] | None = None
         self._config_broken = False
-        self.setWindowTitle("Beacon")
-        self.setAccessibleName("Beacon feed")
+        self.setWindowTitle(self.tr("Beacon"))
+        self.setAccessibleName(self.tr("Beacon feed"))
         self.resize(1100, 720)
 
         # -- widgets ---------------------------------------------------------------------
@@ -175,7 +194,7 @@ class FeedWindow(QMainWindow):
         self.error_banner.setWordWrap(True)
         self.error_banner.setObjectName("errorBanner")
         # A description, not a name: the name of a label is its text, the problem itself.
-        self.error_banner.setAccessibleDescription("Configuration problem")
+        self.error_banner.setAccessibleDescription(self.tr("Configuration problem"))
         self.error_banner.setStyleSheet(
             "QLabel#errorBanner { background: rgba(214, 69, 69, 0.16);"
             " border: 1px solid rgba(214, 69, 69, 0.6); border-radius: 6px; padding: 8px; }"
@@ -183,46 +202,50 @@ class FeedWindow(QMainWindow):
         self.error_banner.hide()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search titles and messages  (Ctrl+F)")
+        self.search.setPlaceholderText(self.tr("Search titles and messages  (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         # The filters beside it must never squeeze it to a few letters: what is typed,
         # and the hint, stay readable (the window grows instead).
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M" * 14))
-        self.search.setAccessibleName("Search")
+        self.search.setAccessibleName(self.tr("Search"))
         self.search.setAccessibleDescription(
-            "Search titles and messages as you type. Escape clears the search."
+            self.tr("Search titles and messages as you type. Escape clears the search.")
         )
         self.account_box = ChoiceBox()
-        self.account_box.setAccessibleName("Account filter")
-        self.account_box.setAccessibleDescription("Show items from one account only")
+        self.account_box.setAccessibleName(self.tr("Account filter"))
+        self.account_box.setAccessibleDescription(self.tr("Show items from one account only"))
         self.channel_box = ChoiceBox()
-        self.channel_box.setAccessibleName("Channel filter")
-        self.channel_box.setAccessibleDescription("Show items from one channel only")
+        self.channel_box.setAccessibleName(self.tr("Channel filter"))
+        self.channel_box.setAccessibleDescription(self.tr("Show items from one channel only"))
         self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.priority_box = ChoiceBox()
-        self.priority_box.setAccessibleName("Priority filter")
-        self.priority_box.setAccessibleDescription("Show items of this priority or above")
-        self.priority_box.set_choices(_PRIORITY_CHOICES)
-        self.unread_box = QCheckBox("U&nread only")  # Alt+U belongs to the update bar
-        self.unread_box.setAccessibleName("Show unread items only")
-        self.unread_box.setAccessibleDescription("Hide the items already read")
-        self.muted_box = QCheckBox("Show mu&ted")
-        self.muted_box.setAccessibleName("Show muted items too, dimmed")
-        self.muted_box.setAccessibleDescription(
-            "Items of muted channels and mute rules are hidden and not counted; shown dimmed"
+        self.priority_box.setAccessibleName(self.tr("Priority filter"))
+        self.priority_box.setAccessibleDescription(self.tr("Show items of this priority or above"))
+        self.priority_box.set_choices(
+            [(QCoreApplication.translate("FeedWindow", text), p) for text, p in _PRIORITY_CHOICES]
         )
-        self.mark_all_button = QPushButton("&Mark all read")
-        self.mark_all_button.setAccessibleName("Mark all shown items read")
+        self.unread_box = QCheckBox(self.tr("U&nread only"))  # Alt+U belongs to the update bar
+        self.unread_box.setAccessibleName(self.tr("Show unread items only"))
+        self.unread_box.setAccessibleDescription(self.tr("Hide the items already read"))
+        self.muted_box = QCheckBox(self.tr("Show mu&ted"))
+        self.muted_box.setAccessibleName(self.tr("Show muted items too, dimmed"))
+        self.muted_box.setAccessibleDescription(
+            self.tr(
+                "Items of muted channels and mute rules are hidden and not counted; shown dimmed"
+            )
+        )
+        self.mark_all_button = QPushButton(self.tr("&Mark all read"))
+        self.mark_all_button.setAccessibleName(self.tr("Mark all shown items read"))
         self.mark_all_button.setAccessibleDescription(
-            "Marks every item the filters show as read, waiting ones included"
+            self.tr("Marks every item the filters show as read, waiting ones included")
         )
         # On Linux a combo box's accessible name is its current value ("All channels"):
         # screen readers name it by the label whose buddy it is, so each has one.
-        self.account_label = QLabel("Accoun&t")
+        self.account_label = QLabel(self.tr("Accoun&t"))
         self.account_label.setBuddy(self.account_box)
-        self.channel_label = QLabel("C&hannel")
+        self.channel_label = QLabel(self.tr("C&hannel"))
         self.channel_label.setBuddy(self.channel_box)
-        self.priority_label = QLabel("P&riority")
+        self.priority_label = QLabel(self.tr("P&riority"))
         self.priority_label.setBuddy(self.priority_box)
 
         filters = QHBoxLayout()
@@ -234,17 +257,26 @@ class FeedWindow(QMainWindow):
         filters.addWidget(self.channel_box, 1)
         filters.addWidget(self.priority_label)
         filters.addWidget(self.priority_box)
-        filters.addWidget(self.unread_box)
-        filters.addWidget(self.muted_box)
-        filters.addWidget(self.mark_all_button)
+        # The toggles and buttons in a second row, in the same reading (and Tab) order: in
+        # one row with the search box and the choices, the window was wider than a
+        # 1280-pixel screen at its smallest (the presence dock cut off), before any
+        # language with longer words than English.
+        toggles = QHBoxLayout()
+        toggles.setSpacing(8)
+        toggles.addWidget(self.unread_box)
+        toggles.addWidget(self.muted_box)
+        toggles.addStretch(1)
+        toggles.addWidget(self.mark_all_button)
         # The activity dashboard (events per minute), and sparklines in the channel filter.
-        self.activity_button = QPushButton("Ac&tivity")
-        self.activity_button.setAccessibleName("Show the activity chart")
-        self.activity_button.setToolTip("Events per minute over the last hour (Ctrl+Shift+A)")
+        self.activity_button = QPushButton(self.tr("Ac&tivity"))
+        self.activity_button.setAccessibleName(self.tr("Show the activity chart"))
+        self.activity_button.setToolTip(
+            self.tr("Events per minute over the last hour (Ctrl+Shift+A)")
+        )
         self.activity_button.clicked.connect(self.show_activity)
         # Before "Mark all read", in the layout and in the tab order: Tab from that button
         # still goes to the list.
-        filters.insertWidget(filters.indexOf(self.mark_all_button), self.activity_button)
+        toggles.insertWidget(toggles.indexOf(self.mark_all_button), self.activity_button)
         self.pulse_window: PulseWindow | None = None
         self.channel_sparklines = ChannelSparklines(
             service, self.channel_box, self.account_box, self
@@ -253,9 +285,11 @@ class FeedWindow(QMainWindow):
         # Shown while the list is narrowed to given items (a notification summary).
         self.ids_label = QLabel()
         self.ids_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.show_all_button = QPushButton("Show &all")
-        self.show_all_button.setAccessibleName("Show all items again")
-        self.show_all_button.setAccessibleDescription("Leave the summary and show the whole feed")
+        self.show_all_button = QPushButton(self.tr("Show &all"))
+        self.show_all_button.setAccessibleName(self.tr("Show all items again"))
+        self.show_all_button.setAccessibleDescription(
+            self.tr("Leave the summary and show the whole feed")
+        )
         self.show_all_button.clicked.connect(self.clear_shown_ids)
         self.ids_row = QWidget()
         ids_layout = QHBoxLayout(self.ids_row)
@@ -278,12 +312,13 @@ class FeedWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.error_banner)
         layout.addLayout(filters)
+        layout.addLayout(toggles)
         layout.addWidget(self.ids_row)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         # Who is on the presence channels (PresenceService fills it); shown when there are any.
         self.presence_panel = PresencePanel()
-        self.presence_dock = QDockWidget("Here now", self)
+        self.presence_dock = QDockWidget(self.tr("Here now"), self)
         self.presence_dock.setObjectName("presenceDock")
         self.presence_dock.setWidget(self.presence_panel)
         self.presence_dock.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 12))
@@ -349,7 +384,7 @@ class FeedWindow(QMainWindow):
         self.view.toggleReadRequested.connect(self._toggle_read)
         self.view.searchRequested.connect(self._focus_search)
         # Keep an item for later: back to unread (the row's context menu, or the key).
-        self.mark_unread_action = QAction("Mark &unread", self.view)
+        self.mark_unread_action = QAction(self.tr("Mark &unread"), self.view)
         self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.mark_unread_action.triggered.connect(self.mark_current_unread)
@@ -487,7 +522,7 @@ class FeedWindow(QMainWindow):
             text = EMPTY_FEED
         else:
             text = EMPTY_FILTERED
-        self.view.set_empty_text(text)
+        self.view.set_empty_text(QCoreApplication.translate("FeedView", text))
 
     def show_filtered(self, item_ids: Iterable[int], label: str | None = None) -> None:
         """Narrow the list to these items (a "12 updates while you were away" summary).
@@ -499,9 +534,7 @@ class FeedWindow(QMainWindow):
         self._reset_filter_widgets()
         self._ids_filter = ids
         count = len(ids)
-        self.ids_label.setText(
-            label or ("Showing 1 update" if count == 1 else f"Showing {count} updates")
-        )
+        self.ids_label.setText(label or FeedWindowCounts().showing(count))
         self.ids_row.show()
         self._show_window()
         # Held items among them must be in the store's query, not behind the bar.
@@ -541,13 +574,13 @@ class FeedWindow(QMainWindow):
         self._fill_channels()
 
     def _fill_accounts(self) -> None:
-        choices = [("All accounts", None), *((name, name) for name in self._accounts)]
+        choices = [(self.tr("All accounts"), None), *((name, name) for name in self._accounts)]
         self.account_box.set_choices(choices, keep=self.account_box.value())
 
     def _fill_channels(self) -> None:
         account = self.account_box.value()
         names = sorted({c for a, c in self._known_channels if account is None or a == account})
-        choices = [("All channels", None), *((name, name) for name in names)]
+        choices = [(self.tr("All channels"), None), *((name, name) for name in names)]
         self.channel_box.set_choices(choices, keep=self.channel_box.value())
 
     def _add_channels(self, channels: list[tuple[str, str]]) -> None:
@@ -636,18 +669,28 @@ class FeedWindow(QMainWindow):
         """Mute a channel for an hour, until tomorrow morning, or always (a row's menu)."""
         if how == MUTE_HOUR:
             until = self.mutes.for_duration(account, channel, timedelta(hours=1))
-            self.statusBar().showMessage(f"{channel} muted until {until:%H:%M}")
+            self.statusBar().showMessage(
+                self.tr("{channel} muted until {time}").format(
+                    channel=channel, time=clock_time(until)
+                )
+            )
         elif how == MUTE_ALWAYS:
             self.mutes.mute(account, channel, None)
-            self.statusBar().showMessage(f"{channel} muted (unmute from a row's menu)")
+            self.statusBar().showMessage(
+                self.tr("{channel} muted (unmute from a row's menu)").format(channel=channel)
+            )
         else:
             until = self.mutes.until_tomorrow(account, channel)
-            self.statusBar().showMessage(f"{channel} muted until tomorrow {until:%H:%M}")
+            self.statusBar().showMessage(
+                self.tr("{channel} muted until tomorrow {time}").format(
+                    channel=channel, time=clock_time(until)
+                )
+            )
         self._mutes_changed()
 
     def unmute_channel(self, account: str, channel: str) -> None:
         if self.mutes.unmute(account, channel):
-            self.statusBar().showMessage(f"{channel} unmuted")
+            self.statusBar().showMessage(self.tr("{channel} unmuted").format(channel=channel))
             self._mutes_changed()
 
     def _is_muted(self, item: FeedItem) -> bool:
@@ -686,7 +729,7 @@ class FeedWindow(QMainWindow):
         if self._open_url is None:
             self.details.opener.open(target)  # its failure is told by the details pane
         elif not self._open_url(target):
-            self.statusBar().showMessage("No browser opened the link.")
+            self.statusBar().showMessage(self.tr("No browser opened the link."))
 
     def mark_all_read(self) -> None:
         """Mark everything the current filter shows as read (held items included)."""
@@ -732,7 +775,7 @@ class FeedWindow(QMainWindow):
         if row >= 0:
             self._select(row)
         else:
-            self.statusBar().showMessage("That item is no longer in the history.", 10_000)
+            self.statusBar().showMessage(self.tr("That item is no longer in the history."), 10_000)
         self.itemRevealed.emit(row)
 
     def _when_loaded(self, item_id: int, done: Callable[[int], None]) -> None:
@@ -783,9 +826,10 @@ class FeedWindow(QMainWindow):
     # -- counts ------------------------------------------------------------------------------
 
     def _show_unread(self, unread: int) -> None:
-        self.count_label.setText(f"{unread} unread")
+        counts = FeedWindowCounts()
+        self.count_label.setText(counts.unread(unread))
         # Ends with the application's name: Qt then adds no " — Beacon" of its own.
-        self.setWindowTitle(f"{unread} unread — Beacon" if unread else "Beacon")
+        self.setWindowTitle(counts.unread_title(unread) if unread else "Beacon")
 
     def _update_counts(self) -> None:
         self._show_unread(self.service.unread or 0)
