@@ -95,6 +95,12 @@ class Rig:
                 pass
 
 
+def _waiters(rig: Rig) -> int:
+    entry = rig.waits._accounts.get(ACCOUNT)
+    read = entry.reads.get("secret") if entry is not None else None
+    return read.waiters if read is not None else 0
+
+
 @pytest.fixture
 def rig(backend: _Prompting, tmp_path: Path) -> Rig:
     return Rig(backend, tmp_path)
@@ -102,7 +108,10 @@ def rig(backend: _Prompting, tmp_path: Path) -> Rig:
 
 def test_readers_of_one_secret_share_one_read_that_waits_for_the_answer(rig: Rig) -> None:
     first, second = rig.read(), rig.read()
-    rig.wait_for(lambda: rig.waits.state(ACCOUNT).waiting_since is not None)
+    # Both readers joined the one read before it is answered (each notifies on joining):
+    # a reader thread that starts after the answer rightly reads afresh.
+    rig.wait_for(lambda: _waiters(rig) == 2)
+    assert rig.waits.state(ACCOUNT).waiting_since is not None
     assert rig.backend.reads == 1  # one prompt, not one per channel
     assert rig.backend.threads[0].daemon  # it cannot hold up the exit
     assert rig.waits.state(ACCOUNT).held is None
