@@ -50,6 +50,7 @@ from beacon.tray.notify import popup_actions
 from beacon.ui import i18n
 from beacon.ui.feed_view import MUTE_HOUR, FeedView
 from support.feedapp import stop_feed_app, ticket, wait_until
+from support.palettes import high_contrast
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -269,26 +270,6 @@ async def german_app(demo_server: DemoServer, tmp_path: Path) -> AsyncIterator[B
             if window.isVisible():
                 window.close()
         i18n.install("")  # the rest of the suite is in English
-
-
-def high_contrast() -> QPalette:
-    """White on black, yellow selection: what desktop high-contrast themes do."""
-    palette = QPalette(QApplication.palette())
-    black, white, yellow = Qt.GlobalColor.black, Qt.GlobalColor.white, Qt.GlobalColor.yellow
-    for role, colour in (
-        (QPalette.ColorRole.Window, black),
-        (QPalette.ColorRole.Base, black),
-        (QPalette.ColorRole.AlternateBase, black),
-        (QPalette.ColorRole.Button, black),
-        (QPalette.ColorRole.Text, white),
-        (QPalette.ColorRole.WindowText, white),
-        (QPalette.ColorRole.ButtonText, white),
-        (QPalette.ColorRole.PlaceholderText, Qt.GlobalColor.lightGray),
-        (QPalette.ColorRole.Highlight, yellow),
-        (QPalette.ColorRole.HighlightedText, black),
-    ):
-        palette.setColor(role, colour)
-    return palette
 
 
 def _cut_off(window: QWidget) -> list[str]:

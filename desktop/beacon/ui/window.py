@@ -217,7 +217,10 @@ class FeedWindow(QMainWindow):
         self.channel_box = ChoiceBox()
         self.channel_box.setAccessibleName(self.tr("Channel filter"))
         self.channel_box.setAccessibleDescription(self.tr("Show items from one channel only"))
-        self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.channel_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.channel_box.setMinimumContentsLength(14)
         self.priority_box = ChoiceBox()
         self.priority_box.setAccessibleName(self.tr("Priority filter"))
         self.priority_box.setAccessibleDescription(self.tr("Show items of this priority or above"))

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from beacon.feed.item import Priority
@@ -18,32 +17,12 @@ from beacon.services.feed import FeedService
 from beacon.store.history import History
 from beacon.ui.window import FeedWindow
 from support.feeditems import BASE_TIME, make_item
+from support.palettes import high_contrast
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 #: Where a row's priority stripe is painted (ui/feed_delegate.py): left out of the
 #: comparison, since it is the colour-only part.
 STRIPE = 6
-
-
-def high_contrast() -> QPalette:
-    """White on black with a yellow selection, as desktop high-contrast themes do."""
-    palette = QPalette(QApplication.palette())
-    black, white, yellow = QColor("#000000"), QColor("#ffffff"), QColor("#ffff00")
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        for role, colour in (
-            (QPalette.ColorRole.Window, black),
-            (QPalette.ColorRole.Base, black),
-            (QPalette.ColorRole.AlternateBase, black),
-            (QPalette.ColorRole.Button, black),
-            (QPalette.ColorRole.Text, white),
-            (QPalette.ColorRole.WindowText, white),
-            (QPalette.ColorRole.ButtonText, white),
-            (QPalette.ColorRole.PlaceholderText, QColor("#d0d0d0")),
-            (QPalette.ColorRole.Highlight, yellow),
-            (QPalette.ColorRole.HighlightedText, black),
-        ):
-            palette.setColor(group, role, colour)
-    return palette
 
 
 @pytest.fixture
