@@ -50,7 +50,7 @@ def ids(items: list[object]) -> list[int]:
 def test_new_database_is_wal_and_current(path: Path, history: History) -> None:
     db = raw(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # synchronous is per connection: check the History's own.
     assert history._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
