@@ -57,6 +57,10 @@ READ_SLICE = 16 * 1024
 FIRST_CATCHUP = timedelta(hours=1)
 
 
+#: A batch handed to the worker, and how many events it had.
+_Stored = tuple["asyncio.Future[tuple[list[FeedItem], int]]", int]
+
+
 class _CaughtUp:
     """A queued event that came from the catch-up endpoint, not the socket."""
 
@@ -403,14 +407,30 @@ class EngineService(QObject):
             await self._write(self._take())
 
     async def _run_drain(self) -> None:
-        while self._pending:
+        # Pipelined: the next batch is handed to the worker before the previous one is
+        # emitted, so the worker maps and commits it while the UI thread takes the
+        # previous one in slices (one after the other, each sat idle through the other's
+        # part). The worker runs batches in order, and they are emitted in that order.
+        previous: _Stored | None = None
+        while self._pending or previous is not None:
+            if not self._pending:
+                # Nothing more to hand over: emit the last batch, then look again, since
+                # events that arrive meanwhile have only this task to take them.
+                assert previous is not None
+                await self._emit(*previous)
+                previous = None
+                continue
             if len(self._pending) < self._batch_max:
                 # Coalesce: wait out the frame unless the batch fills up first.
                 try:
                     await asyncio.wait_for(self._full.wait(), self._frame)
                 except TimeoutError:
                     pass
-            await self._write(self._take())
+            batch = self._take()
+            stored = self._store(batch), len(batch)
+            if previous is not None:
+                await self._emit(*previous)
+            previous = stored
 
     def _take(self) -> list[Any]:
         batch = self._pending[: self._batch_max]
@@ -475,21 +495,27 @@ class EngineService(QObject):
         return kept
 
     async def _write(self, batch: list[Any]) -> None:
-        if not batch:
-            return
+        if batch:
+            await self._emit(self._store(batch), len(batch))
+
+    def _store(self, batch: list[Any]) -> asyncio.Future[tuple[list[FeedItem], int]]:
+        # Always in the worker: a commit waits for an fsync, which can take long enough
+        # on a slow disk to be seen as a stutter on the UI thread.
         loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._executor, self._map_and_store, batch)
+
+    async def _emit(self, storing: asyncio.Future[tuple[list[FeedItem], int]], count: int) -> None:
+        """Wait for a batch handed to the worker (``_store``), then emit what it stored."""
         try:
-            # Always in the worker: a commit waits for an fsync, which can take long
-            # enough on a slow disk to be seen as a stutter on the UI thread.
-            stored, muted = await loop.run_in_executor(self._executor, self._map_and_store, batch)
+            stored, muted = await storing
         except Exception:
             # Not shown, since not stored: showing it would break "shown means on disk".
-            log.exception("could not store %d feed items; they are dropped", len(batch))
+            log.exception("could not store %d feed items; they are dropped", count)
             return
         self.muted += muted
         self.committed += len(stored)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("committed %d of %d items", len(stored), len(batch))
+            log.debug("committed %d of %d items", len(stored), count)
         # Held across the slices: a batch committed later (a flush beside the drain task)
         # waits, so no batch is emitted before an older one. The worker's queue ran them
         # in order, and the lock wakes its waiters in order.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
 from beacon.config.model import Rule
+from beacon.connect.events import ReceivedEvent
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
 from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
@@ -139,4 +141,37 @@ async def test_pending_items_are_flushed_on_close(demo_server: DemoServer, tmp_p
     assert history.count() == 0
     await service.close()
     assert history.count() == 1 and len(got) == 1
+    history.close()
+
+
+async def test_an_event_queued_while_a_batch_is_emitted_is_not_stranded(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    # The drain hands a batch to the worker before it emits the previous one; an event
+    # that comes while it emits the last one must still be taken by it, with no flush.
+    history = History(tmp_path / "history.sqlite3")
+    service = await _started(demo_server, history)
+    got: list[FeedItem] = []
+
+    def on_items(items: list[FeedItem]) -> None:
+        got.extend(items)
+        if len(got) == 1:  # inside the emit of the first batch
+            data = ticket("during the emit")
+            service.on_event(
+                ReceivedEvent(
+                    "demo", "tickets", "ticket.created", data, None, datetime.now(UTC),
+                    json.dumps(data),
+                )
+            )  # fmt: skip
+
+    service.itemsAdded.connect(on_items)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        demo_server.publish("tickets", "ticket.created", ticket("first"))
+        await wait_until(lambda: len(got) == 2)
+        assert [i.title for i in got][1].endswith("during the emit")
+        assert history.count() == 2
+    finally:
+        await service.close()
     history.close()
