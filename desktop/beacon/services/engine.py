@@ -468,7 +468,7 @@ class EngineService(QObject):
                 items.append(item)
         if anonymous:
             items = self._without_known_anonymous(items)
-        return self._history.add_batch(items), muted
+        return self._history.add_batch(items, adopt=True), muted
 
     def _without_known_anonymous(self, items: list[FeedItem]) -> list[FeedItem]:
         """Caught-up items whose data has no ``id`` have no identity for the history's
