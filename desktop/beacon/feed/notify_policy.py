@@ -35,7 +35,7 @@ import heapq
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import Protocol
@@ -101,48 +101,14 @@ class Popup:
     def of(cls, item: FeedItem) -> Popup:
         if item.id is None:
             raise ValueError("only committed items (with a store id) can pop up")
-        if cls is not Popup:
-            return cls(
-                title=item.title,
-                body=item.body,
-                item_ids=(item.id,),
-                priority=item.priority,
-                url=item.url,
-                keyword=item.keyword_hit,
-            )
-        # Under a storm every committed item becomes one on the GUI thread (gathered for
-        # the summary): filled slot by slot, this takes a third of the time of the frozen
-        # dataclass's __init__ (one object.__setattr__ per field). Every field is set.
-        popup: Popup = _new_object(Popup)
-        _set_title(popup, item.title)
-        _set_body(popup, item.body)
-        _set_item_ids(popup, (item.id,))
-        _set_priority(popup, item.priority)
-        _set_url(popup, item.url)
-        _set_summary(popup, False)
-        _set_keyword(popup, item.keyword_hit)
-        _set_actions(popup, ())
-        return popup
-
-
-_new_object = object.__new__
-(
-    _set_title,
-    _set_body,
-    _set_item_ids,
-    _set_priority,
-    _set_url,
-    _set_summary,
-    _set_keyword,
-    _set_actions,
-) = (
-    Popup.__dict__[name].__set__
-    for name in ("title", "body", "item_ids", "priority", "url", "summary", "keyword", "actions")
-)
-# Popup.of sets each of these; a field added to Popup must be added there too.
-assert {f.name for f in fields(Popup)} == {
-    "title", "body", "item_ids", "priority", "url", "summary", "keyword", "actions"
-}  # fmt: skip
+        return cls(
+            title=item.title,
+            body=item.body,
+            item_ids=(item.id,),
+            priority=item.priority,
+            url=item.url,
+            keyword=item.keyword_hit,
+        )
 
 
 def summary_popup(title: str, popups: Sequence[Popup]) -> Popup:
