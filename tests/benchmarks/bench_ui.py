@@ -295,6 +295,9 @@ def _burst(events: int, profile: Path | None = None) -> dict[str, Any]:
         window.close()
         history.close()
         tmp.cleanup()
+        # Stops the loop's default executor (QThreads): left running, Qt aborts the
+        # process at exit ("QThread: Destroyed while thread is still running").
+        loop.close()
 
 
 # -- scenario: open -----------------------------------------------------------------------------
