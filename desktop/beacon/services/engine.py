@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,12 +56,30 @@ EMIT_MAX = 100
 #: Bytes of a network read parsed per turn of the event loop: about 20 Pusher events,
 #: 1 to 2 ms, so a 256 KiB burst read never holds up the UI in one go.
 READ_SLICE = 16 * 1024
+#: How much lower the history's worker runs than the UI thread (its nice, on Linux).
+WORKER_NICE = 5
 #: With nothing stored yet for an account, catch-up asks this far back.
 FIRST_CATCHUP = timedelta(hours=1)
 
 
 #: A batch handed to the worker, and how many events it had.
 _Stored = tuple["asyncio.Future[tuple[list[FeedItem], int]]", int]
+
+
+def _lower_priority() -> None:
+    """In the history's worker thread: let the UI thread have a CPU first.
+
+    Under a burst both are busy, and on a loaded machine the kernel shared the CPUs
+    evenly, so the heartbeat was late whenever the worker held one; at a lower priority
+    the worker takes what the UI thread leaves. Measured with bench_ui at load 3 to 6
+    (8 alternating pairs): heartbeat lateness max 83 -> 55 ms and p99 46 -> 35 ms
+    (medians), events/s the same (5,838 and 5,661). On Linux a thread has its own nice.
+    """
+    if sys.platform == "linux":
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        except OSError as exc:  # e.g. a sandbox without setpriority: run as before
+            log.debug("could not lower the history worker's priority: %s", exc)
 
 
 class _CaughtUp:
@@ -167,7 +188,9 @@ class EngineService(QObject):
         self._mapper = FeedMapper(config.rules, config.notifications.keywords)
         self._frame = frame_seconds
         self._batch_max = batch_max
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacon-history")
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="beacon-history", initializer=_lower_priority
+        )
         self._pending: list[Any] = []  # ReceivedEvents, not yet mapped
         self._full = asyncio.Event()
         self._emitting = asyncio.Lock()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
-from beacon.config.model import Rule
+from beacon.config.model import Config, Rule
 from beacon.connect.events import ReceivedEvent
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
-from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
+from beacon.services.engine import BATCH_MAX, EMIT_MAX, WORKER_NICE, EngineService
 from beacon.services.status import ConnectionInfo, LinkState
 from beacon.store.history import FeedFilter, History
 from support.feedapp import ticket, wait_until
@@ -175,3 +177,16 @@ async def test_an_event_queued_while_a_batch_is_emitted_is_not_stranded(
     finally:
         await service.close()
     history.close()
+
+
+async def test_the_history_worker_runs_below_the_ui_thread(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    service = EngineService(Config(path=None), history, NoSecrets())
+    try:
+        loop = asyncio.get_running_loop()
+        worker = await loop.run_in_executor(service._executor, threading.get_native_id)
+        ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICE)
+    finally:
+        await service.close()
+        history.close()
