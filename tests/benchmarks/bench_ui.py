@@ -11,7 +11,8 @@ window opening over a big history.
   Meanwhile, every ``MARK_EVERY_MS`` a loaded unread row is marked read as a click would
   mark it (and once, everything is marked read): the longest time one of those calls
   holds the GUI thread must stay under 16 ms, however long the writer's lock is held by
-  a commit (the feed service writes off the GUI thread).
+  a commit (the feed service writes off the GUI thread). The whole burst must pass at
+  10,000 events/s or more, from the first publish to the last item in the model.
 - **open**: with ``--history`` (default 100,000) items stored, the time from opening the
   history to the first paint of the window (< 0.5 s), and the process's RSS then (< 250 MB).
 
@@ -43,6 +44,8 @@ sys.path.insert(0, str(ROOT / "desktop"))
 
 HEARTBEAT_MS = 10
 LATENESS_TARGET_MS = 50.0
+#: Events a second from the socket into the history and the model (issue 8).
+RATE_TARGET = 10_000
 MARK_EVERY_MS = 50
 MARK_TARGET_MS = 16.0
 #: "Mark all read" comes after this many single marks: early enough to fall inside even a
@@ -443,6 +446,8 @@ def main() -> int:
     checks = {
         "all events stored": burst["stored"] == args.events,
         "all events in the model": burst["in_model"] == args.events,
+        f"≥ {RATE_TARGET:,} events/s into the history and the model": burst["events_per_s"]
+        >= RATE_TARGET,
         "heartbeat lateness max < 50 ms": burst["lateness_max_ms"] < LATENESS_TARGET_MS,
         "heartbeat lateness p99 < 50 ms": burst["lateness_p99_ms"] < LATENESS_TARGET_MS,
         "marking read blocks the GUI thread < 16 ms": max(
@@ -464,7 +469,8 @@ def main() -> int:
         print("|---|---|---|")
         print(
             f"| burst: events through the app | {burst['events']} in {burst['seconds']:.2f} s"
-            f" ({burst['events_per_s']:.0f}/s; publishing took {burst['publish_s']:.2f} s) | |"
+            f" ({burst['events_per_s']:.0f}/s; publishing took {burst['publish_s']:.2f} s) |"
+            f" ≥ {RATE_TARGET:,}/s |"
         )
         print(
             f"| burst: stored / inserted into the model | {burst['stored']} /"
