@@ -31,6 +31,7 @@ counted at all.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -133,6 +134,27 @@ def _updates_while_away(n: int) -> str:
     return f"{n} update while you were away" if n == 1 else f"{n} updates while you were away"
 
 
+def _summary_of(title: str, items: Sequence[FeedItem]) -> Popup:
+    """``summary_popup(title, [Popup.of(i) for i in items])``, without a popup per item:
+    a storm gathers thousands of items, and the summary is made on the GUI thread."""
+    ids = tuple([i.id for i in items if i.id is not None])
+    # nsmallest is stable like sorted (within the same rank, the order of arrival), and
+    # looks at each item once instead of sorting them all.
+    ranked = heapq.nsmallest(SUMMARY_TITLES, items, key=lambda i: (not i.keyword_hit, -i.priority))
+    lines = [i.title for i in ranked]
+    rest = len(ids) - len(lines)
+    if rest > 0:
+        lines.append(WORDING.and_more(rest))
+    return Popup(
+        title=title,
+        body="\n".join(lines),
+        item_ids=ids,
+        priority=max([i.priority for i in items], default=Priority.NORMAL),
+        summary=True,
+        keyword=any([i.keyword_hit for i in items]),
+    )
+
+
 def _new_updates(n: int) -> str:
     return f"{n} new update" if n == 1 else f"{n} new updates"
 
@@ -184,7 +206,8 @@ class QuietHours:
 @dataclass(slots=True)
 class _Storm:
     until: datetime
-    gathered: list[Popup] = field(default_factory=list)
+    # Items, not popups: one Popup each would be thousands of objects under a storm.
+    gathered: list[FeedItem] = field(default_factory=list)
 
 
 class NotifyPolicy:
@@ -220,7 +243,7 @@ class NotifyPolicy:
         self.muted = muted
         self._dnd_recheck = timedelta(seconds=dnd_recheck_seconds)
         self._shown: deque[datetime] = deque()  # when each recent popup was shown
-        self._held: list[Popup] = []  # quiet hours or do-not-disturb
+        self._held: list[FeedItem] = []  # quiet hours or do-not-disturb
         self._storm: _Storm | None = None
 
     # -- state, for the service and tests ---------------------------------------------------
@@ -228,14 +251,14 @@ class NotifyPolicy:
     @property
     def held(self) -> tuple[int, ...]:
         """Ids of the items held back by quiet hours or do-not-disturb."""
-        return tuple(i for p in self._held for i in p.item_ids)
+        return tuple(i.id for i in self._held if i.id is not None)
 
     @property
     def gathering(self) -> tuple[int, ...]:
         """Ids of the items gathered for the current storm's next summary."""
         if self._storm is None:
             return ()
-        return tuple(i for p in self._storm.gathered for i in p.item_ids)
+        return tuple(i.id for i in self._storm.gathered if i.id is not None)
 
     def away(self, now: datetime) -> bool:
         """Whether popups are held right now (quiet hours or do-not-disturb)."""
@@ -267,27 +290,48 @@ class NotifyPolicy:
         return Decision.POPUP
 
     def offer(self, items: Iterable[FeedItem], now: datetime) -> list[Popup]:
-        """Newly committed items, oldest first: the popups to show now."""
+        """Newly committed items, oldest first: the popups to show now.
+
+        The same decisions as :meth:`decide` item by item, made for the whole batch: under
+        a burst this runs on the GUI thread for every committed slice. What cannot change
+        within one call (``now`` is the same for all) is asked once: whether popups are
+        held, and whether each (account, channel) is muted (``muted`` is a channel's mute,
+        so an item's other fields never change its answer). Only the items that still want
+        a popup after that are put to ``looking_at``.
+        """
         shown = self.tick(now)
-        fresh: list[Popup] = []
+        muted = self.muted
+        looking_at = self.looking_at
+        mutes: dict[tuple[str, str], bool] = {}
+        wanted: list[FeedItem] = []
         for item in items:
-            decision = self.decide(item, now)
-            if decision is Decision.HOLD:
-                self._held.append(Popup.of(item))
-            elif decision is Decision.POPUP:
-                fresh.append(Popup.of(item))
-        if not fresh:
+            if item.id is None or not (item.keyword_hit or item.notify == "popup"):
+                continue  # wants_popup, inlined: most items of a burst stop here
+            if muted is not None:
+                key = (item.account, item.channel)
+                hit = mutes.get(key)
+                if hit is None:
+                    hit = mutes[key] = muted(item, now)
+                if hit:
+                    continue
+            if looking_at is not None and looking_at(item.id):
+                continue
+            wanted.append(item)
+        if not wanted:
+            return shown
+        if self.away(now):
+            self._held.extend(wanted)
             return shown
         if self._storm is not None:
-            self._storm.gathered.extend(fresh)
+            self._storm.gathered.extend(wanted)
             return shown
         self._forget_before(now)
-        if len(self._shown) + len(fresh) <= self.coalesce_count:
-            shown.extend(self._show(fresh, now))
+        if len(self._shown) + len(wanted) <= self.coalesce_count:
+            shown.extend(self._show([Popup.of(item) for item in wanted], now))
             return shown
-        log.debug("storm: %d popups within %s become one summary", len(fresh), self.window)
+        log.debug("storm: %d popups within %s become one summary", len(wanted), self.window)
         self._storm = _Storm(until=now + self.window)
-        shown.extend(self._show([summary_popup(WORDING.new_updates(len(fresh)), fresh)], now))
+        shown.extend(self._show([_summary_of(WORDING.new_updates(len(wanted)), wanted)], now))
         return shown
 
     def tick(self, now: datetime) -> list[Popup]:
@@ -300,16 +344,16 @@ class NotifyPolicy:
                 gathered, storm.gathered = storm.gathered, []
                 storm.until = now + self.window
                 if len(gathered) == 1:
-                    shown.extend(self._show(gathered, now))
+                    shown.extend(self._show([Popup.of(gathered[0])], now))
                 else:
-                    summary = summary_popup(WORDING.new_updates(len(gathered)), gathered)
+                    summary = _summary_of(WORDING.new_updates(len(gathered)), gathered)
                     shown.extend(self._show([summary], now))
             else:
                 self._storm = None
         if self._held and not self.away(now):
             held, self._held = self._held, []
             title = WORDING.updates_while_away(len(held))
-            shown.extend(self._show([summary_popup(title, held)], now))
+            shown.extend(self._show([_summary_of(title, held)], now))
         return shown
 
     def deadline(self, now: datetime) -> datetime | None:

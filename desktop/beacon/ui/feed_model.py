@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -87,6 +88,10 @@ def preview_line(body: str) -> str:
     """The body folded onto one line, trimmed to what a row can show."""
     text = _MARKUP.sub(" ", body[: _PREVIEW_CHARS * 2])
     return " ".join(text.split())[:_PREVIEW_CHARS]
+
+
+def _descending_id(item: FeedItem) -> int:
+    return -(item.id or 0)
 
 
 def _utcnow() -> datetime:
@@ -288,11 +293,18 @@ class FeedModel(QAbstractListModel):
         return self._row(row) if 0 <= row < len(self._items) else None
 
     def row_of(self, item_id: int) -> int:
-        """The row that shows ``item_id``, or -1."""
-        for row, item in enumerate(self._items):
-            if item.id == item_id:
-                return row
-        return -1
+        """The row that shows ``item_id``, or -1.
+
+        Rows are newest first, so ids fall from the top row down (keyset paging and
+        ``prepend`` keep it so): a binary search. The popups ask this for every item of a
+        burst while the window is in front, mostly for items not inserted yet, and a walk
+        over the loaded rows cost up to 50 us each.
+        """
+        items = self._items
+        if not items or not (items[-1].id or 0) <= item_id <= (items[0].id or 0):
+            return -1
+        row = bisect_left(items, -item_id, key=_descending_id)
+        return row if row < len(items) and items[row].id == item_id else -1
 
     def update_item(self, item: FeedItem) -> None:
         """A newer state of a stored item (an action's result), if this model shows it."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,12 @@ import pytest
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
 from beacon.config import load_config
-from beacon.config.model import Rule
+from beacon.config.model import Config, Rule
+from beacon.connect.events import ReceivedEvent
 from beacon.connect.secrets import StaticSecrets
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
-from beacon.services.engine import BATCH_MAX, EMIT_MAX, EngineService
+from beacon.services.engine import BATCH_MAX, EMIT_MAX, WORKER_NICE, EngineService
 from beacon.services.status import ConnectionInfo, LinkState
 from beacon.store.history import FeedFilter, History
 from support.feedapp import ticket, wait_until
@@ -188,6 +192,52 @@ async def test_a_new_secret_reaches_a_channel_the_server_refused_with_the_old_on
         secrets.secret = demo_server.secret  # beacon login, or the settings window
         service.retry_needs_login()  # what the secrets-changed stamp triggers
         await demo_server.wait_for_subscribers("private-desk", timeout=15)
+    finally:
+        await service.close()
+        history.close()
+
+
+async def test_an_event_queued_while_a_batch_is_emitted_is_not_stranded(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    # The drain hands a batch to the worker before it emits the previous one; an event
+    # that comes while it emits the last one must still be taken by it, with no flush.
+    history = History(tmp_path / "history.sqlite3")
+    service = await _started(demo_server, history)
+    got: list[FeedItem] = []
+
+    def on_items(items: list[FeedItem]) -> None:
+        got.extend(items)
+        if len(got) == 1:  # inside the emit of the first batch
+            data = ticket("during the emit")
+            service.on_event(
+                ReceivedEvent(
+                    "demo", "tickets", "ticket.created", data, None, datetime.now(UTC),
+                    json.dumps(data),
+                )
+            )  # fmt: skip
+
+    service.itemsAdded.connect(on_items)
+    await service.start()
+    try:
+        await demo_server.wait_for_subscribers("tickets", timeout=15)
+        demo_server.publish("tickets", "ticket.created", ticket("first"))
+        await wait_until(lambda: len(got) == 2)
+        assert [i.title for i in got][1].endswith("during the emit")
+        assert history.count() == 2
+    finally:
+        await service.close()
+    history.close()
+
+
+async def test_the_history_worker_runs_below_the_ui_thread(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    service = EngineService(Config(path=None), history, NoSecrets())
+    try:
+        loop = asyncio.get_running_loop()
+        worker = await loop.run_in_executor(service._executor, threading.get_native_id)
+        ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICE)
     finally:
         await service.close()
         history.close()

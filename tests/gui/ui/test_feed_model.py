@@ -132,6 +132,26 @@ def test_items_put_on_top_while_the_first_page_is_read_are_not_shown_twice(
     assert ids == sorted(ids, reverse=True)
 
 
+def test_row_of_finds_each_loaded_row_and_nothing_else(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    # Gaps in the ids (a channel filter), a page and items put on top: every row found.
+    history.add_batch([make_item(n, channel="tickets" if n % 3 else "alerts") for n in range(30)])
+    model = FeedModel(service)
+    _set_filter(model, qtbot, FeedFilter(channel="tickets"))
+    new = history.add_batch([make_item(n) for n in range(30, 33)])
+    model.prepend(list(reversed(new)))
+    shown = [model.index(r).data(FeedRole.ITEM_ID) for r in range(model.rowCount())]
+    assert len(shown) == 23
+    for row, item_id in enumerate(shown):
+        assert model.row_of(item_id) == row
+    for item_id in range(-1, 40):
+        if item_id not in shown:  # between rows, above the top, below the bottom
+            assert model.row_of(item_id) == -1
+    _set_filter(model, qtbot, FeedFilter(search="nothing like this"))
+    assert model.row_of(shown[0]) == -1
+
+
 def test_filter_is_a_store_query_with_a_ceiling(
     history: History, service: FeedService, qtbot: QtBot
 ) -> None:

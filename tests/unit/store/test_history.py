@@ -50,7 +50,7 @@ def ids(items: list[object]) -> list[int]:
 def test_new_database_is_wal_and_current(path: Path, history: History) -> None:
     db = raw(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # synchronous is per connection: check the History's own.
     assert history._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -183,6 +183,21 @@ def test_a_big_mixed_batch_gets_each_stored_item_its_own_row(history: History) -
     for item in stored:
         assert item.id is not None
         assert history.get(item.id) == item
+
+
+@pytest.mark.parametrize("adopt", [False, True])
+def test_adopted_items_get_their_ids_in_place(history: History, adopt: bool) -> None:
+    history.add_batch([make_item(3)])
+    batch = [make_item(n) for n in range(6)]  # 3 is stored already
+    stored = history.add_batch(batch, adopt=adopt)
+    assert [i.event_id for i in stored] == ["0", "1", "2", "4", "5"]
+    for item in stored:
+        assert item.id is not None and history.get(item.id) == item
+    if adopt:  # the same objects, ids set; the one not stored keeps none
+        assert all(i is j for i, j in zip(stored, batch[:3] + batch[4:], strict=True))
+        assert batch[3].id is None
+    else:  # copies: the caller's items are left as they were
+        assert all(i.id is None for i in batch)
 
 
 def test_add_batch_from_another_thread(history: History) -> None:

@@ -31,7 +31,7 @@ def test_schema_3_gains_the_catchup_flag(tmp_path: Path) -> None:
         assert h.get(new.id or 0) == new
         assert new.catchup
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
 
 
