@@ -8,18 +8,16 @@ focus events under the system Python, where Debian's ``python3-pyatspi`` is.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from support.launcher import BeaconProcess
 
 PROBE = Path(__file__).with_name("atspi_probe.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -39,88 +37,27 @@ INTERACTIVE = {
 }
 
 
-class App:
-    """``python -m beacon ARGS`` on the accessibility bus, with private XDG dirs."""
+class App(BeaconProcess):
+    """``python -m beacon ARGS`` on the accessibility bus, read by ``atspi_probe.py``."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        env = dict(os.environ)
-        # Qt joins the bus by itself only when the bus launcher knows the DISPLAY, which
-        # the headless desktop keeps from the session bus (support/desktop.py).
-        env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
-        env.pop("NO_AT_BRIDGE", None)
-        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-            env[name] = str(tmp_path / name.lower())
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "beacon", "-vv", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        stream = self.process.stderr
-        assert stream is not None
-        with stream:
-            for line in stream:
-                self.lines.append(line)
-
-    def wait_for(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"never saw {text!r}; stderr:\n{''.join(self.lines)}")
-            time.sleep(0.05)
+    def __init__(self, tmp_path: Path, *args: str, **kwargs: Any) -> None:
+        super().__init__(tmp_path, *args, accessible=True, **kwargs)
 
     def probe(self, *args: str, timeout: float = 120) -> Any:
-        done = subprocess.run(
-            [SYSTEM_PYTHON, str(PROBE), args[0], str(self.process.pid), *args[1:]],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+        return run_probe(args[0], str(self.pid), *args[1:], timeout=timeout)
 
-    def focus_window(self, title: str) -> None:
-        """Give the app's window the keyboard focus (no window manager here to do it)."""
-        found = subprocess.run(
-            [
-                "xdotool",
-                "search",
-                "--sync",
-                "--onlyvisible",
-                "--pid",
-                str(self.process.pid),
-                "--name",
-                title,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        )
-        window = found.stdout.split()[0]
-        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=30)
 
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(30)
-        finally:
-            self._reader.join(5)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self._reader.join(5)
+def run_probe(*args: str, timeout: float = 120) -> Any:
+    """``atspi_probe.py ARGS`` under the system Python; what it printed, parsed."""
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(PROBE), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @pytest.fixture
