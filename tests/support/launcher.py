@@ -39,6 +39,7 @@ class BeaconProcess:
             # which the headless desktop keeps from the session bus (support/desktop.py).
             env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
             env.pop("NO_AT_BRIDGE", None)
+        self.env = env
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [*command, "-vv", *args],
@@ -78,12 +79,15 @@ class BeaconProcess:
         """Give the keyboard focus to the app's visible window named ``title`` (there is
         no window manager on the headless desktop to do it); its X window id."""
         found = subprocess.run(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(self.pid),
+            # --all: the pid AND the title (xdotool's default is either).
+            ["xdotool", "search", "--all", "--sync", "--onlyvisible", "--pid", str(self.pid),
              "--name", title],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True, text=True, timeout=30, check=True, env=self.env,
         )  # fmt: skip
         window = found.stdout.split()[0]
-        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=30)
+        subprocess.run(
+            ["xdotool", "windowfocus", "--sync", window], check=True, timeout=30, env=self.env
+        )
         return window
 
     def stop(self, timeout: float = 30) -> int:

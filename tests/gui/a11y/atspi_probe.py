@@ -8,6 +8,13 @@ prints. Two commands:
     Every object of the app's windows, depth first: role, name, description, states and
     the names of the labels it is labelled by.
 
+``menu PID``
+    For a panel (PID: the xfce4-panel): right-click its first tray icon, as a user opens
+    an icon's menu, then walk the menu with Down as a keyboard user does, writing down
+    each entry that takes the focus (or, for a submenu entry, the selection, which is
+    what Orca follows in GTK menus) until the first comes round again; then the menu's
+    whole tree, submenus included, and Escape. Also the icon's button itself.
+
 ``keys PID KEY...``
     Press each key with xdotool, and after each one write down the object that took the
     focus (as Orca does: from the focus events, not by asking which object is focused),
@@ -165,10 +172,96 @@ def keys(pid: int, names: list[str]) -> dict[str, object]:
     return {"focus": focus, "announcements": announcements}
 
 
+def pump_until(done: object, seconds: float) -> bool:
+    """Run the event loop (which delivers AT-SPI events) until ``done()`` or the time."""
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        context.iteration(False)
+        time.sleep(0.01)
+    return True
+
+
+def subtree(root: object) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+
+    def walk(obj: object, depth: int, parent: str) -> None:
+        if obj is None or len(found) >= MAX_OBJECTS:
+            return
+        entry = describe(obj)
+        entry["depth"] = depth
+        entry["parent"] = parent
+        found.append(entry)
+        for child in obj:
+            walk(child, depth + 1, str(entry["name"]))
+
+    walk(root, 0, "")
+    return found
+
+
+def place(obj: object) -> tuple[object, ...]:
+    """What tells two entries of one menu apart, whichever proxy object stands for them."""
+    return (obj.getRoleName(), obj.name, obj.getIndexInParent())
+
+
+MENU_ROLES = ("menu item", "check menu item", "radio menu item", "menu", "tearoff menu item")
+
+
+def menu(pid: int) -> dict[str, object]:
+    app = find_app(pid)
+    buttons = [
+        obj
+        for obj in pyatspi.findAllDescendants(app, lambda o: o.getRoleName() == "push button")
+        if obj.getState().contains(pyatspi.STATE_SHOWING)
+    ]
+    if not buttons:
+        raise SystemExit("no tray icon button in the panel")
+    button = buttons[0]
+    box = button.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    entered: list[object] = []
+
+    def on_event(event: object) -> None:
+        try:
+            if event.host_application.get_process_id() != pid or not event.detail1:
+                return
+            if event.source.getRoleName() in MENU_ROLES and event.source.name is not None:
+                entered.append(event.source)
+        except Exception:  # an object gone meanwhile
+            return
+
+    pyatspi.Registry.registerEventListener(
+        on_event, "object:state-changed:focused", "object:state-changed:selected"
+    )
+    x, y = box.x + box.width // 2, box.y + box.height // 2
+    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True)
+    focus: list[dict[str, object]] = []
+    first: object = None
+    for _ in range(40):
+        before = len(entered)
+        subprocess.run(["xdotool", "key", "Down"], check=True)
+        if not pump_until(lambda before=before: len(entered) > before, KEY_SECONDS):
+            raise SystemExit(f"no menu entry took the focus; so far {focus}")
+        pump_until(lambda: False, SETTLE_MS / 1000)  # the rest of this key's events
+        current = entered[-1]
+        if first is not None and place(current) == place(first):
+            break
+        first = first if first is not None else current
+        focus.append(describe(current))
+    else:
+        raise SystemExit(f"Down never came back to the first entry: {focus}")
+    items = subtree(first.parent) if first is not None else []
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    return {"button": describe(button), "focus": focus, "tree": items}
+
+
 def main() -> None:
     command, pid = sys.argv[1], int(sys.argv[2])
     if command == "tree":
         result: object = tree(pid)
+    elif command == "menu":
+        result = menu(pid)
     elif command == "keys":
         result = keys(pid, sys.argv[3:])
     else:

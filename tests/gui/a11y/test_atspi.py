@@ -7,6 +7,7 @@ focus events under the system Python, where Debian's ``python3-pyatspi`` is.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from support.a11y import AccessibleDesktop, NotifyCalls
 from support.launcher import BeaconProcess
 
 PROBE = Path(__file__).with_name("atspi_probe.py")
@@ -44,10 +46,10 @@ class App(BeaconProcess):
         super().__init__(tmp_path, *args, accessible=True, **kwargs)
 
     def probe(self, *args: str, timeout: float = 120) -> Any:
-        return run_probe(args[0], str(self.pid), *args[1:], timeout=timeout)
+        return run_probe(args[0], str(self.pid), *args[1:], timeout=timeout, env=self.env)
 
 
-def run_probe(*args: str, timeout: float = 120) -> Any:
+def run_probe(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> Any:
     """``atspi_probe.py ARGS`` under the system Python; what it printed, parsed."""
     done = subprocess.run(
         [SYSTEM_PYTHON, str(PROBE), *args],
@@ -55,6 +57,7 @@ def run_probe(*args: str, timeout: float = 120) -> Any:
         text=True,
         timeout=timeout,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -169,3 +172,181 @@ def test_settings_window_names_every_control(tmp_path: Path, apps: list[App]) ->
     names = {e["name"] for e in tree if e["showing"]}
     assert {"Add account", "Accounts", "Save"} <= names, names
     assert app.stop() == 0
+
+
+def _settings_window(app: App, *others: str) -> list[dict[str, Any]]:
+    """The settings window's tree, once it is shown (after the file is read), and the
+    windows named ``others`` too."""
+    deadline = time.monotonic() + 60
+    while True:
+        tree: list[dict[str, Any]] = app.probe("tree")
+        windows = [e["name"] for e in tree if e["depth"] == 0 and e["showing"]]
+        if any(name.startswith("Beacon settings") for name in windows) and all(
+            any(name.startswith(other) for name in windows) for other in others
+        ):
+            return tree
+        assert time.monotonic() < deadline, windows
+
+
+def _tab_round(focus: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The focus stops of one Tab round: from the first until it comes round again."""
+    stops = [f for f in focus if f is not None]
+    assert stops, "no focus event at all"
+    key = [(f["role"], f["name"]) for f in stops]
+    assert key[0] in key[1:], f"Tab never came round to {key[0]} again: {key}"
+    return stops[: key.index(key[0], 1)]
+
+
+def test_settings_every_focusable_control_on_every_tab_has_a_name_and_role(
+    tmp_path: Path, apps: list[App]
+) -> None:
+    """Tab round each tab of the settings window, following the focus events as Orca
+    does: every stop has a role and a name, and the controls a user acts on say what they
+    are for."""
+    config = tmp_path / "xdg_config_home" / "beacon" / "config.toml"
+    config.parent.mkdir(parents=True)
+    # A port nothing listens on: the app started by `beacon settings` fails to connect.
+    config.write_text(
+        '[[account]]\nname = "support"\nkey = "app-key"\nhost = "127.0.0.1"\nport = 9\n'
+        'tls = false\nchannels = ["tickets"]\n'
+    )
+    app = App(tmp_path, "settings")
+    apps.append(app)
+    # With an account, the feed window opens too: once it is there, the settings window
+    # can have the keyboard.
+    _settings_window(app, "Beacon feed")
+    app.focus_window("Beacon settings")
+    # 26 Tabs go round the accounts tab (about 20 stops) ...
+    accounts = _tab_round(app.probe("keys", *["Tab"] * 26, timeout=240)["focus"])
+    # ... then on to its tab bar, where Right turns to the notifications tab, and 14 Tabs
+    # go round that one (about 9).
+    stops = [(stop["role"], stop["name"]) for stop in accounts]
+    tab_bar = stops.index(("page tab list", "Accounts"))
+    last = app.probe("keys", "Tab")["focus"][0]
+    assert last is not None
+    further = (tab_bar - stops.index((last["role"], last["name"]))) % len(stops)
+    keys = [*["Tab"] * further, "Right", *["Tab"] * 14]
+    focus = app.probe("keys", *keys, timeout=240)["focus"]
+    turned = focus[further]
+    assert turned is not None and "Notifications" in turned["name"], focus
+    notifications = _tab_round(focus[further + 1 :])
+    # A role and a name, a description for what a user acts on, and a label for a combo
+    # box (whose name is its current value).
+    assert [(e["role"], e["name"]) for e in unnamed([*accounts, *notifications])] == []
+    names = {stop["name"] for stop in accounts} | {n for s in accounts for n in s["labelled_by"]}
+    assert {
+        "Accounts", "Add account", "Remove account", "Account name", "App key", "Port",
+        "Use TLS", "Channels", "Authorization", "New secret", "Store in keyring",
+        "Test connection", "Save",
+    } <= names, names  # fmt: skip
+    names = {stop["name"] for stop in notifications}
+    names |= {n for s in notifications for n in s["labelled_by"]}
+    assert {
+        "Quiet hours", "Keywords", "Popups before a summary", "Summary window in seconds",
+        "Save",
+    } <= names, names  # fmt: skip
+    assert app.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def accessible_desktop() -> Iterator[AccessibleDesktop]:
+    desktop = AccessibleDesktop()
+    desktop.start()
+    try:
+        yield desktop
+    finally:
+        desktop.stop()
+
+
+def test_tray_menu_entries_have_names_and_roles(
+    tmp_path: Path, apps: list[App], accessible_desktop: AccessibleDesktop
+) -> None:
+    """The menu the panel draws from Beacon's tray menu, opened with a right click on the
+    icon and walked with Down as a keyboard user walks it; then its whole tree."""
+    env = accessible_desktop.env
+    app = App(tmp_path, "demo", env=env)
+    apps.append(app)
+    app.wait_for("tray icon shown")
+    # Without a window manager the window opens at the top left, over the panel.
+    window = app.focus_window("Beacon")
+    subprocess.run(["xdotool", "windowmove", "--sync", window, "100", "100"], env=env, check=True)
+
+    heard = run_probe("menu", str(accessible_desktop.panel_pid), env=env)
+    tree = heard["tree"]
+    assert tree[0]["role"] == "menu"
+    entries = tree[1:]
+    assert all(e["role"] not in ("", "unknown") for e in entries), entries
+    # Only separators go without a name.
+    assert [e for e in entries if e["role"] != "separator" and not e["name"].strip()] == []
+    walked = [(f["role"], f["name"]) for f in heard["focus"]]
+    assert len(walked) == 5 and re.fullmatch(r"demo: \w[\w ]*", walked[2][1]), walked
+    assert walked[:2] + walked[3:] == [
+        ("menu item", "Open feed"),
+        ("menu", "Do not disturb"),
+        ("menu item", "Settings…"),
+        ("menu item", "Quit Beacon"),
+    ]
+    assert walked[2][0] == "menu"  # the account's submenu
+    names = {e["name"] for e in entries}
+    assert {"For 1 hour", "Off", "Sign in…", "Reconnect"} <= names, names
+    assert app.stop() == 0
+
+
+def _dunst_history(env: dict[str, str]) -> list[dict[str, Any]]:
+    """Every popup dunst has shown, newest first (those on screen are closed first: only
+    closed ones are in its history)."""
+    subprocess.run(["dunstctl", "close-all"], env=env, check=True, timeout=10)
+    history = subprocess.run(
+        ["dunstctl", "history"], env=env, capture_output=True, text=True, check=True, timeout=10
+    ).stdout
+    return [{k: v["data"] for k, v in e.items()} for e in json.loads(history)["data"][0]]
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9a-fA-F]+);")
+
+
+def test_popups_read_well_as_text_and_their_buttons_have_labels(
+    tmp_path: Path, apps: list[App], accessible_desktop: AccessibleDesktop
+) -> None:
+    """What ``beacon demo`` sends to dunst: a short one-line summary, a body that is
+    plain text once dunst has read its markup, and a label on every action button; and
+    dunst shows exactly that."""
+    env = accessible_desktop.env
+    earlier = {entry["id"] for entry in _dunst_history(env)}  # an earlier test's popups
+    monitor = NotifyCalls(env["DBUS_SESSION_BUS_ADDRESS"])
+    try:
+        app = App(tmp_path, "demo", env=env)
+        apps.append(app)
+        deadline = time.monotonic() + 60
+        while len(monitor.calls) < 2:  # the demo's first bursts; nothing to await but D-Bus
+            assert time.monotonic() < deadline, app.log
+            time.sleep(0.1)
+        assert app.stop() == 0
+    finally:
+        monitor.close()
+    calls = [call for call in monitor.calls if call.app_name == "Beacon"]
+    assert calls
+    for call in calls:
+        summary = call.summary
+        assert summary.strip() == summary and summary and "\n" not in summary, call
+        assert len(summary) <= 100 and not _MARKUP.search(summary), call
+        # The body is markup to the server: what it reads out must be plain text.
+        text = html.unescape(call.body)
+        assert text.strip() and not _MARKUP.search(text), call
+        assert all(line.strip() for line in text.splitlines()), call
+        assert not re.search(r"\{|\}|\bNone\b|\\n", summary + text), call
+        buttons = call.buttons
+        assert buttons[0][0] == "default", call
+        labels = [label for _key, label in buttons]
+        assert all(label.strip() and label[0].isupper() for label in labels), call
+        assert len(set(labels)) == len(labels), call
+        # A label is words, never the action's key ("mark-read").
+        assert all(label != key for key, label in buttons[1:]), call
+
+    shown = [e for e in _dunst_history(env) if e["id"] not in earlier]
+    assert len(shown) == len(calls) and {e["appname"] for e in shown} == {"Beacon"}
+    for entry in shown:
+        # dunst's own format is "<b>%s</b>\n%b": read as plain text, that is the summary
+        # and the body, nothing else.
+        seen = html.unescape(re.sub(r"</?b>", "", entry["message"]))
+        assert seen == f"{entry['summary']}\n{html.unescape(entry['body'])}", entry
