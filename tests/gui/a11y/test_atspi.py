@@ -12,14 +12,16 @@ import json
 import re
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.a11y import AccessibleDesktop, NotifyCalls
+from support.a11y import AccessibleDesktop, Notify, NotifyCalls
+from support.demo import DemoServerProcess
 from support.launcher import BeaconProcess
+from support.publish import official_client
 
 PROBE = Path(__file__).with_name("atspi_probe.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -305,44 +307,33 @@ def _dunst_history(env: dict[str, str]) -> list[dict[str, Any]]:
 _MARKUP = re.compile(r"</?[A-Za-z][^>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9a-fA-F]+);")
 
 
-def test_popups_read_well_as_text_and_their_buttons_have_labels(
-    tmp_path: Path, apps: list[App], accessible_desktop: AccessibleDesktop
-) -> None:
-    """What ``beacon demo`` sends to dunst: a short one-line summary, a body that is
-    plain text once dunst has read its markup, and a label on every action button; and
-    dunst shows exactly that."""
-    env = accessible_desktop.env
+def _popups_of(
+    app_args: tuple[str, ...],
+    tmp_path: Path,
+    apps: list[App],
+    desktop: AccessibleDesktop,
+    count: int,
+    publish: Callable[[App], None] = lambda app: None,
+) -> list[Notify]:
+    """Beacon started with ``app_args`` until it has sent ``count`` popups (``publish``
+    makes the events, given the running app); what it sent, after checking that dunst
+    showed exactly that."""
+    env = desktop.env
     earlier = {entry["id"] for entry in _dunst_history(env)}  # an earlier test's popups
     monitor = NotifyCalls(env["DBUS_SESSION_BUS_ADDRESS"])
     try:
-        app = App(tmp_path, "demo", env=env)
+        app = App(tmp_path, *app_args, env=env)
         apps.append(app)
+        publish(app)
         deadline = time.monotonic() + 60
-        while len(monitor.calls) < 2:  # the demo's first bursts; nothing to await but D-Bus
+        while len(monitor.calls) < count:  # nothing to await but another process's D-Bus
             assert time.monotonic() < deadline, app.log
             time.sleep(0.1)
         assert app.stop() == 0
     finally:
         monitor.close()
-    calls = [call for call in monitor.calls if call.app_name == "Beacon"]
-    assert calls
-    for call in calls:
-        summary = call.summary
-        assert summary.strip() == summary and summary and "\n" not in summary, call
-        assert len(summary) <= 100 and not _MARKUP.search(summary), call
-        # The body is markup to the server: what it reads out must be plain text.
-        text = html.unescape(call.body)
-        assert text.strip() and not _MARKUP.search(text), call
-        assert all(line.strip() for line in text.splitlines()), call
-        assert not re.search(r"\{|\}|\bNone\b|\\n", summary + text), call
-        buttons = call.buttons
-        assert buttons[0][0] == "default", call
-        labels = [label for _key, label in buttons]
-        assert all(label.strip() and label[0].isupper() for label in labels), call
-        assert len(set(labels)) == len(labels), call
-        # A label is words, never the action's key ("mark-read").
-        assert all(label != key for key, label in buttons[1:]), call
-
+    calls = monitor.calls
+    assert {call.app_name for call in calls} == {"Beacon"}
     shown = [e for e in _dunst_history(env) if e["id"] not in earlier]
     assert len(shown) == len(calls) and {e["appname"] for e in shown} == {"Beacon"}
     for entry in shown:
@@ -350,3 +341,79 @@ def test_popups_read_well_as_text_and_their_buttons_have_labels(
         # and the body, nothing else.
         seen = html.unescape(re.sub(r"</?b>", "", entry["message"]))
         assert seen == f"{entry['summary']}\n{html.unescape(entry['body'])}", entry
+    return calls
+
+
+def _assert_reads_well(call: Notify) -> None:
+    """A short one-line summary, a body that is plain text once the server has read its
+    markup, and words on every button."""
+    summary = call.summary
+    assert summary.strip() == summary and summary and "\n" not in summary, call
+    assert len(summary) <= 100 and not _MARKUP.search(summary), call
+    # The body is markup to the server: what it reads out must be plain text.
+    text = html.unescape(call.body)
+    assert text.strip() and not _MARKUP.search(text), call
+    assert all(line.strip() for line in text.splitlines()), call
+    assert not re.search(r"\{|\}|\bNone\b|\\n", summary + text), call
+    buttons = call.buttons
+    assert buttons[0][0] == "default", call
+    labels = [label for _key, label in buttons]
+    assert all(label.strip() and label[0].isupper() for label in labels), call
+    assert len(set(labels)) == len(labels), call
+    # A label is words, never the action's key ("mark-read").
+    assert all(label != key for key, label in buttons[1:]), call
+
+
+def test_popups_read_well_as_text_and_their_buttons_have_labels(
+    tmp_path: Path, apps: list[App], accessible_desktop: AccessibleDesktop
+) -> None:
+    """What ``beacon demo`` sends to dunst: its summary popups of each burst."""
+    calls = _popups_of(("demo",), tmp_path, apps, accessible_desktop, count=2)
+    for call in calls:
+        _assert_reads_well(call)
+        assert re.fullmatch(r"\d+ new updates", call.summary), call
+        assert [label for _key, label in call.buttons] == ["Open", "Mark all read"], call
+
+
+def test_a_single_event_popup_reads_well_with_its_rule_buttons(
+    tmp_path: Path,
+    apps: list[App],
+    accessible_desktop: AccessibleDesktop,
+    demo_server_process: DemoServerProcess,
+) -> None:
+    """One event's popup: its rule's title and body, a link, the rule's own button; and
+    an event no rule describes, whose body lists its fields as text, not JSON."""
+    server = demo_server_process
+    config = tmp_path / "xdg_config_home" / "beacon" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        f'[[account]]\nname = "support"\nkey = "{server.key}"\nhost = "127.0.0.1"\n'
+        f'port = {server.port}\ntls = false\nchannels = ["tickets"]\n\n'
+        '[[rule]]\nevent = "ticket.created"\ntitle = "{subject}"\n'
+        'body = "{requester}: {preview}"\nurl = "https://helpdesk.example.invalid/t/{id}"\n'
+        'actions = [{ label = "Claim", post = "https://helpdesk.example.invalid/c/{id}" }]\n'
+    )
+    client = official_client(server)
+
+    def publish(app: App) -> None:
+        app.wait_for("-> connected")
+        # Until the subscription holds, an event is lost; the same one again is stored
+        # once (same id and data), so it is sent until it lands.
+        deadline = time.monotonic() + 30
+        ticket = {"id": 7, "subject": "Printer on fire & smoke", "requester": "Dana",
+                  "preview": "It's smoking & beeping"}  # fmt: skip
+        while not any("committed 1 of 1" in line for line in app.lines):
+            assert time.monotonic() < deadline, app.log
+            client.trigger("tickets", "ticket.created", ticket)
+            time.sleep(0.2)
+        client.trigger("tickets", "deploy.finished", {"service": "api", "version": "1.2"})
+
+    calls = _popups_of(("--config", str(config)), tmp_path, apps, accessible_desktop, 2, publish)
+    for call in calls:
+        _assert_reads_well(call)
+    by_summary = {call.summary: call for call in calls}
+    ticket = by_summary["Printer on fire & smoke"]
+    assert html.unescape(ticket.body) == "Dana: It's smoking & beeping"
+    assert [label for _key, label in ticket.buttons] == ["Open", "Open link", "Mark read", "Claim"]
+    (other,) = [call for call in calls if call is not ticket]
+    assert sorted(html.unescape(other.body).splitlines()) == ["service: api", "version: 1.2"]
