@@ -15,11 +15,13 @@ prints. Two commands:
     what Orca follows in GTK menus) until the first comes round again; then the menu's
     whole tree, submenus included, and Escape. Also the icon's button itself.
 
-``keys PID KEY...``
+``keys PID [--settle=MS] KEY...``
     Press each key with xdotool, and after each one write down the object that took the
     focus (as Orca does: from the focus events, not by asking which object is focused),
     and every announcement the app sent meanwhile. The word ``announcement`` instead of
-    a key waits for the next announcement (its focus entry is null).
+    a key waits for the next announcement (its focus entry is null). ``--settle``: how
+    long after a key's focus event its burst may still go on (default 400 ms); Tab's
+    single focus event needs less.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def tree(pid: int) -> list[dict[str, object]]:
     return found
 
 
-def keys(pid: int, names: list[str]) -> dict[str, object]:
+def keys(pid: int, names: list[str], settle_ms: int = SETTLE_MS) -> dict[str, object]:
     find_app(pid)
     focus: list[dict[str, object] | None] = []
     announcements: list[dict[str, str]] = []
@@ -156,7 +158,7 @@ def keys(pid: int, names: list[str]) -> dict[str, object]:
             focused_at[0] = now - 1  # recorded below as "no focus change"
         if latest[0] is not None and not focused_at[0]:
             focused_at[0] = now
-        settled = focused_at[0] and now - focused_at[0] >= SETTLE_MS / 1000
+        settled = focused_at[0] and now - focused_at[0] >= settle_ms / 1000
         if not settled and now - pressed_at[0] < KEY_SECONDS:
             return True  # still waiting for this key's focus event
         focus.append(latest[0])
@@ -209,33 +211,55 @@ def place(obj: object) -> tuple[object, ...]:
 MENU_ROLES = ("menu item", "check menu item", "radio menu item", "menu", "tearoff menu item")
 
 
+def tray_buttons(panel: object) -> list[object]:
+    return [
+        obj
+        for obj in pyatspi.findAllDescendants(panel, lambda o: o.getRoleName() == "push button")
+        if obj.getState().contains(pyatspi.STATE_SHOWING)
+        and obj.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width > 1
+    ]
+
+
 def menu(pid: int) -> dict[str, object]:
     app = find_app(pid)
-    buttons = [
-        obj
-        for obj in pyatspi.findAllDescendants(app, lambda o: o.getRoleName() == "push button")
-        if obj.getState().contains(pyatspi.STATE_SHOWING)
-    ]
-    if not buttons:
-        raise SystemExit("no tray icon button in the panel")
+    # The panel makes the icon's button a moment after the icon registers.
+    deadline = time.monotonic() + APPEAR_SECONDS
+    while not (buttons := tray_buttons(app)):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no tray icon button in the panel: {subtree(app)}")
+        # What was read of the tree is cached; the panel's changes come as events.
+        app.clear_cache()
+        pump_until(lambda: False, 0.2)
     button = buttons[0]
     box = button.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     entered: list[object] = []
+    shown: list[object] = []
 
     def on_event(event: object) -> None:
         try:
             if event.host_application.get_process_id() != pid or not event.detail1:
                 return
-            if event.source.getRoleName() in MENU_ROLES and event.source.name is not None:
+            if event.source.getRoleName() not in MENU_ROLES or event.source.name is None:
+                return
+            if event.type.startswith("object:state-changed:showing"):
+                shown.append(event.source)
+            else:
                 entered.append(event.source)
         except Exception:  # an object gone meanwhile
             return
 
     pyatspi.Registry.registerEventListener(
-        on_event, "object:state-changed:focused", "object:state-changed:selected"
+        on_event,
+        "object:state-changed:focused",
+        "object:state-changed:selected",
+        "object:state-changed:showing",
     )
     x, y = box.x + box.width // 2, box.y + box.height // 2
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True)
+    # Keys go to the menu once it is up (it grabs the keyboard as it shows).
+    if not pump_until(lambda: bool(shown), APPEAR_SECONDS):
+        raise SystemExit("a right click on the tray icon showed no menu")
+    pump_until(lambda: False, SETTLE_MS / 1000)
     focus: list[dict[str, object]] = []
     first: object = None
     for _ in range(40):
@@ -263,7 +287,11 @@ def main() -> None:
     elif command == "menu":
         result = menu(pid)
     elif command == "keys":
-        result = keys(pid, sys.argv[3:])
+        names = sys.argv[3:]
+        if names and names[0].startswith("--settle="):
+            result = keys(pid, names[1:], int(names[0].removeprefix("--settle=")))
+        else:
+            result = keys(pid, names)
     else:
         raise SystemExit(f"unknown command {command!r}")
     json.dump(result, sys.stdout)

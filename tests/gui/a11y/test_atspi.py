@@ -190,6 +190,10 @@ def _settings_window(app: App, *others: str) -> list[dict[str, Any]]:
         assert time.monotonic() < deadline, windows
 
 
+#: Tab and Right move the focus with one event each: no burst to wait out.
+QUICK = "--settle=120"
+
+
 def _tab_round(focus: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
     """The focus stops of one Tab round: from the first until it comes round again."""
     stops = [f for f in focus if f is not None]
@@ -218,20 +222,23 @@ def test_settings_every_focusable_control_on_every_tab_has_a_name_and_role(
     # can have the keyboard.
     _settings_window(app, "Beacon feed")
     app.focus_window("Beacon settings")
-    # 26 Tabs go round the accounts tab (about 20 stops) ...
-    accounts = _tab_round(app.probe("keys", *["Tab"] * 26, timeout=240)["focus"])
-    # ... then on to its tab bar, where Right turns to the notifications tab, and 14 Tabs
-    # go round that one (about 9).
+    # 24 Tabs go round the accounts tab (19 stops) ...
+    walk = app.probe("keys", QUICK, *["Tab"] * 24, timeout=240)["focus"]
+    accounts = _tab_round(walk)
+    # ... then on to its tab bar, the shorter way round, where Right turns to the
+    # notifications tab, and 12 Tabs go round that one (9 stops).
     stops = [(stop["role"], stop["name"]) for stop in accounts]
-    tab_bar = stops.index(("page tab list", "Accounts"))
-    last = app.probe("keys", "Tab")["focus"][0]
-    assert last is not None
-    further = (tab_bar - stops.index((last["role"], last["name"]))) % len(stops)
-    keys = [*["Tab"] * further, "Right", *["Tab"] * 14]
-    focus = app.probe("keys", *keys, timeout=240)["focus"]
-    turned = focus[further]
+    assert walk[-1] is not None
+    ahead = (stops.index(("page tab list", "Accounts")) - stops.index(
+        (walk[-1]["role"], walk[-1]["name"])
+    )) % len(stops)  # fmt: skip
+    back = len(stops) - ahead
+    to_tab_bar = ["Tab"] * ahead if ahead <= back else ["shift+Tab"] * back
+    focus = app.probe("keys", QUICK, *to_tab_bar, "Right", *["Tab"] * 12, timeout=240)
+    focus = focus["focus"]
+    turned = focus[len(to_tab_bar)]
     assert turned is not None and "Notifications" in turned["name"], focus
-    notifications = _tab_round(focus[further + 1 :])
+    notifications = _tab_round(focus[len(to_tab_bar) + 1 :])
     # A role and a name, a description for what a user acts on, and a label for a combo
     # box (whose name is its current value).
     assert [(e["role"], e["name"]) for e in unnamed([*accounts, *notifications])] == []
@@ -367,8 +374,8 @@ def _assert_reads_well(call: Notify) -> None:
 def test_popups_read_well_as_text_and_their_buttons_have_labels(
     tmp_path: Path, apps: list[App], accessible_desktop: AccessibleDesktop
 ) -> None:
-    """What ``beacon demo`` sends to dunst: its summary popups of each burst."""
-    calls = _popups_of(("demo",), tmp_path, apps, accessible_desktop, count=2)
+    """What ``beacon demo`` sends to dunst: the summary popup of its first burst."""
+    calls = _popups_of(("demo",), tmp_path, apps, accessible_desktop, count=1)
     for call in calls:
         _assert_reads_well(call)
         assert re.fullmatch(r"\d+ new updates", call.summary), call
