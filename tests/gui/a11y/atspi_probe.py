@@ -30,6 +30,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyatspi
 from gi.repository import GLib
@@ -220,16 +221,42 @@ def tray_buttons(panel: object) -> list[object]:
     ]
 
 
+def panel_pids(pid: int) -> set[int]:
+    """The panel and its plugin processes (xfce4-panel runs the systray plugin in a
+    ``wrapper-2.0`` child, whose widgets join the panel's tree through an AT-SPI socket)."""
+    pids = {pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
 def menu(pid: int) -> dict[str, object]:
-    app = find_app(pid)
-    # The panel makes the icon's button a moment after the icon registers.
+    find_app(pid)
+    pids = panel_pids(pid)
+    # The panel makes the icon's button a moment after the icon registers, and the
+    # plugin's process may come up later still: look afresh each time.
     deadline = time.monotonic() + APPEAR_SECONDS
-    while not (buttons := tray_buttons(app)):
+    while True:
+        buttons = []
+        for app in pyatspi.Registry.getDesktop(0):
+            try:
+                if app is None or app.get_process_id() not in pids:
+                    continue
+                app.clear_cache()  # what was read of its tree is cached
+                buttons += tray_buttons(app)
+            except Exception:  # an app that went away while listed
+                continue
+        if buttons:
+            break
         if time.monotonic() > deadline:
-            raise SystemExit(f"no tray icon button in the panel: {subtree(app)}")
-        # What was read of the tree is cached; the panel's changes come as events.
-        app.clear_cache()
+            raise SystemExit(f"no tray icon button in the panel: {subtree(find_app(pid))}")
         pump_until(lambda: False, 0.2)
+        pids = panel_pids(pid)
     button = buttons[0]
     box = button.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     entered: list[object] = []
@@ -237,7 +264,7 @@ def menu(pid: int) -> dict[str, object]:
 
     def on_event(event: object) -> None:
         try:
-            if event.host_application.get_process_id() != pid or not event.detail1:
+            if event.host_application.get_process_id() not in pids or not event.detail1:
                 return
             if event.source.getRoleName() not in MENU_ROLES or event.source.name is None:
                 return
