@@ -5,11 +5,9 @@ artifacts/)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,70 +25,24 @@ from support import sni
 from support.demo import DemoServerProcess
 from support.desktop import HeadlessDesktop
 from support.feedapp import start_feed_app, stop_feed_app, ticket, wait_until
+from support.launcher import BeaconProcess
 from support.publish import official_client
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
-class _Beacon:
-    """``python -m beacon ARGS`` with private XDG dirs; stderr is collected as it comes."""
-
-    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        env = dict(os.environ if env is None else env)
-        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-            env[name] = str(tmp_path / name.lower())
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "beacon", "-vv", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        stream = self.process.stderr
-        assert stream is not None
-        with stream:
-            for line in stream:
-                self.lines.append(line)
-
-    def wait_for(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"never saw {text!r}; stderr:\n{''.join(self.lines)}")
-            time.sleep(0.05)
-
-    def stop(self, timeout: float = 30) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        status = self.process.wait(timeout)
-        self._reader.join(5)
-        return status
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self._reader.join(5)
-
-
 @pytest.fixture
-def beacon_processes(tmp_path: Path) -> Iterator[list[_Beacon]]:
-    started: list[_Beacon] = []
+def beacon_processes(tmp_path: Path) -> Iterator[list[BeaconProcess]]:
+    started: list[BeaconProcess] = []
     yield started
     for process in started:
         process.kill()
 
 
 def test_beacon_demo_connects_and_quits_cleanly(
-    tmp_path: Path, beacon_processes: list[_Beacon]
+    tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:
-    demo = _Beacon(tmp_path, "demo")
+    demo = BeaconProcess(tmp_path, "demo")
     beacon_processes.append(demo)
     demo.wait_for("-> connected")
     demo.wait_for("committed")  # the initial burst reached the history
@@ -99,7 +51,7 @@ def test_beacon_demo_connects_and_quits_cleanly(
 
 
 def test_beacon_with_a_config_connects_and_stores(
-    tmp_path: Path, beacon_processes: list[_Beacon], demo_server_process: DemoServerProcess
+    tmp_path: Path, beacon_processes: list[BeaconProcess], demo_server_process: DemoServerProcess
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -111,7 +63,7 @@ def test_beacon_with_a_config_connects_and_stores(
         "tls = false\n"
         'channels = ["tickets"]\n'
     )
-    app = _Beacon(tmp_path, "--config", str(config))
+    app = BeaconProcess(tmp_path, "--config", str(config))
     beacon_processes.append(app)
     app.wait_for("-> connected")
     # The subscription follows the connection; until it is there an event is lost. The
@@ -135,11 +87,11 @@ def _trigger(server: DemoServerProcess, channel: str, event: str, data: object) 
 
 
 def test_a_bad_config_still_starts_and_says_why(
-    tmp_path: Path, beacon_processes: list[_Beacon]
+    tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[[account]]\nname = "support"\nkey = 42\n')
-    app = _Beacon(tmp_path, "--config", str(config))
+    app = BeaconProcess(tmp_path, "--config", str(config))
     beacon_processes.append(app)
     app.wait_for(str(config))  # the error names the file
     assert app.process.poll() is None  # and the window runs on
@@ -177,7 +129,7 @@ def _tray_item(pid: int) -> sni.TrayItem:
     return found[0]
 
 
-def _put_away_in_the_tray(app: _Beacon) -> None:
+def _put_away_in_the_tray(app: BeaconProcess) -> None:
     """What a user does: the window in front, a left click on the tray icon."""
     pid = app.process.pid
     _wait(lambda: bool(_visible_windows(pid)), "the first window")
@@ -199,15 +151,15 @@ def _put_away_in_the_tray(app: _Beacon) -> None:
 
 
 def test_a_second_launch_brings_the_first_forward_and_exits_0(
-    tmp_path: Path, beacon_processes: list[_Beacon]
+    tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:
-    first = _Beacon(tmp_path)
+    first = BeaconProcess(tmp_path)
     beacon_processes.append(first)
     first.wait_for("tray icon shown")
     _put_away_in_the_tray(first)
     assert first.process.poll() is None  # closed to the tray, still running
 
-    second = _Beacon(tmp_path)
+    second = BeaconProcess(tmp_path)
     beacon_processes.append(second)
     assert second.process.wait(30) == 0  # it exits by itself, handing over
     second.stop()
@@ -218,14 +170,14 @@ def test_a_second_launch_brings_the_first_forward_and_exits_0(
 
 
 def test_a_second_launch_says_why_when_the_first_does_not_answer(
-    tmp_path: Path, beacon_processes: list[_Beacon]
+    tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:
-    first = _Beacon(tmp_path)
+    first = BeaconProcess(tmp_path)
     beacon_processes.append(first)
     first.wait_for("tray icon shown")
     first.process.send_signal(signal.SIGSTOP)  # holds the lock, answers nothing
     try:
-        second = _Beacon(tmp_path)
+        second = BeaconProcess(tmp_path)
         beacon_processes.append(second)
         assert second.process.wait(60) == 1
         second.stop()
@@ -236,7 +188,7 @@ def test_a_second_launch_says_why_when_the_first_does_not_answer(
 
 
 def test_quit_in_the_tray_menu_exits_0(
-    tmp_path: Path, beacon_processes: list[_Beacon], demo_server_process: DemoServerProcess
+    tmp_path: Path, beacon_processes: list[BeaconProcess], demo_server_process: DemoServerProcess
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -248,7 +200,7 @@ def test_quit_in_the_tray_menu_exits_0(
         "tls = false\n"
         'channels = ["tickets"]\n'
     )
-    app = _Beacon(tmp_path, "--config", str(config))
+    app = BeaconProcess(tmp_path, "--config", str(config))
     beacon_processes.append(app)
     app.wait_for("-> connected")
     item = _tray_item(app.process.pid)
@@ -265,9 +217,9 @@ def test_quit_in_the_tray_menu_exits_0(
 
 
 def test_do_not_disturb_from_the_tray_survives_a_restart(
-    tmp_path: Path, beacon_processes: list[_Beacon]
+    tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:
-    first = _Beacon(tmp_path)
+    first = BeaconProcess(tmp_path)
     beacon_processes.append(first)
     first.wait_for("tray icon shown")
     item = _tray_item(first.process.pid)
@@ -277,7 +229,7 @@ def test_do_not_disturb_from_the_tray_survives_a_restart(
     first.wait_for("do not disturb until")
     assert first.stop() == 0
 
-    second = _Beacon(tmp_path)
+    second = BeaconProcess(tmp_path)
     beacon_processes.append(second)
     second.wait_for("tray icon shown")
     item = _tray_item(second.process.pid)
@@ -297,10 +249,10 @@ def trayless_desktop() -> Iterator[HeadlessDesktop]:
 
 
 def test_without_a_tray_the_window_says_so_and_closing_it_quits(
-    tmp_path: Path, beacon_processes: list[_Beacon], trayless_desktop: HeadlessDesktop
+    tmp_path: Path, beacon_processes: list[BeaconProcess], trayless_desktop: HeadlessDesktop
 ) -> None:
     env = trayless_desktop.env
-    app = _Beacon(tmp_path, env=env)
+    app = BeaconProcess(tmp_path, env=env)
     beacon_processes.append(app)
     app.wait_for("no system tray available")
     pid = app.process.pid

@@ -8,11 +8,20 @@ prints. Two commands:
     Every object of the app's windows, depth first: role, name, description, states and
     the names of the labels it is labelled by.
 
-``keys PID KEY...``
+``menu PID``
+    For a panel (PID: the xfce4-panel): right-click its first tray icon, as a user opens
+    an icon's menu, then walk the menu with Down as a keyboard user does, writing down
+    each entry that takes the focus (or, for a submenu entry, the selection, which is
+    what Orca follows in GTK menus) until the first comes round again; then the menu's
+    whole tree, submenus included, and Escape. Also the icon's button itself.
+
+``keys PID [--settle=MS] KEY...``
     Press each key with xdotool, and after each one write down the object that took the
     focus (as Orca does: from the focus events, not by asking which object is focused),
     and every announcement the app sent meanwhile. The word ``announcement`` instead of
-    a key waits for the next announcement (its focus entry is null).
+    a key waits for the next announcement (its focus entry is null). ``--settle``: how
+    long after a key's focus event its burst may still go on (default 400 ms); Tab's
+    single focus event needs less.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyatspi
 from gi.repository import GLib
@@ -91,7 +101,7 @@ def tree(pid: int) -> list[dict[str, object]]:
     return found
 
 
-def keys(pid: int, names: list[str]) -> dict[str, object]:
+def keys(pid: int, names: list[str], settle_ms: int = SETTLE_MS) -> dict[str, object]:
     find_app(pid)
     focus: list[dict[str, object] | None] = []
     announcements: list[dict[str, str]] = []
@@ -149,7 +159,7 @@ def keys(pid: int, names: list[str]) -> dict[str, object]:
             focused_at[0] = now - 1  # recorded below as "no focus change"
         if latest[0] is not None and not focused_at[0]:
             focused_at[0] = now
-        settled = focused_at[0] and now - focused_at[0] >= SETTLE_MS / 1000
+        settled = focused_at[0] and now - focused_at[0] >= settle_ms / 1000
         if not settled and now - pressed_at[0] < KEY_SECONDS:
             return True  # still waiting for this key's focus event
         focus.append(latest[0])
@@ -165,12 +175,150 @@ def keys(pid: int, names: list[str]) -> dict[str, object]:
     return {"focus": focus, "announcements": announcements}
 
 
+def pump_until(done: object, seconds: float) -> bool:
+    """Run the event loop (which delivers AT-SPI events) until ``done()`` or the time."""
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        context.iteration(False)
+        time.sleep(0.01)
+    return True
+
+
+def subtree(root: object) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+
+    def walk(obj: object, depth: int, parent: str) -> None:
+        if obj is None or len(found) >= MAX_OBJECTS:
+            return
+        entry = describe(obj)
+        entry["depth"] = depth
+        entry["parent"] = parent
+        found.append(entry)
+        for child in obj:
+            walk(child, depth + 1, str(entry["name"]))
+
+    walk(root, 0, "")
+    return found
+
+
+def place(obj: object) -> tuple[object, ...]:
+    """What tells two entries of one menu apart, whichever proxy object stands for them."""
+    return (obj.getRoleName(), obj.name, obj.getIndexInParent())
+
+
+MENU_ROLES = ("menu item", "check menu item", "radio menu item", "menu", "tearoff menu item")
+
+
+def tray_buttons(panel: object) -> list[object]:
+    return [
+        obj
+        for obj in pyatspi.findAllDescendants(panel, lambda o: o.getRoleName() == "push button")
+        if obj.getState().contains(pyatspi.STATE_SHOWING)
+        and obj.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width > 1
+    ]
+
+
+def panel_pids(pid: int) -> set[int]:
+    """The panel and its plugin processes (xfce4-panel runs the systray plugin in a
+    ``wrapper-2.0`` child, whose widgets join the panel's tree through an AT-SPI socket)."""
+    pids = {pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def menu(pid: int) -> dict[str, object]:
+    find_app(pid)
+    pids = panel_pids(pid)
+    # The panel makes the icon's button a moment after the icon registers, and the
+    # plugin's process may come up later still: look afresh each time.
+    deadline = time.monotonic() + APPEAR_SECONDS
+    while True:
+        buttons = []
+        for app in pyatspi.Registry.getDesktop(0):
+            try:
+                if app is None or app.get_process_id() not in pids:
+                    continue
+                app.clear_cache()  # what was read of its tree is cached
+                buttons += tray_buttons(app)
+            except Exception:  # an app that went away while listed
+                continue
+        if buttons:
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no tray icon button in the panel: {subtree(find_app(pid))}")
+        pump_until(lambda: False, 0.2)
+        pids = panel_pids(pid)
+    button = buttons[0]
+    box = button.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    entered: list[object] = []
+    shown: list[object] = []
+
+    def on_event(event: object) -> None:
+        try:
+            if event.host_application.get_process_id() not in pids or not event.detail1:
+                return
+            if event.source.getRoleName() not in MENU_ROLES or event.source.name is None:
+                return
+            if event.type.startswith("object:state-changed:showing"):
+                shown.append(event.source)
+            else:
+                entered.append(event.source)
+        except Exception:  # an object gone meanwhile
+            return
+
+    pyatspi.Registry.registerEventListener(
+        on_event,
+        "object:state-changed:focused",
+        "object:state-changed:selected",
+        "object:state-changed:showing",
+    )
+    x, y = box.x + box.width // 2, box.y + box.height // 2
+    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True)
+    # Keys go to the menu once it is up (it grabs the keyboard as it shows).
+    if not pump_until(lambda: bool(shown), APPEAR_SECONDS):
+        raise SystemExit("a right click on the tray icon showed no menu")
+    pump_until(lambda: False, SETTLE_MS / 1000)
+    focus: list[dict[str, object]] = []
+    first: object = None
+    for _ in range(40):
+        before = len(entered)
+        subprocess.run(["xdotool", "key", "Down"], check=True)
+        if not pump_until(lambda before=before: len(entered) > before, KEY_SECONDS):
+            raise SystemExit(f"no menu entry took the focus; so far {focus}")
+        pump_until(lambda: False, SETTLE_MS / 1000)  # the rest of this key's events
+        current = entered[-1]
+        if first is not None and place(current) == place(first):
+            break
+        first = first if first is not None else current
+        focus.append(describe(current))
+    else:
+        raise SystemExit(f"Down never came back to the first entry: {focus}")
+    items = subtree(first.parent) if first is not None else []
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    return {"button": describe(button), "focus": focus, "tree": items}
+
+
 def main() -> None:
     command, pid = sys.argv[1], int(sys.argv[2])
     if command == "tree":
         result: object = tree(pid)
+    elif command == "menu":
+        result = menu(pid)
     elif command == "keys":
-        result = keys(pid, sys.argv[3:])
+        names = sys.argv[3:]
+        if names and names[0].startswith("--settle="):
+            result = keys(pid, names[1:], int(names[0].removeprefix("--settle=")))
+        else:
+            result = keys(pid, names)
     else:
         raise SystemExit(f"unknown command {command!r}")
     json.dump(result, sys.stdout)
