@@ -1220,11 +1220,11 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>* for every channel, or a glob: tickets-*</source>
-        <translation>* für jeden Kanal, oder ein Muster: tickets-*</translation>
+        <translation>* = jeder Kanal; Muster: tickets-*</translation>
     </message>
     <message>
         <source>* for every event, or a glob: ticket.*</source>
-        <translation>* für jedes Ereignis, oder ein Muster: ticket.*</translation>
+        <translation>* = jedes Ereignis; Muster: ticket.*</translation>
     </message>
     <message>
         <source>Pop up, and add to the feed</source>
@@ -1256,15 +1256,15 @@ Authorization: Bearer {secret}</translation>
     </message>
     <message>
         <source>empty: the data&apos;s title, subject or name</source>
-        <translation>leer: title, subject oder name aus den Daten</translation>
+        <translation>leer: title, subject oder name der Daten</translation>
     </message>
     <message>
         <source>empty: the data&apos;s message, body or text</source>
-        <translation>leer: message, body oder text aus den Daten</translation>
+        <translation>leer: message, body oder text der Daten</translation>
     </message>
     <message>
         <source>empty: the data&apos;s url; or https://…/{id}</source>
-        <translation>leer: url aus den Daten; oder https://…/{id}</translation>
+        <translation>leer: url der Daten, oder https://…/{id}</translation>
     </message>
     <message>
         <source>Warning</source>
