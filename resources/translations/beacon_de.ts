@@ -1918,11 +1918,11 @@ Authorization: Bearer {secret}</translation>
     <name>StatusChip</name>
     <message>
         <source>waiting for the keyring — answer the unlock prompt</source>
-        <translation>warte auf den Schlüsselbund – bitte Entsperrabfrage beantworten</translation>
+        <translation>warte auf Schlüsselbund – Entsperrabfrage beantworten</translation>
     </message>
     <message>
         <source>keyring locked — choose Try again and enter your keyring password</source>
-        <translation>Schlüsselbund gesperrt – „Erneut versuchen“ wählen und Passwort eingeben</translation>
+        <translation>Schlüsselbund gesperrt – „Erneut versuchen“, Passwort eingeben</translation>
     </message>
     <message>
         <source>{account}: credentials sent without encryption</source>
@@ -1997,11 +1997,11 @@ Authorization: Bearer {secret}</translation>
     <name>TrayIcon</name>
     <message>
         <source>waiting for the keyring — answer the unlock prompt</source>
-        <translation>warte auf den Schlüsselbund – bitte Entsperrabfrage beantworten</translation>
+        <translation>warte auf Schlüsselbund – Entsperrabfrage beantworten</translation>
     </message>
     <message>
         <source>keyring locked — choose Reconnect and enter your keyring password</source>
-        <translation>Schlüsselbund gesperrt – „Neu verbinden“ wählen und Passwort eingeben</translation>
+        <translation>Schlüsselbund gesperrt – „Neu verbinden“, Passwort eingeben</translation>
     </message>
     <message>
         <source>starting</source>
