@@ -259,6 +259,167 @@ Authorization: Bearer {secret}</translation>
     </message>
 </context>
 <context>
+    <name>ActionsDialog</name>
+    <message>
+        <source>Buttons of rule {number}</source>
+        <translation>Schaltflächen von Regel {number}</translation>
+    </message>
+    <message>
+        <source>A&amp;dd</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <source>POST the event to a URL</source>
+        <translation>Ereignis per POST an eine URL senden</translation>
+    </message>
+    <message>
+        <source>Send a client event</source>
+        <translation>Ein Client-Ereignis senden</translation>
+    </message>
+    <message>
+        <source>Name: value, one per line, e.g.
+Authorization: Bearer {secret}</source>
+        <translation>Name: Wert, einer pro Zeile, z. B.
+Authorization: Bearer {secret}</translation>
+    </message>
+    <message>
+        <source>&amp;Label</source>
+        <translation>&amp;Beschriftung</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>&amp;Typ</translation>
+    </message>
+    <message>
+        <source>&amp;URL</source>
+        <translation>&amp;URL</translation>
+    </message>
+    <message>
+        <source>&amp;Headers</source>
+        <translation>Hea&amp;der</translation>
+    </message>
+    <message>
+        <source>Client &amp;event</source>
+        <translation>Client-Ere&amp;ignis</translation>
+    </message>
+    <message>
+        <source>&amp;Channel</source>
+        <translation>&amp;Kanal</translation>
+    </message>
+    <message>
+        <source>The config check runs when you press OK; its findings show under the rule.</source>
+        <translation>Die Konfigurationsprüfung läuft, wenn Sie OK drücken; ihre Ergebnisse erscheinen unter der Regel.</translation>
+    </message>
+    <message>
+        <source>Buttons</source>
+        <translation>Schaltflächen</translation>
+    </message>
+    <message>
+        <source>The rule&apos;s buttons, in order</source>
+        <translation>Die Schaltflächen der Regel, der Reihe nach</translation>
+    </message>
+    <message>
+        <source>Add button</source>
+        <translation>Schaltfläche hinzufügen</translation>
+    </message>
+    <message>
+        <source>Adds a button to the rule</source>
+        <translation>Fügt der Regel eine Schaltfläche hinzu</translation>
+    </message>
+    <message>
+        <source>Remove button</source>
+        <translation>Schaltfläche entfernen</translation>
+    </message>
+    <message>
+        <source>Removes the selected button</source>
+        <translation>Entfernt die ausgewählte Schaltfläche</translation>
+    </message>
+    <message>
+        <source>Button label</source>
+        <translation>Beschriftung der Schaltfläche</translation>
+    </message>
+    <message>
+        <source>The text on the button</source>
+        <translation>Der Text auf der Schaltfläche</translation>
+    </message>
+    <message>
+        <source>Button kind</source>
+        <translation>Typ der Schaltfläche</translation>
+    </message>
+    <message>
+        <source>POST the event to a URL, or send a client event</source>
+        <translation>Ereignis per POST an eine URL senden oder ein Client-Ereignis senden</translation>
+    </message>
+    <message>
+        <source>Button URL</source>
+        <translation>URL der Schaltfläche</translation>
+    </message>
+    <message>
+        <source>An http or https URL template; {id} takes the event&apos;s data</source>
+        <translation>Eine http- oder https-URL-Vorlage; {id} übernimmt die Daten des Ereignisses</translation>
+    </message>
+    <message>
+        <source>Button headers</source>
+        <translation>Header der Schaltfläche</translation>
+    </message>
+    <message>
+        <source>Name: value, one header per line; {secret} is the keyring secret</source>
+        <translation>Name: Wert, ein Header pro Zeile; {secret} ist das Geheimnis aus dem Schlüsselbund</translation>
+    </message>
+    <message>
+        <source>Client event</source>
+        <translation>Client-Ereignis</translation>
+    </message>
+    <message>
+        <source>A client- event name, sent on the channel below</source>
+        <translation>Ein Ereignisname mit client-, gesendet im Kanal darunter</translation>
+    </message>
+    <message>
+        <source>Client event channel</source>
+        <translation>Kanal des Client-Ereignisses</translation>
+    </message>
+    <message>
+        <source>A private- or presence- channel the account subscribes to</source>
+        <translation>Ein private- oder presence-Kanal, den das Konto abonniert</translation>
+    </message>
+    <message>
+        <source>When the buttons are checked</source>
+        <translation>Wann die Schaltflächen geprüft werden</translation>
+    </message>
+    <message>
+        <source>Puts these buttons in the rule</source>
+        <translation>Übernimmt diese Schaltflächen in die Regel</translation>
+    </message>
+    <message>
+        <source>Leaves the rule&apos;s buttons as they were</source>
+        <translation>Lässt die Schaltflächen der Regel unverändert</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>(ohne Beschriftung)</translation>
+    </message>
+    <message>
+        <source>{label}: sends {event} on {channel}</source>
+        <translation>{label}: sendet {event} in {channel}</translation>
+    </message>
+    <message>
+        <source>{label}: posts to {url}</source>
+        <translation>{label}: POST an {url}</translation>
+    </message>
+    <message>
+        <source>New button</source>
+        <translation>Neue Schaltfläche</translation>
+    </message>
+</context>
+<context>
     <name>AwayDigestBar</name>
     <message>
         <source>While you were away</source>
@@ -563,6 +724,21 @@ Authorization: Bearer {secret}</translation>
     <message>
         <source>This item has no web link</source>
         <translation>Dieser Eintrag hat keinen Weblink</translation>
+    </message>
+</context>
+<context>
+    <name>EngineService</name>
+    <message>
+        <source>Waiting for the keyring — answer the unlock prompt</source>
+        <translation>Warte auf den Schlüsselbund – bitte die Entsperrabfrage beantworten</translation>
+    </message>
+    <message>
+        <source>Keyring locked: you stopped waiting for its unlock prompt, so this account cannot read its secret. Fix: choose Try again (Reconnect in the tray menu) and enter your keyring password at the prompt, or unlock the keyring in your keyring manager (Seahorse, KWalletManager).</source>
+        <translation>Schlüsselbund gesperrt: Sie haben das Warten auf seine Entsperrabfrage abgebrochen, daher kann dieses Konto sein Geheimnis nicht lesen. Abhilfe: Wählen Sie „Erneut versuchen“ („Neu verbinden“ im Tray-Menü) und geben Sie bei der Abfrage Ihr Schlüsselbund-Passwort ein, oder entsperren Sie den Schlüsselbund in Ihrer Schlüsselbundverwaltung (Seahorse, KWalletManager).</translation>
+    </message>
+    <message>
+        <source>Keyring locked: its unlock prompt was dismissed, or none could be shown, so this account cannot read its secret. Fix: choose Try again (Reconnect in the tray menu) and enter your keyring password at the prompt, or unlock the keyring in your keyring manager (Seahorse, KWalletManager).</source>
+        <translation>Schlüsselbund gesperrt: Seine Entsperrabfrage wurde geschlossen oder konnte nicht angezeigt werden, daher kann dieses Konto sein Geheimnis nicht lesen. Abhilfe: Wählen Sie „Erneut versuchen“ („Neu verbinden“ im Tray-Menü) und geben Sie bei der Abfrage Ihr Schlüsselbund-Passwort ein, oder entsperren Sie den Schlüsselbund in Ihrer Schlüsselbundverwaltung (Seahorse, KWalletManager).</translation>
     </message>
 </context>
 <context>
@@ -1013,6 +1189,457 @@ Authorization: Bearer {secret}</translation>
     </message>
 </context>
 <context>
+    <name>RulesEditor</name>
+    <message>
+        <source>Rules decide how events are shown. The first rule that matches an event wins; an event no rule matches gets the default title, body and link.</source>
+        <translation>Regeln bestimmen, wie Ereignisse angezeigt werden. Die erste passende Regel gilt; ein Ereignis, zu dem keine Regel passt, erhält Standardtitel, -text und -link.</translation>
+    </message>
+    <message>
+        <source>A&amp;dd</source>
+        <translation>Hin&amp;zufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>Be&amp;arbeiten</translation>
+    </message>
+    <message>
+        <source>Dele&amp;te</source>
+        <translation>Lösc&amp;hen</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>Nach &amp;oben</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>Nach &amp;unten</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Regel</translation>
+    </message>
+    <message>
+        <source>* for every channel, or a glob: tickets-*</source>
+        <translation>* = jeder Kanal; Muster: tickets-*</translation>
+    </message>
+    <message>
+        <source>* for every event, or a glob: ticket.*</source>
+        <translation>* = jedes Ereignis; Muster: ticket.*</translation>
+    </message>
+    <message>
+        <source>Pop up, and add to the feed</source>
+        <translation>Benachrichtigen und in den Feed</translation>
+    </message>
+    <message>
+        <source>Add to the feed only</source>
+        <translation>Nur in den Feed</translation>
+    </message>
+    <message>
+        <source>Mute: keep in the history, unshown</source>
+        <translation>Stumm: nur im Verlauf, nicht angezeigt</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Niedrig</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Dringend</translation>
+    </message>
+    <message>
+        <source>empty: the data&apos;s title, subject or name</source>
+        <translation>leer: title, subject oder name der Daten</translation>
+    </message>
+    <message>
+        <source>empty: the data&apos;s message, body or text</source>
+        <translation>leer: message, body oder text der Daten</translation>
+    </message>
+    <message>
+        <source>empty: the data&apos;s url; or https://…/{id}</source>
+        <translation>leer: url der Daten, oder https://…/{id}</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>The rule has a problem</source>
+        <translation>Die Regel hat ein Problem</translation>
+    </message>
+    <message>
+        <source>Acc&amp;ount</source>
+        <translation>Kon&amp;to</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>Ka&amp;nal</translation>
+    </message>
+    <message>
+        <source>E&amp;vent</source>
+        <translation>&amp;Ereignis</translation>
+    </message>
+    <message>
+        <source>Noti&amp;fy</source>
+        <translation>Benachrichti&amp;gen</translation>
+    </message>
+    <message>
+        <source>&amp;Priority</source>
+        <translation>&amp;Priorität</translation>
+    </message>
+    <message>
+        <source>T&amp;itle</source>
+        <translation>T&amp;itel</translation>
+    </message>
+    <message>
+        <source>&amp;Body</source>
+        <translation>Te&amp;xt</translation>
+    </message>
+    <message>
+        <source>U&amp;RL</source>
+        <translation>UR&amp;L</translation>
+    </message>
+    <message>
+        <source>Edit butto&amp;ns…</source>
+        <translation>Schalt&amp;flächen…</translation>
+    </message>
+    <message>
+        <source>Buttons</source>
+        <translation>Schaltflächen</translation>
+    </message>
+    <message>
+        <source>Preview on the latest matching event</source>
+        <translation>Vorschau mit dem neuesten passenden Ereignis</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titel</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>Shown as</source>
+        <translation>Anzeige</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>Regeln</translation>
+    </message>
+    <message>
+        <source>In order; the first rule that matches an event wins. Enter edits, Delete removes, Ctrl+Up and Ctrl+Down move</source>
+        <translation>Der Reihe nach; die erste passende Regel gilt. Eingabe bearbeitet, Entf löscht, Strg+Hoch und Strg+Runter verschieben</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation>Regel hinzufügen</translation>
+    </message>
+    <message>
+        <source>Adds a rule at the end of the list</source>
+        <translation>Fügt am Ende der Liste eine Regel hinzu</translation>
+    </message>
+    <message>
+        <source>Edit rule</source>
+        <translation>Regel bearbeiten</translation>
+    </message>
+    <message>
+        <source>Moves to the selected rule&apos;s form</source>
+        <translation>Wechselt zum Formular der ausgewählten Regel</translation>
+    </message>
+    <message>
+        <source>Delete rule</source>
+        <translation>Regel löschen</translation>
+    </message>
+    <message>
+        <source>Removes the selected rule</source>
+        <translation>Entfernt die ausgewählte Regel</translation>
+    </message>
+    <message>
+        <source>Move rule up</source>
+        <translation>Regel nach oben verschieben</translation>
+    </message>
+    <message>
+        <source>The rule is tried one place earlier</source>
+        <translation>Die Regel wird eine Stelle früher geprüft</translation>
+    </message>
+    <message>
+        <source>Move rule down</source>
+        <translation>Regel nach unten verschieben</translation>
+    </message>
+    <message>
+        <source>The rule is tried one place later</source>
+        <translation>Die Regel wird eine Stelle später geprüft</translation>
+    </message>
+    <message>
+        <source>Rule account</source>
+        <translation>Konto der Regel</translation>
+    </message>
+    <message>
+        <source>Only events of this account</source>
+        <translation>Nur Ereignisse dieses Kontos</translation>
+    </message>
+    <message>
+        <source>Rule channel</source>
+        <translation>Kanal der Regel</translation>
+    </message>
+    <message>
+        <source>Channel name or glob; * matches any</source>
+        <translation>Kanalname oder Muster; * passt auf jeden</translation>
+    </message>
+    <message>
+        <source>Rule event</source>
+        <translation>Ereignis der Regel</translation>
+    </message>
+    <message>
+        <source>Event name or glob; * matches any</source>
+        <translation>Ereignisname oder Muster; * passt auf jedes</translation>
+    </message>
+    <message>
+        <source>Rule notify</source>
+        <translation>Benachrichtigung der Regel</translation>
+    </message>
+    <message>
+        <source>Pop up, feed only, or mute</source>
+        <translation>Benachrichtigen, nur Feed oder stumm</translation>
+    </message>
+    <message>
+        <source>Rule priority</source>
+        <translation>Priorität der Regel</translation>
+    </message>
+    <message>
+        <source>How the item is ranked</source>
+        <translation>Wie der Eintrag eingestuft wird</translation>
+    </message>
+    <message>
+        <source>Title template</source>
+        <translation>Titelvorlage</translation>
+    </message>
+    <message>
+        <source>Placeholders such as {subject} take the event&apos;s data</source>
+        <translation>Platzhalter wie {subject} übernehmen die Daten des Ereignisses</translation>
+    </message>
+    <message>
+        <source>Body template</source>
+        <translation>Textvorlage</translation>
+    </message>
+    <message>
+        <source>Placeholders such as {requester.name} take the event&apos;s data</source>
+        <translation>Platzhalter wie {requester.name} übernehmen die Daten des Ereignisses</translation>
+    </message>
+    <message>
+        <source>Edit buttons</source>
+        <translation>Schaltflächen bearbeiten</translation>
+    </message>
+    <message>
+        <source>Opens the list of the rule&apos;s buttons</source>
+        <translation>Öffnet die Liste der Schaltflächen der Regel</translation>
+    </message>
+    <message>
+        <source>Link template</source>
+        <translation>Linkvorlage</translation>
+    </message>
+    <message>
+        <source>An http or https link; {id} takes the event&apos;s data</source>
+        <translation>Ein http- oder https-Link; {id} übernimmt die Daten des Ereignisses</translation>
+    </message>
+    <message>
+        <source>The buttons on the rule&apos;s popups and details</source>
+        <translation>Die Schaltflächen in den Benachrichtigungen und Details der Regel</translation>
+    </message>
+    <message>
+        <source>What the config check says about the rule</source>
+        <translation>Was die Konfigurationsprüfung zur Regel sagt</translation>
+    </message>
+    <message>
+        <source>Preview: whether an event in the history matches</source>
+        <translation>Vorschau: ob ein Ereignis im Verlauf passt</translation>
+    </message>
+    <message>
+        <source>Preview: the latest stored event the rule matches</source>
+        <translation>Vorschau: das neueste gespeicherte Ereignis, auf das die Regel passt</translation>
+    </message>
+    <message>
+        <source>Preview: the title the rule makes</source>
+        <translation>Vorschau: der Titel, den die Regel erzeugt</translation>
+    </message>
+    <message>
+        <source>Preview: the body the rule makes</source>
+        <translation>Vorschau: der Text, den die Regel erzeugt</translation>
+    </message>
+    <message>
+        <source>Preview: the link the rule makes</source>
+        <translation>Vorschau: der Link, den die Regel erzeugt</translation>
+    </message>
+    <message>
+        <source>Preview: whether it pops up, and its priority</source>
+        <translation>Vorschau: ob benachrichtigt wird, und die Priorität</translation>
+    </message>
+    <message>
+        <source>Rule form</source>
+        <translation>Regelformular</translation>
+    </message>
+    <message>
+        <source>The fields of the selected rule</source>
+        <translation>Die Felder der ausgewählten Regel</translation>
+    </message>
+    <message>
+        <source>Rule preview</source>
+        <translation>Regelvorschau</translation>
+    </message>
+    <message>
+        <source>The selected rule applied to the latest event it matches</source>
+        <translation>Die ausgewählte Regel, angewandt auf das neueste passende Ereignis</translation>
+    </message>
+    <message>
+        <source>Select a rule to see what it makes of an event.</source>
+        <translation>Wählen Sie eine Regel, um zu sehen, was sie aus einem Ereignis macht.</translation>
+    </message>
+    <message>
+        <source>There is no history to preview with.</source>
+        <translation>Es gibt keinen Verlauf für eine Vorschau.</translation>
+    </message>
+    <message>
+        <source>The config file does not load; its rules show once it is fixed.</source>
+        <translation>Die Konfigurationsdatei lädt nicht; ihre Regeln erscheinen, sobald sie behoben ist.</translation>
+    </message>
+    <message>
+        <source>No rules yet: every event gets the defaults.</source>
+        <translation>Noch keine Regeln: Jedes Ereignis erhält die Standardwerte.</translation>
+    </message>
+    <message>
+        <source>“{title}”</source>
+        <translation>„{title}“</translation>
+    </message>
+    <message>
+        <source>the default title</source>
+        <translation>Standardtitel</translation>
+    </message>
+    <message>
+        <source>any channel</source>
+        <translation>jeder Kanal</translation>
+    </message>
+    <message>
+        <source>any event</source>
+        <translation>jedes Ereignis</translation>
+    </message>
+    <message>
+        <source>{channel} · {event} → {title}</source>
+        <translation>{channel} · {event} → {title}</translation>
+    </message>
+    <message>
+        <source>{account}: {rule}</source>
+        <translation>{account}: {rule}</translation>
+    </message>
+    <message>
+        <source>{rule} (feed only)</source>
+        <translation>{rule} (nur Feed)</translation>
+    </message>
+    <message>
+        <source>{rule} (muted)</source>
+        <translation>{rule} (stumm)</translation>
+    </message>
+    <message>
+        <source>{rule}, {priority}</source>
+        <translation>{rule}, {priority}</translation>
+    </message>
+    <message>
+        <source>Any account</source>
+        <translation>Jedes Konto</translation>
+    </message>
+    <message>
+        <source>Rule {number}</source>
+        <translation>Regel {number}</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>No rules left: every event gets the defaults.</source>
+        <translation>Keine Regeln mehr: Jedes Ereignis erhält die Standardwerte.</translation>
+    </message>
+    <message>
+        <source>Looking for the latest matching event…</source>
+        <translation>Neuestes passendes Ereignis wird gesucht…</translation>
+    </message>
+    <message>
+        <source>The settings have a problem elsewhere; fix it first:</source>
+        <translation>Die Einstellungen haben an anderer Stelle ein Problem; beheben Sie es zuerst:</translation>
+    </message>
+    <message>
+        <source>This rule cannot be saved yet:</source>
+        <translation>Diese Regel kann noch nicht gespeichert werden:</translation>
+    </message>
+    <message>
+        <source>Fix the rule to see a preview.</source>
+        <translation>Beheben Sie die Regel, um eine Vorschau zu sehen.</translation>
+    </message>
+    <message>
+        <source>The history cannot be read: {error}</source>
+        <translation>Der Verlauf kann nicht gelesen werden: {error}</translation>
+    </message>
+    <message>
+        <source>No event in the history matches this rule.</source>
+        <translation>Kein Ereignis im Verlauf passt zu dieser Regel.</translation>
+    </message>
+    <message>
+        <source>No event among the latest stored ones of each channel matches this rule.</source>
+        <translation>Keines der zuletzt gespeicherten Ereignisse der Kanäle passt zu dieser Regel.</translation>
+    </message>
+    <message>
+        <source>{account} · {channel} · {event}, received {when}</source>
+        <translation>{account} · {channel} · {event}, empfangen {when}</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keiner)</translation>
+    </message>
+    <message>
+        <source>Pops up</source>
+        <translation>Benachrichtigt</translation>
+    </message>
+    <message>
+        <source>Feed only</source>
+        <translation>Nur Feed</translation>
+    </message>
+    <message>
+        <source>Muted</source>
+        <translation>Stumm</translation>
+    </message>
+    <message>
+        <source>Pops up (a keyword)</source>
+        <translation>Benachrichtigt (Stichwort)</translation>
+    </message>
+    <message>
+        <source>{notify}; priority: {priority}</source>
+        <translation>{notify}; Priorität: {priority}</translation>
+    </message>
+    <message>
+        <source>Rule {number} above matches this event first, so today it decides how it is shown, not this one.</source>
+        <translation>Regel {number} weiter oben passt zuerst auf dieses Ereignis und bestimmt daher derzeit seine Anzeige, nicht diese.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsService</name>
     <message>
         <source>{path}: could not be written: {reason}</source>
@@ -1052,6 +1679,14 @@ Authorization: Bearer {secret}</translation>
     <message>
         <source>Quiet hours, keywords, summaries and sound</source>
         <translation>Ruhezeiten, Stichwörter, Zusammenfassungen und Ton</translation>
+    </message>
+    <message>
+        <source>Ru&amp;les</source>
+        <translation>&amp;Regeln</translation>
+    </message>
+    <message>
+        <source>How events are shown: titles, links, popups</source>
+        <translation>Wie Ereignisse angezeigt werden: Titel, Links, Benachrichtigungen</translation>
     </message>
     <message>
         <source>Settings status</source>
@@ -1282,8 +1917,56 @@ Authorization: Bearer {secret}</translation>
 <context>
     <name>StatusChip</name>
     <message>
+        <source>waiting for the keyring — answer the unlock prompt</source>
+        <translation>warte auf Schlüsselbund – Entsperrabfrage beantworten</translation>
+    </message>
+    <message>
+        <source>keyring locked — choose Try again and enter your keyring password</source>
+        <translation>Schlüsselbund gesperrt – „Erneut versuchen“, Passwort eingeben</translation>
+    </message>
+    <message>
+        <source>{account}: credentials sent without encryption</source>
+        <translation>{account}: Zugangsdaten werden unverschlüsselt gesendet</translation>
+    </message>
+    <message>
+        <source>{state}, not encrypted</source>
+        <translation>{state}, unverschlüsselt</translation>
+    </message>
+    <message>
         <source>Account {account}: {state}. {detail}</source>
         <translation>Konto {account}: {state}. {detail}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop waiting for the keyring&apos;s unlock prompt</source>
+        <translation>Nicht länger auf die Entsperrabfrage des Schlüsselbunds warten</translation>
+    </message>
+    <message>
+        <source>Cancel waiting for the keyring</source>
+        <translation>Warten auf den Schlüsselbund abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop waiting for the unlock prompt of account %1</source>
+        <translation>Nicht länger auf die Entsperrabfrage für Konto %1 warten</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Read the keyring again: its unlock prompt comes back</source>
+        <translation>Den Schlüsselbund erneut lesen: Die Entsperrabfrage erscheint wieder</translation>
+    </message>
+    <message>
+        <source>Try the keyring again</source>
+        <translation>Schlüsselbund erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Reconnect account %1 and show the keyring&apos;s unlock prompt</source>
+        <translation>Konto %1 neu verbinden und die Entsperrabfrage des Schlüsselbunds zeigen</translation>
     </message>
 </context>
 <context>
@@ -1312,6 +1995,14 @@ Authorization: Bearer {secret}</translation>
 </context>
 <context>
     <name>TrayIcon</name>
+    <message>
+        <source>waiting for the keyring — answer the unlock prompt</source>
+        <translation>warte auf Schlüsselbund – Entsperrabfrage beantworten</translation>
+    </message>
+    <message>
+        <source>keyring locked — choose Reconnect and enter your keyring password</source>
+        <translation>Schlüsselbund gesperrt – „Neu verbinden“, Passwort eingeben</translation>
+    </message>
     <message>
         <source>starting</source>
         <translation>startet</translation>
@@ -1349,6 +2040,10 @@ Authorization: Bearer {secret}</translation>
         <translation>Anmelden…</translation>
     </message>
     <message>
+        <source>Cancel waiting for the keyring</source>
+        <translation>Warten auf den Schlüsselbund abbrechen</translation>
+    </message>
+    <message>
         <source>Reconnect</source>
         <translation>Neu verbinden</translation>
     </message>
@@ -1370,6 +2065,10 @@ Authorization: Bearer {secret}</translation>
     <message>
         <source>No accounts configured</source>
         <translation>Keine Konten eingerichtet</translation>
+    </message>
+    <message>
+        <source>{account}: credentials sent without encryption</source>
+        <translation>{account}: Zugangsdaten werden unverschlüsselt gesendet</translation>
     </message>
     <message>
         <source>Here now: {channels}</source>

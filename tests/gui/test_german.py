@@ -243,6 +243,14 @@ channels = ["tickets", "private-agent-7", "presence-support"]
 mode = "endpoint"
 endpoint = "{server.auth_endpoint()}"
 
+[[rule]]
+channel = "tickets"
+event = "ticket.*"
+title = "{{subject}}"
+body = "{{preview}}"
+url = "{{url}}"
+actions = [{{ label = "Annehmen", post = "https://helpdesk.example.invalid/{{id}}/claim" }}]
+
 [[signal]]
 channel = "tickets"
 event = "ticket.escalated"
@@ -369,17 +377,33 @@ async def test_the_app_in_german_shows_no_english(
     window.show_activity()
     settings = app.open_settings()
     tabs = settings.tabs
-    assert tabs.count() == 3  # accounts, notifications, signals
+    assert tabs.count() == 4  # accounts, notifications, rules, signals
     await wait_until(lambda: not settings.message.text().endswith("…"))
     ARTIFACTS.mkdir(exist_ok=True)
     for i in range(tabs.count()):
         tabs.setCurrentIndex(i)
         await wait_until(lambda i=i: tabs.currentWidget().isVisible())  # type: ignore[misc]
+        if tabs.currentWidget() is settings.rules_editor:  # its preview of the rule, in German
+            await wait_until(lambda: settings.rules_editor.last_check is not None)
         assert _cut_off(settings) == []
         settings.grab().save(str(ARTIFACTS / f"settings-window-de-{i + 1}.png"))
 
+    # The rule's buttons dialog (the Rules tab's "Schaltflächen…"), walked with the windows.
+    tabs.setCurrentWidget(settings.rules_editor)
+    settings.rules_editor.edit_buttons()
+    buttons = settings.rules_editor.actions_dialog
+    assert buttons is not None
+    await wait_until(buttons.isVisible)
+    assert _cut_off(buttons) == []
+    buttons.grab().save(str(ARTIFACTS / "rule-buttons-de.png"))
+
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    assert {type(w).__name__ for w in windows} >= {"AppWindow", "PulseWindow", "SettingsWindow"}
+    assert {type(w).__name__ for w in windows} >= {
+        "AppWindow",
+        "PulseWindow",
+        "SettingsWindow",
+        "ActionsDialog",
+    }
     for w in windows:
         shown += texts(w)
     tray = app.tray

@@ -86,7 +86,7 @@ class StatusChip(QWidget):
             warning = self.tr("{account}: credentials sent without encryption").format(
                 account=info.account
             )
-            words = f"{words}, {self.tr('not encrypted')}"
+            words = self.tr("{state}, not encrypted").format(state=words)
             tip = "\n".join([tip, warning, *info.insecure])
             self.label.setText(f"\u26a0 {info.account}: {words}")
         else:
