@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchapp import app_on, finish, start_publisher
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
@@ -93,40 +95,16 @@ async def _publish(count: int, rate: float) -> None:
 
 
 def _latency(events: int, rate: float) -> dict[str, Any]:
-    from PySide6.QtWidgets import QApplication
 
     from beacon.app import BeaconApp, NoSecrets
-    from beacon.config.model import AccountSettings, Config, NotificationSettings
+    from beacon.config.model import Config, NotificationSettings
     from beacon.feed.notify_policy import Popup
-    from beacon.services.loop import new_event_loop
-    from beacon.store.history import History
 
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--publisher", str(events), "--rate", str(rate)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdin is not None and child.stdout is not None
-    port = int(child.stdout.readline())
-
-    app = QApplication.instance() or QApplication([])
-    loop = new_event_loop(app)
-    asyncio.set_event_loop(loop)
-    tmp = tempfile.TemporaryDirectory(prefix="beacon-bench-tray-")
-    history = History(Path(tmp.name) / "history.sqlite3")
+    child, port = start_publisher(__file__, str(events), "--rate", str(rate))
+    _app, loop, tmp, history, account = app_on(port, "beacon-bench-tray-")
     config = Config(
         path=None,
-        accounts=(
-            AccountSettings(
-                name="bench",
-                key="demo-key",
-                channels=("tickets",),
-                host="127.0.0.1",
-                port=port,
-                tls=False,
-            ),
-        ),
+        accounts=(account,),
         notifications=NotificationSettings(coalesce_count=1_000_000, coalesce_seconds=1.0),
     )
     beacon_app = BeaconApp(config, history, NoSecrets())
@@ -199,12 +177,7 @@ def _latency(events: int, rate: float) -> dict[str, Any]:
     try:
         return loop.run_until_complete(run())
     finally:
-        child.stdin.close()
-        child.wait(30)
-        child.stdout.close()
-        beacon_app.window.close()
-        history.close()
-        tmp.cleanup()
+        finish(child, beacon_app.window, history, tmp, loop)
 
 
 # -- cold start ------------------------------------------------------------------------------

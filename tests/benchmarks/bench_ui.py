@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchapp import app_on, finish, start_publisher
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "desktop"))
@@ -143,41 +145,17 @@ async def _publish(count: int) -> None:
 
 def _burst(events: int, profile: Path | None = None) -> dict[str, Any]:
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from beacon.app import BeaconApp, NoSecrets
     from beacon.cli.app import demo_rules
-    from beacon.config.model import AccountSettings, Config
-    from beacon.services.loop import new_event_loop
-    from beacon.store.history import History
+    from beacon.config.model import Config
     from beacon.ui.feed_model import FeedRole
 
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--publisher", str(events)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdin is not None and child.stdout is not None
-    port = int(child.stdout.readline())
-
-    app = QApplication.instance() or QApplication([])
-    loop = new_event_loop(app)
-    asyncio.set_event_loop(loop)
-    tmp = tempfile.TemporaryDirectory(prefix="beacon-bench-ui-")
-    history = History(Path(tmp.name) / "history.sqlite3")
+    child, port = start_publisher(__file__, str(events))
+    _app, loop, tmp, history, account = app_on(port, "beacon-bench-ui-")
     config = Config(
         path=None,
-        accounts=(
-            AccountSettings(
-                name="bench",
-                key="demo-key",
-                channels=("tickets",),
-                host="127.0.0.1",
-                port=port,
-                tls=False,
-            ),
-        ),
+        accounts=(account,),
         rules=demo_rules(),  # the demo's rules: templates, as a user's config would have
     )
     beacon_app = BeaconApp(config, history, NoSecrets())
@@ -292,15 +270,7 @@ def _burst(events: int, profile: Path | None = None) -> dict[str, Any]:
     try:
         return loop.run_until_complete(run())
     finally:
-        child.stdin.close()
-        child.wait(30)
-        child.stdout.close()
-        window.close()
-        history.close()
-        tmp.cleanup()
-        # Stops the loop's default executor (QThreads): left running, Qt aborts the
-        # process at exit ("QThread: Destroyed while thread is still running").
-        loop.close()
+        finish(child, window, history, tmp, loop)
 
 
 # -- scenario: open -----------------------------------------------------------------------------

@@ -474,6 +474,9 @@ class FeedService(QObject):
     # -- the pulse ------------------------------------------------------------------------------
 
     def _pulse_watcher_destroyed(self, key: int, *_destroyed: object) -> None:
+        if self._closed:
+            # At quit a watcher may go after this service's own timers were deleted.
+            return
         self._pulse_hooked.discard(key)
         self._forget_pulse_watcher(key)
 
