@@ -37,7 +37,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QHideEvent
@@ -669,6 +669,7 @@ class BannerPresenter(Presenter):
 # -- the chain ----------------------------------------------------------------------------------
 
 NativeOpener = Callable[[], Awaitable[Presenter]]
+_P = TypeVar("_P", bound=Presenter)
 
 
 class PresenterChain(QObject):
@@ -712,7 +713,6 @@ class PresenterChain(QObject):
         # and go again, the chain falls back to the same ones.
         self._tray_message: TrayMessagePresenter | None = None
         self._banner_presenter: BannerPresenter | None = None
-        self._connected: set[int] = set()  # id() of the presenters whose signals we take
         self._native_presenter: Presenter | None = None
         self._native_lost_at: float | None = None  # loop time native last failed to work
         self._reopening: asyncio.Task[None] | None = None
@@ -733,7 +733,7 @@ class PresenterChain(QObject):
             self._native_lost_at = asyncio.get_running_loop().time()
             presenter = self._fallback(not_answering=isinstance(exc, ServerNotAnswering))
         else:
-            self._native_presenter = presenter
+            self._native_presenter = self._adopt(presenter)
         if self._closing:
             await presenter.aclose()
             return
@@ -766,8 +766,8 @@ class PresenterChain(QObject):
         if self._tray_message is None and TrayMessagePresenter.label not in self._tried:
             self._tried.add(TrayMessagePresenter.label)
             try:
-                self._tray_message = TrayMessagePresenter(
-                    self._tray, sound=self._sound, parent=self
+                self._tray_message = self._adopt(
+                    TrayMessagePresenter(self._tray, sound=self._sound, parent=self)
                 )
             except PresenterUnavailable as exc:
                 self._unavailable(TrayMessagePresenter.label, str(exc))
@@ -777,8 +777,8 @@ class PresenterChain(QObject):
 
     def _banner_fallback(self) -> BannerPresenter:
         if self._banner_presenter is None:
-            self._banner_presenter = BannerPresenter(
-                sound=self._sound, banner=self._banner, parent=self
+            self._banner_presenter = self._adopt(
+                BannerPresenter(sound=self._sound, banner=self._banner, parent=self)
             )
         return self._banner_presenter
 
@@ -787,17 +787,19 @@ class PresenterChain(QObject):
         log.warning("%s unavailable: %s; trying the next way to show notifications", label,
                     reason)  # fmt: skip
 
+    def _adopt(self, presenter: _P) -> _P:
+        """Take ``presenter``'s signals; once, when it is made (fallbacks are reused)."""
+        presenter.actionInvoked.connect(self._relay)
+        presenter.failed.connect(
+            lambda popup, reason, failing=presenter: self._failed(failing, popup, reason)
+        )
+        return presenter
+
     def _use(self, presenter: Presenter) -> None:
         if presenter is self.presenter:
             return
         self.presenter = presenter
         self._tried.add(presenter.label)
-        if id(presenter) not in self._connected:
-            self._connected.add(id(presenter))
-            presenter.actionInvoked.connect(self._relay)
-            presenter.failed.connect(
-                lambda popup, reason, failing=presenter: self._failed(failing, popup, reason)
-            )
         log.info("notifications: using %s", presenter.label)
 
     def _failed(self, failing: Presenter, popup: Popup, reason: str) -> None:
@@ -835,7 +837,7 @@ class PresenterChain(QObject):
             await presenter.aclose()
             return
         log.info("native notifications work again")
-        self._native_presenter = presenter
+        self._native_presenter = self._adopt(presenter)
         self._native_lost_at = None
         self._use(presenter)
 

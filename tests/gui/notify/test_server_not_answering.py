@@ -150,3 +150,38 @@ def displayed(dunst: Any, app_name: str) -> list[dict[str, Any]]:
     dunst.close_all()  # history lists only closed notifications
     result: list[dict[str, Any]] = dunst.history(app_name)
     return result
+
+
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|skipped)")
+async def test_a_server_not_answering_at_the_start_leaves_the_tray_message_out(
+    tray: QSystemTrayIcon,
+    frozen_dunst: Any,
+    dunst: Any,
+    app_name: str,
+    chains: list[PresenterChain],
+    caplog: pytest.LogCaptureFixture,
+    qtbot: Any,
+) -> None:
+    frozen_dunst.freeze()
+    heartbeat = Heartbeat()
+    chain = PresenterChain(
+        sound=False,
+        tray=tray,
+        native=lambda: JeepneyPresenter.open(
+            app_name=app_name, sound=False, call_timeout=CALL_TIMEOUT
+        ),
+    )
+    chains.append(chain)
+    await chain.start()
+    presenter = chain.presenter
+    assert isinstance(presenter, BannerPresenter)
+    qtbot.addWidget(presenter.banner)
+    title = unique("Started")
+    NotificationService(NotificationSettings(), chain).add_items([committed(1, title=title)])
+    assert presenter.banner.title.text() == title
+    heartbeat.stop()
+    assert heartbeat.worst < MAX_LATE, f"the GUI thread stalled {heartbeat.worst:.3f} s"
+    assert [r.getMessage().split(":")[0] for r in caplog.records if r.levelname == "WARNING"] == [
+        "native notifications unavailable",
+        "Qt's tray message skipped",
+    ]
