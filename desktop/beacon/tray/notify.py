@@ -326,7 +326,10 @@ class JeepneyPresenter(Presenter):
                 self._router.send_and_get_reply(self.notify_message(popup)), self._timeout
             )
             (notification_id,) = unwrap_msg(reply)
-        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError) as exc:
+        # KeyError: jeepney's reply matcher raises it, not RouterClosed, for a call still in
+        # flight when the router closes (its catch() deletes the serial that drop_all()
+        # already dropped). Uncaught, the popup was lost without a word (jeepney 0.9).
+        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError, KeyError) as exc:
             reason = (
                 f"Notify failed ({exc.name})"
                 if isinstance(exc, DBusErrorResponse)
