@@ -4,8 +4,15 @@ The pattern is qutebrowser's: a presenter that cannot work here raises
 :class:`PresenterUnavailable` when it is built, with the reason, and the next one is used.
 :class:`PresenterChain` says in the log, once, which one it took and why the others could
 not work. A native presenter that stops working later (the notification server went away)
-reports ``failed``; the chain then moves on to the next one for good, again with one log
-line, and shows the popup that failed there instead.
+reports ``failed``; the chain then moves on to the next one, again with one log line, and
+shows the popup that failed there instead. The first popup :data:`NATIVE_RETRY_S` after
+that tries native notifications again, in the background; once they answer, popups go
+there again.
+
+A notification server that stopped answering (stopped, or wedged) is not handed Qt's tray
+message: on Linux with a StatusNotifier tray Qt sends that message to the same server
+and waits on the GUI thread for its answer, up to D-Bus's 25 s, for every popup. Such
+popups go to the banner instead.
 
 - **Native.** On Linux, the freedesktop Notifications API over jeepney's asyncio router
   on the app's (qasync) loop: no call blocks the GUI thread, and each has a timeout.
@@ -27,9 +34,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QHideEvent
@@ -70,6 +78,10 @@ SOUND_NAME = "message-new-instant"
 MAX_TRACKED = 256
 #: How long Qt's tray message and the banner stay up.
 MESSAGE_MS = 10_000
+#: After native notifications stopped working (or were unavailable at the start), the
+#: first popup this long after tries them again: a notification server restarted, or
+#: started after Beacon, brings native popups back.
+NATIVE_RETRY_S = 300.0
 
 # The freedesktop spec has three urgencies for four priorities. "Critical" means a popup
 # that stays until the user acts, which only "urgent" asks for.
@@ -87,6 +99,14 @@ _NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 
 class PresenterUnavailable(Exception):
     """This presenter cannot work here; the message says why, for the log."""
+
+
+class ServerNotAnswering(PresenterUnavailable):
+    """The session bus's notification server took a call and never answered it.
+
+    Qt's tray message would go to that same server (see the module), so the chain skips
+    it and uses the banner.
+    """
 
 
 def escape_markup(text: str) -> str:
@@ -135,6 +155,10 @@ class Presenter(QObject):
     #: (Popup, reason): this presenter stopped working; the popup was not shown.
     failed = Signal(object, str)
 
+    #: Set with ``failed`` when the session bus's notification server stopped answering,
+    #: the server Qt's tray message would block on (see the module).
+    server_not_answering = False
+
     def present(self, popup: Popup) -> None:
         raise NotImplementedError
 
@@ -166,6 +190,7 @@ class JeepneyPresenter(Presenter):
         app_name: str,
         sound: bool,
         call_timeout: float,
+        bus: str = "SESSION",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -181,6 +206,7 @@ class JeepneyPresenter(Presenter):
         self._app_name = app_name
         self._sound = sound
         self._timeout = call_timeout
+        self._on_session_bus = _is_session_bus(bus)
         # dunst reads markup in the body without advertising "body-markup" (seen with
         # dunst 1.9), so escape for it too; a server that says neither shows text as is.
         self._markup = "body-markup" in capabilities or server.lower() == "dunst"
@@ -242,7 +268,10 @@ class JeepneyPresenter(Presenter):
             raise PresenterUnavailable(f"no notification server on the bus ({exc.name})") from exc
         except (OSError, EOFError, TimeoutError, ValueError) as exc:
             await _close_router(router, conn)
-            raise PresenterUnavailable(f"the notification server did not answer ({exc!r})") from exc
+            reason = f"the notification server did not answer ({exc!r})"
+            if isinstance(exc, TimeoutError) and _is_session_bus(bus):
+                raise ServerNotAnswering(reason) from exc
+            raise PresenterUnavailable(reason) from exc
         return cls(
             conn,
             router,
@@ -251,6 +280,7 @@ class JeepneyPresenter(Presenter):
             app_name=app_name,
             sound=sound,
             call_timeout=call_timeout,
+            bus=bus,
             parent=parent,
         )
 
@@ -296,13 +326,19 @@ class JeepneyPresenter(Presenter):
                 self._router.send_and_get_reply(self.notify_message(popup)), self._timeout
             )
             (notification_id,) = unwrap_msg(reply)
-        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError) as exc:
+        # KeyError: jeepney's reply matcher raises it, not RouterClosed, for a call still in
+        # flight when the router closes (its catch() deletes the serial that drop_all()
+        # already dropped). Uncaught, the popup was lost without a word (jeepney 0.9).
+        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError, KeyError) as exc:
             reason = (
                 f"Notify failed ({exc.name})"
                 if isinstance(exc, DBusErrorResponse)
                 else f"Notify failed ({exc!r})"
             )
             self._broken = reason
+            # A timeout, not an error reply: the server is there but does not answer.
+            if isinstance(exc, TimeoutError) and self._on_session_bus:
+                self.server_not_answering = True
             self.failed.emit(popup, reason)
             return
         self._track(int(notification_id), popup)
@@ -363,6 +399,11 @@ class JeepneyPresenter(Presenter):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._listener.cancel()
         await asyncio.gather(self._listener, return_exceptions=True)
+
+
+def _is_session_bus(bus: str) -> bool:
+    """Whether jeepney's ``bus`` is the session bus that Qt (and its tray icon) uses."""
+    return bus == "SESSION" or bus == os.environ.get("DBUS_SESSION_BUS_ADDRESS")
 
 
 def _signal_rule() -> Any:
@@ -631,6 +672,7 @@ class BannerPresenter(Presenter):
 # -- the chain ----------------------------------------------------------------------------------
 
 NativeOpener = Callable[[], Awaitable[Presenter]]
+_P = TypeVar("_P", bound=Presenter)
 
 
 class PresenterChain(QObject):
@@ -656,6 +698,7 @@ class PresenterChain(QObject):
         app_name: str = "Beacon",
         bus: str = "SESSION",
         native: NativeOpener | None = None,
+        native_retry_s: float = NATIVE_RETRY_S,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -665,9 +708,18 @@ class PresenterChain(QObject):
         self._native: NativeOpener = native or (
             lambda: open_native(app_name=app_name, sound=sound, bus=bus)
         )
+        self._native_retry_s = native_retry_s
         self.presenter: Presenter | None = None
         self._waiting: list[Popup] = []
         self._tried: set[str] = set()
+        # The fallbacks, each built once and kept: after native notifications come back
+        # and go again, the chain falls back to the same ones.
+        self._tray_message: TrayMessagePresenter | None = None
+        self._banner_presenter: BannerPresenter | None = None
+        self._native_presenter: Presenter | None = None
+        self._native_lost_at: float | None = None  # loop time native last failed to work
+        self._reopening: asyncio.Task[None] | None = None
+        self._said_not_answering = False
         self._retiring: set[asyncio.Task[None]] = set()
         self._closing = False
 
@@ -681,7 +733,10 @@ class PresenterChain(QObject):
             presenter: Presenter = await self._native()
         except PresenterUnavailable as exc:
             self._unavailable("native notifications", str(exc))
-            presenter = self._fallback()
+            self._native_lost_at = asyncio.get_running_loop().time()
+            presenter = self._fallback(not_answering=isinstance(exc, ServerNotAnswering))
+        else:
+            self._native_presenter = self._adopt(presenter)
         if self._closing:
             await presenter.aclose()
             return
@@ -693,34 +748,61 @@ class PresenterChain(QObject):
     def present(self, popup: Popup) -> None:
         if self.presenter is None:
             self._waiting.append(popup)
-        else:
-            self.presenter.present(popup)
+            return
+        self._maybe_retry_native()
+        self.presenter.present(popup)
 
     @property
     def label(self) -> str:
         return self.presenter.label if self.presenter is not None else "none yet"
 
-    def _fallback(self) -> Presenter:
-        if TrayMessagePresenter.label not in self._tried:
+    def _fallback(self, *, not_answering: bool = False) -> Presenter:
+        if not_answering and sys.platform == "linux":
+            # Qt would send its tray message to the server that just stopped answering
+            # and wait for it on the GUI thread (see the module): the banner instead.
+            if not self._said_not_answering:
+                self._said_not_answering = True
+                log.warning("%s skipped: the notification server is not answering, and Qt "
+                            "would wait for it; using %s", TrayMessagePresenter.label,
+                            BannerPresenter.label)  # fmt: skip
+            return self._banner_fallback()
+        if self._tray_message is None and TrayMessagePresenter.label not in self._tried:
             self._tried.add(TrayMessagePresenter.label)
             try:
-                return TrayMessagePresenter(self._tray, sound=self._sound, parent=self)
+                self._tray_message = self._adopt(
+                    TrayMessagePresenter(self._tray, sound=self._sound, parent=self)
+                )
             except PresenterUnavailable as exc:
                 self._unavailable(TrayMessagePresenter.label, str(exc))
-        return BannerPresenter(sound=self._sound, banner=self._banner, parent=self)
+        if self._tray_message is not None:
+            return self._tray_message
+        return self._banner_fallback()
+
+    def _banner_fallback(self) -> BannerPresenter:
+        if self._banner_presenter is None:
+            self._banner_presenter = self._adopt(
+                BannerPresenter(sound=self._sound, banner=self._banner, parent=self)
+            )
+        return self._banner_presenter
 
     def _unavailable(self, label: str, reason: str) -> None:
         self._tried.add(label)
         log.warning("%s unavailable: %s; trying the next way to show notifications", label,
                     reason)  # fmt: skip
 
-    def _use(self, presenter: Presenter) -> None:
-        self.presenter = presenter
-        self._tried.add(presenter.label)
+    def _adopt(self, presenter: _P) -> _P:
+        """Take ``presenter``'s signals; once, when it is made (fallbacks are reused)."""
         presenter.actionInvoked.connect(self._relay)
         presenter.failed.connect(
             lambda popup, reason, failing=presenter: self._failed(failing, popup, reason)
         )
+        return presenter
+
+    def _use(self, presenter: Presenter) -> None:
+        if presenter is self.presenter:
+            return
+        self.presenter = presenter
+        self._tried.add(presenter.label)
         log.info("notifications: using %s", presenter.label)
 
     def _failed(self, failing: Presenter, popup: Popup, reason: str) -> None:
@@ -728,13 +810,44 @@ class PresenterChain(QObject):
             return
         if failing is self.presenter:
             log.warning("%s stopped working: %s; falling back", failing.label, reason)
-            self._use(self._fallback())
+            if failing is self._native_presenter:
+                self._native_presenter = None
+                self._native_lost_at = asyncio.get_running_loop().time()
+            self._use(self._fallback(not_answering=failing.server_not_answering))
             # Popups still in flight there fail in turn and come back here, to be shown
             # by the new presenter; the old one's actions still reach the user.
-            task = asyncio.get_running_loop().create_task(failing.aclose())
-            self._retiring.add(task)
-            task.add_done_callback(self._retiring.discard)
+            self._retire(failing)
         self.present(popup)
+
+    def _maybe_retry_native(self) -> None:
+        """Try native notifications again, in the background, once they are due."""
+        if self._native_lost_at is None or self._reopening is not None or self._closing:
+            return
+        if asyncio.get_running_loop().time() - self._native_lost_at < self._native_retry_s:
+            return
+        self._reopening = asyncio.get_running_loop().create_task(self._reopen_native())
+
+    async def _reopen_native(self) -> None:
+        try:
+            presenter = await self._native()
+        except PresenterUnavailable as exc:
+            log.debug("native notifications still unavailable: %s", exc)
+            self._native_lost_at = asyncio.get_running_loop().time()
+            return
+        finally:
+            self._reopening = None
+        if self._closing:
+            await presenter.aclose()
+            return
+        log.info("native notifications work again")
+        self._native_presenter = self._adopt(presenter)
+        self._native_lost_at = None
+        self._use(presenter)
+
+    def _retire(self, presenter: Presenter) -> None:
+        task = asyncio.get_running_loop().create_task(presenter.aclose())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     def _relay(self, popup: Popup, action: str) -> None:
         self.actionInvoked.emit(popup, action)
@@ -742,8 +855,13 @@ class PresenterChain(QObject):
             self.activated.emit(popup.item_id)
 
     async def aclose(self) -> None:
-        """At quit: close the presenter; popups still in flight are dropped."""
+        """At quit: close the presenters; popups still in flight are dropped."""
         self._closing = True
-        if self.presenter is not None:
-            await self.presenter.aclose()
+        if self._reopening is not None:
+            self._reopening.cancel()
+            await asyncio.gather(self._reopening, return_exceptions=True)
+        presenters = {self.presenter, self._tray_message, self._banner_presenter}
+        for presenter in presenters:
+            if presenter is not None:
+                await presenter.aclose()
         await asyncio.gather(*self._retiring, return_exceptions=True)

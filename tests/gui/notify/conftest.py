@@ -4,6 +4,10 @@
   ``dunstctl`` (FACTS.md: history lists only closed notifications, so it closes first).
 - ``private_bus``: a D-Bus session bus of the test's own with nothing on it, and no
   service files, so nothing can be activated there: "dunst absent".
+- ``tray``: a tray icon on the desktop's panel, as a StatusNotifier item, whose
+  messages Qt sends to the desktop's dunst.
+- ``frozen_dunst``: the desktop's dunst, stopped (SIGSTOP) until the test ends: a
+  notification server that is there but never answers.
 - ``private_dunst``: a second dunst on that bus, with a ``dmenu`` script that records the
   context menu it is offered and picks a chosen line: how a test presses a button
   (FACTS.md). Stopping it mid-test is "the notification server went away".
@@ -23,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QSystemTrayIcon
 
+from beacon.tray.notify import PresenterChain
 from support.feedapp import wait_until
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -193,3 +200,71 @@ async def private_dunst(private_bus: str, tmp_path: Path) -> AsyncIterator[Priva
         yield ctl
     finally:
         ctl.stop()
+
+
+def _tray_host_registered() -> bool:
+    result = subprocess.run(
+        ["busctl", "--user", "get-property", "org.kde.StatusNotifierWatcher",
+         "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
+         "IsStatusNotifierHostRegistered"],
+        capture_output=True, text=True, timeout=10, check=False,
+    )  # fmt: skip
+    return result.stdout.strip() == "b true"
+
+
+@pytest.fixture
+async def tray(qapp: Any) -> AsyncIterator[QSystemTrayIcon]:
+    """A tray icon on the desktop's panel, shown as a StatusNotifier item.
+
+    Qt picks StatusNotifier (whose messages go to the notification server) only when a
+    host is registered; right after the desktop starts, the panel may not be yet.
+    """
+    await wait_until(_tray_host_registered, timeout=15)
+    pixmap = QPixmap(22, 22)
+    pixmap.fill(QColor("#2e7d32"))
+    icon = QSystemTrayIcon(QIcon(pixmap))
+    icon.show()
+    yield icon
+    icon.hide()
+
+
+@pytest.fixture
+async def chains() -> AsyncIterator[list[PresenterChain]]:
+    made: list[PresenterChain] = []
+    yield made
+    for chain in made:
+        await chain.aclose()
+
+
+class FrozenDunst:
+    """The desktop's dunst, stopped: it keeps its name on the bus and answers nothing."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.frozen = False
+
+    def freeze(self) -> None:
+        os.kill(self.pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        if self.frozen:
+            os.kill(self.pid, signal.SIGCONT)
+            self.frozen = False
+
+
+@pytest.fixture
+def frozen_dunst(dunst: DunstCtl) -> Iterator[FrozenDunst]:
+    """Call ``freeze()``; the desktop's dunst runs again when the test ends, whatever
+    happened (after this fixture, ``dunst`` empties it with dunstctl)."""
+    out = subprocess.run(
+        ["busctl", "--user", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+         "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s",
+         "org.freedesktop.Notifications"],
+        capture_output=True, text=True, timeout=10, check=True,
+    ).stdout  # fmt: skip
+    frozen = FrozenDunst(int(out.split()[1]))  # "u 1234"
+    try:
+        yield frozen
+    finally:
+        frozen.thaw()

@@ -8,15 +8,12 @@ own dunst, through the tray icon on the desktop's panel.
 from __future__ import annotations
 
 import logging
-import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from beacon.config.model import NotificationSettings
@@ -46,40 +43,6 @@ def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.name == "beacon.tray" and r.levelno == logging.WARNING
     ]
-
-
-def _tray_host_registered() -> bool:
-    result = subprocess.run(
-        ["busctl", "--user", "get-property", "org.kde.StatusNotifierWatcher",
-         "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
-         "IsStatusNotifierHostRegistered"],
-        capture_output=True, text=True, timeout=10, check=False,
-    )  # fmt: skip
-    return result.stdout.strip() == "b true"
-
-
-@pytest.fixture
-async def tray(qapp: Any) -> AsyncIterator[QSystemTrayIcon]:
-    """A tray icon on the desktop's panel, shown as a StatusNotifier item.
-
-    Qt picks StatusNotifier (whose messages go to the notification server) only when a
-    host is registered; right after the desktop starts, the panel may not be yet.
-    """
-    await wait_until(_tray_host_registered, timeout=15)
-    pixmap = QPixmap(22, 22)
-    pixmap.fill(QColor("#2e7d32"))
-    icon = QSystemTrayIcon(QIcon(pixmap))
-    icon.show()
-    yield icon
-    icon.hide()
-
-
-@pytest.fixture
-async def chains() -> AsyncIterator[list[PresenterChain]]:
-    made: list[PresenterChain] = []
-    yield made
-    for chain in made:
-        await chain.aclose()
 
 
 async def started(chains: list[PresenterChain], **kwargs: Any) -> PresenterChain:
