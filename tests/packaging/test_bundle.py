@@ -138,10 +138,12 @@ def test_the_deb_puts_everything_in_its_fhs_place(installed: Installed) -> None:
 
 def test_the_bundle_carries_the_translations(installed: Installed) -> None:
     """Beacon's compiled catalogues (the spec's build step), and Qt's German one."""
-    internal = installed.root / "usr/lib/beacon/_internal"
+    internal = BUNDLE / "_internal"
     for name in ("beacon_de.qm", "beacon_en.qm"):
-        assert (internal / "beacon/_resources/translations" / name).stat().st_size > 0
-    assert (internal / "PySide6/Qt/translations/qtbase_de.qm").is_file()
+        path = internal / "beacon/_resources/translations" / name
+        assert path in installed.files and path.stat().st_size > 0
+    qtbase = internal / "PySide6/Qt/translations/qtbase_de.qm"
+    assert qtbase in installed.files and qtbase.is_file()
 
 
 def test_the_deb_depends_on_what_qt_needs(installed: Installed) -> None:
