@@ -112,6 +112,11 @@ def _bar_tooltip() -> str:
     ).format(shortcut=shortcut)
 
 
+#: The window's first size: room for the search box's hint beside the filters and for the
+#: "Here now" dock, within a 1280 x 800 screen.
+DEFAULT_SIZE = QSize(1200, 720)
+
+
 class FeedWindowCounts(QObject):
     """The window's words with a plural. Not FeedWindow's own tr(): in a subclass of it
     (the app's window), PySide's tr() takes the subclass's context first, where a plural
@@ -166,7 +171,7 @@ class FeedWindow(QMainWindow):
         self._config_broken = False
         self.setWindowTitle(self.tr("Beacon"))
         self.setAccessibleName(self.tr("Beacon feed"))
-        self.resize(1100, 720)
+        self.resize(DEFAULT_SIZE)
 
         # -- widgets ---------------------------------------------------------------------
         self.view = FeedView()
@@ -838,7 +843,7 @@ class FeedWindow(QMainWindow):
         self._show_unread(self.service.unread or 0)
 
     def sizeHint(self) -> QSize:
-        return QSize(1100, 720)
+        return DEFAULT_SIZE
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._clock_timer.stop()
