@@ -237,11 +237,11 @@ def panel_pids(pid: int) -> set[int]:
 
 def menu(pid: int) -> dict[str, object]:
     find_app(pid)
-    pids = panel_pids(pid)
     # The panel makes the icon's button a moment after the icon registers, and the
-    # plugin's process may come up later still: look afresh each time.
+    # plugin's process may come up later still: look afresh each time, its process too.
     deadline = time.monotonic() + APPEAR_SECONDS
     while True:
+        pids = panel_pids(pid)
         buttons = []
         for app in pyatspi.Registry.getDesktop(0):
             try:
