@@ -19,7 +19,7 @@ import pytest
 from beacon.app import BeaconApp
 from beacon.cli.app import _secret_source
 from beacon.config.load import load_config
-from beacon.credentials import Keyring
+from beacon.credentials import Keyring, Secret
 from beacon.demo import DemoServer
 from beacon.services.status import ConnectionInfo, LinkState
 from beacon.store.history import History
@@ -305,12 +305,25 @@ async def test_no_usable_keyring_says_what_to_do_and_keeps_nothing_in_plain_text
         assert "No usable keyring" in app.tray.accounts[ACCOUNT].fix.text()
         no_traceback(words, tooltip, detail)
         assert demo_server.subscribers("private-desk") == []
-    # No plain-text fallback: nothing but the app's own history beside the config.
-    # (keyrings.alt's plain-text backends would write under XDG_DATA_HOME).
-    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert all(
-        name.startswith(("config.toml", "history.sqlite3", "last-seen")) for name in written
-    ), written
+        # No plain-text fallback: nothing but the app's own files beside the config
+        # (keyrings.alt's plain-text backends would write under XDG_DATA_HOME).
+        written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+        assert all(
+            name.startswith(("config.toml", "history.sqlite3", "last-seen")) for name in written
+        ), written
+
+        # The cause fixed: a usable keyring (the desktop's Secret Service) and the
+        # secret stored in it, as `beacon login` does. The same app reads it and connects.
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+        keyring = Keyring()
+        keyring.set_secret(ACCOUNT, Secret(demo_server.secret))
+        try:
+            await demo_server.wait_for_subscribers("private-desk", timeout=20)
+            await wait_until(lambda: connected(app) and not shown(app).fix, timeout=20)
+            assert "keyring" not in tray_tooltip(app)
+            assert not app.tray.accounts[ACCOUNT].fix.isVisible()
+        finally:
+            keyring.delete_secret(ACCOUNT)
 
 
 # -- 4. a bad config while the app runs -------------------------------------------------------
