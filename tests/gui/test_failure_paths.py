@@ -302,7 +302,9 @@ async def test_no_usable_keyring_says_what_to_do_and_keeps_nothing_in_plain_text
         assert title == f"{ACCOUNT}: needs login"
         assert "keyring" in detail
         assert app.tray is not None
-        assert "No usable keyring" in app.tray.accounts[ACCOUNT].fix.text()
+        entry = app.tray.accounts[ACCOUNT]
+        assert entry.fix in entry.menu.actions()
+        assert "No usable keyring" in entry.fix.text()
         no_traceback(words, tooltip, detail)
         assert demo_server.subscribers("private-desk") == []
         # No plain-text fallback: nothing but the app's own files beside the config
@@ -321,7 +323,8 @@ async def test_no_usable_keyring_says_what_to_do_and_keeps_nothing_in_plain_text
             await demo_server.wait_for_subscribers("private-desk", timeout=20)
             await wait_until(lambda: connected(app) and not shown(app).fix, timeout=20)
             assert "keyring" not in tray_tooltip(app)
-            assert not app.tray.accounts[ACCOUNT].fix.isVisible()
+            entry = app.tray.accounts[ACCOUNT]
+            assert entry.fix not in entry.menu.actions()
         finally:
             keyring.delete_secret(ACCOUNT)
 

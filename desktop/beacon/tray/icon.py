@@ -208,8 +208,14 @@ class TrayIcon(QObject):
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
         entry.detail.setText(detail)
+        # In the menu only while there is a fix: a hidden, empty entry would still be
+        # an unnamed item to a screen reader.
+        listed = entry.fix in entry.menu.actions()
         entry.fix.setText(info.fix)
-        entry.fix.setVisible(bool(info.fix))
+        if info.fix and not listed:
+            entry.menu.insertAction(entry.sign_in, entry.fix)
+        elif not info.fix and listed:
+            entry.menu.removeAction(entry.fix)
         # Reconnecting is offered where it does something: not while it is trying already,
         # nor while it is connected.
         busy = info.state in (LinkState.CONNECTING, LinkState.CONNECTED) and not info.needs_login
@@ -244,9 +250,8 @@ class TrayIcon(QObject):
         menu = QMenu(account, self.menu)
         detail = menu.addAction("")
         detail.setEnabled(False)  # information, not a command
-        fix = menu.addAction("")
+        fix = QAction(menu)  # listed only while the account has a problem to fix
         fix.setEnabled(False)
-        fix.setVisible(False)
         sign_in = menu.addAction(self.tr("Sign in…"))
         sign_in.triggered.connect(lambda: self.signInRequested.emit(account))
         sign_in.setVisible(False)
