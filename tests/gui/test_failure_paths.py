@@ -144,8 +144,12 @@ async def test_tls_untrusted_then_ca_file_then_another_name(
         assert "set ca_file" in words, words
         assert "certificate not trusted" in detail, detail
         assert "set ca_file" in tooltip, tooltip
-        assert f"{ACCOUNT}: " in title
-        no_traceback(words, detail, tooltip)
+        assert title == f"{ACCOUNT}: unavailable"
+        assert app.tray is not None
+        fix = app.tray.accounts[ACCOUNT].fix
+        assert fix in app.tray.accounts[ACCOUNT].menu.actions()
+        assert fix.text().startswith("The server's certificate is not trusted. Fix: set ca_file")
+        no_traceback(words, detail, tooltip, fix.text())
 
         # (b) The file fixed on disk: ca_file set. The same app connects, no restart.
         write(path, tls_account(right.port, demo_server.key, ours))
@@ -206,6 +210,13 @@ async def test_auth_401_needs_login_with_sign_in(demo_server: DemoServer, tmp_pa
             assert app.tray is not None
             assert app.tray.accounts[ACCOUNT].sign_in.isVisible()
             no_traceback(words, tooltip, detail)
+
+            # Sign in… opens the settings window at this account's secret field.
+            app.tray.accounts[ACCOUNT].sign_in.trigger()
+            settings = app.settings_window
+            assert settings is not None and settings.isVisible()
+            await wait_until(lambda: settings.form.name.text() == ACCOUNT)
+            await wait_until(settings.form.secret.hasFocus)
 
             # The login fixed on the server's side (its next answers are good): the
             # tray's Reconnect asks again, and the account connects; the hints go.
