@@ -481,7 +481,7 @@ class EngineService(QObject):
                     "The server's certificate does not match the host name {host}. Fix: set "
                     "host to a name the certificate is for, or have the server's certificate "
                     "made for {host}"
-                ).format(host=settings.host)
+                ).format(host=settings.host or f"ws-{settings.cluster or 'mt1'}.pusher.com")
             return self.tr(
                 "The server's certificate is not trusted. Fix: set ca_file to the PEM file "
                 "of the CA that signed it (for a self-signed certificate, the certificate "
