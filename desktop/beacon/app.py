@@ -131,6 +131,32 @@ class NoSecrets:
         return None
 
 
+class KeyringWhenUsable:
+    """The OS keyring, built at each read until one is usable: with none (no backend, or
+    ``PYTHON_KEYRING_BACKEND`` naming one that keeps nothing), each read raises the
+    keyring's own ``NoKeyringError``, whose words say what to do, so an account that
+    needs a secret shows why; a keyring installed or unlocked later is used from the
+    next read on (Reconnect), without a restart. Never a plain-text fallback."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._keyring: Any = None
+
+    def _get(self) -> Any:
+        # Read in daemon threads; two building one at once is harmless.
+        if self._keyring is None:
+            self._keyring = self._make()
+        return self._keyring
+
+    def get_secret(self, account: str) -> Secret | None:
+        secret: Secret | None = self._get().get_secret(account)
+        return secret
+
+    def get_encryption_key(self, account: str) -> Secret | None:
+        key: Secret | None = self._get().get_encryption_key(account)
+        return key
+
+
 class AppWindow(FeedWindow):
     """The feed window as the app shows it.
 
@@ -337,6 +363,8 @@ class BeaconApp(QObject):
             return  # the watcher's last reload landed while quitting
         self.config = config
         self.window.show_config_error("")
+        if self.tray is not None:
+            self.tray.set_problem(None)  # a fixed file clears the tray's error too
         task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
         self._applying.add(task)
         task.add_done_callback(self._applying.discard)
@@ -402,6 +430,12 @@ class BeaconApp(QObject):
         tray = TrayIcon(self.dnd, [a.name for a in self.config.accounts], self)
         if config_error:
             tray.set_problem(self.tr("Config error: {error}").format(error=config_error))
+        if self.config_watch is not None:
+            # A file broken while the app runs: said in the tray as at start, not only
+            # in the window's banner (the window may be out of sight).
+            self.config_watch.configError.connect(
+                lambda error: tray.set_problem(self.tr("Config error: {error}").format(error=error))
+            )
         self.service.statusChanged.connect(tray.set_connection)
         self.feed.unreadChanged.connect(tray.set_unread)
         tray.set_unread(self.feed.unread or 0)

@@ -733,6 +733,26 @@ Authorization: Bearer {secret}</translation>
         <translation>Warte auf den Schlüsselbund – bitte die Entsperrabfrage beantworten</translation>
     </message>
     <message>
+        <source>No usable keyring: Beacon keeps secrets only in the OS keyring, never in plain files. Fix: install and unlock a keyring (gnome-keyring or KWallet), then choose Reconnect</source>
+        <translation>Kein nutzbarer Schlüsselbund: Beacon speichert Geheimnisse nur im Schlüsselbund des Systems, nie in Klartextdateien. Abhilfe: einen Schlüsselbund installieren und entsperren (gnome-keyring oder KWallet), dann „Neu verbinden“ wählen</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate does not match the host name {host}. Fix: set host to a name the certificate is for, or have the server&apos;s certificate made for {host}</source>
+        <translation>Das Zertifikat des Servers passt nicht zum Hostnamen {host}. Abhilfe: host auf einen Namen setzen, für den das Zertifikat gilt, oder das Zertifikat des Servers für {host} ausstellen lassen</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted. Fix: set ca_file to the PEM file of the CA that signed it (for a self-signed certificate, the certificate itself)</source>
+        <translation>Dem Zertifikat des Servers wird nicht vertraut. Abhilfe: ca_file auf die PEM-Datei der Zertifizierungsstelle setzen, die es signiert hat (bei einem selbstsignierten Zertifikat auf das Zertifikat selbst)</translation>
+    </message>
+    <message>
+        <source>Fix: choose Sign in… and store this account&apos;s secret</source>
+        <translation>Abhilfe: „Anmelden…“ wählen und das Geheimnis dieses Kontos speichern</translation>
+    </message>
+    <message>
+        <source>The auth endpoint fails; Beacon tries again by itself. Fix: check that the app backend at {endpoint} runs and answers</source>
+        <translation>Der Auth-Endpunkt schlägt fehl; Beacon versucht es selbst erneut. Abhilfe: prüfen, ob das App-Backend unter {endpoint} läuft und antwortet</translation>
+    </message>
+    <message>
         <source>Keyring locked: you stopped waiting for its unlock prompt, so this account cannot read its secret. Fix: choose Try again (Reconnect in the tray menu) and enter your keyring password at the prompt, or unlock the keyring in your keyring manager (Seahorse, KWalletManager).</source>
         <translation>Schlüsselbund gesperrt: Sie haben das Warten auf seine Entsperrabfrage abgebrochen, daher kann dieses Konto sein Geheimnis nicht lesen. Abhilfe: Wählen Sie „Erneut versuchen“ („Neu verbinden“ im Tray-Menü) und geben Sie bei der Abfrage Ihr Schlüsselbund-Passwort ein, oder entsperren Sie den Schlüsselbund in Ihrer Schlüsselbundverwaltung (Seahorse, KWalletManager).</translation>
     </message>

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from beacon.app import NoSecrets, Profile, run_app
+from beacon.app import KeyringWhenUsable, NoSecrets, Profile, run_app
 from beacon.config.model import (
     AccountSettings,
     Action,
@@ -68,7 +68,11 @@ def _secret_source() -> Any:
         return credentials.Keyring(timeout=None)
     except Exception as exc:  # no keyring backend, locked keyring, not built yet
         log.warning("no keyring available: %s", exc)
-        return NoSecrets()
+        # Not an empty source: each read says why there is no secret (and tries again),
+        # so the window and the tray tell the user what to do rather than "needs login".
+        return KeyringWhenUsable(
+            lambda: importlib.import_module("beacon.credentials").Keyring(timeout=None)
+        )
 
 
 def run_user(config_path: Path | None, command: str = "show") -> int:

@@ -445,12 +445,15 @@ class EngineService(QObject):
         if problem is not None:
             # Like the engine's own problems: the state stays, the detail says more.
             info = replace(info, detail=f"{info.detail}; {problem}")
+        if settings is not None:
+            info = replace(info, fix=self._fix_words(info, settings))
         keyring = self._keyring.get(account, KeyringStatus.OK)
         if keyring is KeyringStatus.WAITING:
             info = replace(
                 info,
                 keyring=keyring,
                 detail=self.tr("Waiting for the keyring — answer the unlock prompt"),
+                fix="",
             )
         elif keyring is KeyringStatus.LOCKED:
             info = replace(
@@ -458,8 +461,41 @@ class EngineService(QObject):
                 keyring=keyring,
                 needs_login=True,
                 detail=self._keyring_reasons.get(account, ""),
+                fix="",  # the reason says it, with the Try again of its own
             )
         return info
+
+    def _fix_words(self, info: ConnectionInfo, settings: AccountSettings) -> str:
+        """What to do about the problem in the engine's detail (its words are English
+        diagnostics from ``beacon.connect``), for the window and the tray; "" if none."""
+        detail = info.detail
+        if "No usable OS keyring" in detail:
+            return self.tr(
+                "No usable keyring: Beacon keeps secrets only in the OS keyring, never in "
+                "plain files. Fix: install and unlock a keyring (gnome-keyring or KWallet), "
+                "then choose Reconnect"
+            )
+        if "certificate not trusted" in detail:
+            if "mismatch" in detail:
+                return self.tr(
+                    "The server's certificate does not match the host name {host}. Fix: set "
+                    "host to a name the certificate is for, or have the server's certificate "
+                    "made for {host}"
+                ).format(host=settings.host or f"ws-{settings.cluster or 'mt1'}.pusher.com")
+            return self.tr(
+                "The server's certificate is not trusted. Fix: set ca_file to the PEM file "
+                "of the CA that signed it (for a self-signed certificate, the certificate "
+                "itself)"
+            )
+        auth = settings.auth
+        if info.needs_login:
+            return self.tr("Fix: choose Sign in… and store this account's secret")
+        if auth is not None and auth.mode == "endpoint" and "auth endpoint" in detail:
+            return self.tr(
+                "The auth endpoint fails; Beacon tries again by itself. Fix: check that the "
+                "app backend at {endpoint} runs and answers"
+            ).format(endpoint=auth.endpoint)
+        return ""
 
     # -- keyring waits ----------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ class ConnectionInfo:
     # it (allow_insecure = true), in words; empty for an account that sends nothing so.
     insecure: tuple[str, ...] = ()
     keyring: KeyringStatus = KeyringStatus.OK
+    # What the user can do about the problem the detail names, in their language
+    # ("Fix: set ca_file ..."); empty when there is nothing to fix (or the detail says it).
+    fix: str = ""
 
     @property
     def keyring_waiting(self) -> bool:

@@ -74,6 +74,8 @@ class AccountEntry:
     reconnect: QAction
     sign_in: QAction
     cancel_wait: QAction
+    #: What to do about the account's problem (hidden when there is none).
+    fix: QAction
 
 
 class TrayIcon(QObject):
@@ -206,6 +208,14 @@ class TrayIcon(QObject):
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
         entry.detail.setText(detail)
+        # In the menu only while there is a fix: a hidden, empty entry would still be
+        # an unnamed item to a screen reader.
+        listed = entry.fix in entry.menu.actions()
+        entry.fix.setText(info.fix)
+        if info.fix and not listed:
+            entry.menu.insertAction(entry.sign_in, entry.fix)
+        elif not info.fix and listed:
+            entry.menu.removeAction(entry.fix)
         # Reconnecting is offered where it does something: not while it is trying already,
         # nor while it is connected.
         busy = info.state in (LinkState.CONNECTING, LinkState.CONNECTED) and not info.needs_login
@@ -240,6 +250,8 @@ class TrayIcon(QObject):
         menu = QMenu(account, self.menu)
         detail = menu.addAction("")
         detail.setEnabled(False)  # information, not a command
+        fix = QAction(menu)  # listed only while the account has a problem to fix
+        fix.setEnabled(False)
         sign_in = menu.addAction(self.tr("Sign in…"))
         sign_in.triggered.connect(lambda: self.signInRequested.emit(account))
         sign_in.setVisible(False)
@@ -249,7 +261,7 @@ class TrayIcon(QObject):
         reconnect = menu.addAction(self.tr("Reconnect"))
         reconnect.triggered.connect(lambda: self.reconnectRequested.emit(account))
         self.menu.insertMenu(self._accounts_end, menu)
-        entry = AccountEntry(menu, detail, reconnect, sign_in, cancel_wait)
+        entry = AccountEntry(menu, detail, reconnect, sign_in, cancel_wait, fix)
         self.accounts[account] = entry
         return entry
 
@@ -305,6 +317,8 @@ class TrayIcon(QObject):
         if not self._infos and not self._problem:
             lines.append(self.tr("No accounts configured"))
         lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
+        # The fix of each account's problem, where the user looks first.
+        lines += [f"{info.account}: {info.fix}" for info in self._infos.values() if info.fix]
         lines += [
             self.tr("{account}: credentials sent without encryption").format(account=info.account)
             for info in self._infos.values()

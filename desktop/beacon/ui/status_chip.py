@@ -81,6 +81,8 @@ class StatusChip(QWidget):
             words = self.tr("keyring locked — choose Try again and enter your keyring password")
             self.dot.setPixmap(_dot(_STATE_COLOURS[LinkState.FAILED]))  # as the tray shows it
         tip = detail_words(info)
+        if info.fix:
+            tip = f"{tip}\n{info.fix}"
         if info.insecure:
             # allow_insecure: the user accepted it, but must not forget it (issue 10).
             warning = self.tr("{account}: credentials sent without encryption").format(

@@ -23,6 +23,7 @@ import pytest
 from beacon.pusher.auth import channel_auth
 from support.cli import account_toml, profile_env, run_beacon
 from support.soketi import PusherServer, free_port
+from support.tls import make_certificate
 
 
 class AuthEndpoint:
@@ -245,13 +246,7 @@ def test_unreachable_host_name(tmp_path: Path, soketi: PusherServer) -> None:
 @pytest.fixture
 def untrusted_tls_port(tmp_path: Path) -> Iterator[int]:
     """A TLS server on 127.0.0.1 with a self-signed certificate nobody trusts."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    cert, key = make_certificate(tmp_path, "cert", cn="127.0.0.1")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     listener = socket.create_server(("127.0.0.1", 0))

@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import signal
 import ssl
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from beacon.pusher import ConnectionState, Subscribed, SubscriptionFailed
 from support.cli import account_toml, profile_env
 from support.engine import Recorder, Target, account, server_target
 from support.proxy import AuthEndpoint, TcpProxy
+from support.tls import make_certificate as self_signed
 
 C = ConnectionState
 MakeEndpoint = Callable[..., Awaitable[AuthEndpoint]]
@@ -104,14 +104,7 @@ async def test_a_missing_secret_stops_only_the_private_channel(target: Target) -
 
 
 def make_certificate(where: Path, name: str) -> Path:
-    cert, key = where / f"{name}.pem", where / f"{name}.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert
+    return self_signed(where, name)[0]
 
 
 async def test_each_account_trusts_only_its_own_ca_file(

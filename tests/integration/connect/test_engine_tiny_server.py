@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from beacon.config.model import AccountSettings
 from beacon.pusher import ConnectionState, Subscribed
 from support.engine import Recorder
+from support.tls import make_certificate
 
 C = ConnectionState
 
@@ -27,14 +27,7 @@ C = ConnectionState
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     where = tmp_path_factory.mktemp("tls")
-    cert, key = where / "cert.pem", where / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return make_certificate(where, "cert", cn="127.0.0.1")
 
 
 async def tiny_pusher(ws: ServerConnection) -> None:
