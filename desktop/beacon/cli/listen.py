@@ -78,15 +78,20 @@ _encode_string = json.encoder.encode_basestring
 class _Stamps:
     """ISO-8601 UTC with milliseconds and "Z". Events in a burst share their second, so
     the date-and-time part is formatted once per second, not once per event; and the
-    events of one network read share their ``received_at`` object, formatted once."""
+    events of one network read share their ``received_at`` object, formatted once.
 
-    __slots__ = ("_key", "_prefix", "_text", "_when")
+    ``tail`` gives the end of a line with no user id (most events), also once per read.
+    """
+
+    __slots__ = ("_key", "_prefix", "_tail", "_tail_when", "_text", "_when")
 
     def __init__(self) -> None:
         self._key: tuple[int, int, int, int, int, int] | None = None
         self._prefix = ""
         self._when: datetime | None = None
         self._text = ""
+        self._tail_when: datetime | None = None
+        self._tail = ""
 
     def __call__(self, when: datetime) -> str:
         if when is self._when:
@@ -94,6 +99,14 @@ class _Stamps:
         text = self._format(when)
         self._when, self._text = when, text
         return text
+
+    def tail(self, when: datetime) -> str:
+        """``,"user_id":null,"received_at":"..."}`` and the newline."""
+        if when is self._tail_when:
+            return self._tail
+        tail = f',"user_id":null,"received_at":"{self(when)}"}}\n'
+        self._tail_when, self._tail = when, tail
+        return tail
 
     def _format(self, when: datetime) -> str:
         key = (when.second, when.minute, when.hour, when.day, when.month, when.year)
@@ -105,6 +118,26 @@ class _Stamps:
 
 
 _stamp = _Stamps()
+
+# The start of a line, up to ``"data":``, per (account, channel, event): a few kinds of
+# event make up a burst, so each is encoded once instead of once per event. Bounded, for
+# a server that sends ever new event names.
+_heads: dict[tuple[str, str, str], str] = {}
+_HEADS_MAX = 512
+
+
+def _head(key: tuple[str, str, str]) -> str:
+    account, channel, event = key
+    head = (
+        f'{{"account":{_encode_string(account)},'
+        f'"channel":{_encode_string(channel)},'
+        f'"event":{_encode_string(event)},'
+        '"data":'
+    )
+    if len(_heads) >= _HEADS_MAX:
+        _heads.clear()
+    _heads[key] = head
+    return head
 
 
 def json_line(event: ReceivedEvent) -> bytes:
@@ -119,17 +152,19 @@ def json_line(event: ReceivedEvent) -> bytes:
         data_text = raw.strip(" \t")
     else:
         data_text = _encode_json(data)
+    key = (event.account, event.channel, event.event)
+    head = _heads.get(key)
+    if head is None:
+        head = _head(key)
     user_id = event.user_id
-    text = (
-        f'{{"account":{_encode_string(event.account)},'
-        f'"channel":{_encode_string(event.channel)},'
-        f'"event":{_encode_string(event.event)},'
-        f'"data":{data_text},'
-        f'"user_id":{"null" if user_id is None else _encode_string(user_id)},'
-        f'"received_at":"{_stamp(event.received_at)}"}}\n'
-    )
+    if user_id is None:
+        tail = _stamp.tail(event.received_at)
+    else:
+        tail = (
+            f',"user_id":{_encode_string(user_id)},"received_at":"{_stamp(event.received_at)}"}}\n'
+        )
     # A lone surrogate (legal in JSON text, not in UTF-8) becomes its JSON escape.
-    return text.encode("utf-8", "backslashreplace")
+    return f"{head}{data_text}{tail}".encode("utf-8", "backslashreplace")
 
 
 class _LazySecrets:
@@ -340,7 +375,15 @@ class _Listener:
             return  # printed already, from catch-up
         if self.signals is not None:
             self.signals.submit(event.account, event.channel, event.event, event.data)
-        self.print_line(json_line(event))
+        # print_line() inlined: this runs for every event.
+        self.pending.append(json_line(event))
+        self.received += 1
+        if self.count is not None and self.received >= self.count:
+            self.flush()
+            self.finish(EXIT_OK)
+        elif not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_later(FLUSH_DELAY, self.flush)
 
     def print_line(self, line: bytes) -> None:
         if self.exit_code is not None:

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +112,13 @@ class _AccountRunner:
             except CaFileError as exc:
                 self.setup_error = str(exc)
         self._loop = asyncio.get_running_loop()
+        # The loop's clock, for each received message: asyncio's own loops read
+        # time.monotonic, called here without their Python-level method in between.
+        self._time: Callable[[], float] = (
+            time.monotonic
+            if getattr(self._loop.time, "__func__", None) is asyncio.BaseEventLoop.time
+            else self._loop.time
+        )
         self._open_wanted = asyncio.Event()
         self._out_ready = asyncio.Event()
         self._ws: PusherSocket | None = None
@@ -210,11 +218,10 @@ class _AccountRunner:
     def _on_text(self, text: str) -> None:
         """One text message, straight from the socket: the hot path."""
         core = self.core
-        events = core.receive(text, self._loop.time())
-        if len(events) == 1 and type(events[0]) is EventReceived:
-            # An application event alone: the core queued nothing to send for it, so
-            # the writer need not be asked (a property call less per event).
-            self._emit(events[0])
+        events = core.receive_into(text, self._time(), self._deliver)
+        if events is None:
+            # An application event, delivered already: the core queued nothing to send
+            # for it, so the writer need not be asked (a property call less per event).
             return
         if events:
             self.handle(events)  # wakes the writer itself
@@ -230,31 +237,29 @@ class _AccountRunner:
 
     # -- core events -----------------------------------------------------------------
 
-    def _received_at(self) -> datetime:
-        """Now, as one timestamp for every message of the current network read."""
+    def _emit(self, ev: EventReceived) -> None:
+        self._deliver(ev.channel, ev.event, ev.data, ev.raw_data, ev.user_id)
+
+    def _deliver(
+        self, channel: str, name: str, data: Any, raw: str | None, user_id: str | None
+    ) -> None:
+        """One application event to the engine's callback (the core's event sink)."""
+        # One stamp per network read: the events of a read arrived at the same moment.
         ws = self._ws
         if ws is None:
-            return datetime.now(UTC)
-        if ws.read_count != self._stamp_read:
+            when = datetime.now(UTC)
+        elif ws.read_count == self._stamp_read:
+            when = self._stamp
+        else:
             self._stamp_read = ws.read_count
-            self._stamp = datetime.now(UTC)
-        return self._stamp
-
-    def _emit(self, ev: EventReceived) -> None:
-        raw = ev.raw_data
+            when = self._stamp = datetime.now(UTC)
         event = received_event(
-            self.name,
-            ev.channel,
-            ev.event,
-            ev.data,
-            ev.user_id,
-            self._received_at(),
-            raw if raw is not None else "",
+            self.name, channel, name, data, user_id, when, raw if raw is not None else ""
         )
         try:
             self.engine.on_event(event)
         except Exception:
-            log.exception("the event callback failed for %s on %s", ev.event, ev.channel)
+            log.exception("the event callback failed for %s on %s", name, channel)
 
     def handle(self, events: list[ProtocolEvent]) -> None:
         """Carry out what the core asked for, then re-arm its timer and wake the writer."""
