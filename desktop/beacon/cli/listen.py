@@ -37,7 +37,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, Config, ConfigError, load_config
@@ -146,23 +146,39 @@ def json_line(event: ReceivedEvent) -> bytes:
     Where the event's data arrived as JSON text, that text is the JSON of ``data``
     already, so it is copied instead of encoded again (the biggest cost of a line).
     """
-    data = event.data
-    raw = event.raw_data
+    return fields_line(
+        event.account,
+        event.channel,
+        event.event,
+        event.data,
+        event.user_id,
+        event.received_at,
+        event.raw_data,
+    )
+
+
+def fields_line(
+    account: str,
+    channel: str,
+    name: str,
+    data: Any,
+    user_id: str | None,
+    received_at: datetime,
+    raw: str,
+) -> bytes:
+    """``json_line`` of a ``ReceivedEvent``'s fields (the engine's ``on_event_fields``)."""
     if raw and (type(data) is not str or data is not raw) and "\n" not in raw and "\r" not in raw:
         data_text = raw.strip(" \t")
     else:
         data_text = _encode_json(data)
-    key = (event.account, event.channel, event.event)
+    key = (account, channel, name)
     head = _heads.get(key)
     if head is None:
         head = _head(key)
-    user_id = event.user_id
     if user_id is None:
-        tail = _stamp.tail(event.received_at)
+        tail = _stamp.tail(received_at)
     else:
-        tail = (
-            f',"user_id":{_encode_string(user_id)},"received_at":"{_stamp(event.received_at)}"}}\n'
-        )
+        tail = f',"user_id":{_encode_string(user_id)},"received_at":"{_stamp(received_at)}"}}\n'
     # A lone surrogate (legal in JSON text, not in UTF-8) becomes its JSON escape.
     return f"{head}{data_text}{tail}".encode("utf-8", "backslashreplace")
 
@@ -385,6 +401,29 @@ class _Listener:
             self.flush_scheduled = True
             self.loop.call_later(FLUSH_DELAY, self.flush)
 
+    def on_event_fields(
+        self,
+        account: str,
+        channel: str,
+        name: str,
+        data: Any,
+        user_id: str | None,
+        received_at: datetime,
+        raw: str,
+    ) -> None:
+        """``on_event`` without catch-up and signals, from the fields: no ``ReceivedEvent``
+        is built for a line."""
+        if self.exit_code is not None:
+            return
+        self.pending.append(fields_line(account, channel, name, data, user_id, received_at, raw))
+        self.received += 1
+        if self.count is not None and self.received >= self.count:
+            self.flush()
+            self.finish(EXIT_OK)
+        elif not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_later(FLUSH_DELAY, self.flush)
+
     def print_line(self, line: bytes) -> None:
         if self.exit_code is not None:
             return
@@ -478,6 +517,9 @@ async def _listen(
         channel_overrides=args.channel,
         on_protocol=listener.on_protocol,
     )
+    if listener.catchup is None and listener.signals is None:
+        # Each line straight from the event's fields (they need the whole event).
+        engine.on_event_fields = listener.on_event_fields
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, listener.finish, EXIT_OK)

@@ -73,6 +73,11 @@ CONNECT_TIMEOUT = 15.0
 MAX_MESSAGE = 1 << 20
 
 
+#: (account, channel, event, data, user_id, received_at, raw_data): a ``ReceivedEvent``'s
+#: fields, for a consumer that needs no object (``Engine.on_event_fields``).
+EventFieldsSink = Callable[[str, str, str, Any, str | None, datetime, str], None]
+
+
 class _Attempt:
     """One socket's life; ``abandoned`` once the core has dropped it."""
 
@@ -253,11 +258,24 @@ class _AccountRunner:
         else:
             self._stamp_read = ws.read_count
             when = self._stamp = datetime.now(UTC)
-        event = received_event(
-            self.name, channel, name, data, user_id, when, raw if raw is not None else ""
-        )
+        engine = self.engine
         try:
-            self.engine.on_event(event)
+            if engine.on_event_fields is not None:
+                engine.on_event_fields(
+                    self.name, channel, name, data, user_id, when, raw if raw is not None else ""
+                )
+            else:
+                engine.on_event(
+                    received_event(
+                        self.name,
+                        channel,
+                        name,
+                        data,
+                        user_id,
+                        when,
+                        raw if raw is not None else "",
+                    )
+                )
         except Exception:
             log.exception("the event callback failed for %s on %s", name, channel)
 
@@ -493,6 +511,9 @@ class Engine:
         self.accounts = tuple(accounts)
         self.secrets = secrets
         self.on_event = on_event
+        #: Instead of ``on_event``, when set: each event's fields, in ``ReceivedEvent``'s
+        #: order, without building the object (``beacon listen`` prints them straight).
+        self.on_event_fields: EventFieldsSink | None = None
         self.on_status = on_status
         self.channel_overrides = tuple(channel_overrides)
         self.version = version
