@@ -37,7 +37,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from beacon.cli.ca_files import ca_file_problems
 from beacon.config import AccountSettings, Config, ConfigError, load_config
@@ -78,15 +78,20 @@ _encode_string = json.encoder.encode_basestring
 class _Stamps:
     """ISO-8601 UTC with milliseconds and "Z". Events in a burst share their second, so
     the date-and-time part is formatted once per second, not once per event; and the
-    events of one network read share their ``received_at`` object, formatted once."""
+    events of one network read share their ``received_at`` object, formatted once.
 
-    __slots__ = ("_key", "_prefix", "_text", "_when")
+    ``tail`` gives the end of a line with no user id (most events), also once per read.
+    """
+
+    __slots__ = ("_key", "_prefix", "_tail", "_tail_when", "_text", "_when")
 
     def __init__(self) -> None:
         self._key: tuple[int, int, int, int, int, int] | None = None
         self._prefix = ""
         self._when: datetime | None = None
         self._text = ""
+        self._tail_when: datetime | None = None
+        self._tail = ""
 
     def __call__(self, when: datetime) -> str:
         if when is self._when:
@@ -94,6 +99,14 @@ class _Stamps:
         text = self._format(when)
         self._when, self._text = when, text
         return text
+
+    def tail(self, when: datetime) -> str:
+        """``,"user_id":null,"received_at":"..."}`` and the newline."""
+        if when is self._tail_when:
+            return self._tail
+        tail = f',"user_id":null,"received_at":"{self(when)}"}}\n'
+        self._tail_when, self._tail = when, tail
+        return tail
 
     def _format(self, when: datetime) -> str:
         key = (when.second, when.minute, when.hour, when.day, when.month, when.year)
@@ -106,6 +119,26 @@ class _Stamps:
 
 _stamp = _Stamps()
 
+# The start of a line, up to ``"data":``, per (account, channel, event): a few kinds of
+# event make up a burst, so each is encoded once instead of once per event. Bounded, for
+# a server that sends ever new event names.
+_heads: dict[tuple[str, str, str], str] = {}
+_HEADS_MAX = 512
+
+
+def _head(key: tuple[str, str, str]) -> str:
+    account, channel, event = key
+    head = (
+        f'{{"account":{_encode_string(account)},'
+        f'"channel":{_encode_string(channel)},'
+        f'"event":{_encode_string(event)},'
+        '"data":'
+    )
+    if len(_heads) >= _HEADS_MAX:
+        _heads.clear()
+    _heads[key] = head
+    return head
+
 
 def json_line(event: ReceivedEvent) -> bytes:
     """The stdout line for one event: compact JSON, UTF-8, newline-terminated.
@@ -113,23 +146,41 @@ def json_line(event: ReceivedEvent) -> bytes:
     Where the event's data arrived as JSON text, that text is the JSON of ``data``
     already, so it is copied instead of encoded again (the biggest cost of a line).
     """
-    data = event.data
-    raw = event.raw_data
+    return fields_line(
+        event.account,
+        event.channel,
+        event.event,
+        event.data,
+        event.user_id,
+        event.received_at,
+        event.raw_data,
+    )
+
+
+def fields_line(
+    account: str,
+    channel: str,
+    name: str,
+    data: Any,
+    user_id: str | None,
+    received_at: datetime,
+    raw: str,
+) -> bytes:
+    """``json_line`` of a ``ReceivedEvent``'s fields (the engine's ``on_event_fields``)."""
     if raw and (type(data) is not str or data is not raw) and "\n" not in raw and "\r" not in raw:
         data_text = raw.strip(" \t")
     else:
         data_text = _encode_json(data)
-    user_id = event.user_id
-    text = (
-        f'{{"account":{_encode_string(event.account)},'
-        f'"channel":{_encode_string(event.channel)},'
-        f'"event":{_encode_string(event.event)},'
-        f'"data":{data_text},'
-        f'"user_id":{"null" if user_id is None else _encode_string(user_id)},'
-        f'"received_at":"{_stamp(event.received_at)}"}}\n'
-    )
+    key = (account, channel, name)
+    head = _heads.get(key)
+    if head is None:
+        head = _head(key)
+    if user_id is None:
+        tail = _stamp.tail(received_at)
+    else:
+        tail = f',"user_id":{_encode_string(user_id)},"received_at":"{_stamp(received_at)}"}}\n'
     # A lone surrogate (legal in JSON text, not in UTF-8) becomes its JSON escape.
-    return text.encode("utf-8", "backslashreplace")
+    return f"{head}{data_text}{tail}".encode("utf-8", "backslashreplace")
 
 
 class _LazySecrets:
@@ -340,7 +391,38 @@ class _Listener:
             return  # printed already, from catch-up
         if self.signals is not None:
             self.signals.submit(event.account, event.channel, event.event, event.data)
-        self.print_line(json_line(event))
+        # print_line() inlined: this runs for every event.
+        self.pending.append(json_line(event))
+        self.received += 1
+        if self.count is not None and self.received >= self.count:
+            self.flush()
+            self.finish(EXIT_OK)
+        elif not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_later(FLUSH_DELAY, self.flush)
+
+    def on_event_fields(
+        self,
+        account: str,
+        channel: str,
+        name: str,
+        data: Any,
+        user_id: str | None,
+        received_at: datetime,
+        raw: str,
+    ) -> None:
+        """``on_event`` without catch-up and signals, from the fields: no ``ReceivedEvent``
+        is built for a line."""
+        if self.exit_code is not None:
+            return
+        self.pending.append(fields_line(account, channel, name, data, user_id, received_at, raw))
+        self.received += 1
+        if self.count is not None and self.received >= self.count:
+            self.flush()
+            self.finish(EXIT_OK)
+        elif not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_later(FLUSH_DELAY, self.flush)
 
     def print_line(self, line: bytes) -> None:
         if self.exit_code is not None:
@@ -435,6 +517,9 @@ async def _listen(
         channel_overrides=args.channel,
         on_protocol=listener.on_protocol,
     )
+    if listener.catchup is None and listener.signals is None:
+        # Each line straight from the event's fields (they need the whole event).
+        engine.on_event_fields = listener.on_event_fields
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, listener.finish, EXIT_OK)

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,11 @@ CONNECT_TIMEOUT = 15.0
 MAX_MESSAGE = 1 << 20
 
 
+#: (account, channel, event, data, user_id, received_at, raw_data): a ``ReceivedEvent``'s
+#: fields, for a consumer that needs no object (``Engine.on_event_fields``).
+EventFieldsSink = Callable[[str, str, str, Any, str | None, datetime, str], None]
+
+
 class _Attempt:
     """One socket's life; ``abandoned`` once the core has dropped it."""
 
@@ -111,6 +117,13 @@ class _AccountRunner:
             except CaFileError as exc:
                 self.setup_error = str(exc)
         self._loop = asyncio.get_running_loop()
+        # The loop's clock, for each received message: asyncio's own loops read
+        # time.monotonic, called here without their Python-level method in between.
+        self._time: Callable[[], float] = (
+            time.monotonic
+            if getattr(self._loop.time, "__func__", None) is asyncio.BaseEventLoop.time
+            else self._loop.time
+        )
         self._open_wanted = asyncio.Event()
         self._out_ready = asyncio.Event()
         self._ws: PusherSocket | None = None
@@ -210,11 +223,10 @@ class _AccountRunner:
     def _on_text(self, text: str) -> None:
         """One text message, straight from the socket: the hot path."""
         core = self.core
-        events = core.receive(text, self._loop.time())
-        if len(events) == 1 and type(events[0]) is EventReceived:
-            # An application event alone: the core queued nothing to send for it, so
-            # the writer need not be asked (a property call less per event).
-            self._emit(events[0])
+        events = core.receive_into(text, self._time(), self._deliver)
+        if events is None:
+            # An application event, delivered already: the core queued nothing to send
+            # for it, so the writer need not be asked (a property call less per event).
             return
         if events:
             self.handle(events)  # wakes the writer itself
@@ -230,31 +242,42 @@ class _AccountRunner:
 
     # -- core events -----------------------------------------------------------------
 
-    def _received_at(self) -> datetime:
-        """Now, as one timestamp for every message of the current network read."""
+    def _emit(self, ev: EventReceived) -> None:
+        self._deliver(ev.channel, ev.event, ev.data, ev.raw_data, ev.user_id)
+
+    def _deliver(
+        self, channel: str, name: str, data: Any, raw: str | None, user_id: str | None
+    ) -> None:
+        """One application event to the engine's callback (the core's event sink)."""
+        # One stamp per network read: the events of a read arrived at the same moment.
         ws = self._ws
         if ws is None:
-            return datetime.now(UTC)
-        if ws.read_count != self._stamp_read:
+            when = datetime.now(UTC)
+        elif ws.read_count == self._stamp_read:
+            when = self._stamp
+        else:
             self._stamp_read = ws.read_count
-            self._stamp = datetime.now(UTC)
-        return self._stamp
-
-    def _emit(self, ev: EventReceived) -> None:
-        raw = ev.raw_data
-        event = received_event(
-            self.name,
-            ev.channel,
-            ev.event,
-            ev.data,
-            ev.user_id,
-            self._received_at(),
-            raw if raw is not None else "",
-        )
+            when = self._stamp = datetime.now(UTC)
+        engine = self.engine
         try:
-            self.engine.on_event(event)
+            if engine.on_event_fields is not None:
+                engine.on_event_fields(
+                    self.name, channel, name, data, user_id, when, raw if raw is not None else ""
+                )
+            else:
+                engine.on_event(
+                    received_event(
+                        self.name,
+                        channel,
+                        name,
+                        data,
+                        user_id,
+                        when,
+                        raw if raw is not None else "",
+                    )
+                )
         except Exception:
-            log.exception("the event callback failed for %s on %s", ev.event, ev.channel)
+            log.exception("the event callback failed for %s on %s", name, channel)
 
     def handle(self, events: list[ProtocolEvent]) -> None:
         """Carry out what the core asked for, then re-arm its timer and wake the writer."""
@@ -488,6 +511,9 @@ class Engine:
         self.accounts = tuple(accounts)
         self.secrets = secrets
         self.on_event = on_event
+        #: Instead of ``on_event``, when set: each event's fields, in ``ReceivedEvent``'s
+        #: order, without building the object (``beacon listen`` prints them straight).
+        self.on_event_fields: EventFieldsSink | None = None
         self.on_status = on_status
         self.channel_overrides = tuple(channel_overrides)
         self.version = version

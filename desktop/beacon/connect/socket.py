@@ -435,7 +435,7 @@ class PusherSocket(asyncio.Protocol):
                 return
             if b0 == 0x81:  # FIN, no RSV bits, text: the hot path
                 try:
-                    text = str(buf[start:end], "utf-8")
+                    text = buf[start:end].decode()
                 except UnicodeDecodeError:
                     log.warning("skipped a text frame that is not UTF-8")
                 else:

@@ -126,6 +126,10 @@ class ChannelInfo:
     retry_at: float | None = None
 
 
+#: Where ``receive_into`` hands an application event: (channel, event, data, raw_data,
+#: user_id), as in ``EventReceived``.
+EventSink = Callable[[str, str, Any, str | None, str | None], None]
+
 _Handler = Callable[["PusherConnection", str | None, Any], list[ProtocolEvent]]
 
 
@@ -324,6 +328,19 @@ class PusherConnection:
 
     def receive(self, text: str | bytes, now: float) -> list[ProtocolEvent]:
         """Handle one text frame. Malformed frames are logged and skipped, never fatal."""
+        events = self.receive_into(text, now, None)
+        assert events is not None
+        return events
+
+    def receive_into(
+        self, text: str | bytes, now: float, sink: EventSink | None
+    ) -> list[ProtocolEvent] | None:
+        """``receive``, for a runtime's hot path: an application event on a channel goes
+        straight to ``sink(channel, event, data, raw_data, user_id)`` (the fields of
+        ``EventReceived``, without building it or a list), and then the answer is None:
+        nothing else happened, nothing was queued to send. Otherwise (no sink, encrypted
+        channels, protocol events) the answer is what ``receive`` returns.
+        """
         if not self._transport:
             return []
         self._last_received = now
@@ -333,7 +350,9 @@ class PusherConnection:
         except ProtocolError as exc:
             log.warning("skipped a malformed frame: %s", exc)
             return [FrameSkipped(str(exc))]
-        if channel is not None and not event.startswith(_PROTOCOL_PREFIXES):
+        # (Both protocol prefixes start with "p": a first-letter test spares most events
+        # the method call.)
+        if channel is not None and (event[0] != "p" or not event.startswith(_PROTOCOL_PREFIXES)):
             # The hot path: an application event on a channel.
             ch = self._channels.get(channel)
             if ch is None:
@@ -342,6 +361,9 @@ class PusherConnection:
                 return []
             if ch.kind is ChannelKind.ENCRYPTED:
                 return self._encrypted_event(ch, event, data, user_id)
+            if sink is not None:
+                sink(channel, event, data, raw, user_id)
+                return None
             return [EventReceived(channel, event, data, raw, user_id)]
         handler = self._handlers.get(event)
         if handler is None:
