@@ -184,6 +184,9 @@ class PusherConnection:
         # Sign-in after a failure that may pass: when to try again, and the delays.
         self._signin_retry_at: float | None = None
         self._signin_backoff: Iterator[float] | None = None
+        # The sign-in of this socket failed with no retry of its own (it needs a login):
+        # connect() asks for it again, as for its channels.
+        self._signin_failed = False
         for name in channels:
             self._add_channel(name)
 
@@ -247,11 +250,18 @@ class PusherConnection:
     def connect(self, now: float) -> list[ProtocolEvent]:
         """Start (or restart, after ``failed``/``disconnected``) connecting now.
 
-        While connected, channels that needed a new login are tried again instead.
+        While connected, channels and a sign-in that failed (a new login, say) are tried
+        again at once instead.
         """
         if self.state is ConnectionState.CONNECTED:
             self.needs_login = False
             events: list[ProtocolEvent] = []
+            if self._signin_failed or self._signin_retry_at is not None:
+                assert self.socket_id is not None
+                self._signin_failed = False
+                self._signin_retry_at = None
+                self._signin_backoff = None
+                events.append(SigninNeeded(self.socket_id))
             for ch in list(self._channels.values()):
                 if ch.status in (ChannelStatus.FAILED, ChannelStatus.RETRYING):
                     ch.backoff = None
@@ -493,6 +503,7 @@ class PusherConnection:
             raise ValueError("user data has no id")
         self.user_id = user_id
         self._signin_backoff = None
+        self._signin_failed = False
         name = SERVER_TO_USER_PREFIX + user_id
         ch = _Channel(name, ChannelKind.SERVER_TO_USER, ChannelStatus.SUBSCRIBING)
         self._channels[name] = ch
@@ -721,6 +732,7 @@ class PusherConnection:
             return []
         log.warning("cannot sign in: %s", reason)
         if needs_login or now is None:
+            self._signin_failed = True
             if needs_login:
                 self.needs_login = True
                 self._signin_retry_at = None
@@ -833,6 +845,7 @@ class PusherConnection:
             ch.reset()
         self._channel_retry_at = None
         self._signin_retry_at = None
+        self._signin_failed = False  # the next socket signs in afresh
         return events
 
     def _drop(self, now: float, reason: str) -> list[ProtocolEvent]:
