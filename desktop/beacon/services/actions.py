@@ -21,6 +21,9 @@ drive it from the event loop.
 Templates. Only the URL's path and query take event data, each value percent-encoded; the
 scheme and host are the config's own, checked again after rendering, so no data can send
 the secret headers elsewhere. Header values are never rendered over event data at all.
+Over plain http:// the secret goes only to this machine: every address the host resolves
+to must be loopback, checked as the auth endpoint's is (``connect.auth.loopback_url``),
+unless the account says ``allow_insecure = true``.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from beacon.config.model import AccountSettings, Action
-from beacon.connect.auth import AuthError, Authorizer
+from beacon.connect.auth import AuthError, Authorizer, loopback_url
 from beacon.connect.httperror import http_error_words
 from beacon.connect.secrets import SecretSource
 from beacon.connect.tls import ssl_context
@@ -151,6 +154,16 @@ class Actions:
             return self._result(action, False, "the event's data would change the URL's host")
         try:
             headers = await self._authorizers[account].render_headers(action.headers)
+            if (
+                any("{secret}" in value for value in action.headers.values())
+                and not self._accounts[account].allow_insecure
+                and urlsplit(url).scheme.lower() == "http"
+            ):
+                # As for the auth endpoint and catch-up: the loader let plain http carry
+                # the secret only to localhost or a loopback literal; what the name
+                # resolves to is known only now (config/transport.py). The request goes
+                # to the very address checked, before a byte is sent.
+                url, headers["Host"] = await loopback_url(url, what="post URL")
         except AuthError as exc:
             return self._result(action, False, exc.reason)
         body = {"account": account, "channel": channel, "event": event, "data": data}
