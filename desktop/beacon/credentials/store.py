@@ -45,6 +45,18 @@ from beacon.credentials.secret import Secret
 
 log = logging.getLogger("beacon.credentials")
 
+if sys.platform != "darwin":
+    # keyring's backend detection imports every backend it ships. Its macOS backend
+    # imports ``keyring.backends.macOS.api`` inside a ``try``, and that module calls
+    # ctypes.util.find_library for "Security", "CoreServices" and "Foundation": off
+    # macOS each call runs ``ldconfig -p`` and then ``gcc`` (keyring 25.7), on every
+    # process that opens the keyring. Off macOS that backend refuses to run before it
+    # touches the module (its priority checks the platform first), so blocking the import
+    # (None in sys.modules makes it raise ImportError, which the ``try`` takes like any
+    # failure there) changes no backend choice, PYTHON_KEYRING_BACKEND's and
+    # keyringrc.cfg's included.
+    sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+
 SERVICE = "beacon"
 ENCRYPTION_SERVICE = "beacon-encryption-key"
 

@@ -12,7 +12,11 @@ there again.
 A notification server that stopped answering (stopped, or wedged) is not handed Qt's tray
 message: on Linux with a StatusNotifier tray Qt sends that message to the same server
 and waits on the GUI thread for its answer, up to D-Bus's 25 s, for every popup. Such
-popups go to the banner instead.
+popups go to the banner instead. The server still holds the ``Notify`` calls it did not
+answer, and shows those popups once it runs again: each is closed as soon as its late
+answer (its id) comes, so that nothing is on screen twice, late on the desktop and in the
+banner. The given-up presenter keeps its bus connection until then (see
+:meth:`Presenter.retire`).
 
 - **Native.** On Linux, the freedesktop Notifications API over jeepney's asyncio router
   on the app's (qasync) loop: no call blocks the GUI thread, and each has a timeout.
@@ -164,6 +168,14 @@ class Presenter(QObject):
 
     async def aclose(self) -> None:
         """Let go of what the presenter holds (a bus connection, a tray hook)."""
+
+    async def retire(self) -> None:
+        """Let go once the chain stopped using this presenter after it failed.
+
+        By default at once; a presenter with popups still on their way to the user's
+        screen finishes with them first (the chain cancels this at quit).
+        """
+        await self.aclose()
 
 
 # -- native: jeepney (Linux) ------------------------------------------------------------------
@@ -321,11 +333,16 @@ class JeepneyPresenter(Presenter):
         from jeepney.io.common import RouterClosed
         from jeepney.wrappers import unwrap_msg
 
+        # The call is a task of its own, and the timeout cancels only the wait for it:
+        # jeepney forgets a call whose waiter is cancelled, and drops its late answer,
+        # the one way to learn the id of a popup that the server shows after all.
+        call = asyncio.ensure_future(self._router.send_and_get_reply(self.notify_message(popup)))
         try:
-            reply = await asyncio.wait_for(
-                self._router.send_and_get_reply(self.notify_message(popup)), self._timeout
-            )
+            reply = await asyncio.wait_for(asyncio.shield(call), self._timeout)
             (notification_id,) = unwrap_msg(reply)
+        except asyncio.CancelledError:
+            call.cancel()
+            raise
         # KeyError: jeepney's reply matcher raises it, not RouterClosed, for a call still in
         # flight when the router closes (its catch() deletes the serial that drop_all()
         # already dropped). Uncaught, the popup was lost without a word (jeepney 0.9).
@@ -340,10 +357,39 @@ class JeepneyPresenter(Presenter):
             if isinstance(exc, TimeoutError) and self._on_session_bus:
                 self.server_not_answering = True
             self.failed.emit(popup, reason)
+            if isinstance(exc, TimeoutError):
+                await self._close_when_answered(call)
             return
         self._track(int(notification_id), popup)
         if self._sound and "sound" not in self.capabilities:
             beep()
+
+    async def _close_when_answered(self, call: asyncio.Future[Any]) -> None:
+        """Close the popup of a timed-out ``Notify`` once the server answers it at last.
+
+        The popup went to the next presenter when ``failed`` was emitted; a server that
+        was stopped, not gone, shows it when it runs again, and it would be on screen
+        twice. The bus keeps the answer owed for as long as both ends stay connected, so
+        it comes, however late, while this presenter is open.
+        """
+        from jeepney import DBusErrorResponse, new_method_call
+        from jeepney.io.common import RouterClosed
+        from jeepney.wrappers import unwrap_msg
+
+        try:
+            (notification_id,) = unwrap_msg(await call)
+        # An error answer showed nothing; a closed router is the app quitting (the server
+        # may then show the popup after Beacon is gone: nothing is left to close it).
+        except (DBusErrorResponse, RouterClosed, OSError, EOFError, KeyError):
+            return
+        close = new_method_call(self._address, "CloseNotification", "u", (notification_id,))
+        try:
+            await asyncio.wait_for(self._router.send_and_get_reply(close), self._timeout)
+        except (DBusErrorResponse, RouterClosed, OSError, EOFError, TimeoutError, KeyError) as exc:
+            log.debug("closing late popup %d failed: %r", notification_id, exc)
+            return
+        log.info("the notification server answered late; closed its popup %d, which was "
+                 "shown another way", notification_id)  # fmt: skip
 
     def _track(self, notification_id: int, popup: Popup) -> None:
         self._shown[notification_id] = popup
@@ -386,6 +432,16 @@ class JeepneyPresenter(Presenter):
             log.debug("ignoring unknown action %r on notification %d", action, notification_id)
             return
         self.actionInvoked.emit(popup, action)
+
+    async def retire(self) -> None:
+        # Keep the connection until every call in flight is done, late popups closed
+        # included: the server sends the late answers only on this connection, and still
+        # shows what was sent on a connection that has closed.
+        try:
+            while self._tasks:
+                await asyncio.wait(set(self._tasks))
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         # Closing the router fails the calls still waiting for a reply (RouterClosed), so
@@ -845,7 +901,7 @@ class PresenterChain(QObject):
         self._use(presenter)
 
     def _retire(self, presenter: Presenter) -> None:
-        task = asyncio.get_running_loop().create_task(presenter.aclose())
+        task = asyncio.get_running_loop().create_task(presenter.retire())
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
 
@@ -864,4 +920,8 @@ class PresenterChain(QObject):
         for presenter in presenters:
             if presenter is not None:
                 await presenter.aclose()
+        # A retired presenter may wait for a server that is still stopped; it closes as
+        # it is cancelled.
+        for task in self._retiring:
+            task.cancel()
         await asyncio.gather(*self._retiring, return_exceptions=True)
