@@ -13,7 +13,6 @@ thing that leaves the machine is the auth request.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from beacon.credentials import Keyring, Secret
-from support.cli import account_toml, profile_env
+from support.cli import account_toml, profile_env, run_until_stderr_says
 from support.netns import (
     Namespace,
     NsDemoServer,
     RecordingProxy,
     network_namespace,
-    start_ns_demo_server,
+    ns_demo_server,
+    recording_relay,
 )
 
 PRIVATE = "private-agent-7"
@@ -42,21 +42,14 @@ def ns() -> Iterator[Namespace]:
 
 @pytest.fixture
 def server(ns: Namespace) -> Iterator[NsDemoServer]:
-    running = start_ns_demo_server(ns, bind="0.0.0.0")
-    try:
+    with ns_demo_server(ns, bind="0.0.0.0") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
 async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    proxy = RecordingProxy(ns.host_ip, server.host, server.port)
-    await proxy.start()
-    try:
+    async with recording_relay(ns, server) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 @pytest.fixture
@@ -132,27 +125,8 @@ def catchup_config(name: str, server: NsDemoServer, relay: RecordingProxy, *, al
 async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str:
     """``beacon listen --catch-up`` inside ``ns`` until stderr says ``words``; then SIGTERM."""
     env.pop("PYTHON_KEYRING_BACKEND", None)
-    process = await asyncio.create_subprocess_exec(
-        *ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up"),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    seen: list[str] = []
-    try:
-        async with asyncio.timeout(30):
-            while words not in "".join(seen):
-                line = await process.stderr.readline()
-                assert line, "".join(seen)
-                seen.append(line.decode())
-        process.send_signal(signal.SIGTERM)
-        await process.wait()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return "".join(seen)
+    command = ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up")
+    return await run_until_stderr_says(command, env, words)
 
 
 async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
