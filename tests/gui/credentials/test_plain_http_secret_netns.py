@@ -59,6 +59,16 @@ def account() -> Iterator[str]:
     Keyring().delete_secret(name)
 
 
+@pytest.fixture
+def secret(account: str, ns: Namespace, relay: RecordingProxy) -> str:
+    """A canary in the real keyring as ``account``'s secret; and inside ``ns``, a
+    ``localhost`` that resolves to the relay, not to loopback."""
+    canary = f"canary-{uuid.uuid4().hex}"
+    Keyring().set_secret(account, Secret(canary))
+    ns.set_hosts(f"{relay.host} localhost\n")
+    return canary
+
+
 def config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
     extra = {"allow_insecure": True} if allow else {}
     return account_toml(
@@ -84,12 +94,13 @@ async def check_in(ns: Namespace, env: dict[str, str]) -> tuple[int, str]:
 
 
 async def test_a_localhost_endpoint_that_resolves_elsewhere_gets_no_secret(
-    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+    tmp_path: Path,
+    ns: Namespace,
+    server: NsDemoServer,
+    relay: RecordingProxy,
+    account: str,
+    secret: str,
 ) -> None:
-    secret = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(secret))
-    ns.set_hosts(f"{relay.host} localhost\n")
-
     env = profile_env(tmp_path, config(account, server, relay, allow=False))
     code, out = await check_in(ns, env)
     assert code == 1, out
@@ -130,12 +141,13 @@ async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str
 
 
 async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
-    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+    tmp_path: Path,
+    ns: Namespace,
+    server: NsDemoServer,
+    relay: RecordingProxy,
+    account: str,
+    secret: str,
 ) -> None:
-    secret = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(secret))
-    ns.set_hosts(f"{relay.host} localhost\n")
-
     env = profile_env(tmp_path, catchup_config(account, server, relay, allow=False))
     err = await listen_in_until(ns, env, f"[{account}] catch-up failed")
     assert (
