@@ -7,10 +7,13 @@ keeps its history there.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -44,6 +47,33 @@ def run_beacon(
         timeout=timeout,
         check=False,
     )
+
+
+async def run_until_stderr_says(
+    command: Sequence[str], env: dict[str, str], words: str, timeout: float = 30
+) -> str:
+    """Run ``command`` (a long-running one such as ``beacon listen``) until its stderr says
+    ``words``, then stop it with SIGTERM; its stderr up to there. Fails if it ends before
+    saying them or does not exit 0 on SIGTERM."""
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while words not in "".join(seen):
+                line = await process.stderr.readline()
+                assert line, "".join(seen)
+                seen.append(line.decode())
+        process.send_signal(signal.SIGTERM)
+        rest = await process.stderr.read()
+        assert await process.wait() == 0, "".join(seen) + rest.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return "".join(seen)
 
 
 def account_toml(**settings: object) -> str:

@@ -15,7 +15,8 @@ Everything is removed at exit, the namespace (and so the veth pair) and its /etc
 
 ``start_ns_demo_server()`` runs the embedded demo server inside the namespace, listening on
 ``ns_ip``; ``RecordingProxy`` is a TCP relay that keeps every byte a client sent, to show
-what crossed the wire.
+what crossed the wire. ``ns_demo_server()`` and ``recording_relay()`` are the two as
+context managers, what a test's fixtures hold.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -203,6 +204,16 @@ def start_ns_demo_server(
     return server
 
 
+@contextlib.contextmanager
+def ns_demo_server(ns: Namespace, *, bind: str | None = None) -> Iterator[NsDemoServer]:
+    """``start_ns_demo_server()``, stopped at exit."""
+    running = start_ns_demo_server(ns, bind=bind)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 # --- what crossed the wire --------------------------------------------------------------
 
 
@@ -268,6 +279,18 @@ class RecordingProxy:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             self._tasks.difference_update(tasks)
+
+
+@contextlib.asynccontextmanager
+async def recording_relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
+    """A started ``RecordingProxy`` on this namespace's veth address (not loopback), to
+    ``server`` in ``ns``; closed at exit."""
+    proxy = RecordingProxy(ns.host_ip, server.host, server.port)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()
 
 
 def _client_messages(data: bytes) -> list[str]:

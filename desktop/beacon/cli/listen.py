@@ -363,10 +363,11 @@ def _silence_stdout() -> None:
 
 class _Listener:
     def __init__(self, args: argparse.Namespace, out: BinaryIO) -> None:
-        self.count: int | None = args.count
+        # Lines still to print before exit 0. Without --count it starts at 0 and, counting
+        # down from there, never comes back to 0.
+        self.left: int = args.count or 0
         self.timeout: float | None = args.timeout
         self.out = out
-        self.received = 0
         self.pending: list[bytes] = []
         self.flush_scheduled = False
         self.exit_code: int | None = None
@@ -391,15 +392,7 @@ class _Listener:
             return  # printed already, from catch-up
         if self.signals is not None:
             self.signals.submit(event.account, event.channel, event.event, event.data)
-        # print_line() inlined: this runs for every event.
-        self.pending.append(json_line(event))
-        self.received += 1
-        if self.count is not None and self.received >= self.count:
-            self.flush()
-            self.finish(EXIT_OK)
-        elif not self.flush_scheduled:
-            self.flush_scheduled = True
-            self.loop.call_later(FLUSH_DELAY, self.flush)
+        self._queue(json_line(event))
 
     def on_event_fields(
         self,
@@ -415,21 +408,19 @@ class _Listener:
         is built for a line."""
         if self.exit_code is not None:
             return
-        self.pending.append(fields_line(account, channel, name, data, user_id, received_at, raw))
-        self.received += 1
-        if self.count is not None and self.received >= self.count:
-            self.flush()
-            self.finish(EXIT_OK)
-        elif not self.flush_scheduled:
-            self.flush_scheduled = True
-            self.loop.call_later(FLUSH_DELAY, self.flush)
+        self._queue(fields_line(account, channel, name, data, user_id, received_at, raw))
 
     def print_line(self, line: bytes) -> None:
         if self.exit_code is not None:
             return
+        self._queue(line)
+
+    def _queue(self, line: bytes) -> None:
+        """Count ``line`` and hold it for the next write; the caller checked that listen
+        is not finishing."""
         self.pending.append(line)
-        self.received += 1
-        if self.count is not None and self.received >= self.count:
+        self.left -= 1
+        if self.left == 0:
             self.flush()
             self.finish(EXIT_OK)
         elif not self.flush_scheduled:

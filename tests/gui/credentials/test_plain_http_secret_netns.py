@@ -13,7 +13,6 @@ thing that leaves the machine is the auth request.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from beacon.credentials import Keyring, Secret
-from support.cli import account_toml, profile_env
+from support.cli import account_toml, profile_env, run_until_stderr_says
 from support.netns import (
     Namespace,
     NsDemoServer,
     RecordingProxy,
     network_namespace,
-    start_ns_demo_server,
+    ns_demo_server,
+    recording_relay,
 )
 
 PRIVATE = "private-agent-7"
@@ -42,21 +42,14 @@ def ns() -> Iterator[Namespace]:
 
 @pytest.fixture
 def server(ns: Namespace) -> Iterator[NsDemoServer]:
-    running = start_ns_demo_server(ns, bind="0.0.0.0")
-    try:
+    with ns_demo_server(ns, bind="0.0.0.0") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
 async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    proxy = RecordingProxy(ns.host_ip, server.host, server.port)
-    await proxy.start()
-    try:
+    async with recording_relay(ns, server) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 @pytest.fixture
@@ -64,6 +57,16 @@ def account() -> Iterator[str]:
     name = f"plainhttp-{uuid.uuid4().hex[:12]}"
     yield name
     Keyring().delete_secret(name)
+
+
+@pytest.fixture
+def secret(account: str, ns: Namespace, relay: RecordingProxy) -> str:
+    """A canary in the real keyring as ``account``'s secret; and inside ``ns``, a
+    ``localhost`` that resolves to the relay, not to loopback."""
+    canary = f"canary-{uuid.uuid4().hex}"
+    Keyring().set_secret(account, Secret(canary))
+    ns.set_hosts(f"{relay.host} localhost\n")
+    return canary
 
 
 def config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
@@ -91,12 +94,13 @@ async def check_in(ns: Namespace, env: dict[str, str]) -> tuple[int, str]:
 
 
 async def test_a_localhost_endpoint_that_resolves_elsewhere_gets_no_secret(
-    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+    tmp_path: Path,
+    ns: Namespace,
+    server: NsDemoServer,
+    relay: RecordingProxy,
+    account: str,
+    secret: str,
 ) -> None:
-    secret = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(secret))
-    ns.set_hosts(f"{relay.host} localhost\n")
-
     env = profile_env(tmp_path, config(account, server, relay, allow=False))
     code, out = await check_in(ns, env)
     assert code == 1, out
@@ -132,36 +136,18 @@ def catchup_config(name: str, server: NsDemoServer, relay: RecordingProxy, *, al
 async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str:
     """``beacon listen --catch-up`` inside ``ns`` until stderr says ``words``; then SIGTERM."""
     env.pop("PYTHON_KEYRING_BACKEND", None)
-    process = await asyncio.create_subprocess_exec(
-        *ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up"),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    seen: list[str] = []
-    try:
-        async with asyncio.timeout(30):
-            while words not in "".join(seen):
-                line = await process.stderr.readline()
-                assert line, "".join(seen)
-                seen.append(line.decode())
-        process.send_signal(signal.SIGTERM)
-        await process.wait()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return "".join(seen)
+    command = ns.command(sys.executable, "-m", "beacon", "listen", "--catch-up")
+    return await run_until_stderr_says(command, env, words)
 
 
 async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
-    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy, account: str
+    tmp_path: Path,
+    ns: Namespace,
+    server: NsDemoServer,
+    relay: RecordingProxy,
+    account: str,
+    secret: str,
 ) -> None:
-    secret = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(secret))
-    ns.set_hosts(f"{relay.host} localhost\n")
-
     env = profile_env(tmp_path, catchup_config(account, server, relay, allow=False))
     err = await listen_in_until(ns, env, f"[{account}] catch-up failed")
     assert (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -76,39 +76,56 @@ def unique(title: str) -> str:
     return f"{title} {uuid.uuid4().hex[:6]}"
 
 
-async def native_chain(
-    chains: list[PresenterChain], tray: QSystemTrayIcon, app_name: str, **kwargs: Any
-) -> PresenterChain:
-    chain = PresenterChain(
-        sound=False,
-        tray=tray,
-        native=lambda: JeepneyPresenter.open(
-            app_name=app_name, sound=False, call_timeout=CALL_TIMEOUT
-        ),
-        **kwargs,
-    )
-    chains.append(chain)
-    await chain.start()
-    assert isinstance(chain.presenter, JeepneyPresenter)
-    return chain
+@dataclass
+class StoppableDunst:
+    """The desktop's dunst (``frozen.freeze()`` stops it), the tray icon whose messages go
+    to it as well, and the chains a test made (closed when it ends)."""
+
+    tray: QSystemTrayIcon
+    frozen: Any
+    dunst: Any
+    app_name: str
+    chains: list[PresenterChain]
+
+    async def chain(self, **kwargs: Any) -> PresenterChain:
+        """A started chain whose native presenter counts a Notify unanswered after
+        ``CALL_TIMEOUT``."""
+        app_name = self.app_name
+        chain = PresenterChain(
+            sound=False,
+            tray=self.tray,
+            native=lambda: JeepneyPresenter.open(
+                app_name=app_name, sound=False, call_timeout=CALL_TIMEOUT
+            ),
+            **kwargs,
+        )
+        self.chains.append(chain)
+        await chain.start()
+        return chain
 
 
-@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(stopped working|skipped)")
-async def test_a_server_that_stops_answering_never_blocks_the_gui_thread(
+@pytest.fixture
+def desktop_dunst(
     tray: QSystemTrayIcon,
     frozen_dunst: Any,
     dunst: Any,
     app_name: str,
     chains: list[PresenterChain],
-    caplog: pytest.LogCaptureFixture,
-    qtbot: Any,
+) -> StoppableDunst:
+    return StoppableDunst(tray, frozen_dunst, dunst, app_name, chains)
+
+
+@pytest.mark.expect_log_warnings(r"beacon\.tray: .*(stopped working|skipped)")
+async def test_a_server_that_stops_answering_never_blocks_the_gui_thread(
+    desktop_dunst: StoppableDunst, caplog: pytest.LogCaptureFixture, qtbot: Any
 ) -> None:
     banner = RecordingBanner()
     qtbot.addWidget(banner)
-    chain = await native_chain(chains, tray, app_name, banner=banner)
+    chain = await desktop_dunst.chain(banner=banner)
+    assert isinstance(chain.presenter, JeepneyPresenter)
     service = NotificationService(NotificationSettings(), chain)
     titles = [unique(name) for name in ("First", "Second", "Third", "Fourth")]
-    frozen_dunst.freeze()
+    desktop_dunst.frozen.freeze()
     heartbeat = Heartbeat()
     # Three in flight when the first one's Notify times out; all three come back.
     service.add_items([committed(n, title=titles[n - 1]) for n in (1, 2, 3)])
@@ -123,40 +140,37 @@ async def test_a_server_that_stops_answering_never_blocks_the_gui_thread(
 
     # Running again, dunst works through what was sent to it meanwhile (dunstctl's own
     # call queues behind it): Beacon's late Notify calls, but no tray message.
-    frozen_dunst.thaw()
-    dunst.close_all()
-    tray_titles = {e["summary"] for e in dunst.history(QApplication.applicationName())}
+    desktop_dunst.frozen.thaw()
+    desktop_dunst.dunst.close_all()
+    history = desktop_dunst.dunst.history(QApplication.applicationName())
+    tray_titles = {e["summary"] for e in history}
     assert tray_titles.isdisjoint(titles)
 
 
 @pytest.mark.expect_log_warnings(r"beacon\.tray: .*(stopped working|skipped)")
 async def test_native_notifications_come_back_with_the_server(
-    tray: QSystemTrayIcon,
-    frozen_dunst: Any,
-    dunst: Any,
-    app_name: str,
-    chains: list[PresenterChain],
-    caplog: pytest.LogCaptureFixture,
-    qtbot: Any,
+    desktop_dunst: StoppableDunst, caplog: pytest.LogCaptureFixture, qtbot: Any
 ) -> None:
     caplog.set_level(logging.INFO, logger="beacon.tray")
     # Due at once: the test does not wait out the five minutes.
-    chain = await native_chain(chains, tray, app_name, native_retry_s=0.0)
+    chain = await desktop_dunst.chain(native_retry_s=0.0)
+    assert isinstance(chain.presenter, JeepneyPresenter)
     service = NotificationService(NotificationSettings(), chain)
     lost, meanwhile, back = unique("Lost"), unique("Meanwhile"), unique("Back")
-    frozen_dunst.freeze()
+    desktop_dunst.frozen.freeze()
     service.add_items([committed(1, title=lost)])
     await wait_until(lambda: isinstance(chain.presenter, BannerPresenter))
     assert isinstance(chain.presenter, BannerPresenter)
     qtbot.addWidget(chain.presenter.banner)
 
-    frozen_dunst.thaw()
+    desktop_dunst.frozen.thaw()
     # This popup goes to the banner at once; native notifications are tried behind it.
     service.add_items([committed(2, title=meanwhile)])
     assert chain.presenter.banner.title.text() == meanwhile
     await wait_until(lambda: isinstance(chain.presenter, JeepneyPresenter))
     assert any(r.getMessage() == "native notifications work again" for r in caplog.records)
     service.add_items([committed(3, title=back)])
+    dunst, app_name = desktop_dunst.dunst, desktop_dunst.app_name
     await wait_until(lambda: any(e["summary"] == back for e in displayed(dunst, app_name)))
 
 
@@ -168,25 +182,11 @@ def displayed(dunst: Any, app_name: str) -> list[dict[str, Any]]:
 
 @pytest.mark.expect_log_warnings(r"beacon\.tray: .*(unavailable|skipped)")
 async def test_a_server_not_answering_at_the_start_leaves_the_tray_message_out(
-    tray: QSystemTrayIcon,
-    frozen_dunst: Any,
-    dunst: Any,
-    app_name: str,
-    chains: list[PresenterChain],
-    caplog: pytest.LogCaptureFixture,
-    qtbot: Any,
+    desktop_dunst: StoppableDunst, caplog: pytest.LogCaptureFixture, qtbot: Any
 ) -> None:
-    frozen_dunst.freeze()
+    desktop_dunst.frozen.freeze()
     heartbeat = Heartbeat()
-    chain = PresenterChain(
-        sound=False,
-        tray=tray,
-        native=lambda: JeepneyPresenter.open(
-            app_name=app_name, sound=False, call_timeout=CALL_TIMEOUT
-        ),
-    )
-    chains.append(chain)
-    await chain.start()
+    chain = await desktop_dunst.chain()
     presenter = chain.presenter
     assert isinstance(presenter, BannerPresenter)
     qtbot.addWidget(presenter.banner)

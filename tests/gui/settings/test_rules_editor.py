@@ -34,45 +34,9 @@ from beacon.store.history import History
 from beacon.ui.rules_editor import RulesEditor
 from beacon.ui.settings import SettingsWindow
 from support.feedapp import wait_until
+from support.rule_files import USER_FILE
 
 from .test_settings_window import Recorder
-
-USER_FILE = """\
-# Beacon at the shop
-[[account]]
-name = "shop"
-key = "k1"
-host = "127.0.0.1"
-port = 9
-tls = false
-channels = ["orders", "tickets"]
-
-# tickets first: they matter most
-[[rule]]
-event = "ticket.*"   # every ticket event
-title = "{subject}"
-priority = "high"
-
-# orders, with a button
-[[rule]]
-channel = "orders"
-event = "order.created"
-title = "Order {id}"
-body = "{customer.name}: {note}"
-url = "https://shop.example.com/orders/{id}"
-[[rule.actions]]
-label = "Claim"
-post = "https://shop.example.com/orders/{id}/claim"
-
-# deploys are noise
-[[rule]]
-channel = "deploys"
-notify = "mute"
-
-# what follows the rules
-[notifications]
-keywords = ["outage"]
-"""
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
@@ -214,7 +178,7 @@ async def test_add_edit_delete_and_reorder_are_saved_with_the_comments(page: Pag
     text = page.path.read_text(encoding="utf-8")
     # The comments survive, each above its own rule; the deleted rule's went with it.
     assert text.startswith("# Beacon at the shop\n[[account]]\n")
-    assert '# deploys are noise\n[[rule]]\nchannel = "deploys"\n' in text
+    assert '# deploys are noise\n# (two lines of comment)\n[[rule]]\nchannel = "deploys"\n' in text
     assert '# tickets first: they matter most\n[[rule]]\nevent = "ticket.*"   # every' in text
     assert "# orders, with a button" not in text and "Claim" not in text
     assert text.endswith('\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n')
@@ -460,7 +424,7 @@ async def test_buttons_are_edited_in_a_dialog_and_checked_by_the_loader(page: Pa
          {"Authorization": "Bearer {secret}"}),
     ]  # fmt: skip
     text = page.path.read_text(encoding="utf-8")
-    assert "# deploys are noise\n[[rule]]" in text
+    assert "# deploys are noise\n# (two lines of comment)\n[[rule]]" in text
 
     # Cancel leaves the buttons as they were.
     page.click(editor.buttons_button)

@@ -17,20 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from support.cli import account_toml, profile_env, run_beacon
+from support.cli import account_toml, profile_env, run_beacon, run_until_stderr_says
 from support.netns import (
     Namespace,
     NsDemoServer,
     RecordingProxy,
     network_namespace,
-    start_ns_demo_server,
+    ns_demo_server,
+    recording_relay,
 )
 
 PRIVATE = "private-agent-7"
@@ -44,22 +44,14 @@ def ns() -> Iterator[Namespace]:
 
 @pytest.fixture
 def server(ns: Namespace) -> Iterator[NsDemoServer]:
-    running = start_ns_demo_server(ns)
-    try:
+    with ns_demo_server(ns) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
 async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    """On this namespace's veth address (not loopback), to the server in the namespace."""
-    proxy = RecordingProxy(ns.host_ip, server.host, server.port)
-    await proxy.start()
-    try:
+    async with recording_relay(ns, server) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 def config(server: NsDemoServer, host: str, port: int, *, allow: bool = False,
@@ -103,26 +95,7 @@ async def beacon_in(ns: Namespace, env: dict[str, str], *args: str) -> tuple[int
 async def listen_until_subscribed(command: list[str], env: dict[str, str]) -> str:
     """Run ``beacon listen`` until it says it subscribed the private channel, then stop it
     with SIGTERM (exit 0); its stderr."""
-    process = await asyncio.create_subprocess_exec(
-        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
-    assert process.stderr is not None
-    seen: list[str] = []
-    try:
-        async with asyncio.timeout(30):
-            while f"subscribed to {PRIVATE}" not in "".join(seen):
-                line = await process.stderr.readline()
-                if not line:
-                    break
-                seen.append(line.decode())
-        process.send_signal(signal.SIGTERM)
-        rest = await process.stderr.read()
-        assert await process.wait() == 0, "".join(seen) + rest.decode()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return "".join(seen)
+    return await run_until_stderr_says(command, env, f"subscribed to {PRIVATE}")
 
 
 async def test_refused_at_load_and_nothing_reaches_the_server(

@@ -9,42 +9,9 @@ from beacon.config.load import parse_config
 from beacon.config.model import Config
 from beacon.services.rule_drafts import ActionDraft, RuleDraft
 from beacon.services.settings import drafts_of, render
+from support.rule_files import USER_FILE
 
 PATH = Path("/home/ann/.config/beacon/config.toml")
-
-USER_FILE = """\
-# Beacon, as the user wrote it
-[[account]]
-name = "support"
-key = "k1"
-cluster = "eu"
-
-# tickets first: they matter most
-[[rule]]
-channel = "tickets"
-event = "ticket.*"   # every ticket event
-title = "{subject}"
-priority = "high"
-
-# orders, with a button
-[[rule]]
-channel = "orders"
-event = "order.created"
-title = "Order {id}"
-[[rule.actions]]
-label = "Claim"
-post = "https://shop.example.com/orders/{id}/claim"
-
-# deploys are noise
-# (two lines of comment)
-[[rule]]
-channel = "deploys"
-notify = "mute"
-
-# what follows the rules
-[notifications]
-keywords = ["outage"]
-"""
 
 
 def load(text: str) -> Config:
@@ -67,7 +34,7 @@ def summary(text: str) -> list[tuple[str, str, str | None]]:
 def test_drafts_read_every_rule_with_its_place_in_the_file() -> None:
     drafts = rule_drafts()
     assert [(d.channel, d.original) for d in drafts] == [
-        ("tickets", 0),
+        ("*", 0),
         ("orders", 1),
         ("deploys", 2),
     ]
@@ -113,13 +80,13 @@ def test_reorder_moves_the_tables_and_their_comments() -> None:
     text = apply([drafts[2], drafts[0], drafts[1]])
     assert summary(text) == [
         ("deploys", "*", None),
-        ("tickets", "ticket.*", "{subject}"),
+        ("*", "ticket.*", "{subject}"),
         ("orders", "order.created", "Order {id}"),
     ]
     # Each comment block stays right above its own rule; the comment above what follows
     # the rules stays there, and the actions stay with their rule.
     assert '# deploys are noise\n# (two lines of comment)\n[[rule]]\nchannel = "deploys"\n' in text
-    assert '# tickets first: they matter most\n[[rule]]\nchannel = "tickets"\n' in text
+    assert '# tickets first: they matter most\n[[rule]]\nevent = "ticket.*"   # every' in text
     assert (
         '# orders, with a button\n[[rule]]\nchannel = "orders"\n' in text
         and '[[rule.actions]]\nlabel = "Claim"\n' in text
@@ -143,9 +110,10 @@ def test_moving_back_gives_the_original_file() -> None:
 def test_delete_takes_the_rule_and_its_comments() -> None:
     drafts = rule_drafts()
     text = apply([drafts[0], drafts[2]])
-    assert summary(text) == [("tickets", "ticket.*", "{subject}"), ("deploys", "*", None)]
-    assert "orders" not in text and "Claim" not in text
-    assert "# orders, with a button" not in text
+    assert summary(text) == [("*", "ticket.*", "{subject}"), ("deploys", "*", None)]
+    # (The account's channels still name "orders".)
+    assert 'channel = "orders"' not in text and "order.created" not in text
+    assert "Claim" not in text and "# orders, with a button" not in text
     assert "# deploys are noise\n" in text and "# what follows the rules\n" in text
 
 
@@ -154,8 +122,9 @@ def test_delete_every_rule_keeps_what_follows() -> None:
     assert "[[rule]]" not in text
     assert load(text).rules == ()
     assert text == (
-        '# Beacon, as the user wrote it\n[[account]]\nname = "support"\nkey = "k1"\n'
-        'cluster = "eu"\n\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n'
+        '# Beacon at the shop\n[[account]]\nname = "shop"\nkey = "k1"\nhost = "127.0.0.1"\n'
+        'port = 9\ntls = false\nchannels = ["orders", "tickets"]\n\n'
+        '# what follows the rules\n[notifications]\nkeywords = ["outage"]\n'
     )
 
 
@@ -180,9 +149,9 @@ def test_a_new_rule_goes_where_the_window_puts_it() -> None:
 
 def test_the_first_rule_in_a_file_with_none() -> None:
     text = USER_FILE.split("# tickets first")[0] + "# what follows\n[feed]\nalways_hold = true\n"
-    out = apply([RuleDraft(account="support", title="{subject}")], text)
+    out = apply([RuleDraft(account="shop", title="{subject}")], text)
     rules = load(out).rules
-    assert [(r.account, r.channel, r.title) for r in rules] == [("support", "*", "{subject}")]
+    assert [(r.account, r.channel, r.title) for r in rules] == [("shop", "*", "{subject}")]
     assert out.startswith(text)
 
 
@@ -215,7 +184,7 @@ def test_buttons_edited_added_and_removed() -> None:
     ]
     assert rules[2].actions == ()
     # The comments still sit above their rules, after the rewritten buttons too.
-    assert '# tickets first: they matter most\n[[rule]]\nchannel = "tickets"\n' in text
+    assert '# tickets first: they matter most\n[[rule]]\nevent = "ticket.*"   # every' in text
     assert 'label = "Ack"\nclient_event = "client-ack"\nchannel = "private-a"\n\n# deploys' in text
     assert text.endswith('\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n')
 
@@ -226,6 +195,7 @@ def test_buttons_removed_from_the_last_rule_keep_what_follows() -> None:
     text = apply([drafts[0], drafts[2], drafts[1]])
     assert "[[rule.actions]]" not in text
     assert text.endswith(
-        'title = "Order {id}"\n\n# what follows the rules\n[notifications]\nkeywords = ["outage"]\n'
+        'url = "https://shop.example.com/orders/{id}"\n\n'
+        '# what follows the rules\n[notifications]\nkeywords = ["outage"]\n'
     )
     assert load(text).rules[2].actions == ()
