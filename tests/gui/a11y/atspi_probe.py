@@ -8,12 +8,14 @@ prints. Two commands:
     Every object of the app's windows, depth first: role, name, description, states and
     the names of the labels it is labelled by.
 
-``menu PID``
+``menu PID [--at-plugin]``
     For a panel (PID: the xfce4-panel): right-click its first tray icon, as a user opens
-    an icon's menu, then walk the menu with Down as a keyboard user does, writing down
-    each entry that takes the focus (or, for a submenu entry, the selection, which is
-    what Orca follows in GTK menus) until the first comes round again; then the menu's
-    whole tree, submenus included, and Escape. Also the icon's button itself.
+    an icon's menu (``--at-plugin``: where the panel's systray plugin is, not on the
+    icon's button as the bus shows it; see ``_tray_target``), then walk the menu with
+    Down as a keyboard user does, writing down each entry that takes the focus (or, for
+    a submenu entry, the selection, which is what Orca follows in GTK menus) until the
+    first comes round again; then the menu's whole tree, submenus included, and Escape.
+    Also the icon's button itself (null when the click was not on it).
 
 ``keys PID [--settle=MS] KEY...``
     Press each key with xdotool, and after each one write down the object that took the
@@ -237,33 +239,56 @@ def panel_pids(pid: int) -> set[int]:
     return pids
 
 
-def _tray_button(pid: int) -> tuple[object, set[int]]:
-    """The tray icon's button in the panel, and the panel's processes, once it shows.
+def _plugin_place(app: object) -> object | None:
+    """The panel's box for its systray plugin: the outer end of the plugin's XEmbed socket
+    (a filler), whose place on screen the icon fills when it is the only one."""
+    for obj in pyatspi.findAllDescendants(app, lambda o: o.getRoleName() == "filler"):
+        if obj.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width > 1:
+            return obj
+    return None
+
+
+def _tray_target(pid: int, at_plugin: bool) -> tuple[object, bool, set[int]]:
+    """What to right-click to open the tray icon's menu: the icon's button, once it shows;
+    whether that is the button; and the panel's processes.
 
     The panel makes the icon's button a moment after the icon registers, and the plugin's
-    process may come up later still: look afresh each time, its process too."""
+    process may come up later still: look afresh each time, its process too.
+
+    The plugin's widgets join the panel's tree through an XEmbed socket, which xfce4-panel
+    4.18 sometimes leaves empty on the bus (about 1 start in 5 under load: the plugin's
+    process is on the bus, with no window). The icon is on screen all the same, and its
+    menu, a window of the plugin's process, still reaches the bus; so after half the wait
+    the plugin's place on the panel is clicked instead, as a sighted user would. With
+    ``at_plugin`` it is clicked at once, so that this way is tried on every run.
+    """
     deadline = time.monotonic() + APPEAR_SECONDS
     while True:
         pids = panel_pids(pid)
         buttons = []
+        place = None
         for app in pyatspi.Registry.getDesktop(0):
             try:
                 if app is None or app.get_process_id() not in pids:
                     continue
                 app.clear_cache()  # what was read of its tree is cached
                 buttons += tray_buttons(app)
+                if app.get_process_id() == pid:
+                    place = _plugin_place(app)
             except Exception:  # an app that went away while listed
                 continue
-        if buttons:
-            return buttons[0], pids
+        if buttons and not at_plugin:
+            return buttons[0], True, pids
+        if place is not None and (at_plugin or time.monotonic() > deadline - APPEAR_SECONDS / 2):
+            return place, False, pids
         if time.monotonic() > deadline:
             raise SystemExit(f"no tray icon button in the panel: {subtree(find_app(pid))}")
         pump_until(lambda: False, 0.2)
 
 
-def menu(pid: int) -> dict[str, object]:
+def menu(pid: int, at_plugin: bool = False) -> dict[str, object]:
     find_app(pid)
-    button, pids = _tray_button(pid)
+    button, is_button, pids = _tray_target(pid, at_plugin)
     entered: list[object] = []
     shown: list[object] = []
 
@@ -295,7 +320,7 @@ def menu(pid: int) -> dict[str, object]:
         # Keys go to the menu once it is up (it grabs the keyboard as it shows).
         if pump_until(lambda: bool(shown), APPEAR_SECONDS / CLICKS):
             break
-        button, pids = _tray_button(pid)
+        button, is_button, pids = _tray_target(pid, at_plugin)
     else:
         raise SystemExit("a right click on the tray icon showed no menu")
     pump_until(lambda: False, SETTLE_MS / 1000)
@@ -316,7 +341,7 @@ def menu(pid: int) -> dict[str, object]:
         raise SystemExit(f"Down never came back to the first entry: {focus}")
     items = subtree(first.parent) if first is not None else []
     subprocess.run(["xdotool", "key", "Escape"], check=True)
-    return {"button": describe(button), "focus": focus, "tree": items}
+    return {"button": describe(button) if is_button else None, "focus": focus, "tree": items}
 
 
 def main() -> None:
@@ -324,7 +349,7 @@ def main() -> None:
     if command == "tree":
         result: object = tree(pid)
     elif command == "menu":
-        result = menu(pid)
+        result = menu(pid, at_plugin=sys.argv[3:] == ["--at-plugin"])
     elif command == "keys":
         names = sys.argv[3:]
         if names and names[0].startswith("--settle="):
