@@ -41,15 +41,27 @@ def tray_pixmaps(pid: int) -> list[tuple[int, int, bytes]]:
         return item.icon_pixmaps(connection) if item is not None else []
 
 
+def _while_running(demo: BeaconProcess, probe: Callable[[], object]) -> Callable[[], object]:
+    """``probe``, failing at once with the log when the demo has ended (a broken install
+    crashes at start), rather than after wait_for's whole timeout."""
+
+    def probe_running() -> object:
+        status = demo.process.poll()
+        assert status is None, f"beacon demo ended with status {status}:\n{demo.log}"
+        return probe()
+
+    return probe_running
+
+
 def check_demo_shows_window_and_tray_icon_and_stops(demo: BeaconProcess) -> None:
     """``demo`` is a started ``beacon demo``; this stops it."""
-    window = wait_for("the window", lambda: visible_window(demo.pid))
+    window = wait_for("the window", _while_running(demo, lambda: visible_window(demo.pid)))
     # The window's icon is the app icon, found through beacon.resources in the install.
     wm_icon = subprocess.run(
         ["xprop", "-id", str(window), "_NET_WM_ICON"], capture_output=True, text=True, check=True
     ).stdout
     assert "Icon (16 x 16)" in wm_icon or "16, 16" in wm_icon, wm_icon[:200]
-    pixmaps = wait_for("the tray icon", lambda: tray_pixmaps(demo.pid))
+    pixmaps = wait_for("the tray icon", _while_running(demo, lambda: tray_pixmaps(demo.pid)))
     assert isinstance(pixmaps, list)
     assert any(w == h and w > 0 and any(data) for w, h, data in pixmaps)
     assert demo.process.poll() is None
