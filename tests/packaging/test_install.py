@@ -113,18 +113,25 @@ def installed(
     request: pytest.FixtureRequest, source: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Install]:
     work = tmp_path_factory.mktemp(request.param)
-    if request.param == "pip":
+    try:
+        yield _install(request.param, source, work)
+    finally:
+        # 300 MB each (Qt), kept by pytest for the last three runs otherwise.
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _install(scheme: str, source: Path, work: Path) -> Install:
+    if scheme == "pip":
         venv = work / "venv"
         _timed("python3 -m venv", [PYTHON3, "-m", "venv", venv], _user_env(), work)
         _timed("pip install .", [venv / "bin/pip", "install", source], _user_env(), work)
-        yield Install("pip", venv, venv / "bin/beacon")
-    else:
-        pipx = shutil.which("pipx")
-        assert pipx is not None, "no pipx: tests/run installs Debian's"
-        # Everything pipx keeps (its venvs, its shared pip, the commands' links) in here.
-        env = _user_env(PIPX_HOME=str(work / "pipx"), PIPX_BIN_DIR=str(work / "bin"))
-        _timed("pipx install .", [pipx, "install", source], env, work)
-        yield Install("pipx", work / "pipx/venvs/beacon-desktop", work / "bin/beacon")
+        return Install("pip", venv, venv / "bin/beacon")
+    # Everything pipx keeps (its venvs, its shared pip, the commands' links) in here.
+    env = _user_env(PIPX_HOME=str(work / "pipx"), PIPX_BIN_DIR=str(work / "bin"))
+    pipx = shutil.which("pipx", path=env["PATH"])
+    assert pipx is not None, "no pipx: tests/run installs Debian's"
+    _timed("pipx install .", [pipx, "install", source], env, work)
+    return Install("pipx", work / "pipx/venvs/beacon-desktop", work / "bin/beacon")
 
 
 def test_beacon_version(installed: Install, tmp_path: Path) -> None:
