@@ -20,14 +20,14 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from beacon import __version__
-from support import sni
+from support import smoke
 from support.launcher import BeaconProcess
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(900)]
@@ -277,46 +277,10 @@ def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BeaconProce
         process.kill()
 
 
-def _wait_for(what: str, probe: Callable[[], object], timeout: float = 60) -> object:
-    """Polls another process's state, for which there is no signal to wait on."""
-    deadline = time.monotonic() + timeout
-    while not (result := probe()):
-        assert time.monotonic() < deadline, f"{what} never happened"
-        time.sleep(0.2)
-    return result
-
-
-def _visible_window(pid: int) -> str:
-    found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--pid", str(pid), "--name", "Beacon"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return found.stdout.split()[0] if found.returncode == 0 and found.stdout else ""
-
-
-def _tray_pixmaps(pid: int) -> list[tuple[int, int, bytes]]:
-    with sni.session() as connection:
-        item = sni.item_of_pid(connection, pid)
-        return item.icon_pixmaps(connection) if item is not None else []
-
-
 def test_beacon_demo_shows_its_window_and_tray_icon_and_stops_cleanly(
     demo: BeaconProcess,
 ) -> None:
-    window = _wait_for("the window", lambda: _visible_window(demo.pid))
-    # The window's icon is the app icon, found through beacon.resources in the bundle.
-    wm_icon = subprocess.run(
-        ["xprop", "-id", str(window), "_NET_WM_ICON"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "Icon (16 x 16)" in wm_icon or "16, 16" in wm_icon, wm_icon[:200]
-    pixmaps = _wait_for("the tray icon", lambda: _tray_pixmaps(demo.pid))
-    assert isinstance(pixmaps, list)
-    assert any(w == h and w > 0 and any(data) for w, h, data in pixmaps)
-    assert demo.process.poll() is None
-    assert demo.stop(timeout=60) == 0, demo.log
-    assert "Traceback" not in demo.log, demo.log
+    smoke.check_demo_shows_window_and_tray_icon_and_stops(demo)
 
 
 def test_purge_removes_every_file_it_installed(installed: Installed) -> None:
