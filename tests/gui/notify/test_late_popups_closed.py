@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -20,19 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from beacon.app import NoSecrets
 from beacon.cli.app import demo_config
 from beacon.config.model import NotificationSettings, Rule
 from beacon.demo import DemoServer
 from beacon.feed.item import FeedItem
-from beacon.feed.notify_policy import Popup
 from beacon.services.engine import EngineService
 from beacon.services.notifications import NotificationService
 from beacon.store.history import History
-from beacon.tray.notify import Banner, BannerPresenter, JeepneyPresenter, PresenterChain
+from beacon.tray.notify import BannerPresenter, JeepneyPresenter, PresenterChain
 from support.feedapp import ticket, wait_until
+from support.stalls import Heartbeat, RecordingBanner
 
 #: Short, so that a popup's Notify counts as unanswered quickly.
 CALL_TIMEOUT = 0.5
@@ -40,41 +38,6 @@ CALL_TIMEOUT = 0.5
 #: test machine.
 MAX_LATE = 0.25
 RULES = (Rule(channel="tickets", event="ticket.*", notify="popup", title="{subject}"),)
-
-
-class Heartbeat:
-    """A 20 ms timer on the GUI thread, recording how late it fires at worst."""
-
-    INTERVAL = 0.02
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._last = time.monotonic()
-        self._timer = QTimer()
-        self._timer.setInterval(int(self.INTERVAL * 1000))
-        self._timer.timeout.connect(self._beat)
-        self._timer.start()
-
-    def _beat(self) -> None:
-        now = time.monotonic()
-        self.worst = max(self.worst, now - self._last - self.INTERVAL)
-        self._last = now
-
-    def stop(self) -> None:
-        self._beat()  # a stall that has not ended in a beat yet still counts
-        self._timer.stop()
-
-
-class RecordingBanner(Banner):
-    """The real banner, noting the title of each popup it shows."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: list[str] = []
-
-    def show_popup(self, popup: Popup) -> None:
-        self.shown.append(popup.title)
-        super().show_popup(popup)
 
 
 class Live:

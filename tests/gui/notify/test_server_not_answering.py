@@ -8,64 +8,27 @@ goes to as well. Qt waits on the GUI thread for the answer to its tray message's
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from beacon.config.model import NotificationSettings
 from beacon.feed.item import FeedItem
 from beacon.feed.notify_policy import Popup
 from beacon.services.notifications import NotificationService
-from beacon.tray.notify import Banner, BannerPresenter, JeepneyPresenter, PresenterChain
+from beacon.tray.notify import BannerPresenter, JeepneyPresenter, PresenterChain
 from support.feedapp import wait_until
 from support.feeditems import make_item
+from support.stalls import Heartbeat, RecordingBanner
 
 #: Short, so that a popup's Notify counts as unanswered quickly.
 CALL_TIMEOUT = 0.5
 #: How late the GUI thread's heartbeat may be. Unanswered, Qt's tray message held it for
 #: 25 s a popup; the margin over ~0.1 s is for a loaded test machine.
 MAX_LATE = 0.25
-
-
-class Heartbeat:
-    """A 20 ms timer on the GUI thread, recording how late it fires at worst."""
-
-    INTERVAL = 0.02
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._last = time.monotonic()
-        self._timer = QTimer()
-        self._timer.setInterval(int(self.INTERVAL * 1000))
-        self._timer.timeout.connect(self._beat)
-        self._timer.start()
-
-    def _beat(self) -> None:
-        now = time.monotonic()
-        self.worst = max(self.worst, now - self._last - self.INTERVAL)
-        self._last = now
-
-    def stop(self) -> None:
-        self._beat()  # a stall that has not ended in a beat yet still counts
-        self._timer.stop()
-
-
-class RecordingBanner(Banner):
-    """The real banner, noting each popup it shows: popups in flight come back in no
-    set order (their timeouts end together), so the last one shown proves little."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: list[str] = []
-
-    def show_popup(self, popup: Popup) -> None:
-        self.shown.append(popup.title)
-        super().show_popup(popup)
 
 
 def committed(n: int, **kw: Any) -> FeedItem:
