@@ -14,12 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from beacon.config import Config
 from beacon.services.config_watch import ConfigWatcher
-from beacon.services.loop import new_event_loop
+from beacon.services.loop import new_event_loop, qt_loop
+from beacon.services.rules_preview import RulesPreviewService
+from beacon.services.settings import SettingsService
+from beacon.store.history import History
+from beacon.ui.settings import SettingsWindow
+from support.rule_files import USER_FILE
 
 
 def account(name: str) -> str:
@@ -36,8 +42,49 @@ def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop = new_event_loop(qapp)
     try:
         yield loop
+        # What a test's services left (a cancelled read, say) ends before the loop closes.
+        left = asyncio.all_tasks(loop)
+        if left:
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
     finally:
         loop.close()
+
+
+def test_qt_loop_is_the_loop_over_qt_while_it_is_stopped_and_none_once_closed(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    loop = new_event_loop(qapp)
+    seen: list[asyncio.AbstractEventLoop] = []
+
+    async def work() -> None:
+        seen.append(asyncio.get_running_loop())
+
+    def slot() -> None:
+        qt_loop().create_task(work())
+
+    try:
+        QTimer.singleShot(0, slot)
+        # The timer, then the task's step: both dispatched by Qt alone.
+        qtbot.waitUntil(lambda: bool(seen))
+        assert seen == [loop]
+        assert asyncio._get_running_loop() is None
+    finally:
+        loop.close()
+    # A slot firing after its loop closed is a watcher its owner never stopped: it says so.
+    with pytest.raises(RuntimeError, match="no running event loop"):
+        qt_loop()
+
+
+def test_a_plain_asyncio_caller_gets_its_running_loop() -> None:
+    # `beacon listen` runs the signal runner on a plain asyncio loop, with no Qt at all.
+    async def which() -> asyncio.AbstractEventLoop:
+        return qt_loop()
+
+    plain = asyncio.new_event_loop()
+    try:
+        assert plain.run_until_complete(which()) is plain
+    finally:
+        plain.close()
 
 
 def test_a_config_change_qt_reports_while_the_loop_is_stopped_is_reloaded(
@@ -65,3 +112,41 @@ def test_a_config_change_qt_reports_while_the_loop_is_stopped_is_reloaded(
     finally:
         watcher.stop()
         watcher.deleteLater()
+
+
+def test_the_settings_window_loads_and_checks_a_rule_with_only_qt_running(
+    loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The same hazard in the services that the settings window's slots and its rule
+    editor's check timer start work on."""
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE, encoding="utf-8")
+    history = History(tmp_path / "history.sqlite3")
+    service = SettingsService(path)
+    preview = RulesPreviewService(path, history)
+    window = SettingsWindow(service, rules_preview=preview)
+    editor = window.rules_editor
+    try:
+        # "Settings" from the tray's menu: a slot that Qt calls.
+        QTimer.singleShot(0, window.load)
+        qtbot.waitUntil(lambda: editor.rule_list.count() == 3, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: editor.last_check is not None and editor.last_check.request == editor._request,
+            timeout=10_000,
+        )
+        before = editor._request
+        # A keystroke restarts the editor's check timer; Qt fires it.
+        qtbot.keyClicks(editor.title, "!")
+        assert editor._timer.isActive()
+        qtbot.waitUntil(
+            lambda: editor.last_check is not None and editor.last_check.request > before,
+            timeout=10_000,
+        )
+        assert editor.last_check is not None and editor.last_check.problem is None
+        assert not loop.is_running()
+    finally:
+        preview.close()
+        service.close()
+        window.close()
+        window.deleteLater()
+        history.close()
