@@ -21,11 +21,9 @@ from pytestqt.qtbot import QtBot
 from beacon.config import Config
 from beacon.services.config_watch import ConfigWatcher
 from beacon.services.loop import new_event_loop, qt_loop
-from beacon.services.rules_preview import RulesPreviewService
-from beacon.services.settings import SettingsService
 from beacon.store.history import History
-from beacon.ui.settings import SettingsWindow
 from support.rule_files import USER_FILE
+from support.settings_window import settings_window
 
 
 def account(name: str) -> str:
@@ -122,31 +120,27 @@ def test_the_settings_window_loads_and_checks_a_rule_with_only_qt_running(
     path = tmp_path / "config.toml"
     path.write_text(USER_FILE, encoding="utf-8")
     history = History(tmp_path / "history.sqlite3")
-    service = SettingsService(path)
-    preview = RulesPreviewService(path, history)
-    window = SettingsWindow(service, rules_preview=preview)
-    editor = window.rules_editor
     try:
-        # "Settings" from the tray's menu: a slot that Qt calls.
-        QTimer.singleShot(0, window.load)
-        qtbot.waitUntil(lambda: editor.rule_list.count() == 3, timeout=10_000)
-        qtbot.waitUntil(
-            lambda: editor.last_check is not None and editor.last_check.request == editor._request,
-            timeout=10_000,
-        )
-        before = editor._request
-        # A keystroke restarts the editor's check timer; Qt fires it.
-        qtbot.keyClicks(editor.title, "!")
-        assert editor._timer.isActive()
-        qtbot.waitUntil(
-            lambda: editor.last_check is not None and editor.last_check.request > before,
-            timeout=10_000,
-        )
-        assert editor.last_check is not None and editor.last_check.problem is None
-        assert not loop.is_running()
+        with settings_window(path, history) as window:
+            editor = window.rules_editor
+            # "Settings" from the tray's menu: a slot that Qt calls.
+            QTimer.singleShot(0, window.load)
+            qtbot.waitUntil(lambda: editor.rule_list.count() == 3, timeout=10_000)
+            qtbot.waitUntil(
+                lambda: (
+                    editor.last_check is not None and editor.last_check.request == editor._request
+                ),
+                timeout=10_000,
+            )
+            before = editor._request
+            # A keystroke restarts the editor's check timer; Qt fires it.
+            qtbot.keyClicks(editor.title, "!")
+            assert editor._timer.isActive()
+            qtbot.waitUntil(
+                lambda: editor.last_check is not None and editor.last_check.request > before,
+                timeout=10_000,
+            )
+            assert editor.last_check is not None and editor.last_check.problem is None
+            assert not loop.is_running()
     finally:
-        preview.close()
-        service.close()
-        window.close()
-        window.deleteLater()
         history.close()
