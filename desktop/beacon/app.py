@@ -50,7 +50,7 @@ from beacon.services.engine import EngineFactory, EngineService, _default_engine
 from beacon.services.feed import FeedService
 from beacon.services.idle import BlinkTimeout
 from beacon.services.instance import InstanceServer, InstanceUnreachable, forward, socket_path
-from beacon.services.loop import new_event_loop, qt_loop
+from beacon.services.loop import new_event_loop
 from beacon.services.mutes import Mutes
 from beacon.services.network import NetworkWatch
 from beacon.services.notifications import NotificationService
@@ -365,10 +365,10 @@ class BeaconApp(QObject):
         self.window.show_config_error("")
         if self.tray is not None:
             self.tray.set_problem(None)  # a fixed file clears the tray's error too
-        task = qt_loop().create_task(self.service.apply_config(config))
+        task = asyncio.get_running_loop().create_task(self.service.apply_config(config))
         self._applying.add(task)
         task.add_done_callback(self._applying.discard)
-        signals = qt_loop().create_task(self._apply_signals(config))
+        signals = asyncio.get_running_loop().create_task(self._apply_signals(config))
         self._applying.add(signals)
         signals.add_done_callback(self._applying.discard)
 

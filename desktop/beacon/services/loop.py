@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    # Only named here: the module imports no Qt, so Qt-free code (the signal runner that
-    # `beacon listen` uses too) may take qt_loop().
-    from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 #: The open qasync loops over the Qt application, newest last: the one Qt dispatches for.
 _open: list[asyncio.AbstractEventLoop] = []

@@ -46,7 +46,6 @@ from beacon.connect.tls import ssl_context
 from beacon.feed.template import render
 from beacon.services import signal_consent
 from beacon.services.actions import post_url
-from beacon.services.loop import qt_loop
 
 __all__ = ["ItemSignals", "SignalOutcome", "SignalRunner", "event_data", "signal_matches"]
 
@@ -116,7 +115,9 @@ class SignalRunner:
         started = [i for i in self.matching(account, channel, event) if self._allowed(i)]
         if not started:
             return 0
-        task = qt_loop().create_task(self._run_all(started, account, channel, event, data, done))
+        task = asyncio.get_running_loop().create_task(
+            self._run_all(started, account, channel, event, data, done)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return len(started)

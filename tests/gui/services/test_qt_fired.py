@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from beacon.config import Config
+from beacon.app import BeaconApp, NoSecrets
+from beacon.config import Config, load_config
+from beacon.services.away import STAMP_NAME, AwayWatch
 from beacon.services.config_watch import ConfigWatcher
 from beacon.services.loop import new_event_loop, qt_loop
 from beacon.store.history import History
+from support.feeditems import make_item
 from support.rule_files import USER_FILE
 from support.settings_window import settings_window
 
@@ -73,15 +77,18 @@ def test_qt_loop_is_the_loop_over_qt_while_it_is_stopped_and_none_once_closed(
         qt_loop()
 
 
-def test_a_plain_asyncio_caller_gets_its_running_loop() -> None:
-    # `beacon listen` runs the signal runner on a plain asyncio loop, with no Qt at all.
+def test_a_running_loop_is_the_one(qapp: QApplication) -> None:
+    # A slot called from a task, or from Qt inside the running loop: that loop, even
+    # when it is not the newest loop over Qt.
     async def which() -> asyncio.AbstractEventLoop:
         return qt_loop()
 
     plain = asyncio.new_event_loop()
+    newer = new_event_loop(qapp)
     try:
         assert plain.run_until_complete(which()) is plain
     finally:
+        newer.close()
         plain.close()
 
 
@@ -143,4 +150,62 @@ def test_the_settings_window_loads_and_checks_a_rule_with_only_qt_running(
             assert editor.last_check is not None and editor.last_check.problem is None
             assert not loop.is_running()
     finally:
+        history.close()
+
+
+def test_the_app_applies_a_config_change_qt_reports_while_its_loop_is_stopped(
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole way of the flaky teardown, in the running app: the watch, the settle
+    timer, the reload, and the new config applied to the services."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "config" / "beacon" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('[notifications]\nkeywords = ["outage"]\n', encoding="utf-8")
+    history = History(tmp_path / "history.sqlite3")
+
+    async def started() -> BeaconApp:
+        app = BeaconApp(load_config(path), history, NoSecrets())
+        await app.start()
+        return app
+
+    app = loop.run_until_complete(started())
+    try:
+        path.write_text('[notifications]\nkeywords = ["outage", "down"]\n', encoding="utf-8")
+        # Only Qt runs: the watch, the reload, the app's slot and the applying tasks.
+        qtbot.waitUntil(
+            lambda: app.config.notifications.keywords == ("outage", "down") and not app._applying,
+            timeout=10_000,
+        )
+        assert app.window.error_banner.isHidden()
+        assert not loop.is_running()
+    finally:
+        loop.run_until_complete(app.close())
+        app.window.close()
+        app.window.deleteLater()
+        history.close()
+
+
+def test_the_away_digest_is_gathered_when_qt_fires_its_timer_with_the_loop_stopped(
+    loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    (tmp_path / STAMP_NAME).write_text((now - timedelta(hours=2)).isoformat())
+    history = History(tmp_path / "history.sqlite3")
+    # Gathering starts at start(); its timer is made due only once the loop has stopped.
+    away = AwayWatch(history, tmp_path, away_minutes=30, gather_seconds=600, now=lambda: now)
+    try:
+        loop.run_until_complete(away.start())
+        assert away.gathering
+        # What catch-up brought from the absence, meanwhile.
+        history.add_batch([make_item(1, received_at=now - timedelta(hours=1))])
+        with qtbot.waitSignal(away.digestReady, timeout=10_000) as ready:
+            away.set_gather_seconds(0.01)
+        assert not loop.is_running()
+        assert ready.args is not None and ready.args[0].total == 1
+    finally:
+        loop.run_until_complete(away.close())
         history.close()
