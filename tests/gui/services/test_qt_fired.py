@@ -10,7 +10,6 @@ the running loop raised "no running event loop": seen once as a teardown error o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,20 +35,6 @@ def account(name: str) -> str:
         f'[[account]]\nname = "{name}"\nkey = "key"\nhost = "127.0.0.1"\nport = 6001\n'
         'tls = false\nchannels = ["one"]\n\n'
     )
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop that the test runs only now and then, as pytest-qt's phases do."""
-    loop = new_event_loop(qapp)
-    try:
-        yield loop
-        # What a test's services left (a cancelled read, say) ends before the loop closes.
-        left = asyncio.all_tasks(loop)
-        if left:
-            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
-    finally:
-        loop.close()
 
 
 def test_qt_loop_is_the_loop_over_qt_while_it_is_stopped_and_none_once_closed(
@@ -93,7 +78,7 @@ def test_a_running_loop_is_the_one(qapp: QApplication) -> None:
 
 
 def test_a_config_change_qt_reports_while_the_loop_is_stopped_is_reloaded(
-    loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+    stopped_loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
 ) -> None:
     path = tmp_path / "config.toml"
     path.write_text(account("alpha"), encoding="utf-8")
@@ -102,12 +87,12 @@ def test_a_config_change_qt_reports_while_the_loop_is_stopped_is_reloaded(
     async def start() -> None:
         watcher.start()
 
-    loop.run_until_complete(start())
+    stopped_loop.run_until_complete(start())
     try:
-        assert not loop.is_running()
+        assert not stopped_loop.is_running()
         path.write_text(account("alpha") + account("beta"), encoding="utf-8")
         # Only Qt runs from here: the file's watch, the settle timer and the reload's
-        # steps are all dispatched by waitSignal's nested Qt loop.
+        # steps are all dispatched by waitSignal's nested Qt stopped_loop.
         with qtbot.waitSignal(watcher.configChanged, timeout=10_000) as changed:
             pass
         config = changed.args[0] if changed.args else None
@@ -120,7 +105,7 @@ def test_a_config_change_qt_reports_while_the_loop_is_stopped_is_reloaded(
 
 
 def test_the_settings_window_loads_and_checks_a_rule_with_only_qt_running(
-    loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+    stopped_loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
 ) -> None:
     """The same hazard in the services that the settings window's slots and its rule
     editor's check timer start work on."""
@@ -148,13 +133,13 @@ def test_the_settings_window_loads_and_checks_a_rule_with_only_qt_running(
                 timeout=10_000,
             )
             assert editor.last_check is not None and editor.last_check.problem is None
-            assert not loop.is_running()
+            assert not stopped_loop.is_running()
     finally:
         history.close()
 
 
 def test_the_app_applies_a_config_change_qt_reports_while_its_loop_is_stopped(
-    loop: asyncio.AbstractEventLoop,
+    stopped_loop: asyncio.AbstractEventLoop,
     qtbot: QtBot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -172,7 +157,7 @@ def test_the_app_applies_a_config_change_qt_reports_while_its_loop_is_stopped(
         await app.start()
         return app
 
-    app = loop.run_until_complete(started())
+    app = stopped_loop.run_until_complete(started())
     try:
         path.write_text('[notifications]\nkeywords = ["outage", "down"]\n', encoding="utf-8")
         # Only Qt runs: the watch, the reload, the app's slot and the applying tasks.
@@ -181,16 +166,16 @@ def test_the_app_applies_a_config_change_qt_reports_while_its_loop_is_stopped(
             timeout=10_000,
         )
         assert app.window.error_banner.isHidden()
-        assert not loop.is_running()
+        assert not stopped_loop.is_running()
     finally:
-        loop.run_until_complete(app.close())
+        stopped_loop.run_until_complete(app.close())
         app.window.close()
         app.window.deleteLater()
         history.close()
 
 
 def test_the_away_digest_is_gathered_when_qt_fires_its_timer_with_the_loop_stopped(
-    loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+    stopped_loop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
 ) -> None:
     now = datetime.now(UTC)
     (tmp_path / STAMP_NAME).write_text((now - timedelta(hours=2)).isoformat())
@@ -198,14 +183,14 @@ def test_the_away_digest_is_gathered_when_qt_fires_its_timer_with_the_loop_stopp
     # Gathering starts at start(); its timer is made due only once the loop has stopped.
     away = AwayWatch(history, tmp_path, away_minutes=30, gather_seconds=600, now=lambda: now)
     try:
-        loop.run_until_complete(away.start())
+        stopped_loop.run_until_complete(away.start())
         assert away.gathering
         # What catch-up brought from the absence, meanwhile.
         history.add_batch([make_item(1, received_at=now - timedelta(hours=1))])
         with qtbot.waitSignal(away.digestReady, timeout=10_000) as ready:
             away.set_gather_seconds(0.01)
-        assert not loop.is_running()
+        assert not stopped_loop.is_running()
         assert ready.args is not None and ready.args[0].total == 1
     finally:
-        loop.run_until_complete(away.close())
+        stopped_loop.run_until_complete(away.close())
         history.close()
