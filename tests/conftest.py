@@ -14,6 +14,7 @@ pytest_plugins = [
     "support.logfail",
     "pytester",
     "support.catchup",
+    "support.netns",
 ]
 
 _KINDS = {"unit", "integration", "gui"}

@@ -58,6 +58,21 @@ def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
             gc.enable()
 
 
+@pytest.fixture
+def stopped_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop for a synchronous test that runs it only now and then
+    (``run_until_complete``): in between only Qt runs, as between pytest-qt's phases."""
+    loop = new_event_loop(qapp)
+    try:
+        yield loop
+        # What the test's objects left (a cancelled read, say) ends before the loop closes.
+        left = asyncio.all_tasks(loop)
+        if left:
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+    finally:
+        loop.close()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Mapping[str, Any]:
     return {"qasync": _qasync_loop}

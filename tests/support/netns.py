@@ -16,7 +16,11 @@ Everything is removed at exit, the namespace (and so the veth pair) and its /etc
 ``start_ns_demo_server()`` runs the embedded demo server inside the namespace, listening on
 ``ns_ip``; ``RecordingProxy`` is a TCP relay that keeps every byte a client sent, to show
 what crossed the wire. ``ns_demo_server()`` and ``recording_relay()`` are the two as
-context managers, what a test's fixtures hold.
+context managers.
+
+Loaded as a pytest plugin (tests/conftest.py), it gives tests the three together:
+``netns``, ``netns_server`` (the demo server in it, also on its loopback) and
+``netns_relay`` (a recording relay here, in front of that server).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import pytest
 
 _counter = itertools.count()
 _NETNS_ETC = Path("/etc/netns")
@@ -315,3 +321,30 @@ def _client_messages(data: bytes) -> list[str]:
             texts.append(payload.decode("utf-8", "replace"))
         at = start + length
     return texts
+
+
+# --- the fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def netns() -> Iterator[Namespace]:
+    """A fresh namespace joined to this one by a veth pair."""
+    with network_namespace() as space:
+        yield space
+
+
+@pytest.fixture
+def netns_server(netns: Namespace) -> Iterator[NsDemoServer]:
+    """The demo server in ``netns``: at ``host`` (the namespace's veth address) from here,
+    and at 127.0.0.1 for a program run inside the namespace."""
+    with ns_demo_server(netns, bind="0.0.0.0") as running:
+        yield running
+
+
+@pytest.fixture
+async def netns_relay(
+    netns: Namespace, netns_server: NsDemoServer
+) -> AsyncIterator[RecordingProxy]:
+    """A recording relay on this end of the veth pair (not loopback), to ``netns_server``."""
+    async with recording_relay(netns, netns_server) as proxy:
+        yield proxy

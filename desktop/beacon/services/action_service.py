@@ -26,6 +26,7 @@ from beacon.config.model import Action, Config
 from beacon.feed.item import FeedItem
 from beacon.feed.rules import first_match
 from beacon.services.actions import Actions
+from beacon.services.loop import qt_loop
 from beacon.store.history import History
 
 __all__ = ["ActionService"]
@@ -107,7 +108,7 @@ class ActionService(QObject):
         if item_id in self._running:
             return False
         self._running.add(item_id)
-        task = asyncio.get_running_loop().create_task(self._press(item_id, index))
+        task = qt_loop().create_task(self._press(item_id, index))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True

@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from beacon.connect.resume import ResumeWatch, sleep_offset
 from beacon.feed.away import AwayDigest, build_digest
 from beacon.feed.item import FeedItem
+from beacon.services.loop import qt_loop
 from beacon.store.history import History
 
 __all__ = ["AwayDigest", "AwayWatch"]
@@ -227,6 +228,6 @@ class AwayWatch(QObject):
             log.info("could not write %s: %s", self._stamp, exc)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
+        task = qt_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

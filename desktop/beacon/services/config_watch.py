@@ -30,6 +30,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from beacon.config.errors import ConfigError
 from beacon.config.load import load_config
 from beacon.config.model import Config
+from beacon.services.loop import qt_loop
 
 log = logging.getLogger("beacon.services")
 
@@ -153,7 +154,8 @@ class ConfigWatcher(QObject):
         if self._reload is not None and not self._reload.done():
             self._again = True  # changed while being read: read once more after
             return
-        self._reload = asyncio.get_running_loop().create_task(self._run_reload())
+        # Called from the settle timer, which Qt may fire while the loop is not running.
+        self._reload = qt_loop().create_task(self._run_reload())
 
     async def _run_reload(self) -> None:
         loop = asyncio.get_running_loop()

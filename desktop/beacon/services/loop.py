@@ -9,11 +9,35 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+#: The open qasync loops over the Qt application, newest last: the one Qt dispatches for.
+_open: list[asyncio.AbstractEventLoop] = []
+
 
 def new_event_loop(app: QCoreApplication) -> asyncio.AbstractEventLoop:
     """The qasync event loop over ``app``'s Qt event loop."""
     loop: asyncio.AbstractEventLoop = _loop_class()(app)
+    _open.append(loop)
     return loop
+
+
+def qt_loop() -> asyncio.AbstractEventLoop:
+    """The loop for work that a Qt signal starts: ``qt_loop().create_task(...)``.
+
+    A slot fired by a QTimer, a QFileSystemWatcher or a socket notifier is Qt's call, not
+    the loop's: Qt makes it from any ``processEvents``, also while the qasync loop is not
+    running (qasync's last ``processEvents`` after the loop stopped, pytest-qt's between a
+    test's phases, a nested Qt loop). There ``asyncio.get_running_loop()`` raises "no
+    running event loop" (seen: the config watcher's settle timer at a test's teardown).
+    The loop over Qt is still the one to run the work on, and its callbacks run with it
+    as the running loop (``_as_running``), so a task made here steps as usual.
+    """
+    running = asyncio._get_running_loop()
+    if running is not None:
+        return running
+    if _open:
+        return _open[-1]
+    # Only after every loop over Qt is closed: a watcher or timer its owner never stopped.
+    raise RuntimeError("no running event loop")
 
 
 @functools.cache
@@ -39,6 +63,11 @@ def _loop_class() -> type:
                 delay, self._as_running, callback, *args, context=context
             )
             return handle
+
+        def close(self) -> None:
+            super().close()
+            if self in _open:
+                _open.remove(self)
 
         def _as_running(self, callback: Callable[..., Any], *args: Any) -> None:
             running = asyncio._get_running_loop()

@@ -32,6 +32,7 @@ from beacon.feed.item import FeedItem
 from beacon.feed.mapper import FeedMapper
 from beacon.feed.rules import rule_matches
 from beacon.pusher.frames import decode_data
+from beacon.services.loop import qt_loop
 from beacon.services.rule_drafts import RuleDraft
 from beacon.services.settings import AccountDraft, NotificationsDraft, render
 from beacon.store.history import FeedFilter, History, HistoryError
@@ -210,7 +211,7 @@ class RulesPreviewService(QObject):
                                              for b in r.actions])
              for r in rules],
         )  # fmt: skip
-        task = asyncio.get_running_loop().create_task(self._check(request, index, *args))
+        task = qt_loop().create_task(self._check(request, index, *args))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return request

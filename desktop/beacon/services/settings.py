@@ -43,6 +43,7 @@ from beacon.config.errors import ConfigError
 from beacon.config.load import parse_config
 from beacon.config.model import AccountSettings, Config
 from beacon.credentials import CredentialsError, Keyring, Secret
+from beacon.services.loop import qt_loop
 from beacon.services.rule_drafts import RuleDraft, RulesChangedError, rules_in, write_rules
 
 log = logging.getLogger("beacon.services")
@@ -462,7 +463,7 @@ class SettingsService(QObject):
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
+        task: asyncio.Task[Any] = qt_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task

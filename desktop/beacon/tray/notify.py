@@ -64,6 +64,7 @@ from beacon.feed.notify_policy import (
     ACTION_OPEN_LINK,
     Popup,
 )
+from beacon.services.loop import qt_loop
 
 log = logging.getLogger("beacon.tray")
 
@@ -307,7 +308,7 @@ class JeepneyPresenter(Presenter):
         if self._broken is not None:
             self.failed.emit(popup, self._broken)
             return
-        task = asyncio.get_running_loop().create_task(self._notify(popup))
+        task = qt_loop().create_task(self._notify(popup))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -514,7 +515,7 @@ if sys.platform == "darwin" or sys.platform == "win32":  # pragma: no cover - no
             return cls(notifier, sound=sound, parent=parent)
 
         def present(self, popup: Popup) -> None:
-            task = asyncio.get_running_loop().create_task(self._send(popup))
+            task = qt_loop().create_task(self._send(popup))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -868,7 +869,7 @@ class PresenterChain(QObject):
             log.warning("%s stopped working: %s; falling back", failing.label, reason)
             if failing is self._native_presenter:
                 self._native_presenter = None
-                self._native_lost_at = asyncio.get_running_loop().time()
+                self._native_lost_at = qt_loop().time()
             self._use(self._fallback(not_answering=failing.server_not_answering))
             # Popups still in flight there fail in turn and come back here, to be shown
             # by the new presenter; the old one's actions still reach the user.
@@ -879,9 +880,9 @@ class PresenterChain(QObject):
         """Try native notifications again, in the background, once they are due."""
         if self._native_lost_at is None or self._reopening is not None or self._closing:
             return
-        if asyncio.get_running_loop().time() - self._native_lost_at < self._native_retry_s:
+        if qt_loop().time() - self._native_lost_at < self._native_retry_s:
             return
-        self._reopening = asyncio.get_running_loop().create_task(self._reopen_native())
+        self._reopening = qt_loop().create_task(self._reopen_native())
 
     async def _reopen_native(self) -> None:
         try:
@@ -901,7 +902,7 @@ class PresenterChain(QObject):
         self._use(presenter)
 
     def _retire(self, presenter: Presenter) -> None:
-        task = asyncio.get_running_loop().create_task(presenter.retire())
+        task = qt_loop().create_task(presenter.retire())
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
 

@@ -18,22 +18,11 @@ import asyncio
 import json
 import os
 import sys
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from beacon.credentials import Keyring, Secret
 from support.cli import account_toml
-from support.netns import (
-    Namespace,
-    NsDemoServer,
-    RecordingProxy,
-    network_namespace,
-    start_ns_demo_server,
-)
+from support.netns import Namespace, NsDemoServer, RecordingProxy
 
 # One press of the config's one action, as the app's ActionService makes it, in a process
 # that runs inside the namespace (its resolver reads the namespace's /etc/hosts).
@@ -58,39 +47,6 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-@pytest.fixture
-def namespace() -> Iterator[Namespace]:
-    with network_namespace() as space:
-        yield space
-
-
-@pytest.fixture
-def ns_server(namespace: Namespace) -> Iterator[NsDemoServer]:
-    running = start_ns_demo_server(namespace)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture
-async def recorder(namespace: Namespace, ns_server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    """On this namespace's veth address (not loopback), to the server in the namespace."""
-    proxy = RecordingProxy(namespace.host_ip, ns_server.host, ns_server.port)
-    await proxy.start()
-    try:
-        yield proxy
-    finally:
-        await proxy.close()
-
-
-@pytest.fixture
-def account() -> Iterator[str]:
-    name = f"actionpost-{uuid.uuid4().hex[:12]}"
-    yield name
-    Keyring().delete_secret(name)
 
 
 def config(name: str, server: NsDemoServer, port: int, *, allow: bool) -> str:
@@ -128,34 +84,35 @@ async def press_in(ns: Namespace, path: Path, text: str) -> dict[str, Any]:
 
 async def test_a_localhost_action_post_that_resolves_elsewhere_gets_no_secret(
     tmp_path: Path,
-    namespace: Namespace,
-    ns_server: NsDemoServer,
-    recorder: RecordingProxy,
-    account: str,
+    netns: Namespace,
+    netns_server: NsDemoServer,
+    netns_relay: RecordingProxy,
+    netns_account: str,
+    netns_canary: str,
 ) -> None:
-    secret = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(secret))
-    namespace.set_hosts(f"{recorder.host} localhost\n")
-
     result = await press_in(
-        namespace, tmp_path / "refused.toml", config(account, ns_server, recorder.port, allow=False)
+        netns,
+        tmp_path / "refused.toml",
+        config(netns_account, netns_server, netns_relay.port, allow=False),
     )
     assert result["ok"] is False
     assert result["text"] == (
         "Claim failed: refused to send the keyring secret over plain http:// to localhost: "
-        f"it resolves to {recorder.host}, not only to this machine (loopback). Fix: use an "
+        f"it resolves to {netns_relay.host}, not only to this machine (loopback). Fix: use an "
         "https:// post URL, or, if you accept that anyone on the network path can read it, "
         "add allow_insecure = true to the account"
     ), result
-    assert recorder.sent == []  # no connection, so not one byte of the secret
-    assert secret not in result["text"]
+    assert netns_relay.sent == []  # no connection, so not one byte of the secret
+    assert netns_canary not in result["text"]
 
     # With the risk accepted, the very same press does reach the relay, secret and all:
     # the refusal above is what kept it home.
     allowed = await press_in(
-        namespace, tmp_path / "allowed.toml", config(account, ns_server, recorder.port, allow=True)
+        netns,
+        tmp_path / "allowed.toml",
+        config(netns_account, netns_server, netns_relay.port, allow=True),
     )
     assert allowed["ok"] is True, allowed  # the demo server's claim endpoint took it
-    sent = b"".join(recorder.sent)
+    sent = b"".join(netns_relay.sent)
     assert b"POST /api/tickets/42/claim " in sent
-    assert f"Authorization: Bearer {secret}".encode() in sent
+    assert f"Authorization: Bearer {netns_canary}".encode() in sent

@@ -14,59 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
-
-from beacon.credentials import Keyring, Secret
 from support.cli import account_toml, profile_env, run_until_stderr_says
-from support.netns import (
-    Namespace,
-    NsDemoServer,
-    RecordingProxy,
-    network_namespace,
-    ns_demo_server,
-    recording_relay,
-)
+from support.netns import Namespace, NsDemoServer, RecordingProxy
 
 PRIVATE = "private-agent-7"
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    with network_namespace() as space:
-        yield space
-
-
-@pytest.fixture
-def server(ns: Namespace) -> Iterator[NsDemoServer]:
-    with ns_demo_server(ns, bind="0.0.0.0") as running:
-        yield running
-
-
-@pytest.fixture
-async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    async with recording_relay(ns, server) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def account() -> Iterator[str]:
-    name = f"plainhttp-{uuid.uuid4().hex[:12]}"
-    yield name
-    Keyring().delete_secret(name)
-
-
-@pytest.fixture
-def secret(account: str, ns: Namespace, relay: RecordingProxy) -> str:
-    """A canary in the real keyring as ``account``'s secret; and inside ``ns``, a
-    ``localhost`` that resolves to the relay, not to loopback."""
-    canary = f"canary-{uuid.uuid4().hex}"
-    Keyring().set_secret(account, Secret(canary))
-    ns.set_hosts(f"{relay.host} localhost\n")
-    return canary
 
 
 def config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
@@ -95,30 +48,32 @@ async def check_in(ns: Namespace, env: dict[str, str]) -> tuple[int, str]:
 
 async def test_a_localhost_endpoint_that_resolves_elsewhere_gets_no_secret(
     tmp_path: Path,
-    ns: Namespace,
-    server: NsDemoServer,
-    relay: RecordingProxy,
-    account: str,
-    secret: str,
+    netns: Namespace,
+    netns_server: NsDemoServer,
+    netns_relay: RecordingProxy,
+    netns_account: str,
+    netns_canary: str,
 ) -> None:
-    env = profile_env(tmp_path, config(account, server, relay, allow=False))
-    code, out = await check_in(ns, env)
+    env = profile_env(tmp_path, config(netns_account, netns_server, netns_relay, allow=False))
+    code, out = await check_in(netns, env)
     assert code == 1, out
     assert (
         f"channel: PROBLEM: {PRIVATE}: refused to send the keyring secret over plain http:// "
-        f"to localhost: it resolves to {relay.host}, not only to this machine (loopback). "
+        f"to localhost: it resolves to {netns_relay.host}, not only to this machine (loopback). "
         "Fix: use an https:// endpoint" in out
     ), out
-    assert relay.sent == []  # no connection, so not one byte of the secret
-    assert secret not in out
+    assert netns_relay.sent == []  # no connection, so not one byte of the secret
+    assert netns_canary not in out
 
     # With the risk accepted, the very same request does reach the relay, secret and all:
     # the refusal above is what kept it home.
-    env = profile_env(tmp_path / "allowed", config(account, server, relay, allow=True))
-    code, out = await check_in(ns, env)
+    env = profile_env(
+        tmp_path / "allowed", config(netns_account, netns_server, netns_relay, allow=True)
+    )
+    code, out = await check_in(netns, env)
     assert code == 0, out
-    assert f"{PRIVATE} authorized by http://localhost:{relay.port}/pusher/auth" in out
-    assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
+    assert f"{PRIVATE} authorized by http://localhost:{netns_relay.port}/pusher/auth" in out
+    assert f"Authorization: Bearer {netns_canary}".encode() in b"".join(netns_relay.sent)
 
 
 def catchup_config(name: str, server: NsDemoServer, relay: RecordingProxy, *, allow: bool) -> str:
@@ -142,21 +97,25 @@ async def listen_in_until(ns: Namespace, env: dict[str, str], words: str) -> str
 
 async def test_a_localhost_catchup_url_that_resolves_elsewhere_gets_no_secret(
     tmp_path: Path,
-    ns: Namespace,
-    server: NsDemoServer,
-    relay: RecordingProxy,
-    account: str,
-    secret: str,
+    netns: Namespace,
+    netns_server: NsDemoServer,
+    netns_relay: RecordingProxy,
+    netns_account: str,
+    netns_canary: str,
 ) -> None:
-    env = profile_env(tmp_path, catchup_config(account, server, relay, allow=False))
-    err = await listen_in_until(ns, env, f"[{account}] catch-up failed")
+    env = profile_env(
+        tmp_path, catchup_config(netns_account, netns_server, netns_relay, allow=False)
+    )
+    err = await listen_in_until(netns, env, f"[{netns_account}] catch-up failed")
     assert (
-        f"[{account}] catch-up failed: refused to send the keyring secret over plain http:// "
-        f"to localhost: it resolves to {relay.host}, not only to this machine (loopback). "
+        f"[{netns_account}] catch-up failed: refused to send the keyring secret over plain http:// "
+        f"to localhost: it resolves to {netns_relay.host}, not only to this machine (loopback). "
         "Fix: use an https:// url" in err
     ), err
-    assert relay.sent == []
+    assert netns_relay.sent == []
 
-    env = profile_env(tmp_path / "allowed", catchup_config(account, server, relay, allow=True))
-    await listen_in_until(ns, env, f"[{account}] caught up")
-    assert f"Authorization: Bearer {secret}".encode() in b"".join(relay.sent)
+    env = profile_env(
+        tmp_path / "allowed", catchup_config(netns_account, netns_server, netns_relay, allow=True)
+    )
+    await listen_in_until(netns, env, f"[{netns_account}] caught up")
+    assert f"Authorization: Bearer {netns_canary}".encode() in b"".join(netns_relay.sent)

@@ -28,13 +28,12 @@ from beacon.config.load import parse_config
 from beacon.connect.events import ReceivedEvent
 from beacon.demo import DemoServer
 from beacon.feed.mapper import FeedMapper
-from beacon.services.rules_preview import RulesPreviewService
-from beacon.services.settings import SettingsService
 from beacon.store.history import History
 from beacon.ui.rules_editor import RulesEditor
 from beacon.ui.settings import SettingsWindow
 from support.feedapp import wait_until
 from support.rule_files import USER_FILE
+from support.settings_window import settings_window
 
 from .test_settings_window import Recorder
 
@@ -92,23 +91,17 @@ async def page(tmp_path: Path, qtbot: QtBot) -> AsyncIterator[Page]:
     path = tmp_path / "config.toml"
     path.write_text(USER_FILE, encoding="utf-8")
     history = History(tmp_path / "history.sqlite3")
-    service = SettingsService(path)
-    preview = RulesPreviewService(path, history)
-    window = SettingsWindow(service, rules_preview=preview)
-    window.show()
-    window.load()
-    editor = window.rules_editor
     try:
-        await wait_until(lambda: editor.rule_list.count() == 3)
-        window.tabs.setCurrentWidget(editor)
-        window.activateWindow()  # keys and focus go to the active window only
-        await wait_until(window.isActiveWindow)
-        yield Page(window, editor, path, history, qtbot)
+        with settings_window(path, history) as window:
+            window.show()
+            window.load()
+            editor = window.rules_editor
+            await wait_until(lambda: editor.rule_list.count() == 3)
+            window.tabs.setCurrentWidget(editor)
+            window.activateWindow()  # keys and focus go to the active window only
+            await wait_until(window.isActiveWindow)
+            yield Page(window, editor, path, history, qtbot)
     finally:
-        preview.close()
-        service.close()
-        window.close()
-        window.deleteLater()
         history.close()
 
 
@@ -352,10 +345,7 @@ async def test_a_file_that_does_not_load_leaves_the_rules_read_only(
 ) -> None:
     path = tmp_path / "config.toml"
     path.write_text(USER_FILE.replace('notify = "mute"', 'notify = "loud"'), encoding="utf-8")
-    service = SettingsService(path)
-    preview = RulesPreviewService(path, None)
-    window = SettingsWindow(service, rules_preview=preview)
-    try:
+    with settings_window(path, None) as window:
         window.load()
         editor = window.rules_editor
         await wait_until(lambda: window.isEnabled())
@@ -364,11 +354,6 @@ async def test_a_file_that_does_not_load_leaves_the_rules_read_only(
         assert not editor.add_button.isEnabled() and not editor.form_box.isEnabled()
         assert editor.rules() is None  # a save leaves the file's rules as they are
         assert editor.preview_status.text().startswith("The config file does not load")
-    finally:
-        preview.close()
-        service.close()
-        window.close()
-        window.deleteLater()
 
 
 async def test_buttons_are_edited_in_a_dialog_and_checked_by_the_loader(page: Page) -> None:

@@ -18,40 +18,12 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
-
 from support.cli import account_toml, profile_env, run_beacon, run_until_stderr_says
-from support.netns import (
-    Namespace,
-    NsDemoServer,
-    RecordingProxy,
-    network_namespace,
-    ns_demo_server,
-    recording_relay,
-)
+from support.netns import Namespace, NsDemoServer, RecordingProxy
 
 PRIVATE = "private-agent-7"
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    with network_namespace() as space:
-        yield space
-
-
-@pytest.fixture
-def server(ns: Namespace) -> Iterator[NsDemoServer]:
-    with ns_demo_server(ns) as running:
-        yield running
-
-
-@pytest.fixture
-async def relay(ns: Namespace, server: NsDemoServer) -> AsyncIterator[RecordingProxy]:
-    async with recording_relay(ns, server) as proxy:
-        yield proxy
 
 
 def config(server: NsDemoServer, host: str, port: int, *, allow: bool = False,
@@ -99,9 +71,9 @@ async def listen_until_subscribed(command: list[str], env: dict[str, str]) -> st
 
 
 async def test_refused_at_load_and_nothing_reaches_the_server(
-    tmp_path: Path, server: NsDemoServer, relay: RecordingProxy
+    tmp_path: Path, netns_server: NsDemoServer, netns_relay: RecordingProxy
 ) -> None:
-    text = config(server, relay.host, relay.port)
+    text = config(netns_server, netns_relay.host, netns_relay.port)
     env = profile_env(tmp_path, text)
     path = tmp_path / "config" / "beacon" / "config.toml"
     where = f"{path}:{tls_line(text)}: "
@@ -109,70 +81,76 @@ async def test_refused_at_load_and_nothing_reaches_the_server(
     code, _, err = await beacon(env, "listen", "--timeout", "10")
     assert code == 2, err
     assert where in err
-    assert f'channel "{PRIVATE}"' in err and f"plain ws:// to {relay.host}" in err
+    assert f'channel "{PRIVATE}"' in err and f"plain ws:// to {netns_relay.host}" in err
     assert "Fix: set tls = true" in err and "allow_insecure = true" in err
 
     code, out, _ = await beacon(env, "check")
     assert code == 2, out
     assert "Config:  PROBLEM" in out and where in out and "allow_insecure = true" in out
-    assert relay.sent == []  # not even a TCP connection
+    assert netns_relay.sent == []  # not even a TCP connection
 
 
 async def test_allow_insecure_connects_and_check_warns(
-    tmp_path: Path, server: NsDemoServer, relay: RecordingProxy
+    tmp_path: Path, netns_server: NsDemoServer, netns_relay: RecordingProxy
 ) -> None:
-    env = profile_env(tmp_path, config(server, relay.host, relay.port, allow=True))
+    env = profile_env(
+        tmp_path, config(netns_server, netns_relay.host, netns_relay.port, allow=True)
+    )
 
     code, out, _ = await beacon(env, "check")
     assert code == 0, out
     assert re.search(
         r"security: WARNING: credentials sent without encryption: over plain ws:// to "
-        rf"{re.escape(relay.host)}: channel \"{PRIVATE}\" \(allow_insecure = true\)",
+        rf"{re.escape(netns_relay.host)}: channel \"{PRIVATE}\" \(allow_insecure = true\)",
         out,
     ), out
-    assert f"{PRIVATE} authorized by {server.auth_endpoint()} and subscribed" in out
+    assert f"{PRIVATE} authorized by {netns_server.auth_endpoint()} and subscribed" in out
     assert 'All good, with 1 warning (account "ops").' in out
     # What the warning is about: the channel's signature crossed the wire in clear.
-    assert signature_sent(relay, server)
+    assert signature_sent(netns_relay, netns_server)
 
     err = await listen_until_subscribed([sys.executable, "-m", "beacon", "listen"], env)
     assert "[ops] connected" in err
 
 
 async def test_a_localhost_that_resolves_elsewhere_is_refused_before_any_byte(
-    tmp_path: Path, ns: Namespace, server: NsDemoServer, relay: RecordingProxy
+    tmp_path: Path, netns: Namespace, netns_server: NsDemoServer, netns_relay: RecordingProxy
 ) -> None:
     # Inside the namespace, "localhost" is the relay's address: not this machine's
     # loopback. The config passes the load check (localhost is loopback by name).
-    ns.set_hosts(f"{relay.host} localhost\n")
-    env = profile_env(tmp_path, config(server, "localhost", relay.port))
+    netns.set_hosts(f"{netns_relay.host} localhost\n")
+    env = profile_env(tmp_path, config(netns_server, "localhost", netns_relay.port))
 
-    code, _, err = await beacon_in(ns, env, "listen", "--timeout", "20")
+    code, _, err = await beacon_in(netns, env, "listen", "--timeout", "20")
     assert code == 4, err
     assert (
         f"refused to send credentials over plain ws:// to localhost: it resolves to "
-        f"{relay.host}, not only to this machine (loopback)" in err
+        f"{netns_relay.host}, not only to this machine (loopback)" in err
     )
     assert "Fix: set tls = true" in err
 
-    code, out, _ = await beacon_in(ns, env, "check")
+    code, out, _ = await beacon_in(netns, env, "check")
     assert code == 1, out
     assert "server:  PROBLEM: refused to send credentials over plain ws:// to localhost" in out
-    assert relay.sent == []  # no connection at all, so no credential on the wire
+    assert netns_relay.sent == []  # no connection at all, so no credential on the wire
 
     # The same path with the risk accepted: the signature does arrive, so the refusal
     # above is what kept it off the wire.
-    allowed = profile_env(tmp_path / "allowed", config(server, "localhost", relay.port, allow=True))
-    await listen_until_subscribed(ns.command(sys.executable, "-m", "beacon", "listen"), allowed)
-    assert signature_sent(relay, server)
+    allowed = profile_env(
+        tmp_path / "allowed", config(netns_server, "localhost", netns_relay.port, allow=True)
+    )
+    await listen_until_subscribed(netns.command(sys.executable, "-m", "beacon", "listen"), allowed)
+    assert signature_sent(netns_relay, netns_server)
 
 
 async def test_a_private_channel_from_the_command_line_is_refused_when_connecting(
-    tmp_path: Path, server: NsDemoServer, relay: RecordingProxy
+    tmp_path: Path, netns_server: NsDemoServer, netns_relay: RecordingProxy
 ) -> None:
     # Public channels only: nothing to refuse at load.
-    env = profile_env(tmp_path, config(server, relay.host, relay.port, channels=("tickets",)))
+    env = profile_env(
+        tmp_path, config(netns_server, netns_relay.host, netns_relay.port, channels=("tickets",))
+    )
     code, _, err = await beacon(env, "listen", "--channel", PRIVATE, "--timeout", "20")
     assert code == 4, err
-    assert f"refused to send credentials over plain ws:// to {relay.host}" in err
-    assert relay.sent == []
+    assert f"refused to send credentials over plain ws:// to {netns_relay.host}" in err
+    assert netns_relay.sent == []
