@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDockWidget,
@@ -647,6 +648,11 @@ class FeedWindow(QMainWindow):
         elif self._ids_filter is not None:
             self.clear_shown_ids()
         else:
+            focus = QApplication.focusWidget()
+            if focus is not None and self.details.isAncestorOf(focus):
+                # Closing the item hides the pane's widgets, and Qt would pass the focus
+                # to the window's first field, the search: the reader goes back to the list.
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
             self.view.clearSelection()
             self.view.selectionModel().setCurrentIndex(
                 QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate

@@ -430,3 +430,27 @@ def test_the_focus_is_visible_after_enter_opens_a_row(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.payload)
     assert _frame_ring(window.details.payload) != unfocused[window.details.payload]
     assert _frame_ring(window.details.body) == unfocused[window.details.body]
+
+
+def test_escape_in_the_details_closes_the_item_and_returns_to_the_list(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Down, Enter (read it), Escape (done): the focus used to land in the search box, as
+    the closed item's pane hid it, and the next Down or Space went to the search."""
+    history.add_batch([make_item(n) for n in range(4)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+
+    qtbot.keyClick(window.details.body, Qt.Key.Key_Escape)
+    assert window.details.item is None
+    assert QApplication.focusWidget() is window.view
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)  # the list goes on where the reader was
+    assert window.details.item is not None
+    assert window.search.text() == ""
