@@ -395,9 +395,11 @@ class FeedWindow(QMainWindow):
         # Keep an item for later: back to unread (the row's context menu, or the key).
         self.mark_unread_action = QAction(self.tr("Mark &unread"), self.view)
         self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
-        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        # The list's key, and the open item's: Enter sends the focus into the details pane.
+        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.mark_unread_action.triggered.connect(self.mark_current_unread)
         self.view.addAction(self.mark_unread_action)
+        self.details.addAction(self.mark_unread_action)
         # A row's context menu (FeedView.context_menu).
         self.view.channel_muted = self.mutes.muted
         self.view.markReadRequested.connect(lambda index: self.controller.open_row(index.row()))

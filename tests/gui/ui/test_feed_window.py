@@ -454,3 +454,34 @@ def test_escape_in_the_details_closes_the_item_and_returns_to_the_list(
     qtbot.keyClick(window.view, Qt.Key.Key_Down)  # the list goes on where the reader was
     assert window.details.item is not None
     assert window.search.text() == ""
+
+
+def test_mark_unread_key_works_on_the_item_enter_opened(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Enter opens the row and sends the focus to its message; Ctrl+Shift+U was a shortcut
+    of the list alone, so it did nothing on the item just opened."""
+    history.add_batch([make_item(n) for n in range(3)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    row = window.view.currentIndex().row()
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.details.body, Qt.Key.Key_U, modifiers)
+    assert window.model.index(row).data(FeedRole.UNREAD)
+    qtbot.waitUntil(lambda: history.unread_count() == 3 and service.unread == 3)
+    # Still a shortcut of the list too, as the row's menu shows it.
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # read again
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+    qtbot.keyClick(window.view, Qt.Key.Key_U, modifiers)
+    qtbot.waitUntil(lambda: history.unread_count() == 3)
