@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -29,6 +30,13 @@ _COMMANDS = {
     "settings": "app",
     "demo-server": "demo_server",
 }
+
+
+#: The commands that run the app. It installs its SIGINT and SIGTERM handlers once Qt and
+#: its modules are imported (about a second, more on a busy machine); until then the
+#: signals wait, blocked, rather than kill it half-started (beacon.app unblocks them).
+_APP_COMMANDS = frozenset({"app", "demo", "settings"})
+STARTUP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 # argparse reports a ValueError from a type function as "invalid _positive_int value", the
@@ -212,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     command = args.command or "app"
+    if command in _APP_COMMANDS and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STARTUP_SIGNALS)
     module = importlib.import_module(f"beacon.cli.{_COMMANDS.get(command, command)}")
     result: int = module.run(args)
     return result
