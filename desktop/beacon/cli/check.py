@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
 def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) -> int:
     """The whole check, writing the report to ``out``."""
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, required=config_path is not None)
     except ConfigError as exc:
         return _config_problem(exc, out)
     bad_ca = ca_file_problems(config)

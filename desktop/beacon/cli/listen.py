@@ -597,7 +597,7 @@ def run(args: argparse.Namespace) -> int:
     """``beacon listen``; returns the exit status."""
     _setup_logging(args.verbose)
     try:
-        config = load_config(args.config)
+        config = load_config(args.config, required=args.config is not None)
     except ConfigError as exc:
         _say(exc.report())
         return EXIT_CONFIG

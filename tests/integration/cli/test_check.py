@@ -200,6 +200,18 @@ def test_no_config_file_is_not_all_good(tmp_path: Path) -> None:
     assert "no [[account]] is configured" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["check", "listen"])
+def test_a_config_named_with_config_must_exist(tmp_path: Path, command: str) -> None:
+    """A mistyped --config used to read as an empty config: "none at ... (Beacon starts
+    with no accounts)", or listen's "has no [[account]]", about a file that is not there."""
+    missing = tmp_path / "beacn.toml"
+    result = run_beacon(profile_env(tmp_path), command, "--config", str(missing))
+    assert result.returncode == 2, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert f"{missing}: does not exist. Fix: check the path given to --config" in said
+    assert "none at" not in said and "no [[account]]" not in said
+
+
 def test_each_channel_is_reported_from_the_engine(
     tmp_path: Path, soketi: PusherServer, auth_endpoint: AuthEndpoint
 ) -> None:
