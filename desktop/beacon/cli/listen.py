@@ -302,6 +302,16 @@ def _pick_accounts(
         problem = channel_name_problem(name)
         if problem is not None:
             return f"--channel {name}: {problem}"
+        # The config refuses such a channel in the file; from here it would be refused by
+        # the account for ever, retried with backoff, while the account looks connected.
+        if channel_kind(name).needs_auth:
+            for acc in chosen:
+                if acc.auth is None:
+                    return (
+                        f'--channel {name}: account "{acc.name}" has no [account.auth] table '
+                        "to authorize it with. Fix: add [account.auth] to the account in the "
+                        "config, or pick another account with --account"
+                    )
     if not channels and not any(a.channels for a in chosen):
         return "no channels to listen to: give --channel C or list channels in the config"
     return chosen

@@ -244,6 +244,23 @@ async def test_stdout_that_cannot_be_written_ends_listen_with_1(
     ), listen.stderr
 
 
+@pytest.mark.parametrize("channel", ["private-agent-7", "presence-support"])
+async def test_channel_option_needing_auth_on_an_account_without_it_exits_2(
+    tmp_path: Path, channel: str
+) -> None:
+    """The config refuses such a channel in the file; from --channel it was subscribed and
+    refused for ever ("retrying in 14.5 s"), and --timeout did not end it (connected)."""
+    env = write_config(tmp_path, account("app-key", free_port(), ["tickets"]))
+    listen = await Listen.start(env, "--channel", channel, "--timeout", "30")
+    code, _ = await listen.finish()
+    assert code == 2, listen.stderr
+    assert listen.stderr == [
+        f'beacon: --channel {channel}: account "support" has no [account.auth] table to '
+        f"authorize it with. Fix: add [account.auth] to the account in the config, or pick "
+        f"another account with --account"
+    ]
+
+
 async def test_verbose_shows_each_log_line_and_state_once(target: Target, tmp_path: Path) -> None:
     env = write_config(tmp_path, account(target.key, target.port, ["private-agent-7"], auth="sign"))
     listen = await Listen.start(env, "-v", "--timeout", "15")
