@@ -451,9 +451,10 @@ class _Listener:
             self.flush_scheduled = True
             self.loop.call_later(FLUSH_DELAY, self.flush)
 
-    def print_line(self, line: bytes) -> None:
+    def print_line(self, line: bytes) -> bool:
+        """Print ``line``; False once listen is done (after --count lines, a signal)."""
         if self.exit_code is not None:
-            return
+            return False
         self.pending.append(line)
         self.received += 1
         if self.count is not None and self.received >= self.count:
@@ -463,6 +464,7 @@ class _Listener:
             # Events that arrive close together are written together: one write, one flush.
             self.flush_scheduled = True
             self.loop.call_later(FLUSH_DELAY, self.flush)
+        return True
 
     def flush(self) -> None:
         self.flush_scheduled = False
