@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -30,8 +32,35 @@ _COMMANDS = {
 }
 
 
+#: The commands that run the app. It installs its SIGINT and SIGTERM handlers once Qt and
+#: its modules are imported (about a second, more on a busy machine); until then the
+#: signals wait, blocked, rather than kill it half-started (beacon.app unblocks them).
+_APP_COMMANDS = frozenset({"app", "demo", "settings"})
+STARTUP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+# argparse reports a ValueError from a type function as "invalid _positive_int value", the
+# function's own name; ArgumentTypeError carries a message in words instead.
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    # float() takes "nan" and "inf": neither is a duration or a rate anyone means.
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
@@ -47,8 +76,22 @@ def _iso_time(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def _seconds(text: str) -> float:
+    value = _float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = _float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more events a second, not {text}")
+    return value
+
+
 def _port(text: str) -> int:
-    value = int(text)
+    value = _int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 0-65535, not {value}")
     return value
@@ -106,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=_positive_int, metavar="N", help="exit 0 after N events")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="exit 4 if no account is connected within S seconds",
     )
@@ -164,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=0, metavar="P", help="0 picks a free port")
     p.add_argument(
         "--rate",
-        type=float,
+        type=_rate,
         default=0.5,
         metavar="R",
         help="generated ticket events per second (0: none)",
@@ -177,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     command = args.command or "app"
+    if command in _APP_COMMANDS and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STARTUP_SIGNALS)
     module = importlib.import_module(f"beacon.cli.{_COMMANDS.get(command, command)}")
     result: int = module.run(args)
     return result

@@ -668,7 +668,15 @@ def run_app(
         lock.unlock()
 
 
+def _unblock_signals() -> None:
+    """Let SIGINT and SIGTERM in again (``python -m beacon`` blocks them while it starts)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def _forward(profile: Profile, command: str) -> int:
+    # No handlers in a launch that only forwards: a signal ends it as it ends any command.
+    _unblock_signals()
     try:
         forward(profile.socket_path, command)
     except InstanceUnreachable as exc:
@@ -726,6 +734,8 @@ async def _main(profile: Profile, setup: Setup, server: InstanceServer, command:
     wakeup.install()
     # First of all, so that a SIGTERM during start-up still shuts down in order.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # `beacon` blocked them until now (__main__); one that came meanwhile arrives here.
+    _unblock_signals()
     try:
         return await _run(profile, setup, stop, server, command)
     finally:

@@ -86,6 +86,28 @@ def _trigger(server: DemoServerProcess, channel: str, event: str, data: object) 
     official_client(server).trigger(channel, event, data)
 
 
+def _qt_loaded(pid: int) -> bool:
+    with open(f"/proc/{pid}/maps") as maps:
+        return "libQt6Core" in maps.read()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_while_starting_still_quits_in_order(
+    tmp_path: Path, beacon_processes: list[BeaconProcess], sig: signal.Signals
+) -> None:
+    """A session that ends as Beacon starts (autostart, then logout): the handlers came only
+    after the imports, about a second in, and a SIGTERM before them killed the process
+    (status -15; SIGINT: a KeyboardInterrupt traceback)."""
+    app = BeaconProcess(tmp_path)
+    beacon_processes.append(app)
+    # Qt is being imported: well before the app's own handlers, as long as imports take.
+    _wait(lambda: app.process.poll() is not None or _qt_loaded(app.pid), "Qt loaded", 30)
+    app.process.send_signal(sig)
+    assert app.process.wait(30) == 0, app.log
+    app.stop()
+    assert "Traceback" not in app.log
+
+
 def test_a_bad_config_still_starts_and_says_why(
     tmp_path: Path, beacon_processes: list[BeaconProcess]
 ) -> None:

@@ -78,3 +78,53 @@ def test_help_promises_only_what_exists(capsys: pytest.CaptureFixture[str]) -> N
     tray = Path(beacon.__file__).parent / "tray"
     assert "tray icon" in text and "popup notifications" in text
     assert (tray / "icon.py").is_file() and (tray / "notify.py").is_file()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["listen", "--timeout", "nan"],
+        ["listen", "--timeout", "-1"],
+        ["listen", "--timeout", "0"],
+        ["listen", "--timeout", "inf"],
+        ["demo-server", "--rate", "-1"],
+        ["demo-server", "--rate", "nan"],
+        ["demo-server", "--rate", "inf"],
+    ],
+)
+def test_numbers_out_of_range_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # "--timeout nan" used to run and then say "could not connect within nan s"; a negative
+    # rate started a demo server that publishes nothing, as if the flag were fine.
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    assert exc.value.code == 2
+    assert f"argument {argv[1]}:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["history", "--limit", "abc"], "argument --limit: 'abc' is not a whole number"),
+        (["listen", "--count", "1.5"], "argument --count: '1.5' is not a whole number"),
+        (["demo-server", "--port", "x"], "argument --port: 'x' is not a whole number"),
+        (["listen", "--timeout", "soon"], "argument --timeout: 'soon' is not a number"),
+        (["demo-server", "--rate", "fast"], "argument --rate: 'fast' is not a number"),
+    ],
+)
+def test_unreadable_numbers_are_named_in_words(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse names the type function otherwise: "invalid _positive_int value: 'abc'".
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "_positive_int" not in err and "_port" not in err
+
+
+def test_numbers_in_range_are_accepted() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["listen", "--timeout", "2.5"]).timeout == 2.5
+    assert parser.parse_args(["demo-server", "--rate", "0"]).rate == 0.0
+    assert parser.parse_args(["history", "--limit", "7"]).limit == 7

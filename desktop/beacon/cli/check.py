@@ -29,15 +29,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import os
 import re
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol
 
 from beacon import __version__
 from beacon.cli.ca_files import ca_file_problems
@@ -97,6 +99,14 @@ class Report:
         self.warnings += 1
 
 
+class Out(Protocol):
+    """Where the report goes: stdout, through :class:`_Output`."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the report; return the exit status."""
     verbose = getattr(args, "verbose", 0)
@@ -106,13 +116,58 @@ def run(args: argparse.Namespace) -> int:
         # would only say the same things again, out of order, on stderr.
         for layer in ("beacon.pusher", "beacon.connect"):
             logging.getLogger(layer).setLevel(logging.ERROR)
-    return check(args.config, sys.stdout, timeout=TIMEOUT)
+    out = _Output(sys.stdout)
+    status = check(args.config, out, timeout=TIMEOUT)
+    if out.error is not None:
+        print(f"beacon check: cannot write to standard output: {out.error}", file=sys.stderr)
+        _silence_stdout()
+        return 1
+    if out.reader_gone:
+        _silence_stdout()
+    return status
 
 
-def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) -> int:
+class _Output:
+    """stdout for the report, which a reader may stop reading (`beacon check | head`, or
+    `| grep -q`), or which may not take more (a full disk). The check then runs to its
+    end anyway, for its exit status, and what it writes is dropped."""
+
+    def __init__(self, out: Out) -> None:
+        self._out = out
+        self.reader_gone = False
+        #: Why stdout could not be written (not a reader who left): the report is lost.
+        self.error: str | None = None
+
+    def _guard(self, action: Callable[[], object]) -> None:
+        if self.reader_gone or self.error is not None:
+            return
+        try:
+            action()
+        except BrokenPipeError:
+            self.reader_gone = True
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+
+    def write(self, text: str) -> int:
+        self._guard(lambda: self._out.write(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._guard(self._out.flush)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: the exit flushes it, and what waits there would fail
+    again, as an "Exception ignored" message."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def check(config_path: Path | None, out: Out, *, timeout: float = TIMEOUT) -> int:
     """The whole check, writing the report to ``out``."""
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, required=config_path is not None)
     except ConfigError as exc:
         return _config_problem(exc, out)
     bad_ca = ca_file_problems(config)
@@ -161,7 +216,7 @@ def check(config_path: Path | None, out: TextIO, *, timeout: float = TIMEOUT) ->
     return EXIT_OK
 
 
-def _config_problem(exc: ConfigError, out: TextIO) -> int:
+def _config_problem(exc: ConfigError, out: Out) -> int:
     out.write("Config:  PROBLEM\n")
     for problem in exc.problems:
         out.write(f"  {problem}\n")
@@ -169,7 +224,7 @@ def _config_problem(exc: ConfigError, out: TextIO) -> int:
     return EXIT_CONFIG
 
 
-def _write_config_line(config: Config, out: TextIO) -> None:
+def _write_config_line(config: Config, out: Out) -> None:
     if config.path is not None and not config.path.exists():
         out.write(f"Config:  none at {config.path} (Beacon starts with no accounts)\n")
         return
@@ -181,7 +236,7 @@ def _write_config_line(config: Config, out: TextIO) -> None:
     )
 
 
-def _write_report(report: Report, out: TextIO) -> None:
+def _write_report(report: Report, out: Out) -> None:
     url = report.account.url(__version__).split("?", 1)[0]
     out.write(f'Account "{report.account.name}" ({url})\n')
     for label, text in report.lines:

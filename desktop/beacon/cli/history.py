@@ -16,7 +16,9 @@ retention settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import sys
 from datetime import UTC
@@ -48,7 +50,20 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # `beacon history | head`: the reader has all it wanted.
         sys.stderr.close()
+    except OSError as exc:
+        # A full disk or an I/O error: the listing is incomplete, which a script must see.
+        print(f"beacon history: cannot write to standard output: {exc.strerror}", file=sys.stderr)
+        _silence_stdout()
+        return 1
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: the exit flushes it, and what waits there would fail
+    again, as an "Exception ignored" message."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def write(items: list[FeedItem], out: TextIO, *, as_json: bool) -> None:

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 EXIT_OK = 0
+#: stdout cannot be written (a full disk, an I/O error): the events would be lost.
+EXIT_OUTPUT = 1
 EXIT_CONFIG = 2
 EXIT_AUTH = 3
 EXIT_CONNECT = 4
@@ -300,6 +302,16 @@ def _pick_accounts(
         problem = channel_name_problem(name)
         if problem is not None:
             return f"--channel {name}: {problem}"
+        # The config refuses such a channel in the file; from here it would be refused by
+        # the account for ever, retried with backoff, while the account looks connected.
+        if channel_kind(name).needs_auth:
+            for acc in chosen:
+                if acc.auth is None:
+                    return (
+                        f'--channel {name}: account "{acc.name}" has no [account.auth] table '
+                        "to authorize it with. Fix: add [account.auth] to the account in the "
+                        "config, or pick another account with --account"
+                    )
     if not channels and not any(a.channels for a in chosen):
         return "no channels to listen to: give --channel C or list channels in the config"
     return chosen
@@ -310,10 +322,18 @@ class _StdoutWriter:
     stops the event loop from reading the socket (a server drops events for sockets that
     stop reading). Lines wait in memory meanwhile; ``close()`` writes every one of them."""
 
-    def __init__(self, out: BinaryIO, on_broken_pipe: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        out: BinaryIO,
+        on_broken_pipe: Callable[[], None],
+        on_error: Callable[[OSError], None],
+    ) -> None:
         self._out = out
         self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._on_broken_pipe = on_broken_pipe
+        self._on_error = on_error
+        #: Why stdout could not be written, once it could not; lines after it are dropped.
+        self.error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="beacon-stdout", daemon=True)
         self._thread.start()
 
@@ -352,6 +372,12 @@ class _StdoutWriter:
             _silence_stdout()
             self._on_broken_pipe()
             return False
+        except OSError as exc:
+            # Unlike a reader who left, lines are being lost (ENOSPC, EIO): an error.
+            self.error = exc
+            _silence_stdout()
+            self._on_error(exc)
+            return False
         return True
 
 
@@ -376,7 +402,8 @@ class _Listener:
         self.expected = 0  # how many accounts report status
         self.loop = asyncio.get_running_loop()
         self.done = asyncio.Event()
-        self.writer = _StdoutWriter(out, self.broken_pipe)
+        self.writer = _StdoutWriter(out, self.broken_pipe, self.output_failed)
+        self.output_error_told = False
         self.catchup: ListenCatchUp | None = None
         self.signals: SignalRunner | None = None
 
@@ -410,10 +437,12 @@ class _Listener:
             return
         self._queue(fields_line(account, channel, name, data, user_id, received_at, raw))
 
-    def print_line(self, line: bytes) -> None:
+    def print_line(self, line: bytes) -> bool:
+        """Print ``line``; False once listen is done (after --count lines, a signal)."""
         if self.exit_code is not None:
-            return
+            return False
         self._queue(line)
+        return True
 
     def _queue(self, line: bytes) -> None:
         """Count ``line`` and hold it for the next write; the caller checked that listen
@@ -439,6 +468,16 @@ class _Listener:
     def broken_pipe(self) -> None:
         """From the writer thread."""
         self.loop.call_soon_threadsafe(self.finish, EXIT_OK)
+
+    def output_failed(self, exc: OSError) -> None:
+        """From the writer thread: stdout cannot be written."""
+        self.loop.call_soon_threadsafe(self._output_failed, exc)
+
+    def _output_failed(self, exc: OSError) -> None:
+        if not self.output_error_told:
+            self.output_error_told = True
+            _say(f"cannot write to standard output: {exc.strerror or exc}")
+        self.finish(EXIT_OUTPUT)
 
     def on_status(self, status: AccountStatus) -> None:
         if self.catchup is not None:
@@ -548,6 +587,12 @@ async def _listen(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     assert listener.exit_code is not None
+    error = listener.writer.error
+    if error is not None:
+        # --count was reached, or a signal came, before the failed write was told: the
+        # lines did not all reach stdout, which is not "done".
+        listener._output_failed(error)
+        return EXIT_OUTPUT
     return listener.exit_code
 
 
@@ -555,7 +600,7 @@ def run(args: argparse.Namespace) -> int:
     """``beacon listen``; returns the exit status."""
     _setup_logging(args.verbose)
     try:
-        config = load_config(args.config)
+        config = load_config(args.config, required=args.config is not None)
     except ConfigError as exc:
         _say(exc.report())
         return EXIT_CONFIG

@@ -66,13 +66,14 @@ def identity(event: ReceivedEvent) -> str:
 
 class ListenCatchUp:
     """Catch-up for ``beacon listen``: drives ``connect.catchup.CatchUp``, dedupes, and
-    keeps the resume state. ``print_line(bytes)`` writes one stdout line."""
+    keeps the resume state. ``print_line(bytes)`` writes one stdout line, and says
+    whether it did (False once listen is done, e.g. after ``--count`` lines)."""
 
     def __init__(
         self,
         accounts: Sequence[AccountSettings],
         secrets: SecretSource,
-        print_line: Callable[[bytes], None],
+        print_line: Callable[[bytes], bool],
         json_line: Callable[[ReceivedEvent], bytes],
         say: Callable[[str], None],
         state_path: Path,
@@ -92,6 +93,10 @@ class ListenCatchUp:
         self._went_down: dict[str, datetime] = {}
         self._connected: set[str] = set()
         self._asked: set[str] = set()
+        # Where the next run must resume for an account whose missed events were not all
+        # printed (its catch-up was asked but not answered yet, or --count ended listen in
+        # the middle of it); accounts not here resume from where this run stops.
+        self._resume: dict[str, datetime] = {}
         self.catchup = CatchUp(
             accounts,
             secrets,
@@ -140,22 +145,37 @@ class ListenCatchUp:
     async def since(self, account: str) -> datetime:
         first = account not in self._asked
         self._asked.add(account)
-        if not first and account in self._went_down:
-            return self._went_down[account] - MARGIN
-        if self._since is not None:
-            return self._since
         stopped = _parse(self._state.get(account, {}).get("stopped_at"))
-        if stopped is not None:
-            return stopped - MARGIN
-        return datetime.now(UTC) - FIRST_RUN
+        if not first and account in self._went_down:
+            start, margin = self._went_down[account], MARGIN
+        elif self._since is not None:
+            start, margin = self._since, timedelta(0)
+        elif stopped is not None:
+            start, margin = stopped, MARGIN
+        else:
+            start, margin = datetime.now(UTC) - FIRST_RUN, timedelta(0)
+        # Until the answer is printed, the next run must ask from here again.
+        self._resume[account] = min(start, self._resume.get(account, start))
+        return start - margin
 
     def deliver(self, account: str, events: list[ReceivedEvent]) -> None:
         seen = self._seen.setdefault(account, OrderedDict())
         printed = 0
+        unprinted: datetime | None = None
         for event in events:
-            if self._remember(seen, event):
-                self._print(catchup_line(self._json_line(event)))
-                printed += 1
+            if identity(event) in seen:
+                continue
+            if not self._print(catchup_line(self._json_line(event))):
+                # listen is done (--count): this event and the rest are for the next
+                # run, so they are neither remembered as printed nor resumed past.
+                unprinted = event.received_at
+                break
+            self._remember(seen, event)
+            printed += 1
+        if unprinted is None:
+            self._resume.pop(account, None)
+        else:
+            self._resume[account] = unprinted
         self._say(f"[{account}] caught up: {printed} missed events")
 
     def _remember(self, seen: OrderedDict[str, datetime], event: ReceivedEvent) -> bool:
@@ -189,12 +209,13 @@ class ListenCatchUp:
         """Record where this run stops, for the next ``--catch-up`` run."""
         now = datetime.now(UTC)
         for name in self.accounts:
+            stop = min(now, self._resume.get(name, now))
             recent = {
                 key: iso_time(when)
                 for key, when in self._seen.get(name, {}).items()
-                if when >= now - _SAVED_SPAN
+                if when >= stop - _SAVED_SPAN
             }
-            self._state[name] = {"stopped_at": iso_time(now), "seen": recent}
+            self._state[name] = {"stopped_at": iso_time(stop), "seen": recent}
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self._path.with_suffix(".tmp")

@@ -116,7 +116,8 @@ def _login(keyring: Keyring, args: argparse.Namespace, *, needs: tuple[bool, boo
             f"printf '%s\\n' \"$SECRET\" | beacon login {name}{option} --stdin"
         )
         return EXIT_INPUT
-    if not text:
+    if not text.strip():
+        # Only spaces is no secret either: "Bearer    " would fail at the server, later.
         _say("login: the input was empty; nothing stored")
         return EXIT_INPUT
     if args.encryption_key:

@@ -65,15 +65,25 @@ def state_dir() -> Path:
     return _xdg_dir("XDG_STATE_HOME") or platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, required: bool = False) -> Config:
     """The config at ``path`` (default: ``default_config_path()``).
 
-    A missing file is an empty ``Config``; anything wrong raises ``ConfigError``.
+    A missing file is an empty ``Config``, unless ``required`` (a path the user named
+    with ``--config``: a missing one is a typo, not "no accounts yet"); anything wrong
+    raises ``ConfigError``.
     """
     path = path if path is not None else default_config_path()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
+        if required:
+            raise ConfigError(
+                path,
+                None,
+                "does not exist",
+                "check the path given to --config, or leave --config out to use "
+                f"{default_config_path()}",
+            ) from None
         return Config(path=path)
     except IsADirectoryError:
         raise ConfigError(

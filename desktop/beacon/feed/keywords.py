@@ -65,31 +65,42 @@ class KeywordMatcher:
 class SearchMatcher:
     """The words of a search, matched in text the way the history's search finds items."""
 
-    __slots__ = ("_prefix", "_words")
+    __slots__ = ("_prefixes", "_words")
 
     def __init__(self, query: str = "") -> None:
-        words = [fold(w) for w in _WORD.findall(query)]
-        # An unfinished last word also matches longer words: people search while typing.
-        self._prefix = words[-1] if words and query and _WORD.fullmatch(query[-1]) else None
-        if self._prefix is not None:
-            words.pop()
+        found = list(_WORD.finditer(query))
+        words: set[str] = set()
+        prefixes: list[str] = []
+        for n, match in enumerate(found):
+            word = fold(match.group())
+            # An unfinished last word also matches longer words (people search while
+            # typing), and so does any word with a star right after it.
+            last_typed = n == len(found) - 1 and match.end() == len(query)
+            if last_typed or query.startswith("*", match.end()):
+                prefixes.append(word)
+            else:
+                words.add(word)
+        self._prefixes = tuple(prefixes)
         self._words = frozenset(words)
 
     def __bool__(self) -> bool:
-        return bool(self._words) or self._prefix is not None
+        return bool(self._words) or bool(self._prefixes)
 
     def spans(self, text: str) -> list[Span]:
         """Where the search's words occur in ``text``."""
         if not self:
             return []
         found: list[Span] = []
-        prefix = self._prefix
         for match in _WORD.finditer(text):
             word = match.group()
             folded = fold(word)
             if folded in self._words:
                 found.append(match.span())
-            elif prefix is not None and folded.startswith(prefix):
+                continue
+            # The longest prefix that fits marks the most of the word.
+            fits = [prefix for prefix in self._prefixes if folded.startswith(prefix)]
+            if fits:
+                prefix = max(fits, key=len)
                 found.append((match.start(), match.start() + _length_of_prefix(word, prefix)))
         return found
 

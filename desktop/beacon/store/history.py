@@ -209,15 +209,21 @@ def fts_query(text: str, expand: Callable[[str], list[str] | None] | None = None
     Every word is quoted, so no input is FTS5 syntax (``AND``, ``"``, ``*``, ``NEAR(``
     are searched as words or ignored); the last word matches as a prefix, since people
     search while typing, unless the text ends in a space or punctuation (the word is
-    finished: an exact word is also much faster than a prefix of a common one). All words
-    must occur. ``expand``, when given, turns the prefix into the whole terms it stands
-    for, or ``None`` to leave it to FTS5 (module docstring).
+    finished: an exact word is also much faster than a prefix of a common one); a word
+    followed by ``*`` is a prefix wherever it is. All words must occur. ``expand``, when
+    given, turns the last prefix into the whole terms it stands for, or ``None`` to leave
+    it to FTS5 (module docstring).
     """
-    words = _WORD.findall(text)
-    if not words:
+    found = list(_WORD.finditer(text))
+    if not found:
         return None
-    quoted = [f'"{w}"' for w in words]
-    if text.endswith(words[-1]):
+    words = [match.group() for match in found]
+    # A star right after a word is the wildcard people know from other search boxes: that
+    # word is a prefix too, finished or not (without this, "print*" found nothing).
+    starred = [text.startswith("*", match.end()) for match in found]
+    quoted = [f'"{w}"*' if star else f'"{w}"' for w, star in zip(words, starred, strict=True)]
+    if text.endswith(words[-1]) or starred[-1]:
+        quoted[-1] = f'"{words[-1]}"'
         terms = expand(words[-1]) if expand is not None else None
         if terms:
             quoted[-1] = "(" + " OR ".join(f'"{t}"' for t in terms) + ")"

@@ -72,6 +72,16 @@ NO_BROWSER = QT_TRANSLATE_NOOP(
     " settings, or press Copy and paste the link into a browser.",
 )
 COPIED = QT_TRANSLATE_NOOP("DetailsPane", "Copied the title, message and link.")
+#: The message's and the payload's frame. Enter in the list sends the keyboard focus to the
+#: message, and the platform style draws a focused read-only text box exactly like an
+#: unfocused one (no caret either): the frame says where the focus is, in the accent colour
+#: and twice as thick (a change of shape, not only of colour). The padding keeps the text
+#: from moving by a pixel as the frame thickens.
+TEXT_FRAME_STYLE = (
+    "QTextEdit, QPlainTextEdit { border: 1px solid palette(mid); padding: 1px; }"
+    " QTextEdit:focus, QPlainTextEdit:focus"
+    " { border: 2px solid palette(highlight); padding: 0px; }"
+)
 #: How long a "copied" notice stays (a failure stays until another item is shown).
 NOTICE_MS = 4000
 
@@ -342,6 +352,8 @@ class DetailsPane(QWidget):
         self.payload.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.payload.setAccessibleName(self.tr("Payload as JSON"))
         self.payload.setAccessibleDescription(self.tr("The event's data as the server sent it"))
+        for text_box in (self.body, self.payload):
+            text_box.setStyleSheet(TEXT_FRAME_STYLE)
 
         self.open_button = QPushButton(self.tr("&Open link"))
         self.open_button.setAccessibleName(self.tr("Open link in the browser"))

@@ -540,7 +540,8 @@ class SettingsWindow(QWidget):
         draft = self.drafts[self._current]
         value = self.form.secret.text()
         self.form.secret.clear()  # gone from the widget before anything else happens
-        if not value or draft.original is None:
+        # Only spaces is no secret, as for `beacon login`.
+        if not value.strip() or draft.original is None:
             return
         self.form.secret_state.setText(self.tr("Storing in the keyring…"))
         self.service.store_secret(draft.original, value)

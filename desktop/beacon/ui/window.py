@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDockWidget,
@@ -394,9 +395,11 @@ class FeedWindow(QMainWindow):
         # Keep an item for later: back to unread (the row's context menu, or the key).
         self.mark_unread_action = QAction(self.tr("Mark &unread"), self.view)
         self.mark_unread_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
-        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        # The list's key, and the open item's: Enter sends the focus into the details pane.
+        self.mark_unread_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.mark_unread_action.triggered.connect(self.mark_current_unread)
         self.view.addAction(self.mark_unread_action)
+        self.details.addAction(self.mark_unread_action)
         # A row's context menu (FeedView.context_menu).
         self.view.channel_muted = self.mutes.muted
         self.view.markReadRequested.connect(lambda index: self.controller.open_row(index.row()))
@@ -647,6 +650,11 @@ class FeedWindow(QMainWindow):
         elif self._ids_filter is not None:
             self.clear_shown_ids()
         else:
+            focus = QApplication.focusWidget()
+            if focus is not None and self.details.isAncestorOf(focus):
+                # Closing the item hides the pane's widgets, and Qt would pass the focus
+                # to the window's first field, the search: the reader goes back to the list.
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
             self.view.clearSelection()
             self.view.selectionModel().setCurrentIndex(
                 QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate

@@ -142,8 +142,10 @@ def test_login_to_an_unknown_account_is_a_config_error(
     assert "config.toml" in result.stderr
 
 
-def test_empty_input_stores_nothing(profile: dict[str, str], account: str) -> None:
-    result = beacon(profile, "login", account, "--stdin", stdin="\n")
+@pytest.mark.parametrize("line", ["\n", "   \n", "\t \r\n"], ids=["empty", "spaces", "blank"])
+def test_empty_input_stores_nothing(profile: dict[str, str], account: str, line: str) -> None:
+    # Only spaces used to be stored as the secret: "Bearer    " then failed at the server.
+    result = beacon(profile, "login", account, "--stdin", stdin=line)
     assert result.returncode == 1
     assert "empty" in result.stderr
     assert Keyring().get_secret(account) is None

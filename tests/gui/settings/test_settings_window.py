@@ -152,6 +152,12 @@ async def test_a_secret_goes_only_to_the_keyring(
     await saved.next()
     await wait_until(lambda: "No secret is stored" in window.form.secret_state.text())
 
+    # Only spaces is no secret: nothing is stored (it used to be, as the secret).
+    qtbot.keyClicks(window.form.secret, "   ")
+    qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)
+    assert window.form.secret.text() == ""
+    assert "No secret is stored" in window.form.secret_state.text()
+
     canary = f"canary-{uuid.uuid4().hex}"
     qtbot.keyClicks(window.form.secret, canary)
     qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)

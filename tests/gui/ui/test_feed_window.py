@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from beacon.services.feed import FeedService
@@ -399,3 +399,89 @@ def test_mark_unread_keeps_an_item_for_later(
     window.mark_unread_action.trigger()
     assert window.model.index(1).data(FeedRole.UNREAD)
     qtbot.waitUntil(lambda: history.unread_count() == 3 and service.unread == 3)
+
+
+def _frame_ring(widget: QWidget) -> QImage:
+    """The widget's outer 3 pixels, top edge: where a frame shows the focus (no text)."""
+    image = widget.grab().toImage()
+    return image.copy(0, 0, image.width(), 3)
+
+
+def test_the_focus_is_visible_after_enter_opens_a_row(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Enter sends the keyboard focus to the message; it used to be drawn exactly as when
+    it had none (no frame, no caret), so a keyboard user lost it after the first Enter."""
+    history.add_batch([make_item(n, body=f"line {n}") for n in range(4)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    _click_row(window, qtbot, 0)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    unfocused = {w: _frame_ring(w) for w in (window.details.body, window.details.payload)}
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    assert _frame_ring(window.details.body) != unfocused[window.details.body]
+
+    qtbot.keyClick(window.details.body, Qt.Key.Key_Tab)  # on to the payload
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.payload)
+    assert _frame_ring(window.details.payload) != unfocused[window.details.payload]
+    assert _frame_ring(window.details.body) == unfocused[window.details.body]
+
+
+def test_escape_in_the_details_closes_the_item_and_returns_to_the_list(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Down, Enter (read it), Escape (done): the focus used to land in the search box, as
+    the closed item's pane hid it, and the next Down or Space went to the search."""
+    history.add_batch([make_item(n) for n in range(4)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+
+    qtbot.keyClick(window.details.body, Qt.Key.Key_Escape)
+    assert window.details.item is None
+    assert QApplication.focusWidget() is window.view
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)  # the list goes on where the reader was
+    assert window.details.item is not None
+    assert window.search.text() == ""
+
+
+def test_mark_unread_key_works_on_the_item_enter_opened(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Enter opens the row and sends the focus to its message; Ctrl+Shift+U was a shortcut
+    of the list alone, so it did nothing on the item just opened."""
+    history.add_batch([make_item(n) for n in range(3)])
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    row = window.view.currentIndex().row()
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.details.body, Qt.Key.Key_U, modifiers)
+    assert window.model.index(row).data(FeedRole.UNREAD)
+    qtbot.waitUntil(lambda: history.unread_count() == 3 and service.unread == 3)
+    # Still a shortcut of the list too, as the row's menu shows it.
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # read again
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+    qtbot.keyClick(window.view, Qt.Key.Key_U, modifiers)
+    qtbot.waitUntil(lambda: history.unread_count() == 3)

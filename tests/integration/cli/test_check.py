@@ -12,6 +12,7 @@ import json
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -115,6 +116,45 @@ def test_wrong_port_names_the_account(tmp_path: Path, soketi: PusherServer) -> N
     assert '1 problem (account "broken")' in result.stdout
 
 
+def test_a_reader_that_stops_early_gets_the_real_status(
+    tmp_path: Path, soketi: PusherServer
+) -> None:
+    """`beacon check | head -1` (or `| grep -q`): the check died on the closed pipe with a
+    BrokenPipeError traceback; it finishes instead, and its status says how it went."""
+    config = account("good", soketi) + account("broken", soketi, port=free_port())
+    env = profile_env(tmp_path, config)
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m beacon check | head -n 1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.startswith("Config:  OK (")
+    assert result.returncode == 1, result.stderr  # the broken account, not the pipe
+    assert "Traceback" not in result.stderr and "Broken pipe" not in result.stderr
+
+
+def test_stdout_that_cannot_be_written_is_said_in_words(
+    tmp_path: Path, soketi: PusherServer
+) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "beacon", "check"],
+            env=profile_env(tmp_path, account("support", soketi)),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "beacon check: cannot write to standard output: No space left on device\n"
+    )
+
+
 def test_unknown_app_key_is_refused(tmp_path: Path, soketi: PusherServer) -> None:
     result = beacon_check(tmp_path, account("support", soketi, key="no-such-key"))
     assert result.returncode == 1
@@ -198,6 +238,18 @@ def test_no_config_file_is_not_all_good(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"Config:  none at {tmp_path / 'config' / 'beacon' / 'config.toml'}" in result.stdout
     assert "no [[account]] is configured" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "listen"])
+def test_a_config_named_with_config_must_exist(tmp_path: Path, command: str) -> None:
+    """A mistyped --config used to read as an empty config: "none at ... (Beacon starts
+    with no accounts)", or listen's "has no [[account]]", about a file that is not there."""
+    missing = tmp_path / "beacn.toml"
+    result = run_beacon(profile_env(tmp_path), command, "--config", str(missing))
+    assert result.returncode == 2, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert f"{missing}: does not exist. Fix: check the path given to --config" in said
+    assert "none at" not in said and "no [[account]]" not in said
 
 
 def test_each_channel_is_reported_from_the_engine(

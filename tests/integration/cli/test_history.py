@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
 import time
 from contextlib import closing
 from dataclasses import replace
@@ -129,6 +130,27 @@ def test_not_a_database(xdg: dict[str, str]) -> None:
     assert result.returncode == 1
     assert str(path) in result.stderr
     assert result.stdout == ""
+
+
+def test_stdout_that_cannot_be_written_is_an_error_in_words(
+    xdg: dict[str, str], stored: list[int]
+) -> None:
+    """`beacon history > /dev/full` ended in a Python traceback."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "beacon", "history"],
+            env=xdg,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "beacon history: cannot write to standard output: No space left on device\n"
+    )
 
 
 def test_reads_while_the_app_is_writing(xdg: dict[str, str], stored: list[int]) -> None:

@@ -214,6 +214,53 @@ async def test_reader_that_goes_away_ends_listen_with_0(target: Target, tmp_path
     assert code == 0, listen.stderr
 
 
+@pytest.mark.parametrize("count", [None, 2], ids=["forever", "count"])
+async def test_stdout_that_cannot_be_written_ends_listen_with_1(
+    target: Target, tmp_path: Path, count: int | None
+) -> None:
+    """A full disk behind stdout: the writer thread died with a traceback, and listen went
+    on without printing anything (or, with --count, exited 0 as if it had printed)."""
+    env = write_config(tmp_path, account(target.key, target.port, ["tickets"]))
+    options = "" if count is None else f" --count {count}"
+    command = f"exec {sys.executable} -m beacon listen{options} > /dev/full"
+    listen = await Listen.spawn(env, "bash", "-c", command)
+    proc = listen.proc
+    await listen.wait_stderr("subscribed to tickets")
+    for n in range(40):
+        await target.publish("tickets", "event", {"n": n})
+        try:
+            await asyncio.wait_for(proc.wait(), 0.5)
+            break
+        except TimeoutError:
+            continue  # not written yet: publish again
+    else:
+        proc.kill()
+        raise AssertionError(f"listen kept running with nowhere to write: {listen.stderr}")
+    code, _ = await listen.finish()
+    assert code == 1, listen.stderr
+    assert not any("Traceback" in line for line in listen.stderr), listen.stderr
+    assert any(
+        "cannot write to standard output: No space left on device" in line for line in listen.stderr
+    ), listen.stderr
+
+
+@pytest.mark.parametrize("channel", ["private-agent-7", "presence-support"])
+async def test_channel_option_needing_auth_on_an_account_without_it_exits_2(
+    tmp_path: Path, channel: str
+) -> None:
+    """The config refuses such a channel in the file; from --channel it was subscribed and
+    refused for ever ("retrying in 14.5 s"), and --timeout did not end it (connected)."""
+    env = write_config(tmp_path, account("app-key", free_port(), ["tickets"]))
+    listen = await Listen.start(env, "--channel", channel, "--timeout", "30")
+    code, _ = await listen.finish()
+    assert code == 2, listen.stderr
+    assert listen.stderr == [
+        f'beacon: --channel {channel}: account "support" has no [account.auth] table to '
+        f"authorize it with. Fix: add [account.auth] to the account in the config, or pick "
+        f"another account with --account"
+    ]
+
+
 async def test_verbose_shows_each_log_line_and_state_once(target: Target, tmp_path: Path) -> None:
     env = write_config(tmp_path, account(target.key, target.port, ["private-agent-7"], auth="sign"))
     listen = await Listen.start(env, "-v", "--timeout", "15")

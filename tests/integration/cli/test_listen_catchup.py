@@ -98,6 +98,29 @@ async def test_catch_up_prints_missed_events_then_resumes_without_repeats(
     ]
 
 
+async def test_missed_events_cut_short_by_count_come_in_the_next_run(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """--count 2 over 5 missed events printed 2 and remembered all 5 as printed: the next
+    --catch-up run skipped the other 3 for good."""
+    env = _env(tmp_path, demo_server)
+    for n in range(1, 6):
+        demo_server.publish("tickets", "ticket.created", {"id": n, "subject": f"old {n}"})
+    code, lines, errors = await _listen(env, "--catch-up", "--count", "2")
+    assert code == 0, errors
+    assert [line["data"]["subject"] for line in lines] == ["old 1", "old 2"]
+
+    def live() -> None:  # so that a run that skips them still ends
+        for n in (6, 7, 8):
+            demo_server.publish("tickets", "ticket.created", {"id": n, "subject": f"live {n}"})
+
+    code, lines, errors = await _listen(
+        env, "--catch-up", "--count", "3", wait_for="caught up:", then=live
+    )
+    assert code == 0, errors
+    assert [line["data"]["subject"] for line in lines] == ["old 3", "old 4", "old 5"]
+
+
 async def test_since_sets_where_catch_up_starts(demo_server: DemoServer, tmp_path: Path) -> None:
     env = _env(tmp_path, demo_server)
     demo_server.publish("tickets", "ticket.created", {"id": 1, "subject": "too old"})

@@ -66,6 +66,10 @@ def test_the_mapper_counts_with_the_same_matcher() -> None:
         ("<img", '<img src="x"> imgs', ["img", "img"]),
         ("", "anything", []),
         ("!!", "anything !!", []),
+        # A star makes its word a prefix, as in the history's search.
+        ("fire*", "Printer on fire near the firewall", ["fire", "fire"]),
+        ("fire* ", "Printer on fire near the firewall", ["fire", "fire"]),
+        ("pri* fire", "Printer on fire near the firewall", ["Pri", "fire", "fire"]),
     ],
 )
 def test_search_words(query: str, text: str, marked: list[str]) -> None:
@@ -87,7 +91,10 @@ TITLES = [
 
 @pytest.mark.parametrize(
     "query",
-    ["fire", "fire.", "cafe", "café ", "FIRE drill", "straße", "p1", "fire_alarm", "alarm"],
+    [
+        *["fire", "fire.", "cafe", "café ", "FIRE drill", "straße", "p1", "fire_alarm", "alarm"],
+        *["fire*", "caf* ", "fi* drill"],
+    ],
 )
 def test_marked_where_the_history_search_finds(tmp_path: Path, query: str) -> None:
     """Rows show a search mark exactly on the items the history's search returned."""
@@ -96,7 +103,8 @@ def test_marked_where_the_history_search_finds(tmp_path: Path, query: str) -> No
         found = {item.title for item in history.page(FeedFilter(search=query.strip() or None))}
     matcher = SearchMatcher(query.strip())
     # The search wants every word; the marks show each word, so compare word by word.
-    words = [w + " " for w in re.findall(r"[^\W_]+", query)]
+    # (A starred word stays as it is: a prefix wherever it is.)
+    words = [m[0] if m[1] else m[0] + " " for m in re.finditer(r"[^\W_]+(\*)?", query)]
     if query.strip()[-1].isalnum():
         words[-1] = words[-1].strip()  # the unfinished last word
     marked = {

@@ -329,6 +329,12 @@ def texts(history: History) -> History:
         ("AND", [4]),
         ("NEAR(x)", [4]),
         ("nothing-like-this", []),
+        # A star is the wildcard people know: the word before it is a prefix, typed or
+        # finished, last or not (it used to end the word, so "print*" found nothing).
+        ("print*", [3, 1]),
+        ("print* ", [3, 1]),
+        ("pri* fire", [1]),
+        ("caf*", [2]),
     ],
 )
 def test_search(texts: History, query: str, expected: list[int]) -> None:
