@@ -2098,6 +2098,14 @@ Authorization: Bearer {secret}</translation>
         <source>Do not disturb until {time}</source>
         <translation>Nicht stören bis {time}</translation>
     </message>
+    <message>
+        <source>{state} — {reason}</source>
+        <translation>{state} — {reason}</translation>
+    </message>
+    <message>
+        <source>{state} — {reason}; next try at {time}</source>
+        <translation>{state} — {reason}; nächster Versuch um {time}</translation>
+    </message>
 </context>
 <context>
     <name>UpdateBar</name>

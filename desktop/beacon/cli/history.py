@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from beacon.config import data_dir
 from beacon.feed.item import FeedItem
+from beacon.feed.mapper import strip_bidi_controls
 from beacon.store.history import HISTORY_FILE, FeedFilter, History, HistoryError
 
 PREVIEW_MAX = 80
@@ -115,4 +116,6 @@ def _decoded(payload: str) -> Any:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(_CONTROL.sub(" ", text).split())
+    # Bidi overrides too (items stored before the mapper removed them): in a terminal
+    # that orders right-to-left text, one in a title would reverse the rest of its line.
+    return " ".join(_CONTROL.sub(" ", strip_bidi_controls(text)).split())

@@ -56,7 +56,17 @@ _NOTIFY_MODES = ("popup", "feed", "mute")
 _RULE_CACHE_MAX = 4096
 
 # C0 and C1 controls except tab and newline, and DEL: they have no place in shown text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Nor do the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): an
+# unterminated right-to-left override reverses the text after it ("\u202egpj.exe" shows as
+# "exe.jpg"), so event data could make a field, and what is drawn after it, read as
+# something else. They are removed, not fenced in an isolate: a stray U+2069 inside a
+# field would close the fence early, the override would still flip the field itself, and
+# every title would carry invisible characters into search, copies, screen readers and
+# notification servers. Real right-to-left text needs none of them (the implicit
+# algorithm orders it); the scope-less marks (LRM, RLM, ALM) are kept.
+_BIDI_CONTROL = "\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROL}]")
+_BIDI = re.compile(rf"[{_BIDI_CONTROL}]")
 _SPACE_RUN = re.compile(r"\s+")
 # What safe_url refuses anywhere in a url: controls and whitespace (\s is str.isspace).
 _UNSAFE_IN_URL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\s]")
@@ -259,6 +269,14 @@ def clean_title(text: str) -> str:
 def clean_body(text: str) -> str:
     """Plain text with its line breaks, at most ``BODY_MAX`` characters."""
     return _cap(_CONTROL.sub("", text.replace("\r\n", "\n")).strip(), BODY_MAX)
+
+
+def strip_bidi_controls(text: str) -> str:
+    """``text`` without bidi embeddings, overrides and isolates (see ``_CONTROL``).
+
+    For text stored before the mapper removed them, where it is shown on one line.
+    """
+    return _BIDI.sub("", text) if _BIDI.search(text) else text
 
 
 def _cap(text: str, limit: int) -> str:

@@ -12,6 +12,7 @@ decides about popups; the tray only sets it from its menu and shows it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,16 @@ log = logging.getLogger("beacon.tray")
 DND_RECHECK_MS = 15 * 60 * 1000
 #: Longest detail shown in a menu entry (server messages can be long).
 DETAIL_CHARS = 80
+#: Longest reason on an account's tooltip line: the tooltip stays one line an account.
+TOOLTIP_REASON_CHARS = 60
+
+# The engine's detail of a connection that is down: "retrying in 1.3 s after: connection
+# refused", "failed: Application does not exist (4001)". The tooltip says the reason and
+# the next try apart, in the user's words.
+_DOWN_DETAIL = re.compile(
+    r"^(?:failed|reconnecting after|retrying in (?P<delay>\d+(?:\.\d+)?) s after): (?P<why>.+)$",
+    re.DOTALL,
+)
 
 
 def describe(info: ConnectionInfo) -> str:
@@ -57,6 +68,16 @@ def describe(info: ConnectionInfo) -> str:
         # The protocol's word means nothing to a user.
         return QCoreApplication.translate("TrayIcon", "starting")
     return state_words(info)
+
+
+def _clock_time_seconds(when: datetime) -> str:
+    """``_clock_time`` with the seconds: a retry can be one second away."""
+    fmt = QLocale().timeFormat(QLocale.FormatType.ShortFormat)
+    at = fmt.find("mm")
+    if "s" not in fmt and at >= 0:
+        sep = fmt[at - 1] if at > 0 and not fmt[at - 1].isalpha() else ":"
+        fmt = f"{fmt[: at + 2]}{sep}ss{fmt[at + 2 :]}"
+    return QLocale().toString(QTime(when.hour, when.minute, when.second), fmt)
 
 
 def _clock_time(when: datetime) -> str:
@@ -111,6 +132,9 @@ class TrayIcon(QObject):
         super().__init__(parent)
         self.dnd = dnd
         self._infos: dict[str, ConnectionInfo] = {}
+        # Each account's tooltip line while it is down, made when its state came: the
+        # next try is a time of day, which a tooltip read later still gets right.
+        self._down_lines: dict[str, str] = {}
         self._unread = 0
         self._presence: dict[tuple[str, str], int] = {}  # members per presence channel
         self._problem: str | None = None
@@ -200,6 +224,7 @@ class TrayIcon(QObject):
     def set_connection(self, info: ConnectionInfo) -> None:
         """One account's connection changed (``EngineService.statusChanged``)."""
         self._infos[info.account] = info
+        self._down_lines[info.account] = self._down_line(info)
         entry = self.accounts.get(info.account) or self._add_account(info.account)
         words = describe(info)
         entry.menu.setTitle(f"{info.account}: {words}")
@@ -316,7 +341,10 @@ class TrayIcon(QObject):
             lines.append(self._problem.splitlines()[0])
         if not self._infos and not self._problem:
             lines.append(self.tr("No accounts configured"))
-        lines += [f"{info.account}: {describe(info)}" for info in self._infos.values()]
+        lines += [
+            self._down_lines.get(info.account) or f"{info.account}: {describe(info)}"
+            for info in self._infos.values()
+        ]
         # The fix of each account's problem, where the user looks first.
         lines += [f"{info.account}: {info.fix}" for info in self._infos.values() if info.fix]
         lines += [
@@ -337,6 +365,32 @@ class TrayIcon(QObject):
         if until is not None:
             lines.append(self.tr("Do not disturb until {time}").format(time=_clock_time(until)))
         return "\n".join(lines)
+
+    def _down_line(self, info: ConnectionInfo) -> str:
+        """``account: unavailable — connection refused; next try at 14:05:07``: the
+        account's tooltip line while it is down, with the reason the menu and the window
+        show; empty when the account is not down or nothing more is known."""
+        if info.state not in (LinkState.UNAVAILABLE, LinkState.FAILED) or info.needs_login:
+            return ""
+        if info.keyring is not KeyringStatus.OK:
+            return ""  # describe() says what to do about the keyring
+        words = describe(info)
+        match = _DOWN_DETAIL.match(info.detail)
+        reason = (match.group("why") if match else detail_words(info)).strip()
+        reason = " ".join(reason.split())  # one line, whatever the server sent
+        if not reason or reason == words:
+            return ""
+        if len(reason) > TOOLTIP_REASON_CHARS:
+            reason = reason[: TOOLTIP_REASON_CHARS - 1] + "…"
+        delay = match.group("delay") if match else None
+        if delay is None or info.state is not LinkState.UNAVAILABLE:
+            line = self.tr("{state} — {reason}").format(state=words, reason=reason)
+        else:
+            at = self.dnd.clock() + timedelta(seconds=float(delay))
+            line = self.tr("{state} — {reason}; next try at {time}").format(
+                state=words, reason=reason, time=_clock_time_seconds(at)
+            )
+        return f"{info.account}: {line}"
 
     def _update(self) -> None:
         state = self.state

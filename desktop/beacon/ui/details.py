@@ -213,6 +213,9 @@ class SafeTextView(QTextEdit):
         document = self.document()
         document.setMarkdown(keep_line_breaks(text), features)
         replace_images(document)
+        # The caret was left at the end: a new message is read from its start (a screen
+        # reader reads the caret's line; Up and Down step through the lines from there).
+        self.moveCursor(QTextCursor.MoveOperation.Start)
 
 
 def keep_line_breaks(text: str) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from beacon.feed.item import FeedItem, Priority
 from beacon.feed.keywords import KeywordMatcher, SearchMatcher
-from beacon.ui.feed_model import FeedRole, preview_line
+from beacon.ui.feed_model import FeedRole, preview_line, row_title
 
 _PAD = 8
 _STRIP = 4
@@ -214,7 +214,9 @@ class FeedDelegate(QStyledItemDelegate):
         )
         when_x = right - when.width
         self._draw(painter, when, when_x, top1, title_h, muted)
-        title = self._text(item.title, title_font, fm_title, max(0, when_x - _PAD - title_left))
+        title = self._text(
+            row_title(item), title_font, fm_title, max(0, when_x - _PAD - title_left)
+        )
         self._draw(painter, title, title_left, top1, title_h, text_colour)
 
         # Line 2: the channel as a small pill on the right, the preview in the rest.

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 )
 
 from beacon.feed.item import FeedItem, Priority
+from beacon.feed.mapper import strip_bidi_controls
 from beacon.services.feed import NO_FILTER, FeedFilter, FeedService
 from beacon.ui.i18n import priority_word
 from beacon.ui.timefmt import absolute_time, relative_time
@@ -86,8 +87,15 @@ _MARKUP = re.compile(r"(\*\*|__|`+|^#+\s|\n#+\s)")
 
 def preview_line(body: str) -> str:
     """The body folded onto one line, trimmed to what a row can show."""
-    text = _MARKUP.sub(" ", body[: _PREVIEW_CHARS * 2])
+    # Bidi controls too, for bodies stored before the mapper removed them.
+    text = _MARKUP.sub(" ", strip_bidi_controls(body[: _PREVIEW_CHARS * 2]))
     return " ".join(text.split())[:_PREVIEW_CHARS]
+
+
+def row_title(item: FeedItem) -> str:
+    """The title as a row shows it: without the bidi controls of titles stored before
+    the mapper removed them, which would reverse the text around them."""
+    return strip_bidi_controls(item.title)
 
 
 def _descending_id(item: FeedItem) -> int:
@@ -147,7 +155,7 @@ class FeedModel(QAbstractListModel):
             return None
         item = self._row(index.row())
         if role == Qt.ItemDataRole.DisplayRole or role == FeedRole.TITLE:
-            return item.title
+            return row_title(item)
         if role == FeedRole.PREVIEW:
             return preview_line(item.body)
         if role == FeedRole.RELATIVE_TIME:
@@ -380,7 +388,7 @@ class FeedModel(QAbstractListModel):
         self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)), role_ints)
 
     def _spoken(self, item: FeedItem) -> str:
-        parts = [item.title]
+        parts = [row_title(item)]
         if not item.read:
             parts.insert(0, self.tr("Unread"))
         if item.priority >= Priority.HIGH:

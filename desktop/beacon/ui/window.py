@@ -38,6 +38,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QShortcut,
+    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -48,8 +49,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -364,6 +367,10 @@ class FeedWindow(QMainWindow):
         # The search box and the list claim Escape before shortcuts see it.
         self.search.installEventFilter(self)
         self.view.installEventFilter(self)
+        # Enter sends the focus into the message (a screen reader reads it out at once);
+        # the list's keys must still work from there (see _details_key).
+        self.details.body.installEventFilter(self)
+        self.details.payload.installEventFilter(self)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -633,6 +640,14 @@ class FeedWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
+            watched in (self.details.body, self.details.payload)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, (QTextEdit, QPlainTextEdit))
+            and self._details_key(watched, event)
+        ):
+            return True
+        if (
             watched in (self.search, self.view)
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
@@ -641,6 +656,38 @@ class FeedWindow(QMainWindow):
             self.escape()
             return True
         return super().eventFilter(watched, event)
+
+    def _details_key(self, box: QTextEdit | QPlainTextEdit, event: QKeyEvent) -> bool:
+        """The list's keys, pressed in the open item's message or payload: True if used.
+
+        Space toggles read and "/" goes to the search, as in the list: read-only text has
+        no use for them. Up and Down first move the caret, line by line, as a screen
+        reader's user reads the message; only past its first or last line do they go to
+        the previous or next item, back in the list, as the arrows there would.
+        """
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        # "/" is typed with Shift on some layouts; Shift+arrows select text.
+        if event.text() == "/" and not modifiers & ~Qt.KeyboardModifier.ShiftModifier:
+            self._focus_search()
+            return True
+        if modifiers:
+            return False
+        current = self.view.currentIndex()
+        if event.key() == Qt.Key.Key_Space:
+            self._toggle_read(current)
+            return True
+        down = event.key() == Qt.Key.Key_Down
+        if not (down or event.key() == Qt.Key.Key_Up):
+            return False
+        caret = QTextCursor(box.textCursor())
+        move = QTextCursor.MoveOperation.Down if down else QTextCursor.MoveOperation.Up
+        if caret.movePosition(move):
+            return False  # a line to read: the text box moves its caret
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        row = current.row() + (1 if down else -1)
+        if current.isValid() and 0 <= row < self.model.rowCount():
+            self._select(row)
+        return True
 
     def escape(self) -> None:
         """Escape: clear the search, then a summary's narrowing, then the open item."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -168,6 +170,47 @@ async def test_reconnect_in_the_tray_reconnects_the_account(
         # Straight to connecting (no backoff wait), and refused again.
         await wait_until(lambda: states[:1] == [LinkState.CONNECTING])
         await wait_until(lambda: LinkState.FAILED in states)
+    finally:
+        await app.close()
+        app.window.close()
+        app.window.deleteLater()
+        history.close()
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def test_the_tooltip_says_why_an_account_is_unavailable_and_when_it_retries(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """With the server down the tooltip said only "demo: unavailable", while the menu and
+    the window's status chip said why and when the next try is: now it says both, on the
+    account's one line."""
+    config = demo_config(demo_server)
+    down = replace(config.accounts[0], host="127.0.0.1", port=_closed_port())
+    history = History(tmp_path / "history.sqlite3")
+    app = BeaconApp(replace(config, accounts=(down,)), history, NoSecrets())
+    try:
+        await app.start()
+        tray = app.tray
+        assert tray is not None
+
+        def tip() -> str:
+            return tray.tray.toolTip()
+
+        await wait_until(lambda: "demo: unavailable" in tip())
+        line = next(line for line in tip().splitlines() if line.startswith("demo: "))
+        # The reason and the next try as a time of day, which stays right while it is read.
+        match = re.fullmatch(r"demo: unavailable — connection refused; next try at (\S+)", line)
+        assert match is not None, line
+        assert re.fullmatch(r"\d{1,2}:\d\d:\d\d", match.group(1)), line
+        # The menu says it too (as before), with the delay it started from.
+        assert "connection refused" in tray.accounts["demo"].detail.text()
     finally:
         await app.close()
         app.window.close()

@@ -146,6 +146,34 @@ def test_the_icon_follows_the_accounts_and_the_tooltip_names_each(tray: TrayIcon
     assert tray.accounts["billing"].detail.text() == "refused: 403"
 
 
+def test_the_tooltip_line_of_an_account_that_is_down_says_why_and_when(tray: TrayIcon) -> None:
+    """One line an account: the reason, capped, and the next try as a time of day, made
+    when the state came (it stays right however late the tooltip is read)."""
+    clock = tray.dnd.clock
+    assert isinstance(clock, Clock)
+    tray.set_connection(ConnectionInfo("support", LinkState.CONNECTED))
+    long_reason = "no route to host " + "x" * 200
+    tray.set_connection(
+        ConnectionInfo("billing", LinkState.UNAVAILABLE, f"retrying in 4.2 s after: {long_reason}")
+    )
+    clock.now = START + timedelta(minutes=5)
+    tray.set_unread(3)  # the tooltip is made again later: the time is the retry's own
+    lines = tray.tray.toolTip().splitlines()
+    assert "support: connected" in lines
+    billing = next(line for line in lines if line.startswith("billing: "))
+    assert billing.startswith("billing: unavailable — no route to host xxx")
+    assert billing.endswith("…; next try at 14:20:04")
+    assert len(billing) < 120
+    # Refused for good: the reason, and no next try.
+    tray.set_connection(
+        ConnectionInfo("billing", LinkState.FAILED, "failed: Application does not exist (4001)")
+    )
+    assert "billing: failed — Application does not exist (4001)" in tray.tray.toolTip()
+    # Back up: the plain state again.
+    tray.set_connection(ConnectionInfo("billing", LinkState.CONNECTED))
+    assert "billing: connected" in tray.tray.toolTip().splitlines()
+
+
 def test_set_unread_redraws_the_icon_and_the_tooltip(tray: TrayIcon) -> None:
     before = tray.icon().pixmap(22).toImage()
     tray.set_unread(12)

@@ -209,6 +209,21 @@ def test_read_marks_and_roles(history: History, service: FeedService, qtbot: QtB
     assert index.data(FeedRole.UNREAD) is True
 
 
+def test_bidi_controls_stored_in_old_items_are_not_shown(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Items stored before the mapper removed bidi controls: an unterminated override
+    in the title would reverse what the row and its spoken text put after it."""
+    history.add_batch([make_item(1, title="\u202eLRO override", body="x\u2067y\u202dz")])
+    model = FeedModel(service)
+    _fetch(model, qtbot)
+    index = model.index(0)
+    assert index.data(Qt.ItemDataRole.DisplayRole) == "LRO override"
+    assert index.data(FeedRole.TITLE) == "LRO override"
+    assert index.data(FeedRole.PREVIEW) == "xyz"
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole).startswith("Unread. LRO override. xyz.")
+
+
 def test_preview_is_one_line_without_markdown_marks() -> None:
     text = "**Bold** start\n\n# Heading\nmore `code`"
     assert preview_line(text) == "Bold start Heading more code"

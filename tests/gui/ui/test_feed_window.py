@@ -456,6 +456,67 @@ def test_escape_in_the_details_closes_the_item_and_returns_to_the_list(
     assert window.search.text() == ""
 
 
+def test_the_lists_keys_work_in_the_message_enter_opened(
+    history: History, service: FeedService, qtbot: QtBot
+) -> None:
+    """Enter sends the focus to the message; Space, "/" and the arrows did nothing there
+    until Shift+Tab. The arrows read a message of several lines first, as its caret."""
+    history.add_batch(
+        [make_item(n, body="one line" if n != 1 else "first\n\nsecond\n\nthird") for n in range(3)]
+    )
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    body = window.details.body
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is body)
+    row = window.view.currentIndex().row()
+    assert window.details.item is not None and window.details.item.title == "Ticket 1"
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+
+    # Space: unread again, and read again; the item stays open, the focus in its message.
+    qtbot.keyClick(body, Qt.Key.Key_Space)
+    assert window.model.index(row).data(FeedRole.UNREAD)
+    qtbot.waitUntil(lambda: history.unread_count() == 3)
+    qtbot.keyClick(body, Qt.Key.Key_Space)
+    assert not window.model.index(row).data(FeedRole.UNREAD)
+    qtbot.waitUntil(lambda: history.unread_count() == 2)
+    assert QApplication.focusWidget() is body
+    assert window.details.item.title == "Ticket 1"
+
+    # Down reads the message's lines, then goes on to the next item, in the list.
+    start = body.textCursor().position()
+    qtbot.keyClick(body, Qt.Key.Key_Down)
+    assert body.textCursor().position() > start
+    assert QApplication.focusWidget() is body
+    for _ in range(4):
+        if QApplication.focusWidget() is not body:
+            break
+        qtbot.keyClick(body, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is window.view
+    assert window.view.currentIndex().row() == row + 1
+    assert window.details.item.title == "Ticket 0"
+
+    # Up from a one-line message: the previous item at once.
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is body)
+    qtbot.keyClick(body, Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is window.view
+    assert window.view.currentIndex().row() == row
+    assert window.details.item.title == "Ticket 1"
+
+    # "/" goes to the search box, from the message too.
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is body)
+    qtbot.keyClicks(body, "/")
+    assert QApplication.focusWidget() is window.search
+    assert window.search.text() == ""
+
+
 def test_mark_unread_key_works_on_the_item_enter_opened(
     history: History, service: FeedService, qtbot: QtBot
 ) -> None:

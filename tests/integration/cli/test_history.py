@@ -84,6 +84,26 @@ def test_human_output_newest_first(xdg: dict[str, str], stored: list[int]) -> No
     assert lines[2] == "2026-11-27 21:04:05  tickets  Printer on fire  Third floor near the kitchen"
 
 
+def test_human_output_drops_bidi_controls(xdg: dict[str, str]) -> None:
+    """A right-to-left override in a stored title would reverse the rest of its line in
+    a terminal that orders bidi text: the line keeps none."""
+    path = Path(xdg["XDG_DATA_HOME"]) / "beacon" / HISTORY_FILE
+    with History(path) as h:
+        h.add_batch(
+            [
+                make_item(
+                    1,
+                    title="\u202eLRO override",
+                    body="after \u2067it",
+                    received_at=datetime(2026, 11, 27, 21, 4, 5, tzinfo=UTC),
+                )
+            ]
+        )
+    result = beacon(xdg)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2026-11-27 21:04:05  tickets  LRO override  after it\n"
+
+
 def test_json_output(xdg: dict[str, str], stored: list[int]) -> None:
     result = beacon(xdg, "--json", "--limit", "2")
     assert result.returncode == 0, result.stderr

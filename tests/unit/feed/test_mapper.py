@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +17,7 @@ from beacon.config.model import Rule
 from beacon.connect.events import ReceivedEvent, received_event
 from beacon.feed.item import FeedItem, Priority
 from beacon.feed.mapper import BODY_MAX, TITLE_MAX, FeedMapper, safe_url
+from beacon.feed.notify_policy import Popup, summary_popup
 
 NOW = datetime(2026, 11, 27, 21, 4, 5, 123000, tzinfo=UTC)
 
@@ -297,6 +300,32 @@ def test_text_is_plain_and_bounded() -> None:
     long_title = mapped({"title": "t" * (TITLE_MAX + 50)}).title
     assert len(long_title) == TITLE_MAX
     assert long_title.endswith("\u2026")
+
+
+# The bidi classes of the explicit embeddings, overrides and isolates, and their ends.
+_SCOPED_BIDI = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def _scoped_bidi(text: str) -> list[str]:
+    return [c for c in text if unicodedata.bidirectional(c) in _SCOPED_BIDI]
+
+
+def test_bidi_controls_cannot_reorder_what_follows_a_field() -> None:
+    """An unterminated right-to-left override in a title would reverse the rest of the
+    line it is shown on (a summary popup's next titles, a row's text): none is kept."""
+    spoof = mapped({"title": "\u202eLRO override", "message": "a\u2067b\u202ac\u2069 d\u200f"})
+    assert spoof.title == "LRO override"
+    assert spoof.body == "abc d\u200f"  # the scope-less right-to-left mark stays
+    assert _scoped_bidi(spoof.title + spoof.body) == []
+    # Every one of them, as the Unicode database classes them, goes.
+    every = "".join(chr(c) for c in range(0x2000, 0x2070) if _scoped_bidi(chr(c)))
+    assert len(every) == 9
+    assert mapped({"title": f"x{every}y", "message": f"x{every}y"}).title == "xy"
+    assert mapped({"title": "t", "message": f"x{every}y"}).body == "xy"
+    after = replace(mapped({"title": "Next ticket"}), id=2)
+    summary = summary_popup("2 new", [Popup.of(replace(spoof, id=1)), Popup.of(after)])
+    assert summary.body == "LRO override\nNext ticket"
+    assert _scoped_bidi(summary.body) == []
 
 
 def test_safe_url() -> None:
