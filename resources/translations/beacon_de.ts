@@ -1863,6 +1863,10 @@ Authorization: Bearer {secret}</translation>
         <translation>Schlüsselbund wird geprüft…</translation>
     </message>
     <message>
+        <source>The secret begins or ends with a space or tab: paste it again without it. Nothing was stored.</source>
+        <translation>Das Geheimnis beginnt oder endet mit einem Leerzeichen oder Tabulator: Fügen Sie es ohne dieses erneut ein. Es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
         <source>Storing in the keyring…</source>
         <translation>Wird im Schlüsselbund gespeichert…</translation>
     </message>

@@ -201,9 +201,26 @@ class ListenCatchUp:
             log.warning("%s is unusable (%s); catching up as on a first run", self._path, exc)
             return {}
         if not isinstance(state, dict):
+            log.warning(
+                "%s is unusable (not a JSON object); catching up as on a first run", self._path
+            )
             return {}
-        # Only well-formed entries; a damaged one is a first run for its account.
-        return {k: v for k, v in state.items() if isinstance(v, dict)}
+        # Only well-formed entries; a damaged one is a first run for its account, said so
+        # (silently, a run would ask from an hour back and nobody would know why).
+        usable: dict[str, Any] = {}
+        for name, entry in state.items():
+            damage = _entry_damage(entry)
+            if damage is None:
+                usable[name] = entry
+            else:
+                log.warning(
+                    'the entry for account "%s" in %s is unusable (%s); catching up as on a '
+                    "first run for it",
+                    name,
+                    self._path,
+                    damage,
+                )
+        return usable
 
     def save(self) -> None:
         """Record where this run stops, for the next ``--catch-up`` run."""
@@ -227,6 +244,18 @@ class ListenCatchUp:
     async def close(self) -> None:
         await self.catchup.close()
         self.save()
+
+
+def _entry_damage(entry: Any) -> str | None:
+    """What is wrong with one account's saved entry, or None if it can be resumed from.
+    ``save`` always writes both fields, so a missing one is damage too."""
+    if not isinstance(entry, dict):
+        return "not a JSON object"
+    if _parse(entry.get("stopped_at")) is None:
+        return '"stopped_at" is not a date and time'
+    if not isinstance(entry.get("seen"), dict):
+        return '"seen" is not a JSON object'
+    return None
 
 
 def _parse(text: Any) -> datetime | None:

@@ -5,8 +5,9 @@ key) in the OS keyring; ``logout`` removes both. The secret is read without echo
 terminal, or as exactly one line from standard input with ``--stdin``, so it never appears
 on a command line, in the config file or in any output.
 
-Exit status: 0 done; 1 bad input (empty secret, malformed encryption key); 2 config error
-(including an unknown account); 3 no usable keyring, or the keyring failed.
+Exit status: 0 done; 1 bad input (empty secret, a space or tab at either end of the secret,
+malformed encryption key); 2 config error (including an unknown account); 3 no usable
+keyring, or the keyring failed.
 """
 
 from __future__ import annotations
@@ -119,6 +120,14 @@ def _login(keyring: Keyring, args: argparse.Namespace, *, needs: tuple[bool, boo
     if not text.strip():
         # Only spaces is no secret either: "Bearer    " would fail at the server, later.
         _say("login: the input was empty; nothing stored")
+        return EXIT_INPUT
+    if not args.encryption_key and text != text.strip(" \t"):
+        # Almost surely a paste error, and no header can carry it (connect/httperror.py):
+        # refused now, not at the first request. The words never quote the secret.
+        _say(
+            "login: the secret begins or ends with a space or tab: paste it again without "
+            "it; nothing stored"
+        )
         return EXIT_INPUT
     if args.encryption_key:
         try:

@@ -543,6 +543,16 @@ class SettingsWindow(QWidget):
         # Only spaces is no secret, as for `beacon login`.
         if not value.strip() or draft.original is None:
             return
+        if value != value.strip(" \t"):
+            # Almost surely a paste error, and no HTTP header can carry it: refused here, as
+            # by `beacon login`, in words that never quote the secret.
+            self.form.secret_state.setText(
+                self.tr(
+                    "The secret begins or ends with a space or tab: paste it again without "
+                    "it. Nothing was stored."
+                )
+            )
+            return
         self.form.secret_state.setText(self.tr("Storing in the keyring…"))
         self.service.store_secret(draft.original, value)
 

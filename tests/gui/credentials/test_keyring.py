@@ -151,6 +151,21 @@ def test_empty_input_stores_nothing(profile: dict[str, str], account: str, line:
     assert Keyring().get_secret(account) is None
 
 
+@pytest.mark.parametrize(
+    "padded", [" {}", "{} ", "\t{}", "{}\t"], ids=["space-", "-space", "tab-", "-tab"]
+)
+def test_a_secret_padded_with_blanks_is_refused(
+    profile: dict[str, str], account: str, padded: str
+) -> None:
+    # A pasted space used to be stored, and every request then failed (no header holds it).
+    value = f"padded-{uuid.uuid4().hex}"
+    result = beacon(profile, "login", account, "--stdin", stdin=padded.format(value) + "\n")
+    assert result.returncode == 1
+    assert "begins or ends with a space or tab" in result.stderr
+    assert value not in result.stdout + result.stderr
+    assert Keyring().get_secret(account) is None
+
+
 def test_no_keyring_backend_exits_3(profile: dict[str, str], account: str) -> None:
     profile["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     value = "never-stored"

@@ -158,6 +158,15 @@ async def test_a_secret_goes_only_to_the_keyring(
     assert window.form.secret.text() == ""
     assert "No secret is stored" in window.form.secret_state.text()
 
+    # A space pasted along with it is refused, in words that do not quote it.
+    padded = f"padded-{uuid.uuid4().hex}"
+    qtbot.keyClicks(window.form.secret, f"{padded} ")
+    qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)
+    assert window.form.secret.text() == ""
+    words = window.form.secret_state.text()
+    assert "begins or ends with a space or tab" in words and padded not in words
+    assert Keyring().get_secret(stored_name) is None
+
     canary = f"canary-{uuid.uuid4().hex}"
     qtbot.keyClicks(window.form.secret, canary)
     qtbot.mouseClick(window.form.store_secret, Qt.MouseButton.LeftButton)

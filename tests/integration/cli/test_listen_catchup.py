@@ -121,6 +121,28 @@ async def test_missed_events_cut_short_by_count_come_in_the_next_run(
     assert [line["data"]["subject"] for line in lines] == ["old 3", "old 4", "old 5"]
 
 
+async def test_a_damaged_entry_is_a_first_run_said_with_a_warning(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """An account's damaged entry in a well-formed state file used to be a silent first
+    run. The warning is listen's (a subprocess): it is read from its stderr."""
+    env = _env(tmp_path, demo_server)
+    path = tmp_path / "state" / "beacon" / "listen-catchup.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"support": {"stopped_at": 12, "seen": {}}}))
+    for n in (1, 2):
+        demo_server.publish("tickets", "ticket.created", {"id": n, "subject": f"old {n}"})
+    code, lines, errors = await _listen(env, "--catch-up", "--count", "2")
+    assert code == 0, errors
+    # A first run: asked from an hour back, so both missed events come.
+    assert [line["data"]["subject"] for line in lines] == ["old 1", "old 2"]
+    warned = [line for line in errors if "WARNING" in line and str(path) in line]
+    assert len(warned) == 1, errors
+    assert '"support"' in warned[0] and "first run" in warned[0]
+    # The run's own entry replaced it: the next run resumes without a warning.
+    assert isinstance(json.loads(path.read_text())["support"]["stopped_at"], str)
+
+
 async def test_since_sets_where_catch_up_starts(demo_server: DemoServer, tmp_path: Path) -> None:
     env = _env(tmp_path, demo_server)
     demo_server.publish("tickets", "ticket.created", {"id": 1, "subject": "too old"})
