@@ -18,37 +18,20 @@ import pytest
 
 from beacon.app import BeaconApp
 from beacon.cli.app import _secret_source
-from beacon.config.load import load_config
 from beacon.credentials import Keyring, Secret
 from beacon.demo import DemoServer
 from beacon.services.status import ConnectionInfo, LinkState
-from beacon.store.history import History
 from beacon.ui.status_chip import StatusChip
 from support.authserver import Answer, AuthServer
 from support.cli import account_toml
 from support.feedapp import wait_until
+from support.running_app import running_app
 from support.tls import TlsFront, make_certificate
 
 ACCOUNT = "desk"
 
 
 # -- the app and what it shows ----------------------------------------------------------------
-
-
-@asynccontextmanager
-async def running_app(path: Path, secrets: object) -> AsyncIterator[BeaconApp]:
-    """The app on the config file ``path`` (watched: edits reload live), window shown."""
-    history = History(path.parent / "history.sqlite3")
-    app = BeaconApp(load_config(path), history, secrets)
-    app.window.show()
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
 
 
 def chip(app: BeaconApp, account: str = ACCOUNT) -> StatusChip:

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from beacon.app import BeaconApp, NoSecrets
-from beacon.config.load import load_config
 from beacon.demo import DemoServer
 from beacon.services.status import LinkState
-from beacon.store.history import History
 from beacon.ui.status_chip import StatusChip
 from support.cli import account_toml
 from support.feedapp import wait_until
 from support.netns import NsDemoServer, network_namespace, start_ns_demo_server
+from support.running_app import running_app
 
 WARNING = "credentials sent without encryption"
 
@@ -74,17 +73,8 @@ def _chips(app: BeaconApp) -> dict[str, StatusChip]:
 async def test_the_window_and_the_tray_warn_about_the_insecure_account(
     config_path: Path, tmp_path: Path
 ) -> None:
-    history = History(tmp_path / "history.sqlite3")
-    app = BeaconApp(load_config(config_path), history, NoSecrets())
-    app.window.show()
-    await app.start()
-    try:
+    async with running_app(config_path, NoSecrets(), tmp_path / "history.sqlite3") as app:
         await _check_warnings(app)
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
 
 
 async def _check_warnings(app: BeaconApp) -> None:

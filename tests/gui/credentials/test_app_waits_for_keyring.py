@@ -30,16 +30,15 @@ from PySide6.QtDBus import QDBusConnection
 from PySide6.QtWidgets import QApplication
 
 from beacon.app import BeaconApp
-from beacon.config import load_config
 from beacon.credentials import Keyring, Secret, secrets_stamp_path
 from beacon.demo import DemoServer
 from beacon.services.status import ConnectionInfo, KeyringStatus, LinkState
-from beacon.store.history import History
 from beacon.ui.status_chip import StatusChip
 from support.demo import DemoServerProcess
 from support.desktop import KEYRING_PASSWORD, HeadlessDesktop
 from support.feedapp import wait_until
 from support.proxy import TcpProxy
+from support.running_app import running_app as started_app
 
 from .secret_service import lock
 
@@ -144,16 +143,8 @@ async def running_app(
 ) -> AsyncIterator[BeaconApp]:
     path = tmp_path / "config.toml"
     write_config(path, host, port, key)
-    history = History(tmp_path / "history.sqlite3")
-    app = BeaconApp(load_config(path), history, keyring)
-    app.window.show()
-    try:
+    async with started_app(path, keyring, start=False) as app:
         yield app
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
 
 
 def shown(app: BeaconApp) -> ConnectionInfo:

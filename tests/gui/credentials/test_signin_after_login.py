@@ -15,21 +15,19 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from beacon.app import BeaconApp
 from beacon.cli.app import _secret_source
-from beacon.config.load import load_config
 from beacon.credentials import Keyring
 from beacon.demo import DemoServer
 from beacon.services.status import ConnectionInfo, LinkState
-from beacon.store.history import History
 from support.cli import account_toml
 from support.feedapp import wait_until
+from support.running_app import running_app
 
 
 @pytest.fixture
@@ -37,21 +35,6 @@ def account() -> Iterator[str]:
     name = f"signin-{uuid.uuid4().hex[:12]}"
     yield name
     Keyring().delete_secret(name)
-
-
-@asynccontextmanager
-async def running_app(path: Path) -> AsyncIterator[BeaconApp]:
-    """The app on the config file ``path``, with the secret source ``beacon`` gives it."""
-    history = History(path.parent / "history.sqlite3")
-    app = BeaconApp(load_config(path), history, _secret_source())
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
 
 
 def shown(app: BeaconApp, account: str) -> ConnectionInfo:
@@ -96,7 +79,7 @@ async def test_a_signin_that_needed_a_login_signs_in_after_beacon_login(
         ),
         encoding="utf-8",
     )
-    async with running_app(path) as app:
+    async with running_app(path, _secret_source(), show=False) as app:
         # No secret: connected, the channel subscribed, the sign-in needs a login.
         await demo_server.wait_for_subscribers("tickets", timeout=20)
         await wait_until(lambda: shown(app, account).needs_login, timeout=20)

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from beacon.app import BeaconApp
-from beacon.config import load_config
 from beacon.credentials import Keyring
 from beacon.demo import DemoServer
-from beacon.store.history import History
+from support.running_app import running_app
 
 from .configfiles import HEAD, account_toml
 
@@ -30,18 +29,9 @@ async def running(
         + account_toml("beta", demo_server, ["two"]),
         encoding="utf-8",
     )
-    history = History(tmp_path / "history.sqlite3")
-    app = BeaconApp(load_config(config_path), history, Keyring())
-    app.window.show()
-    await app.start()
-    # Connected before the fixture returns: pytest-qt runs Qt's events between the
-    # fixture and the test, outside the running asyncio loop.
-    await demo_server.wait_for_subscribers("one", timeout=15)
-    await demo_server.wait_for_subscribers("two", timeout=15)
-    try:
+    async with running_app(config_path, Keyring(), tmp_path / "history.sqlite3") as app:
+        # Connected before the fixture returns: pytest-qt runs Qt's events between the
+        # fixture and the test, outside the running asyncio loop.
+        await demo_server.wait_for_subscribers("one", timeout=15)
+        await demo_server.wait_for_subscribers("two", timeout=15)
         yield app, config_path
-    finally:
-        await app.close()
-        app.window.close()
-        app.window.deleteLater()
-        history.close()
