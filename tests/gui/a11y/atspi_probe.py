@@ -83,26 +83,7 @@ def describe(obj: object) -> dict[str, object]:
 
 
 def tree(pid: int) -> list[dict[str, object]]:
-    app = find_app(pid)
-    found: list[dict[str, object]] = []
-
-    def walk(obj: object, depth: int, parent: str) -> None:
-        if obj is None or len(found) >= MAX_OBJECTS:
-            return
-        entry = describe(obj)
-        entry["depth"] = depth
-        entry["parent"] = parent
-        found.append(entry)
-        # A list's rows are many and alike: the first few say enough.
-        limit = 5 if entry["role"] in ("list", "list box", "table", "tree table") else None
-        for i, child in enumerate(obj):
-            if limit is not None and i >= limit:
-                break
-            walk(child, depth + 1, str(entry["name"]))
-
-    for window in app:
-        walk(window, 0, "")
-    return found
+    return subtree(*find_app(pid))
 
 
 def keys(pid: int, names: list[str], settle_ms: int = SETTLE_MS) -> dict[str, object]:
@@ -191,7 +172,9 @@ def pump_until(done: object, seconds: float) -> bool:
     return True
 
 
-def subtree(root: object) -> list[dict[str, object]]:
+def subtree(*roots: object) -> list[dict[str, object]]:
+    """Every object under each of ``roots``, depth first, each with its depth and its
+    parent's name."""
     found: list[dict[str, object]] = []
 
     def walk(obj: object, depth: int, parent: str) -> None:
@@ -201,10 +184,15 @@ def subtree(root: object) -> list[dict[str, object]]:
         entry["depth"] = depth
         entry["parent"] = parent
         found.append(entry)
-        for child in obj:
+        # A list's rows are many and alike: the first few say enough.
+        limit = 5 if entry["role"] in ("list", "list box", "table", "tree table") else None
+        for i, child in enumerate(obj):
+            if limit is not None and i >= limit:
+                break
             walk(child, depth + 1, str(entry["name"]))
 
-    walk(root, 0, "")
+    for root in roots:
+        walk(root, 0, "")
     return found
 
 
