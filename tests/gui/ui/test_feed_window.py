@@ -47,6 +47,25 @@ def _window(service: FeedService, qtbot: QtBot, **kw: Any) -> FeedWindow:
     return window
 
 
+def _focus_list(window: FeedWindow, qtbot: QtBot) -> None:
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+
+
+def _second_opened_with_enter(service: FeedService, qtbot: QtBot, rows: int) -> FeedWindow:
+    """A shown, active window of ``rows`` items where, from the list, Down and Enter opened
+    the second: the focus is in its message."""
+    window = _window(service, qtbot)
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    _focus_list(window, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    return window
+
+
 def test_relative_times_move_on_with_one_refresh(
     history: History, service: FeedService, qtbot: QtBot
 ) -> None:
@@ -418,8 +437,7 @@ def test_the_focus_is_visible_after_enter_opens_a_row(
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     _click_row(window, qtbot, 0)
-    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    _focus_list(window, qtbot)
     unfocused = {w: _frame_ring(w) for w in (window.details.body, window.details.payload)}
 
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
@@ -438,15 +456,7 @@ def test_escape_in_the_details_closes_the_item_and_returns_to_the_list(
     """Down, Enter (read it), Escape (done): the focus used to land in the search box, as
     the closed item's pane hid it, and the next Down or Space went to the search."""
     history.add_batch([make_item(n) for n in range(4)])
-    window = _window(service, qtbot)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 4)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
-    qtbot.keyClick(window.view, Qt.Key.Key_Down)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    window = _second_opened_with_enter(service, qtbot, 4)
 
     qtbot.keyClick(window.details.body, Qt.Key.Key_Escape)
     assert window.details.item is None
@@ -464,16 +474,8 @@ def test_the_lists_keys_work_in_the_message_enter_opened(
     history.add_batch(
         [make_item(n, body="one line" if n != 1 else "first\n\nsecond\n\nthird") for n in range(3)]
     )
-    window = _window(service, qtbot)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
-    qtbot.keyClick(window.view, Qt.Key.Key_Down)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    window = _second_opened_with_enter(service, qtbot, 3)
     body = window.details.body
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is body)
     row = window.view.currentIndex().row()
     assert window.details.item is not None and window.details.item.title == "Ticket 1"
     qtbot.waitUntil(lambda: history.unread_count() == 2)
@@ -523,15 +525,7 @@ def test_mark_unread_key_works_on_the_item_enter_opened(
     """Enter opens the row and sends the focus to its message; Ctrl+Shift+U was a shortcut
     of the list alone, so it did nothing on the item just opened."""
     history.add_batch([make_item(n) for n in range(3)])
-    window = _window(service, qtbot)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
-    qtbot.keyClick(window.view, Qt.Key.Key_Down)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.details.body)
+    window = _second_opened_with_enter(service, qtbot, 3)
     row = window.view.currentIndex().row()
     qtbot.waitUntil(lambda: history.unread_count() == 2)
 
@@ -540,8 +534,7 @@ def test_mark_unread_key_works_on_the_item_enter_opened(
     assert window.model.index(row).data(FeedRole.UNREAD)
     qtbot.waitUntil(lambda: history.unread_count() == 3 and service.unread == 3)
     # Still a shortcut of the list too, as the row's menu shows it.
-    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    _focus_list(window, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_Space)  # read again
     qtbot.waitUntil(lambda: history.unread_count() == 2)
     qtbot.keyClick(window.view, Qt.Key.Key_U, modifiers)
