@@ -65,7 +65,7 @@ from beacon.pusher import (
     SubscriptionFailed,
 )
 from beacon.pusher.channels import ChannelKind, channel_kind
-from beacon.pusher.states import ConnectionState
+from beacon.pusher.states import ConnectionState, down_detail
 
 # How long one account may take, from starting its engine to the last channel's answer.
 TIMEOUT = 10.0
@@ -398,17 +398,11 @@ def _ignore_status(status: AccountStatus) -> None:
     pass  # the same changes arrive, with their close code, as StateChanged
 
 
-_DETAIL = re.compile(
-    r"^(?:failed|reconnecting after|retrying in [\d.]+ s after): (?P<why>.*?)"
-    r"(?: \((?P<code>\d+)\))?$"
-)
-
-
 def _why(detail: str) -> str:
     """The engine's reason in a state detail, without its "retrying in 1.2 s after:" or
     "failed:" and its close code (said separately)."""
-    match = _DETAIL.match(detail)
-    why = match.group("why") if match else detail
+    down = down_detail(detail)
+    why = down.why if down is not None else detail
     return why.rstrip(". ")  # a server's own sentence, followed here by its code
 
 

@@ -12,6 +12,7 @@ from enum import Enum
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from beacon.pusher.states import ConnectionState as LinkState
+from beacon.pusher.states import down_detail
 
 __all__ = [
     "NOT_CONNECTED_YET",
@@ -19,6 +20,7 @@ __all__ = [
     "KeyringStatus",
     "LinkState",
     "detail_words",
+    "down_detail",
     "state_words",
 ]
 

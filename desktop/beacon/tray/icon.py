@@ -12,7 +12,6 @@ decides about popups; the tray only sets it from its menu and shows it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from beacon.services.status import (
     KeyringStatus,
     LinkState,
     detail_words,
+    down_detail,
     state_words,
 )
 from beacon.tray.glyphs import TrayState, make_icon, state_pixmap, tray_state
@@ -43,14 +43,6 @@ DND_RECHECK_MS = 15 * 60 * 1000
 DETAIL_CHARS = 80
 #: Longest reason on an account's tooltip line: the tooltip stays one line an account.
 TOOLTIP_REASON_CHARS = 60
-
-# The engine's detail of a connection that is down: "retrying in 1.3 s after: connection
-# refused", "failed: Application does not exist (4001)". The tooltip says the reason and
-# the next try apart, in the user's words.
-_DOWN_DETAIL = re.compile(
-    r"^(?:failed|reconnecting after|retrying in (?P<delay>\d+(?:\.\d+)?) s after): (?P<why>.+)$",
-    re.DOTALL,
-)
 
 
 def describe(info: ConnectionInfo) -> str:
@@ -375,18 +367,21 @@ class TrayIcon(QObject):
         if info.keyring is not KeyringStatus.OK:
             return ""  # describe() says what to do about the keyring
         words = describe(info)
-        match = _DOWN_DETAIL.match(info.detail)
-        reason = (match.group("why") if match else detail_words(info)).strip()
+        down = down_detail(info.detail)
+        if down is None:
+            reason = detail_words(info)
+        else:
+            reason = down.why if down.code is None else f"{down.why} ({down.code})"
         reason = " ".join(reason.split())  # one line, whatever the server sent
         if not reason or reason == words:
             return ""
         if len(reason) > TOOLTIP_REASON_CHARS:
             reason = reason[: TOOLTIP_REASON_CHARS - 1] + "…"
-        delay = match.group("delay") if match else None
+        delay = down.retry_in if down is not None else None
         if delay is None or info.state is not LinkState.UNAVAILABLE:
             line = self.tr("{state} — {reason}").format(state=words, reason=reason)
         else:
-            at = self.dnd.clock() + timedelta(seconds=float(delay))
+            at = self.dnd.clock() + timedelta(seconds=delay)
             line = self.tr("{state} — {reason}; next try at {time}").format(
                 state=words, reason=reason, time=_clock_time_seconds(at)
             )
